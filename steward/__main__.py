@@ -1,0 +1,5 @@
+"""Allow `python -m steward`."""
+
+from steward.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Core: settings, database, clock, errors. Imports nothing else of Steward's."""

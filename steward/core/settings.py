@@ -1,0 +1,22 @@
+"""Settings from `STEWARD_` environment variables; the embedded default needs none."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STEWARD_", extra="ignore")
+
+    database_url: str = "sqlite:///./steward.db"
+    policy: Path = Path("./policy.yaml")
+    key_file: Path = Path("./steward.key")
+    smtp_url: str = "smtp://127.0.0.1:1025"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

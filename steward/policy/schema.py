@@ -1,0 +1,265 @@
+"""The schema of policy.yaml: every promise a business makes about data, as typed fields.
+
+Each field's description is the user documentation's one-liner; docs/policy-file.md
+documents every field and a test keeps the two in step.
+"""
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+
+from steward.policy.durations import Duration
+
+Jurisdiction = Literal["gdpr", "uk_gdpr", "ccpa", "coppa"]
+LawfulBasis = Literal[
+    "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+    "legitimate_interests",
+]
+Trigger = Literal["created", "last_activity", "account_closure", "contract_end"]
+ExpiryAction = Literal["delete", "anonymise"]
+Safeguard = Literal["adequacy", "scc", "bcr"]
+Role = Literal["customer", "agent", "billing", "call_reviewer", "privacy_officer", "admin"]
+RightName = Literal[
+    "access", "rectification", "erasure", "restriction", "portability", "objection",
+    "consent_withdrawal", "ccpa_know", "ccpa_delete", "ccpa_correct", "ccpa_opt_out",
+    "ccpa_limit",
+]
+Channel = Literal["privacy_center", "portal", "account_settings", "email", "phone", "post"]
+Verification = Literal["session", "password", "email_code", "data_points", "document"]
+ConsentChannel = Literal["banner", "form", "email_link", "phone", "guardian"]
+CookieCategoryName = Literal["essential", "functional", "analytics", "performance", "marketing"]
+ExceptionReason = Literal["legal_obligation", "legal_claim", "dispute", "security_investigation"]
+
+_KEY = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
+DottedKey = Annotated[str, Field(pattern=_KEY)]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+def _duration(value: object) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"'{value}' is not a period of time; write it like P7Y or P3M")
+    return Duration.parse(value)
+
+
+Period = Annotated[Duration, BeforeValidator(_duration), PlainSerializer(str, return_type=str)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(Strict):
+    name: Text = Field(description="Full name.")
+    email: Email = Field(description="Email address.")
+    phone: str | None = Field(None, description="Telephone number.")
+
+
+class Controller(Strict):
+    legal_name: Text = Field(description="The business's legal name.")
+    trading_name: str | None = Field(None, description="The name customers know it by.")
+    address: Text = Field(description="Postal address, one line or several.")
+    country: Country = Field(description="ISO 3166 code of the country of establishment.")
+    email: Email = Field(description="General contact email.")
+    phone: str | None = Field(None, description="General telephone number.")
+    website: str | None = Field(None, description="The website the policy covers.")
+    privacy_contact: Email = Field(description="Where privacy questions and requests go.")
+    dpo: Person | None = Field(None, description="Data protection officer, if appointed.")
+
+
+class Subject(Strict):
+    name: Text = Field(description="What the people are called in plain words.")
+    description: Text = Field(description="Who they are.")
+
+
+class RetentionException(Strict):
+    reason: ExceptionReason = Field(description="Why data may be kept longer.")
+    description: Text = Field(description="The exception in plain words.")
+    statute: str | None = Field(None, description="The law that requires keeping it.")
+
+    @model_validator(mode="after")
+    def _statute_for_obligation(self) -> "RetentionException":
+        if self.reason == "legal_obligation" and not self.statute:
+            raise ValueError("a legal obligation must name its statute")
+        return self
+
+
+class Retention(Strict):
+    period: Period = Field(description="How long, as an ISO 8601 duration: P7Y, P3M, P30D.")
+    trigger: Trigger = Field(description="The event the period runs from.")
+    action: ExpiryAction = Field(description="What happens when the period ends.")
+    exceptions: list[RetentionException] = Field(
+        default_factory=list, description="Reasons data may be kept longer."
+    )
+
+
+class Category(Strict):
+    name: Text = Field(description="The category's name in plain words.")
+    description: Text = Field(description="What the data is.")
+    fields: list[Text] = Field(min_length=1, description="The fields that hold it.")
+    subjects: list[DottedKey] = Field(min_length=1, description="Whose data it is.")
+    sources: list[Text] = Field(min_length=1, description="Where it comes from.")
+    purposes: list[DottedKey] = Field(min_length=1, description="What it is used for.")
+    retention: Retention = Field(description="How long it is kept.")
+    sensitive: bool = Field(False, description="Special category or sensitive data.")
+
+
+class ConsentMechanism(Strict):
+    channels: list[ConsentChannel] = Field(
+        min_length=1, description="Where a person gives or withdraws consent."
+    )
+    required_for_service: bool = Field(
+        False, description="Whether the service is refused without it (should be false)."
+    )
+
+
+class Purpose(Strict):
+    name: Text = Field(description="The purpose in plain words.")
+    description: Text = Field(description="What is done and why.")
+    lawful_basis: LawfulBasis = Field(description="GDPR Article 6 basis.")
+    legitimate_interest: str | None = Field(
+        None, description="The interest pursued, when the basis is legitimate interests."
+    )
+    legal_obligation: str | None = Field(
+        None, description="The law, when the basis is a legal obligation."
+    )
+    roles: list[Role] = Field(min_length=1, description="Staff roles that may use it.")
+    consent: ConsentMechanism | None = Field(
+        None, description="How consent is given, when the basis is consent."
+    )
+
+    @model_validator(mode="after")
+    def _interest_is_stated(self) -> "Purpose":
+        if self.lawful_basis == "legitimate_interests" and not self.legitimate_interest:
+            raise ValueError(
+                "a purpose based on legitimate interests must state the interest "
+                "in 'legitimate_interest'"
+            )
+        return self
+
+
+class Processor(Strict):
+    name: Text = Field(description="The recipient's name.")
+    kind: Literal["processor", "third_party"] = Field(
+        "processor", description="Processor (acts for us) or independent third party."
+    )
+    service: Text = Field(description="What it does for us.")
+    categories: list[DottedKey] = Field(min_length=1, description="Data categories it receives.")
+    purposes: list[DottedKey] = Field(min_length=1, description="Purposes it serves.")
+    location: Country = Field(description="ISO 3166 code of where it processes the data.")
+    transfer_safeguard: Safeguard | None = Field(
+        None, description="Safeguard for a transfer abroad: adequacy, scc or bcr."
+    )
+    contract_date: dt.date = Field(description="When its data-processing contract was signed.")
+    vetted_date: dt.date = Field(description="When its security was last reviewed.")
+    contact: str | None = Field(None, description="Its privacy contact.")
+
+
+class Right(Strict):
+    offered: bool = Field(True, description="Whether the right is offered.")
+    deadline_days: int = Field(gt=0, description="Days to answer.")
+    day_kind: Literal["calendar", "business"] = Field(
+        "calendar", description="Whether deadline days are calendar or business days."
+    )
+    extension_days: int = Field(0, ge=0, description="Further days allowed, with notice.")
+    channels: list[Channel] = Field(min_length=1, description="Where to ask.")
+    verification: list[Verification] = Field(
+        min_length=1, description="How identity is checked before acting."
+    )
+
+
+class Inquiries(Strict):
+    response_hours: int = Field(gt=0, description="Hours within which a privacy inquiry is answered.")
+    channels: list[Channel] = Field(min_length=1, description="Where to ask.")
+
+
+class Cookie(Strict):
+    name: Text = Field(description="The cookie's name.")
+    provider: Text = Field(description="Who sets it.")
+    duration: Text = Field(description="'session' or an ISO 8601 duration.")
+    purpose: Text = Field(description="What it is for.")
+    holds_personal_data: bool = Field(False, description="Whether it holds personal data.")
+
+    @model_validator(mode="after")
+    def _duration_is_valid(self) -> "Cookie":
+        if self.duration != "session":
+            Duration.parse(self.duration)
+        return self
+
+
+class CookieCategory(Strict):
+    description: Text = Field(description="What the cookies of this category do.")
+    purpose: DottedKey | None = Field(
+        None, description="The purpose they serve; consent-based unless essential."
+    )
+    cookies: list[Cookie] = Field(default_factory=list, description="The cookies in it.")
+
+
+class Children(Strict):
+    minimum_age: int = Field(gt=0, lt=21, description="Age below which a guardian must consent.")
+    parental_consent: bool = Field(description="Whether a guardian's consent is required.")
+    categories: list[DottedKey] = Field(
+        min_length=1, description="The only categories collected about a child."
+    )
+
+
+class ChangeEntry(Strict):
+    version: Text = Field(description="The version this entry describes.")
+    date: dt.date = Field(description="When it took effect.")
+    summary: Text = Field(description="What changed, in plain words.")
+
+
+class Disclosures(Strict):
+    sells_personal_data: bool = Field(False, description="Whether personal data is sold.")
+    shares_for_advertising: bool = Field(
+        False, description="Whether it is shared for cross-context advertising."
+    )
+    legal_orders: Text = Field(description="When data is disclosed under legal compulsion.")
+    business_transfer: str | None = Field(
+        None, description="What happens to data if the business is sold, and the notice given."
+    )
+
+
+class StaleAccounts(Strict):
+    inactive_after: Period = Field(description="Inactivity after which an account is closed.")
+    warn_before: Period = Field(description="How long before closing the owner is warned.")
+
+
+class ClientProcessing(Strict):
+    client: Text = Field(description="The client controller's name.")
+    contact: Text = Field(description="The client's contact for data protection.")
+    processing: list[Text] = Field(min_length=1, description="What is done for the client.")
+    categories: list[Text] = Field(min_length=1, description="Data categories handled.")
+    transfers: str | None = Field(None, description="Transfers abroad and their safeguards.")
+
+
+class Policy(Strict):
+    version: Text = Field(description="The policy's version, e.g. '2.1'.")
+    effective_date: dt.date = Field(description="When this version took effect.")
+    changelog: list[ChangeEntry] = Field(min_length=1, description="Every version and its summary.")
+    controller: Controller = Field(description="Who is responsible for the data.")
+    jurisdictions: list[Jurisdiction] = Field(min_length=1, description="Laws the policy answers to.")
+    subjects: dict[DottedKey, Subject] = Field(min_length=1, description="Kinds of people.")
+    categories: dict[DottedKey, Category] = Field(min_length=1, description="Data held.")
+    purposes: dict[DottedKey, Purpose] = Field(min_length=1, description="Why it is held.")
+    processors: dict[DottedKey, Processor] = Field(
+        default_factory=dict, description="Who else receives it."
+    )
+    rights: dict[RightName, Right] = Field(min_length=1, description="Rights people have.")
+    inquiries: Inquiries = Field(description="How privacy questions are answered.")
+    cookies: dict[CookieCategoryName, CookieCategory] = Field(
+        default_factory=dict, description="Cookie categories and their cookies."
+    )
+    children: Children | None = Field(None, description="Rules for children's data.")
+    disclosures: Disclosures = Field(description="Sale, sharing and compelled disclosure.")
+    security: list[Text] = Field(min_length=1, description="Security measures in place.")
+    stale_accounts: StaleAccounts | None = Field(
+        None, description="When unused accounts are closed and wiped."
+    )
+    processing_for_clients: list[ClientProcessing] = Field(
+        default_factory=list, description="Processing done as a processor for clients."
+    )
