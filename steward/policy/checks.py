@@ -5,6 +5,7 @@ or entries that failed the schema are left out, so references to them are not re
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from steward.policy.schema import Policy
@@ -15,37 +16,65 @@ EEA = set(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO"
     .split()
 )
-GDPR_RIGHTS = ("access", "rectification", "erasure", "restriction", "portability", "objection")
+GDPR_RIGHTS = (
+    "access", "rectification", "erasure", "restriction", "portability", "objection",
+    "consent_withdrawal",
+)
 CCPA_RIGHTS = ("ccpa_know", "ccpa_delete", "ccpa_correct", "ccpa_opt_out")
 
 
-def check(policy: Policy) -> list[Finding]:
+@dataclass(frozen=True)
+class Known:
+    """Names written in the file, valid or not, so that an entry the schema refused is not
+    reported a second time as 'not declared' wherever it is referred to."""
+
+    subjects: frozenset[str]
+    categories: frozenset[str]
+    purposes: frozenset[str]
+    purposes_in_use: frozenset[str]
+
+    @classmethod
+    def from_file(cls, data: dict[str, Any]) -> "Known":
+        def keys(section: str) -> frozenset[str]:
+            value = data.get(section)
+            return frozenset(map(str, value)) if isinstance(value, dict) else frozenset()
+
+        categories = data.get("categories")
+        in_use = {
+            str(purpose)
+            for category in (categories.values() if isinstance(categories, dict) else [])
+            if isinstance(category, dict) and isinstance(category.get("purposes"), list)
+            for purpose in category["purposes"]
+        }
+        return cls(keys("subjects"), keys("categories"), keys("purposes"), frozenset(in_use))
+
+
+def check(policy: Policy, known: Known) -> list[Finding]:
     return [
-        *_category_references(policy),
+        *_category_references(policy, known),
         *_consent_is_possible(policy),
-        *_processors(policy),
-        *_cookies(policy),
+        *_processors(policy, known),
+        *_cookies(policy, known),
         *_rights_required_by_law(policy),
-        *_children(policy),
+        *_children(policy, known),
         *_changelog(policy),
     ]
 
 
-def _category_references(policy: Policy) -> Iterator[Finding]:
+def _category_references(policy: Policy, known: Known) -> Iterator[Finding]:
     for key, category in policy.categories.items():
         for index, purpose in enumerate(category.purposes):
-            if purpose not in policy.purposes:
+            if purpose not in known.purposes:
                 yield (("categories", key, "purposes", index),
                        f"Category '{key}' is used for purpose '{purpose}', "
                        "which is not declared under purposes.")
         for index, subject in enumerate(category.subjects):
-            if subject not in policy.subjects:
+            if subject not in known.subjects:
                 yield (("categories", key, "subjects", index),
                        f"Category '{key}' is about '{subject}', "
                        "who is not declared under subjects.")
-    used = {p for c in policy.categories.values() for p in c.purposes}
     for key in policy.purposes:
-        if key not in used:
+        if key not in known.purposes_in_use:
             yield (("purposes", key),
                    f"Purpose '{key}' is declared but no category is used for it; "
                    "list it under a category's purposes or remove it.")
@@ -63,21 +92,21 @@ def _consent_is_possible(policy: Policy) -> Iterator[Finding]:
                    f"{purpose.lawful_basis}; choose one.")
 
 
-def _processors(policy: Policy) -> Iterator[Finding]:
+def _processors(policy: Policy, known: Known) -> Iterator[Finding]:
     home = policy.controller.country if policy.controller else None
     for key, processor in policy.processors.items():
         for index, purpose in enumerate(processor.purposes):
-            if purpose not in policy.purposes:
+            if purpose not in known.purposes:
                 yield (("processors", key, "purposes", index),
                        f"Processor '{key}' serves purpose '{purpose}', "
                        "which is not declared under purposes.")
         for index, category_key in enumerate(processor.categories):
             category = policy.categories.get(category_key)
-            if category is None:
+            if category_key not in known.categories:
                 yield (("processors", key, "categories", index),
                        f"Processor '{key}' receives category '{category_key}', "
                        "which is not declared under categories.")
-            elif not set(category.purposes) & set(processor.purposes):
+            elif category and not set(category.purposes) & set(processor.purposes):
                 yield (("processors", key, "categories", index),
                        f"Processor '{key}' receives '{category_key}', but no purpose it serves "
                        "uses that category, so it should not get it.")
@@ -91,13 +120,15 @@ def _is_transfer(home: str, there: str) -> bool:
     return home != there and not (home in EEA and there in EEA)
 
 
-def _cookies(policy: Policy) -> Iterator[Finding]:
+def _cookies(policy: Policy, known: Known) -> Iterator[Finding]:
     for name, group in policy.cookies.items():
         purpose = policy.purposes.get(group.purpose) if group.purpose else None
-        if group.purpose and purpose is None:
+        if group.purpose and group.purpose not in known.purposes:
             yield (("cookies", name, "purpose"),
                    f"Cookie category '{name}' serves purpose '{group.purpose}', "
                    "which is not declared under purposes.")
+        elif group.purpose and purpose is None:
+            continue  # the purpose itself is broken and already reported
         elif name != "essential" and (purpose is None or purpose.lawful_basis != "consent"):
             yield (("cookies", name),
                    f"{name.capitalize()} cookies need consent: give them a purpose whose "
@@ -123,6 +154,8 @@ def _rights_required_by_law(policy: Policy) -> Iterator[Finding]:
         required += [(right, "GDPR") for right in GDPR_RIGHTS]
     if "ccpa" in policy.jurisdictions:
         required += [(right, "the CCPA") for right in CCPA_RIGHTS]
+        if any(c.sensitive for c in policy.categories.values()):
+            required.append(("ccpa_limit", "the CCPA, for sensitive data,"))
     for right, law in required:
         granted = policy.rights.get(right)  # type: ignore[call-overload]
         if granted is None or not granted.offered:
@@ -130,7 +163,7 @@ def _rights_required_by_law(policy: Policy) -> Iterator[Finding]:
                    f"{law} gives people the right '{right}', but the policy does not offer it.")
 
 
-def _children(policy: Policy) -> Iterator[Finding]:
+def _children(policy: Policy, known: Known) -> Iterator[Finding]:
     if policy.children is None:
         if "coppa" in policy.jurisdictions:
             yield (("jurisdictions",),
@@ -138,7 +171,7 @@ def _children(policy: Policy) -> Iterator[Finding]:
                    "and how a parent consents.")
         return
     for index, key in enumerate(policy.children.categories):
-        if key not in policy.categories:
+        if key not in known.categories:
             yield (("children", "categories", index),
                    f"Children's data may include '{key}', which is not declared under categories.")
     if policy.children.parental_consent and not any(
@@ -150,8 +183,18 @@ def _children(policy: Policy) -> Iterator[Finding]:
 
 
 def _changelog(policy: Policy) -> Iterator[Finding]:
-    versions: list[Any] = [entry.version for entry in policy.changelog]
-    if policy.version and versions and policy.version not in versions:
+    seen: set[str] = set()
+    for index, entry in enumerate(policy.changelog):
+        if entry.version in seen:
+            yield (("changelog", index),
+                   f"Version {entry.version} appears twice in the changelog; keep one entry.")
+        seen.add(entry.version)
+    current = [e for e in policy.changelog if e.version == policy.version]
+    if policy.version and policy.changelog and not current:
         yield (("changelog",),
                f"The changelog has no entry for the current version {policy.version}; "
                "add one with its date and a summary of the changes.")
+    elif current and policy.effective_date and current[0].date != policy.effective_date:
+        yield (("effective_date",),
+               f"The effective date {policy.effective_date} differs from the date of version "
+               f"{policy.version} in the changelog ({current[0].date}); make them the same.")

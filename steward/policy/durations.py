@@ -18,9 +18,9 @@ class Duration:
     @classmethod
     def parse(cls, text: str) -> "Duration":
         match = _PATTERN.fullmatch(text.strip().upper())
-        if not match or not any(match.groups()):
+        if not match or not any(int(g or 0) for g in match.groups()):
             raise ValueError(
-                f"'{text}' is not a period of time; write it like P7Y (7 years), "
+                f"'{text}' is not a period of time longer than zero; write it like P7Y (7 years), "
                 "P3M (3 months), P2W (2 weeks) or P30D (30 days)"
             )
         years, months, weeks, days = (int(g or 0) for g in match.groups())

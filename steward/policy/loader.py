@@ -41,15 +41,23 @@ class PolicyInvalid(Invalid):
         return [f"{self.source}:{p.line}: {p.message}" for p in self.problems]
 
 
-def load_policy(path: Path) -> Policy:
+def read_source(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyInvalid(str(path), [Problem(1, "The file does not exist.")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        message = f"The file cannot be read ({type(error).__name__})."
-        raise PolicyInvalid(str(path), [Problem(1, message)]) from None
-    return parse_policy(text, str(path))
+    except IsADirectoryError:
+        raise PolicyInvalid(str(path), [Problem(1, "This is a folder, not a file.")]) from None
+    except UnicodeDecodeError:
+        problem = Problem(1, "The file is not UTF-8 text.")
+        raise PolicyInvalid(str(path), [problem]) from None
+    except OSError as error:
+        problem = Problem(1, f"The file cannot be read ({error.strerror}).")
+        raise PolicyInvalid(str(path), [problem]) from None
+
+
+def load_policy(path: Path) -> Policy:
+    return parse_policy(read_source(path), str(path))
 
 
 def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
@@ -69,7 +77,8 @@ def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
         problems += [_explain(e, located) for e in error.errors(include_url=False)]
     partial = policy or _salvage(located.data)
     problems += [
-        Problem(located.line_of(path), message) for path, message in checks.check(partial)
+        Problem(located.line_of(path), message)
+        for path, message in checks.check(partial, checks.Known.from_file(located.data))
     ]
     if problems or policy is None:
         raise PolicyInvalid(source, sorted(set(problems)))
@@ -113,8 +122,8 @@ def _explain(error: ErrorDetails, located: yamlmap.Located) -> Problem:
     key_error = "[key]" in loc
     path = tuple(p for p in loc if p != "[key]")
     line = located.line_of(path)
-    where = " > ".join(str(p) for p in path[:-1]) or "the top level"
-    name = str(path[-1]) if path else ""
+    where = _where(path[:-1])
+    name = _where(path[-1:]) if path else ""
     kind = error["type"]
     value = error.get("input")
 
@@ -146,10 +155,15 @@ def _explain(error: ErrorDetails, located: yamlmap.Located) -> Problem:
     if kind == "too_short":
         return Problem(line, f"'{name}' in {where} is empty; it needs at least one entry.")
     if kind == "value_error":
-        message = str(error.get("ctx", {}).get("error", error["msg"]))
-        place = f"'{name}' in {where}" if name else where
-        return Problem(line, f"{place}: {message[0].lower()}{message[1:]}.".replace("..", "."))
+        message = str(error.get("ctx", {}).get("error", error["msg"])).rstrip(".")
+        return Problem(line, f"In {_where(path)}: {message}.")
     return Problem(line, f"'{name}' in {where}: {error['msg']}.")
+
+
+def _where(path: tuple[Any, ...]) -> str:
+    """A path in words: entries of a list are counted from 1 as people count."""
+    parts = [f"entry {p + 1}" if isinstance(p, int) else str(p) for p in path]
+    return " > ".join(parts) or "the top level"
 
 
 def _describe_pattern(value: Any, name: str, where: str, key_error: bool) -> str:

@@ -112,9 +112,6 @@ class ConsentMechanism(Strict):
     channels: list[ConsentChannel] = Field(
         min_length=1, description="Where a person gives or withdraws consent."
     )
-    required_for_service: bool = Field(
-        False, description="Whether the service is refused without it (should be false)."
-    )
 
 
 class Purpose(Strict):
@@ -127,7 +124,7 @@ class Purpose(Strict):
     legal_obligation: str | None = Field(
         None, description="The law, when the basis is a legal obligation."
     )
-    roles: list[Role] = Field(min_length=1, description="Staff roles that may use it.")
+    roles: list[Role] = Field(min_length=1, description="Roles that may use it.")
     consent: ConsentMechanism | None = Field(
         None, description="How consent is given, when the basis is consent."
     )
@@ -138,6 +135,10 @@ class Purpose(Strict):
             raise ValueError(
                 "a purpose based on legitimate interests must state the interest "
                 "in 'legitimate_interest'"
+            )
+        if self.lawful_basis == "legal_obligation" and not self.legal_obligation:
+            raise ValueError(
+                "a purpose based on a legal obligation must name the law in 'legal_obligation'"
             )
         return self
 
@@ -227,6 +228,13 @@ class Disclosures(Strict):
 class StaleAccounts(Strict):
     inactive_after: Period = Field(description="Inactivity after which an account is closed.")
     warn_before: Period = Field(description="How long before closing the owner is warned.")
+
+    @model_validator(mode="after")
+    def _warning_comes_first(self) -> "StaleAccounts":
+        if self.warn_before.approx_days() >= self.inactive_after.approx_days():
+            raise ValueError("the warning must come before the account is closed: make "
+                             "warn_before shorter than inactive_after")
+        return self
 
 
 class ClientProcessing(Strict):

@@ -28,8 +28,18 @@ class YamlError(Exception):
         self.message = message
 
 
+class _Loader(yaml.SafeLoader):
+    """Leaves dates as text, so that a wrong date is reported by the schema with its line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load(text: str) -> Located:
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         root = loader.get_single_node()
         located = Located(data=None)

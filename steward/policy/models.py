@@ -1,0 +1,21 @@
+"""Tables of the policy domain: every version of the policy that has been active."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from steward.core.db import Base
+
+
+class PolicyVersion(Base):
+    """A policy file as it was when Steward first ran under it; never changed afterwards."""
+
+    __tablename__ = "policy_versions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    effective_date: Mapped[date] = mapped_column(Date)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
