@@ -5,7 +5,7 @@ them, so `steward --help` stays fast.
 """
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -30,27 +30,28 @@ DEFAULT_EXAMPLE = EXAMPLES / "houston-generator.yaml"
 
 PolicyFile = Annotated[
     Path | None,
-    typer.Argument(help="The policy file; defaults to STEWARD_POLICY (./policy.yaml).",
-                   show_default=False),
+    typer.Argument(
+        help="The policy file; defaults to STEWARD_POLICY (./policy.yaml).", show_default=False
+    ),
 ]
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     privacy = "privacy"
     cookies = "cookies"
 
 
-class TextFormat(str, Enum):
+class TextFormat(StrEnum):
     md = "md"
     html = "html"
 
 
-class RecordFormat(str, Enum):
+class RecordFormat(StrEnum):
     csv = "csv"
     json = "json"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     controller = "controller"
     processor = "processor"
 
@@ -94,8 +95,18 @@ def _write(text: str, output: Path | None) -> None:
 
 
 @app.command()
-def init() -> None:
-    """Create the database, the master key file and policy.yaml (from the default example)."""
+def init(
+    start_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Policy file to copy to policy.yaml when there is none "
+            "\\[default: examples/houston-generator.yaml].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create the database, the master key file and policy.yaml (from an example)."""
     import base64
     import os
     import shutil
@@ -106,16 +117,21 @@ def init() -> None:
 
     settings = _settings()
     if not settings.policy.exists():
-        if not DEFAULT_EXAMPLE.exists():
-            fail(f"{settings.policy} does not exist and no default example was found")
-        shutil.copyfile(DEFAULT_EXAMPLE, settings.policy)
-        typer.echo(f"created {settings.policy} from {DEFAULT_EXAMPLE.name}")
+        source = start_from or DEFAULT_EXAMPLE
+        if not source.is_file():
+            fail(f"{settings.policy} does not exist and {source} cannot be copied; pass --from FILE")
+        shutil.copyfile(source, settings.policy)
+        typer.echo(f"created {settings.policy} from {source.name}")
+    elif start_from is not None:
+        typer.echo(f"{settings.policy} already exists; --from ignored")
     if not settings.key_file.exists():
         key = base64.b64encode(os.urandom(32)) + b"\n"
         fd = os.open(settings.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(key)
-        typer.echo(f"created master key {settings.key_file} (mode 0600; back it up, never commit it)")
+        typer.echo(
+            f"created master key {settings.key_file} (mode 0600; back it up, never commit it)"
+        )
     try:
         active = read_active(settings.policy)
     except PolicyInvalid as error:
@@ -132,8 +148,10 @@ def init() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind [default: 127.0.0.1].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [default: 8000].")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind \\[default: 127.0.0.1].")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port \\[default: 8000].")] = None,
 ) -> None:
     """Upgrade the database and serve the web app."""
     import uvicorn
@@ -142,6 +160,8 @@ def serve(
     from steward.web.app import create_app
 
     settings = _settings()
+    if not settings.policy.exists():
+        fail(f"{settings.policy} does not exist; run `steward init` first")
     try:
         web = create_app(settings)
     except PolicyInvalid as error:
@@ -156,12 +176,20 @@ def policy_check(file: PolicyFile = None) -> None:
     """Report every problem in a policy file, each with its line; exit 1 if there are any."""
     policy = _load(file)
     rights = sum(1 for r in policy.rights.values() if r.offered)
+    counts = [
+        _count(len(policy.categories), "category", "categories"),
+        _count(len(policy.purposes), "purpose", "purposes"),
+        _count(len(policy.processors), "processor", "processors"),
+        _count(rights, "right", "rights"),
+        _count(len(policy.cookies), "cookie category", "cookie categories"),
+    ]
     typer.echo(
-        f"{file or _settings().policy}: valid. Version {policy.version}: "
-        f"{len(policy.categories)} categories, {len(policy.purposes)} purposes, "
-        f"{len(policy.processors)} processors, {rights} rights, {len(policy.cookies)} cookie "
-        "categories."
+        f"{file or _settings().policy}: valid. Version {policy.version}: {', '.join(counts)}."
     )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 @policy_app.command("render")
@@ -199,8 +227,10 @@ def policy_ropa(
     policy = _load(file)
     fields, rows = record(policy, role.value)
     if not rows:
-        fail("the policy declares no processing_for_clients, so there is no Article 30(2) "
-             "record to write")
+        fail(
+            "the policy declares no processing_for_clients, so there is no Article 30(2) "
+            "record to write"
+        )
     text = to_csv(fields, rows) if format is RecordFormat.csv else to_json(policy, role.value, rows)
     _write(text, output)
 
@@ -221,9 +251,14 @@ def policy_diff(
         mark = "MATERIAL" if change.material else "minor   "
         typer.echo(f"{mark}  {change.area}: {change.description}")
     material = sum(c.material for c in changes)
-    typer.echo(f"{len(changes)} change(s), {material} material"
-               + (": people must be told, and asked again where consent is the basis."
-                  if material else "."))
+    typer.echo(
+        f"{len(changes)} change(s), {material} material"
+        + (
+            ": people must be told, and asked again where consent is the basis."
+            if material
+            else "."
+        )
+    )
 
 
 def main() -> None:

@@ -8,16 +8,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from steward.policy.countries import EEA
 from steward.policy.schema import Policy
 
 Finding = tuple[tuple[str | int, ...], str]
 
-EEA = set(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO"
-    .split()
-)
 GDPR_RIGHTS = (
-    "access", "rectification", "erasure", "restriction", "portability", "objection",
+    "access",
+    "rectification",
+    "erasure",
+    "restriction",
+    "portability",
+    "objection",
     "consent_withdrawal",
 )
 CCPA_RIGHTS = ("ccpa_know", "ccpa_delete", "ccpa_correct", "ccpa_opt_out")
@@ -65,31 +67,40 @@ def _category_references(policy: Policy, known: Known) -> Iterator[Finding]:
     for key, category in policy.categories.items():
         for index, purpose in enumerate(category.purposes):
             if purpose not in known.purposes:
-                yield (("categories", key, "purposes", index),
-                       f"Category '{key}' is used for purpose '{purpose}', "
-                       "which is not declared under purposes.")
+                yield (
+                    ("categories", key, "purposes", index),
+                    f"Category '{key}' is used for purpose '{purpose}', "
+                    "which is not declared under purposes.",
+                )
         for index, subject in enumerate(category.subjects):
             if subject not in known.subjects:
-                yield (("categories", key, "subjects", index),
-                       f"Category '{key}' is about '{subject}', "
-                       "who is not declared under subjects.")
+                yield (
+                    ("categories", key, "subjects", index),
+                    f"Category '{key}' is about '{subject}', who is not declared under subjects.",
+                )
     for key in policy.purposes:
         if key not in known.purposes_in_use:
-            yield (("purposes", key),
-                   f"Purpose '{key}' is declared but no category is used for it; "
-                   "list it under a category's purposes or remove it.")
+            yield (
+                ("purposes", key),
+                f"Purpose '{key}' is declared but no category is used for it; "
+                "list it under a category's purposes or remove it.",
+            )
 
 
 def _consent_is_possible(policy: Policy) -> Iterator[Finding]:
     for key, purpose in policy.purposes.items():
         if purpose.lawful_basis == "consent" and purpose.consent is None:
-            yield (("purposes", key, "lawful_basis"),
-                   f"Purpose '{key}' relies on consent but gives people no way to give it; "
-                   "add consent: {channels: [banner]} or another channel.")
+            yield (
+                ("purposes", key, "lawful_basis"),
+                f"Purpose '{key}' relies on consent but gives people no way to give it; "
+                "add consent: {channels: [banner]} or another channel.",
+            )
         if purpose.lawful_basis != "consent" and purpose.consent is not None:
-            yield (("purposes", key, "consent"),
-                   f"Purpose '{key}' asks for consent but its lawful basis is "
-                   f"{purpose.lawful_basis}; choose one.")
+            yield (
+                ("purposes", key, "consent"),
+                f"Purpose '{key}' asks for consent but its lawful basis is "
+                f"{purpose.lawful_basis}; choose one.",
+            )
 
 
 def _processors(policy: Policy, known: Known) -> Iterator[Finding]:
@@ -97,23 +108,31 @@ def _processors(policy: Policy, known: Known) -> Iterator[Finding]:
     for key, processor in policy.processors.items():
         for index, purpose in enumerate(processor.purposes):
             if purpose not in known.purposes:
-                yield (("processors", key, "purposes", index),
-                       f"Processor '{key}' serves purpose '{purpose}', "
-                       "which is not declared under purposes.")
+                yield (
+                    ("processors", key, "purposes", index),
+                    f"Processor '{key}' serves purpose '{purpose}', "
+                    "which is not declared under purposes.",
+                )
         for index, category_key in enumerate(processor.categories):
             category = policy.categories.get(category_key)
             if category_key not in known.categories:
-                yield (("processors", key, "categories", index),
-                       f"Processor '{key}' receives category '{category_key}', "
-                       "which is not declared under categories.")
+                yield (
+                    ("processors", key, "categories", index),
+                    f"Processor '{key}' receives category '{category_key}', "
+                    "which is not declared under categories.",
+                )
             elif category and not set(category.purposes) & set(processor.purposes):
-                yield (("processors", key, "categories", index),
-                       f"Processor '{key}' receives '{category_key}', but no purpose it serves "
-                       "uses that category, so it should not get it.")
+                yield (
+                    ("processors", key, "categories", index),
+                    f"Processor '{key}' receives '{category_key}', but no purpose it serves "
+                    "uses that category, so it should not get it.",
+                )
         if home and processor.transfer_safeguard is None and _is_transfer(home, processor.location):
-            yield (("processors", key, "location"),
-                   f"Processor '{key}' is in {processor.location}, outside {home}: say which "
-                   "safeguard covers the transfer (transfer_safeguard: adequacy, scc or bcr).")
+            yield (
+                ("processors", key, "location"),
+                f"Processor '{key}' is in {processor.location}, outside {home}: say which "
+                "safeguard covers the transfer (transfer_safeguard: adequacy, scc or bcr).",
+            )
 
 
 def _is_transfer(home: str, there: str) -> bool:
@@ -124,28 +143,41 @@ def _cookies(policy: Policy, known: Known) -> Iterator[Finding]:
     for name, group in policy.cookies.items():
         purpose = policy.purposes.get(group.purpose) if group.purpose else None
         if group.purpose and group.purpose not in known.purposes:
-            yield (("cookies", name, "purpose"),
-                   f"Cookie category '{name}' serves purpose '{group.purpose}', "
-                   "which is not declared under purposes.")
+            yield (
+                ("cookies", name, "purpose"),
+                f"Cookie category '{name}' serves purpose '{group.purpose}', "
+                "which is not declared under purposes.",
+            )
         elif group.purpose and purpose is None:
             continue  # the purpose itself is broken and already reported
         elif name != "essential" and (purpose is None or purpose.lawful_basis != "consent"):
-            yield (("cookies", name),
-                   f"{name.capitalize()} cookies need consent: give them a purpose whose "
-                   "lawful basis is consent.")
+            yield (
+                ("cookies", name),
+                f"{name.capitalize()} cookies need consent: give them a purpose whose "
+                "lawful basis is consent.",
+            )
         elif name == "essential" and purpose is not None and purpose.lawful_basis == "consent":
-            yield (("cookies", name, "purpose"),
-                   "Essential cookies cannot be refused, so their purpose cannot rely on consent.")
+            yield (
+                ("cookies", name, "purpose"),
+                "Essential cookies cannot be refused, so their purpose cannot rely on consent.",
+            )
         for index, cookie in enumerate(group.cookies):
             if name == "essential" and cookie.holds_personal_data:
-                yield (("cookies", name, "cookies", index),
-                       f"Essential cookie '{cookie.name}' must not hold personal data.")
-        if purpose and purpose.consent and name != "essential" and (
-            "banner" not in purpose.consent.channels
+                yield (
+                    ("cookies", name, "cookies", index),
+                    f"Essential cookie '{cookie.name}' must not hold personal data.",
+                )
+        if (
+            purpose
+            and purpose.consent
+            and name != "essential"
+            and ("banner" not in purpose.consent.channels)
         ):
-            yield (("purposes", group.purpose or "", "consent"),
-                   f"{name.capitalize()} cookies are consented to in the cookie banner; "
-                   f"add banner to the channels of '{group.purpose}'.")
+            yield (
+                ("purposes", group.purpose or "", "consent"),
+                f"{name.capitalize()} cookies are consented to in the cookie banner; "
+                f"add banner to the channels of '{group.purpose}'.",
+            )
 
 
 def _rights_required_by_law(policy: Policy) -> Iterator[Finding]:
@@ -159,42 +191,56 @@ def _rights_required_by_law(policy: Policy) -> Iterator[Finding]:
     for right, law in required:
         granted = policy.rights.get(right)  # type: ignore[call-overload]
         if granted is None or not granted.offered:
-            yield (("rights",),
-                   f"{law} gives people the right '{right}', but the policy does not offer it.")
+            yield (
+                ("rights",),
+                f"{law} gives people the right '{right}', but the policy does not offer it.",
+            )
 
 
 def _children(policy: Policy, known: Known) -> Iterator[Finding]:
     if policy.children is None:
         if "coppa" in policy.jurisdictions:
-            yield (("jurisdictions",),
-                   "COPPA is listed but there is no children section saying the minimum age "
-                   "and how a parent consents.")
+            yield (
+                ("jurisdictions",),
+                "COPPA is listed but there is no children section saying the minimum age "
+                "and how a parent consents.",
+            )
         return
     for index, key in enumerate(policy.children.categories):
         if key not in known.categories:
-            yield (("children", "categories", index),
-                   f"Children's data may include '{key}', which is not declared under categories.")
+            yield (
+                ("children", "categories", index),
+                f"Children's data may include '{key}', which is not declared under categories.",
+            )
     if policy.children.parental_consent and not any(
         p.consent and "guardian" in p.consent.channels for p in policy.purposes.values()
     ):
-        yield (("children",),
-               "Parental consent is required but no purpose lets a guardian give it; "
-               "add guardian to a consent purpose's channels.")
+        yield (
+            ("children",),
+            "Parental consent is required but no purpose lets a guardian give it; "
+            "add guardian to a consent purpose's channels.",
+        )
 
 
 def _changelog(policy: Policy) -> Iterator[Finding]:
     seen: set[str] = set()
     for index, entry in enumerate(policy.changelog):
         if entry.version in seen:
-            yield (("changelog", index),
-                   f"Version {entry.version} appears twice in the changelog; keep one entry.")
+            yield (
+                ("changelog", index),
+                f"Version {entry.version} appears twice in the changelog; keep one entry.",
+            )
         seen.add(entry.version)
     current = [e for e in policy.changelog if e.version == policy.version]
     if policy.version and policy.changelog and not current:
-        yield (("changelog",),
-               f"The changelog has no entry for the current version {policy.version}; "
-               "add one with its date and a summary of the changes.")
+        yield (
+            ("changelog",),
+            f"The changelog has no entry for the current version {policy.version}; "
+            "add one with its date and a summary of the changes.",
+        )
     elif current and policy.effective_date and current[0].date != policy.effective_date:
-        yield (("effective_date",),
-               f"The effective date {policy.effective_date} differs from the date of version "
-               f"{policy.version} in the changelog ({current[0].date}); make them the same.")
+        yield (
+            ("effective_date",),
+            f"The effective date {policy.effective_date} differs from the date of version "
+            f"{policy.version} in the changelog ({current[0].date}); make them the same.",
+        )

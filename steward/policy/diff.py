@@ -5,10 +5,11 @@ different footing: people must then be told and, where consent is the basis, ask
 Changes that only narrow processing (shorter retention, a recipient removed) are not.
 """
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from steward.policy.schema import Policy
+from steward.policy.schema import Category, Policy, Processor, Purpose, Retention, Right
 
 
 @dataclass(frozen=True)
@@ -19,112 +20,148 @@ class Change:
 
 
 def diff(old: Policy, new: Policy) -> list[Change]:
-    changes: list[Change] = []
+    return [
+        *_controller(old, new),
+        *_added_removed("categories", old.categories, new.categories),
+        *_pairs("categories", old.categories, new.categories, _category),
+        *_added_removed("purposes", old.purposes, new.purposes),
+        *_pairs("purposes", old.purposes, new.purposes, _purpose),
+        *_added_removed("processors", old.processors, new.processors),
+        *_pairs("processors", old.processors, new.processors, _processor),
+        *_rights(old, new),
+        *_added_removed("cookies", old.cookies, new.cookies),
+        *_cookies(old, new),
+        *_sharing_and_children(old, new),
+    ]
 
-    def added_removed(area: str, before: dict[str, Any], after: dict[str, Any],
-                      material_added: bool = True, material_removed: bool = False) -> None:
-        for key in after.keys() - before.keys():
-            changes.append(Change(area, f"added '{key}'", material_added))
-        for key in before.keys() - after.keys():
-            changes.append(Change(area, f"removed '{key}'", material_removed))
 
-    # Controller
+def _added_removed(
+    area: str, before: Mapping[Any, Any], after: Mapping[Any, Any]
+) -> Iterator[Change]:
+    for key in sorted(after.keys() - before.keys()):
+        yield Change(area, f"added '{key}'", True)
+    for key in sorted(before.keys() - after.keys()):
+        yield Change(area, f"removed '{key}'", False)
+
+
+def _pairs(
+    area: str, before: Mapping[str, Any], after: Mapping[str, Any], compare: Any
+) -> Iterator[Change]:
+    """Compare entries present in both; any other difference is reported as wording."""
+    for key in sorted(before.keys() & after.keys()):
+        a, b = before[key], after[key]
+        changes = list(compare(key, a, b))
+        if a != b and not changes:
+            changes.append(Change(area, f"'{key}' wording or contact details changed", False))
+        yield from changes
+
+
+def _more(before: list[str], after: list[str]) -> str:
+    return ", ".join(sorted(set(after) - set(before)))
+
+
+def _controller(old: Policy, new: Policy) -> Iterator[Change]:
     if old.controller != new.controller:
-        changed = [f for f in type(old.controller).model_fields
-                   if getattr(old.controller, f) != getattr(new.controller, f)]
+        changed = [
+            f
+            for f in type(old.controller).model_fields
+            if getattr(old.controller, f) != getattr(new.controller, f)
+        ]
         identity = {"legal_name", "country"} & set(changed)
-        changes.append(Change("controller", "changed " + ", ".join(changed), bool(identity)))
+        yield Change("controller", "changed " + ", ".join(changed), bool(identity))
 
-    # Categories
-    added_removed("categories", old.categories, new.categories)
-    for key in old.categories.keys() & new.categories.keys():
-        a, b = old.categories[key], new.categories[key]
-        for purpose in sorted(set(b.purposes) - set(a.purposes)):
-            changes.append(Change("categories", f"'{key}' now also used for '{purpose}'", True))
-        for purpose in sorted(set(a.purposes) - set(b.purposes)):
-            changes.append(Change("categories", f"'{key}' no longer used for '{purpose}'", False))
-        if set(b.fields) - set(a.fields):
-            more = ", ".join(sorted(set(b.fields) - set(a.fields)))
-            changes.append(Change("categories", f"'{key}' now holds {more}", True))
-        if set(b.subjects) - set(a.subjects):
-            more = ", ".join(sorted(set(b.subjects) - set(a.subjects)))
-            changes.append(Change("categories", f"'{key}' now covers {more}", True))
-        if a.retention != b.retention:
-            changes.append(_retention_change(key, a.retention, b.retention))
 
-    # Purposes
-    added_removed("purposes", old.purposes, new.purposes)
-    for key in old.purposes.keys() & new.purposes.keys():
-        a, b = old.purposes[key], new.purposes[key]
-        if a.lawful_basis != b.lawful_basis:
-            changes.append(Change("purposes", f"'{key}' lawful basis {a.lawful_basis} → "
-                                  f"{b.lawful_basis}", True))
-        if set(b.roles) - set(a.roles):
-            more = ", ".join(sorted(set(b.roles) - set(a.roles)))
-            changes.append(Change("purposes", f"'{key}' now open to roles {more}", False))
+def _category(key: str, a: Category, b: Category) -> Iterator[Change]:
+    for purpose in sorted(set(b.purposes) - set(a.purposes)):
+        yield Change("categories", f"'{key}' now also used for '{purpose}'", True)
+    for purpose in sorted(set(a.purposes) - set(b.purposes)):
+        yield Change("categories", f"'{key}' no longer used for '{purpose}'", False)
+    if more := _more(a.fields, b.fields):
+        yield Change("categories", f"'{key}' now holds {more}", True)
+    if more := _more(a.subjects, b.subjects):
+        yield Change("categories", f"'{key}' now covers {more}", True)
+    if a.retention != b.retention:
+        yield _retention(key, a.retention, b.retention)
 
-    # Processors
-    added_removed("processors", old.processors, new.processors)
-    for key in old.processors.keys() & new.processors.keys():
-        a, b = old.processors[key], new.processors[key]
-        if set(b.categories) - set(a.categories):
-            more = ", ".join(sorted(set(b.categories) - set(a.categories)))
-            changes.append(Change("processors", f"'{key}' now receives {more}", True))
-        if set(a.categories) - set(b.categories):
-            less = ", ".join(sorted(set(a.categories) - set(b.categories)))
-            changes.append(Change("processors", f"'{key}' no longer receives {less}", False))
-        if (a.location, a.transfer_safeguard) != (b.location, b.transfer_safeguard):
-            changes.append(Change("processors", f"'{key}' now in {b.location} under "
-                                  f"{b.transfer_safeguard or 'no transfer safeguard'}", True))
-        if (a.contract_date, a.vetted_date) != (b.contract_date, b.vetted_date):
-            changes.append(Change("processors", f"'{key}' contract or vetting date updated",
-                                  False))
 
-    # Rights
-    for name in sorted(old.rights.keys() | new.rights.keys()):
-        a, b = old.rights.get(name), new.rights.get(name)  # type: ignore[call-overload]
+def _retention(key: str, a: Retention, b: Retention) -> Change:
+    longer = (
+        b.period.approx_days() > a.period.approx_days()
+        or b.trigger != a.trigger
+        or len(b.exceptions) > len(a.exceptions)
+    )
+    return Change(
+        "retention",
+        f"'{key}' kept {a.period.words()} → {b.period.words()} "
+        f"({b.trigger.replace('_', ' ')}, then {b.action})",
+        longer,
+    )
+
+
+def _purpose(key: str, a: Purpose, b: Purpose) -> Iterator[Change]:
+    if a.lawful_basis != b.lawful_basis:
+        yield Change("purposes", f"'{key}' lawful basis {a.lawful_basis} → {b.lawful_basis}", True)
+    if more := _more(list(a.roles), list(b.roles)):
+        yield Change("purposes", f"'{key}' now open to roles {more}", False)
+
+
+def _processor(key: str, a: Processor, b: Processor) -> Iterator[Change]:
+    if more := _more(a.categories, b.categories):
+        yield Change("processors", f"'{key}' now receives {more}", True)
+    if less := _more(b.categories, a.categories):
+        yield Change("processors", f"'{key}' no longer receives {less}", False)
+    if (a.location, a.transfer_safeguard) != (b.location, b.transfer_safeguard):
+        safeguard = b.transfer_safeguard or "no transfer safeguard"
+        yield Change("processors", f"'{key}' now in {b.location} under {safeguard}", True)
+    if (a.contract_date, a.vetted_date) != (b.contract_date, b.vetted_date):
+        yield Change("processors", f"'{key}' contract or vetting date updated", False)
+
+
+def _rights(old: Policy, new: Policy) -> Iterator[Change]:
+    before: dict[str, Right] = {str(k): v for k, v in old.rights.items()}
+    after: dict[str, Right] = {str(k): v for k, v in new.rights.items()}
+    for name in sorted(before.keys() | after.keys()):
+        a, b = before.get(name), after.get(name)
         if (a is None or not a.offered) and b is not None and b.offered:
-            changes.append(Change("rights", f"'{name}' now offered", False))
+            yield Change("rights", f"'{name}' now offered", False)
         elif a is not None and a.offered and (b is None or not b.offered):
-            changes.append(Change("rights", f"'{name}' no longer offered", True))
+            yield Change("rights", f"'{name}' no longer offered", True)
         elif a is not None and b is not None and a != b:
-            slower = (b.deadline_days > a.deadline_days or b.extension_days > a.extension_days
-                      or (b.day_kind == "business" and a.day_kind == "calendar"))
-            changes.append(Change("rights", f"'{name}' deadline {a.deadline_days} → "
-                                  f"{b.deadline_days} {b.day_kind} days, channels or "
-                                  "verification changed", slower))
+            slower = (
+                b.deadline_days > a.deadline_days
+                or b.extension_days > a.extension_days
+                or (b.day_kind == "business" and a.day_kind == "calendar")
+            )
+            yield Change(
+                "rights",
+                f"'{name}' deadline {a.deadline_days} → {b.deadline_days} {b.day_kind} days, "
+                "channels or verification changed",
+                slower,
+            )
     if old.inquiries != new.inquiries:
         slower = new.inquiries.response_hours > old.inquiries.response_hours
-        changes.append(Change("rights", f"inquiries answered within "
-                              f"{new.inquiries.response_hours} hours", slower))
+        hours = new.inquiries.response_hours
+        yield Change("rights", f"inquiries answered within {hours} hours", slower)
 
-    # Cookies
-    added_removed("cookies", old.cookies, new.cookies)
-    for name in old.cookies.keys() & new.cookies.keys():
+
+def _cookies(old: Policy, new: Policy) -> Iterator[Change]:
+    for name in sorted(old.cookies.keys() & new.cookies.keys()):
         before = {c.name for c in old.cookies[name].cookies}
         after = {c.name for c in new.cookies[name].cookies}
         for cookie in sorted(after - before):
-            changes.append(Change("cookies", f"{name} cookie '{cookie}' added",
-                                  name != "essential"))
+            yield Change("cookies", f"{name} cookie '{cookie}' added", name != "essential")
         for cookie in sorted(before - after):
-            changes.append(Change("cookies", f"{name} cookie '{cookie}' removed", False))
+            yield Change("cookies", f"{name} cookie '{cookie}' removed", False)
 
-    # Sharing and children
-    if old.disclosures != new.disclosures:
-        more = ((new.disclosures.sells_personal_data and not old.disclosures.sells_personal_data)
-                or (new.disclosures.shares_for_advertising
-                    and not old.disclosures.shares_for_advertising))
-        changes.append(Change("disclosures", "sale, sharing or disclosure terms changed",
-                              bool(more) or new.disclosures.legal_orders !=
-                              old.disclosures.legal_orders))
+
+def _sharing_and_children(old: Policy, new: Policy) -> Iterator[Change]:
+    a, b = old.disclosures, new.disclosures
+    if a != b:
+        more = (
+            (b.sells_personal_data and not a.sells_personal_data)
+            or (b.shares_for_advertising and not a.shares_for_advertising)
+            or b.legal_orders != a.legal_orders
+        )
+        yield Change("disclosures", "sale, sharing or disclosure terms changed", more)
     if old.children != new.children:
-        changes.append(Change("children", "rules for children's data changed", True))
-    return changes
-
-
-def _retention_change(key: str, a: Any, b: Any) -> Change:
-    longer = (b.period.approx_days() > a.period.approx_days()
-              or b.trigger != a.trigger
-              or len(b.exceptions) > len(a.exceptions))
-    return Change("retention", f"'{key}' kept {a.period.words()} → {b.period.words()} "
-                  f"({b.trigger.replace('_', ' ')}, then {b.action})", longer)
+        yield Change("children", "rules for children's data changed", True)

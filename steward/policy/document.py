@@ -67,8 +67,10 @@ def to_html(doc: Document) -> str:
                     "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
                     for row in block.rows
                 )
-                out.append(f'<div class="table"><table><thead><tr>{head}</tr></thead>'
-                           f"<tbody>{body}</tbody></table></div>")
+                out.append(
+                    f'<div class="table"><table><thead><tr>{head}</tr></thead>'
+                    f"<tbody>{body}</tbody></table></div>"
+                )
             elif isinstance(block, list):
                 out.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block) + "</ul>")
             else:
@@ -78,12 +80,14 @@ def to_html(doc: Document) -> str:
 
 
 STYLE = """
-body{font:16px/1.55 system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:1rem;color:#1b1b1b}
-h1{font-size:1.8rem}h3{font-size:1.1rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ddd}
+body{font:16px/1.55 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fff}
+main{max-width:48rem;margin:0 auto;padding:1rem}
+h1{font-size:1.8rem;line-height:1.2}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ddd}
+h3{font-size:1.1rem}
 .table{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}
-@media print{body{max-width:none;font-size:11pt}a{color:inherit}}
+@media print{main{max-width:none}body{font-size:11pt}a{color:inherit}}
 """
 
 

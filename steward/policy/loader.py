@@ -96,7 +96,7 @@ def _salvage(data: dict[str, Any]) -> Policy:
             values[name] = {k: v for k, v in valid.items() if v is not None}
             continue
         try:
-            values[name] = TypeAdapter(info.annotation).validate_python(raw)
+            values[name] = TypeAdapter[Any](typing.cast(Any, info.annotation)).validate_python(raw)
         except ValidationError:
             values[name] = [] if typing.get_origin(info.annotation) is list else None
     return Policy.model_construct(**values)
@@ -137,15 +137,20 @@ def _explain(error: ErrorDetails, located: yamlmap.Located) -> Problem:
         return Problem(line, f"'{name}' is not a known setting in {where}.{hint}")
     if kind == "literal_error":
         allowed = error.get("ctx", {}).get("expected", "")
-        what = f"'{value}' is not allowed as a name in {where}" if key_error else (
-            f"'{value}' is not a valid value for '{name}' in {where}"
+        what = (
+            f"'{value}' is not allowed as a name in {where}"
+            if key_error
+            else (f"'{value}' is not a valid value for '{name}' in {where}")
         )
         return Problem(line, f"{what}; use one of {allowed}.")
     if kind == "string_pattern_mismatch":
         return Problem(line, f"{_describe_pattern(value, name, where, key_error)}")
     if kind in ("string_type", "int_parsing", "int_type", "bool_parsing", "bool_type"):
-        expected = {"string_type": "text (put it in quotes)", "bool_parsing": "true or false",
-                    "bool_type": "true or false"}.get(kind, "a whole number")
+        expected = {
+            "string_type": "text (put it in quotes)",
+            "bool_parsing": "true or false",
+            "bool_type": "true or false",
+        }.get(kind, "a whole number")
         return Problem(line, f"'{name}' in {where} should be {expected}, not '{value}'.")
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
         return Problem(line, f"'{name}' in {where} should be a date like 2026-01-31.")
@@ -167,13 +172,10 @@ def _where(path: tuple[Any, ...]) -> str:
 
 
 def _describe_pattern(value: Any, name: str, where: str, key_error: bool) -> str:
-    if name in ("country", "location"):
-        return f"'{value}' in {where} should be a two-letter country code such as US or DE."
     if "email" in name or name == "privacy_contact":
         return f"'{value}' in {where} is not an email address."
     subject = f"the name '{value}'" if key_error else f"'{value}'"
-    return (f"{subject} in {where} should be a dotted key in lower case, "
-            "such as user.contact.email.")
+    return f"{subject} in {where} should be a dotted key in lower case, such as user.contact.email."
 
 
 def _known_keys(path: tuple[Any, ...]) -> list[str]:

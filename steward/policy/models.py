@@ -2,10 +2,10 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, String, Text
+from sqlalchemy import Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from steward.core.db import Base
+from steward.core.db import Base, UTCDateTime
 
 
 class PolicyVersion(Base):
@@ -18,4 +18,4 @@ class PolicyVersion(Base):
     effective_date: Mapped[date] = mapped_column(Date)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -28,30 +28,57 @@ SAFEGUARD = {
     "bcr": "Binding Corporate Rules",
 }
 RIGHT = {
-    "access": ("Right of access", "You can get a copy of all personal data we hold about you, "
-               "with why we use it and who received it."),
-    "rectification": ("Right to rectification", "You can have inaccurate or incomplete data "
-                      "corrected."),
-    "erasure": ("Right to erasure", "You can have your data deleted, except what the law "
-                "requires us to keep."),
-    "restriction": ("Right to restrict processing", "While you contest your data or our use of "
-                    "it, we pause using it and block access to it."),
-    "portability": ("Right to data portability", "You can receive the data you gave us in a "
-                    "structured, machine-readable format, or have it sent to another provider."),
-    "objection": ("Right to object", "You can object to processing based on our legitimate "
-                  "interests; we then stop unless we have compelling grounds."),
-    "consent_withdrawal": ("Right to withdraw consent", "You can withdraw any consent you gave, "
-                           "as easily as you gave it."),
-    "ccpa_know": ("California: right to know", "You can learn what personal information we "
-                  "collect, use and disclose about you."),
-    "ccpa_delete": ("California: right to delete", "You can ask us to delete personal "
-                    "information we collected from you."),
-    "ccpa_correct": ("California: right to correct", "You can have inaccurate personal "
-                     "information corrected."),
-    "ccpa_opt_out": ("California: right to opt out of sale or sharing", "You can tell us not to "
-                     "sell or share your personal information."),
-    "ccpa_limit": ("California: right to limit use of sensitive information", "You can limit "
-                   "the use of sensitive personal information to what the service needs."),
+    "access": (
+        "Right of access",
+        "You can get a copy of all personal data we hold about you, "
+        "with why we use it and who received it.",
+    ),
+    "rectification": (
+        "Right to rectification",
+        "You can have inaccurate or incomplete data corrected.",
+    ),
+    "erasure": (
+        "Right to erasure",
+        "You can have your data deleted, except what the law requires us to keep.",
+    ),
+    "restriction": (
+        "Right to restrict processing",
+        "While you contest your data or our use of it, we pause using it and block access to it.",
+    ),
+    "portability": (
+        "Right to data portability",
+        "You can receive the data you gave us in a "
+        "structured, machine-readable format, or have it sent to another provider.",
+    ),
+    "objection": (
+        "Right to object",
+        "You can object to processing based on our legitimate "
+        "interests; we then stop unless we have compelling grounds.",
+    ),
+    "consent_withdrawal": (
+        "Right to withdraw consent",
+        "You can withdraw any consent you gave, as easily as you gave it.",
+    ),
+    "ccpa_know": (
+        "California: right to know",
+        "You can learn what personal information we collect, use and disclose about you.",
+    ),
+    "ccpa_delete": (
+        "California: right to delete",
+        "You can ask us to delete personal information we collected from you.",
+    ),
+    "ccpa_correct": (
+        "California: right to correct",
+        "You can have inaccurate personal information corrected.",
+    ),
+    "ccpa_opt_out": (
+        "California: right to opt out of sale or sharing",
+        "You can tell us not to sell or share your personal information.",
+    ),
+    "ccpa_limit": (
+        "California: right to limit use of sensitive information",
+        "You can limit the use of sensitive personal information to what the service needs.",
+    ),
 }
 CHANNEL = {
     "privacy_center": "the privacy center on our website",
@@ -88,8 +115,10 @@ def deadline_words(right: Right) -> str:
     days = f"{right.deadline_days} {kind}day{'s' if right.deadline_days != 1 else ''}"
     text = f"We answer within {days}"
     if right.extension_days:
-        text += (f"; where a request is complex we may extend this by up to "
-                 f"{right.extension_days} days and will tell you why within the first {days}")
+        text += (
+            f"; where a request is complex we may extend this by up to "
+            f"{right.extension_days} days and will tell you why within the first {days}"
+        )
     return text + "."
 
 
@@ -107,10 +136,14 @@ def privacy_policy(policy: Policy) -> Document:
     us = name_of(policy)
     sections = [
         _who_we_are(policy),
-        Section("The data we hold", [
-            "Each kind of data below says what it includes, where it comes from, why we use it, "
-            "on what lawful basis, who receives it and how long we keep it."
-        ], "data"),
+        Section(
+            "The data we hold",
+            [
+                "Each kind of data below says what it includes, where it comes from, why we use it, "
+                "on what lawful basis, who receives it and how long we keep it."
+            ],
+            "data",
+        ),
         *[_category(policy, key, category) for key, category in policy.categories.items()],
         _purposes(policy),
         _recipients(policy),
@@ -142,11 +175,15 @@ def _who_we_are(policy: Policy) -> Section:
     lines.append(f"Privacy questions and requests: {c.privacy_contact}")
     if c.dpo:
         lines.append(f"Data protection officer: {c.dpo.name}, {c.dpo.email}")
-    return Section("Who we are", [
-        f"{c.legal_name} decides why and how your personal data is processed "
-        "(it is the controller of that data).",
-        lines,
-    ], "who-we-are")
+    return Section(
+        "Who we are",
+        [
+            f"{c.legal_name} decides why and how your personal data is processed "
+            "(it is the controller of that data).",
+            lines,
+        ],
+        "who-we-are",
+    )
 
 
 def recipients_of(policy: Policy, category_key: str) -> list[str]:
@@ -163,18 +200,24 @@ def _category(policy: Policy, key: str, category: Category) -> Section:
             basis += f": {_clause(purpose.legitimate_interest)}"
         why.append(f"{purpose.name}, on the basis of {basis}")
     recipients = recipients_of(policy, key)
-    return Section(category.name, [
-        category.description,
+    return Section(
+        category.name,
         [
-            "What it includes: " + ", ".join(category.fields) + ".",
-            "Whose data: " + ", ".join(subjects) + ".",
-            "Where it comes from: " + ", ".join(category.sources) + ".",
-            "Why we use it: " + "; ".join(why) + ".",
-            "Who receives it: " + (", ".join(recipients) if recipients
-                                   else f"nobody outside {name_of(policy)}") + ".",
-            "How long we keep it: " + retention_words(category.retention),
+            category.description,
+            [
+                "What it includes: " + ", ".join(category.fields) + ".",
+                "Whose data: " + ", ".join(subjects) + ".",
+                "Where it comes from: " + ", ".join(category.sources) + ".",
+                "Why we use it: " + "; ".join(why) + ".",
+                "Who receives it: "
+                + (", ".join(recipients) if recipients else f"nobody outside {name_of(policy)}")
+                + ".",
+                "How long we keep it: " + retention_words(category.retention),
+            ],
         ],
-    ], f"category-{key}", level=3)
+        f"category-{key}",
+        level=3,
+    )
 
 
 def _purposes(policy: Policy) -> Section:
@@ -186,29 +229,55 @@ def _purposes(policy: Policy) -> Section:
         if purpose.legal_obligation:
             basis += f" ({purpose.legal_obligation})"
         rows.append([purpose.name, purpose.description, basis])
-    return Section("Why we use data and on what basis", [
-        Table(["Purpose", "What we do", "Lawful basis"], rows)
-    ], "purposes")
+    return Section(
+        "Why we use data and on what basis",
+        [Table(["Purpose", "What we do", "Lawful basis"], rows)],
+        "purposes",
+    )
 
 
 def _recipients(policy: Policy) -> Section:
     blocks: list[str | list[str] | Table] = []
     d = policy.disclosures
-    blocks.append("We do not sell your personal data." if not d.sells_personal_data
-                  else "We sell some personal data; see your California rights below.")
+    blocks.append(
+        "We do not sell your personal data."
+        if not d.sells_personal_data
+        else "We sell some personal data; see your California rights below."
+    )
     if not d.shares_for_advertising:
         blocks.append("We do not share your personal data for advertising.")
     if policy.processors:
-        blocks.append("These organisations receive data only for the task they do for us, under "
-                      "a written contract, after we checked their security:")
-        blocks.append(Table(
-            ["Recipient", "What they do", "Data they receive", "Where", "Contract since",
-             "Last security review"],
-            [[p.name, p.service,
-              ", ".join(policy.categories[c].name for c in p.categories if c in policy.categories),
-              p.location, p.contract_date.isoformat(), p.vetted_date.isoformat()]
-             for p in policy.processors.values()],
-        ))
+        blocks.append(
+            "These organisations receive data only for the task they do for us, under "
+            "a written contract, after we checked their security:"
+        )
+        blocks.append(
+            Table(
+                [
+                    "Recipient",
+                    "What they do",
+                    "Data they receive",
+                    "Where",
+                    "Contract since",
+                    "Last security review",
+                ],
+                [
+                    [
+                        p.name,
+                        p.service,
+                        ", ".join(
+                            policy.categories[c].name
+                            for c in p.categories
+                            if c in policy.categories
+                        ),
+                        p.location,
+                        p.contract_date.isoformat(),
+                        p.vetted_date.isoformat(),
+                    ]
+                    for p in policy.processors.values()
+                ],
+            )
+        )
     else:
         blocks.append(f"Nobody outside {name_of(policy)} receives your personal data.")
     blocks.append(f"Legal orders: {d.legal_orders}")
@@ -229,27 +298,39 @@ def transfers_of(policy: Policy) -> list[tuple[str, str, str]]:
 def _transfers(policy: Policy) -> Section:
     transfers = transfers_of(policy)
     if not transfers:
-        return Section("International transfers", [
-            "We do not transfer your personal data to another country."
-        ], "transfers")
-    return Section("International transfers", [
-        "We keep transfers abroad to a minimum. Where data goes to another country, it is "
-        "protected by the safeguard shown:",
-        Table(["Recipient", "Country", "Safeguard"], [list(t) for t in transfers]),
-    ], "transfers")
+        return Section(
+            "International transfers",
+            ["We do not transfer your personal data to another country."],
+            "transfers",
+        )
+    return Section(
+        "International transfers",
+        [
+            "We keep transfers abroad to a minimum. Where data goes to another country, it is "
+            "protected by the safeguard shown:",
+            Table(["Recipient", "Country", "Safeguard"], [list(t) for t in transfers]),
+        ],
+        "transfers",
+    )
 
 
 def _retention(policy: Policy) -> Section:
-    blocks: list[str | list[str] | Table] = [Table(
-        ["Data", "How long we keep it"],
-        [[c.name, retention_words(c.retention)] for c in policy.categories.values()],
-    )]
-    blocks.append("Nothing is deleted while a legal obligation, a dispute or a security "
-                  "investigation requires us to keep it; such holds are recorded.")
+    blocks: list[str | list[str] | Table] = [
+        Table(
+            ["Data", "How long we keep it"],
+            [[c.name, retention_words(c.retention)] for c in policy.categories.values()],
+        )
+    ]
+    blocks.append(
+        "Nothing is deleted while a legal obligation, a dispute or a security "
+        "investigation requires us to keep it; such holds are recorded."
+    )
     if policy.stale_accounts:
         s = policy.stale_accounts
-        blocks.append(f"Accounts unused for {s.inactive_after.words()} are closed and their data "
-                      f"deleted as above; we write to you {s.warn_before.words()} before.")
+        blocks.append(
+            f"Accounts unused for {s.inactive_after.words()} are closed and their data "
+            f"deleted as above; we write to you {s.warn_before.words()} before."
+        )
     return Section("How long we keep data", blocks, "retention")
 
 
@@ -262,15 +343,28 @@ def _rights(policy: Policy) -> Section:
         if not right.offered or name.startswith("ccpa_"):
             continue
         blocks.append(_right_text(name, right, privacy))
+    how = ", ".join(CHANNEL[c].format(privacy=privacy) for c in policy.inquiries.channels)
+    blocks.append(
+        f"Questions about privacy. Ask us anything about your data through {how}. "
+        f"We answer within {hours_words(policy.inquiries.response_hours)}."
+    )
     return Section("Your rights", blocks, "rights")
+
+
+def hours_words(hours: int) -> str:
+    if hours > 48 and hours % 24 == 0:
+        return f"{hours // 24} days"
+    return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
 def _right_text(name: str, right: Right, privacy: str) -> str:
     title, what = RIGHT[name]
     how = ", ".join(CHANNEL[c].format(privacy=privacy) for c in right.channels)
     check = " or ".join(VERIFICATION[v] for v in right.verification)
-    return (f"{title}. {what} How to ask: {how}. {deadline_words(right)} "
-            f"Before acting we confirm it is you by {check}.")
+    return (
+        f"{title}. {what} How to ask: {how}. {deadline_words(right)} "
+        f"Before acting we confirm it is you by {check}."
+    )
 
 
 def _california(policy: Policy) -> Section:
@@ -294,8 +388,9 @@ def _children(policy: Policy) -> Section:
     held = ", ".join(policy.categories[c].name for c in kids.categories if c in policy.categories)
     blocks: list[str | list[str] | Table] = [
         f"We ask your age when you sign up. Anyone under {kids.minimum_age} needs a parent or "
-        "guardian's consent before an account is opened." if kids.parental_consent else
-        f"Our services are not meant for anyone under {kids.minimum_age}.",
+        "guardian's consent before an account is opened."
+        if kids.parental_consent
+        else f"Our services are not meant for anyone under {kids.minimum_age}.",
         f"For children we collect only: {held}.",
         "A parent or guardian can see, export and delete their child's data.",
     ]
@@ -303,30 +398,43 @@ def _children(policy: Policy) -> Section:
 
 
 def _cookies_summary(policy: Policy) -> Section:
-    return Section("Cookies", [
-        "We use only the cookies below. Essential cookies are always on and hold no personal "
-        "data; every other category is off until you accept it in the cookie banner, and you "
-        "can change your choice at any time.",
-        cookie_table(policy),
-    ], "cookies")
+    return Section(
+        "Cookies",
+        [
+            "We use only the cookies below. Essential cookies are always on and hold no personal "
+            "data; every other category is off until you accept it in the cookie banner, and you "
+            "can change your choice at any time.",
+            cookie_table(policy),
+        ],
+        "cookies",
+    )
 
 
 def cookie_table(policy: Policy) -> Table:
     return Table(
         ["Category", "Cookie", "Set by", "Kept for", "Purpose"],
-        [[name.capitalize(), c.name, c.provider, cookie_duration_words(c), c.purpose]
-         for name, group in policy.cookies.items() for c in group.cookies]
+        [
+            [name.capitalize(), c.name, c.provider, cookie_duration_words(c), c.purpose]
+            for name, group in policy.cookies.items()
+            for c in group.cookies
+        ]
         or [["None", "-", "-", "-", "We set no cookies."]],
     )
 
 
 def _changes(policy: Policy) -> Section:
-    return Section("Changes to this policy", [
-        "When we change this policy we publish the new version here with a summary of what "
-        "changed and tell account holders; where a change needs your consent again, we ask.",
-        Table(["Version", "Date", "What changed"],
-              [[e.version, e.date.isoformat(), e.summary] for e in policy.changelog]),
-    ], "changes")
+    return Section(
+        "Changes to this policy",
+        [
+            "When we change this policy we publish the new version here with a summary of what "
+            "changed and tell account holders; where a change needs your consent again, we ask.",
+            Table(
+                ["Version", "Date", "What changed"],
+                [[e.version, e.date.isoformat(), e.summary] for e in policy.changelog],
+            ),
+        ],
+        "changes",
+    )
 
 
 def cookie_policy(policy: Policy) -> Document:
@@ -334,26 +442,38 @@ def cookie_policy(policy: Policy) -> Document:
     sections = []
     for name, group in policy.cookies.items():
         purpose = policy.purposes.get(group.purpose) if group.purpose else None
-        choice = ("Always on: the site cannot work without them. They hold no personal data."
-                  if name == "essential" else
-                  "Off until you accept them in the cookie banner; you can switch them off again "
-                  "at any time.")
+        choice = (
+            "Always on: the site cannot work without them. They hold no personal data."
+            if name == "essential"
+            else "Off until you accept them in the cookie banner; you can switch them off again "
+            "at any time."
+        )
         blocks: list[str | list[str] | Table] = [group.description, choice]
         if purpose:
             blocks.append(f"Purpose: {purpose.name}.")
-        blocks.append(Table(
-            ["Cookie", "Set by", "Kept for", "Purpose"],
-            [[c.name, c.provider, cookie_duration_words(c), c.purpose] for c in group.cookies]
-            or [["-", "-", "-", "No cookies in this category yet."]],
-        ))
+        blocks.append(
+            Table(
+                ["Cookie", "Set by", "Kept for", "Purpose"],
+                [[c.name, c.provider, cookie_duration_words(c), c.purpose] for c in group.cookies]
+                or [["-", "-", "-", "No cookies in this category yet."]],
+            )
+        )
         sections.append(Section(f"{name.capitalize()} cookies", blocks, f"cookies-{name}"))
-    sections.append(Section("Changing your choice", [
-        "You can change your choice at any time in the cookie settings of our website, or clear "
-        "cookies in your browser; refusing never stops the essential parts of the site working.",
-    ], "choice"))
+    sections.append(
+        Section(
+            "Changing your choice",
+            [
+                "You can change your choice at any time in the cookie settings of our website, or clear "
+                "cookies in your browser; refusing never stops the essential parts of the site working.",
+            ],
+            "choice",
+        )
+    )
     return Document(
         title=f"Cookie policy of {us}",
-        intro=[f"This policy lists every cookie {us} sets, what it is for and how long it lasts.",
-               f"Version {policy.version}, effective {policy.effective_date.isoformat()}."],
+        intro=[
+            f"This policy lists every cookie {us} sets, what it is for and how long it lasts.",
+            f"Version {policy.version}, effective {policy.effective_date.isoformat()}.",
+        ],
         sections=sections,
     )

@@ -7,13 +7,26 @@ documents every field and a test keeps the two in step.
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
+from steward.policy import countries
 from steward.policy.durations import Duration
 
 Jurisdiction = Literal["gdpr", "uk_gdpr", "ccpa", "coppa"]
 LawfulBasis = Literal[
-    "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
     "legitimate_interests",
 ]
 Trigger = Literal["created", "last_activity", "account_closure", "contract_end"]
@@ -21,8 +34,17 @@ ExpiryAction = Literal["delete", "anonymise"]
 Safeguard = Literal["adequacy", "scc", "bcr"]
 Role = Literal["customer", "agent", "billing", "call_reviewer", "privacy_officer", "admin"]
 RightName = Literal[
-    "access", "rectification", "erasure", "restriction", "portability", "objection",
-    "consent_withdrawal", "ccpa_know", "ccpa_delete", "ccpa_correct", "ccpa_opt_out",
+    "access",
+    "rectification",
+    "erasure",
+    "restriction",
+    "portability",
+    "objection",
+    "consent_withdrawal",
+    "ccpa_know",
+    "ccpa_delete",
+    "ccpa_correct",
+    "ccpa_opt_out",
     "ccpa_limit",
 ]
 Channel = Literal["privacy_center", "portal", "account_settings", "email", "phone", "post"]
@@ -33,7 +55,7 @@ ExceptionReason = Literal["legal_obligation", "legal_claim", "dispute", "securit
 
 _KEY = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 DottedKey = Annotated[str, Field(pattern=_KEY)]
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+Country = Annotated[str, AfterValidator(countries.check_code)]
 Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Text = Annotated[str, Field(min_length=1)]
 
@@ -174,7 +196,9 @@ class Right(Strict):
 
 
 class Inquiries(Strict):
-    response_hours: int = Field(gt=0, description="Hours within which a privacy inquiry is answered.")
+    response_hours: int = Field(
+        gt=0, description="Hours within which a privacy inquiry is answered."
+    )
     channels: list[Channel] = Field(min_length=1, description="Where to ask.")
 
 
@@ -232,8 +256,10 @@ class StaleAccounts(Strict):
     @model_validator(mode="after")
     def _warning_comes_first(self) -> "StaleAccounts":
         if self.warn_before.approx_days() >= self.inactive_after.approx_days():
-            raise ValueError("the warning must come before the account is closed: make "
-                             "warn_before shorter than inactive_after")
+            raise ValueError(
+                "the warning must come before the account is closed: make "
+                "warn_before shorter than inactive_after"
+            )
         return self
 
 
@@ -250,7 +276,9 @@ class Policy(Strict):
     effective_date: dt.date = Field(description="When this version took effect.")
     changelog: list[ChangeEntry] = Field(min_length=1, description="Every version and its summary.")
     controller: Controller = Field(description="Who is responsible for the data.")
-    jurisdictions: list[Jurisdiction] = Field(min_length=1, description="Laws the policy answers to.")
+    jurisdictions: list[Jurisdiction] = Field(
+        min_length=1, description="Laws the policy answers to."
+    )
     subjects: dict[DottedKey, Subject] = Field(min_length=1, description="Kinds of people.")
     categories: dict[DottedKey, Category] = Field(min_length=1, description="Data held.")
     purposes: dict[DottedKey, Purpose] = Field(min_length=1, description="Why it is held.")

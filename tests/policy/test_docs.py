@@ -31,9 +31,9 @@ def _model_in(annotation: Any) -> tuple[type[BaseModel], str] | None:
     return None
 
 
-def schema_sections(model: type[BaseModel] = Policy, path: str = "top level") -> Iterator[
-    tuple[str, list[str]]
-]:
+def schema_sections(
+    model: type[BaseModel] = Policy, path: str = "top level"
+) -> Iterator[tuple[str, list[str]]]:
     yield path, list(model.model_fields)
     for name, info in model.model_fields.items():
         found = _model_in(info.annotation)
@@ -75,4 +75,6 @@ def test_the_documentation_names_no_setting_the_schema_lacks():
         for field in fields
         if field not in known.get(path, [])
     ]
-    assert not stale, "docs/policy-file.md documents settings that do not exist: " + ", ".join(stale)
+    assert not stale, "docs/policy-file.md documents settings that do not exist: " + ", ".join(
+        stale
+    )

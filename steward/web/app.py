@@ -1,0 +1,123 @@
+"""The FastAPI application: built from settings, serving the active policy."""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from steward import __version__
+from steward.core.db import make_engine, make_sessionmaker, upgrade
+from steward.core.errors import DomainError
+from steward.core.settings import Settings, get_settings
+from steward.policy.document import STYLE
+from steward.policy.service import read_active, record_version
+from steward.web import api, pages
+
+log = logging.getLogger("steward.web")
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.globals["document_style"] = STYLE
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Upgrade the database, load and record the policy, and build the app.
+
+    Raises PolicyInvalid when the policy file has problems, so nothing is served from a
+    policy that says something the software cannot hold to.
+    """
+    settings = settings or get_settings()
+    active = read_active(settings.policy)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    record_version(sessions, active)
+    engine.dispose()  # hold no connection until the first request; an unused app leaks none
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    # No Swagger or ReDoc pages: they load scripts from third-party CDNs. /openapi.json stays.
+    app = FastAPI(
+        title="Steward", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    app.state.active_policy = active
+    app.state.sessions = sessions
+    app.state.templates = TEMPLATES
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    _install_error_handlers(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _problem(request: Request, status: int, title: str, detail: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse(
+            {
+                "type": "about:blank",
+                "title": title,
+                "status": status,
+                "detail": detail,
+                "instance": request.url.path,
+            },
+            status_code=status,
+            media_type="application/problem+json",
+        )
+    return TEMPLATES.TemplateResponse(
+        request, "error.html", {"title": title, "detail": detail}, status_code=status
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        return _problem(request, error.status, error.title, error.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        titles = {404: "Not found", 405: "Method not allowed"}
+        title = titles.get(error.status_code, "Error")
+        detail = (
+            "There is nothing at this address." if error.status_code == 404 else str(error.detail)
+        )
+        return _problem(request, error.status_code, title, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in error.errors())
+        return _problem(request, 422, "Invalid input", f"Check these fields: {fields}.")
+
+    @app.middleware("http")
+    async def contain_unexpected_errors(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Answer a bug with a plain 500 and log only its type and route, never its message:
+        an exception's text can carry personal data."""
+        try:
+            return await call_next(request)
+        except Exception as error:
+            route = request.scope.get("route")
+            log.error(
+                "unexpected %s on %s %s",
+                type(error).__name__,
+                request.method,
+                getattr(route, "path", "unmatched route"),
+            )
+            return _problem(
+                request,
+                500,
+                "Something went wrong",
+                "The error has been logged without personal data; please try again.",
+            )

@@ -1,0 +1,67 @@
+"""Migrations build, from the first revision, exactly the schema the models declare."""
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from steward.core.db import MIGRATIONS, Base, make_engine, normalise_url, upgrade
+from tests.conftest import postgres_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request, tmp_path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        engine.dispose()
+        return
+    url = make_url(normalise_url(postgres_url()))
+    name = f"steward_migrations_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(url.render_as_string(hide_password=False)).execution_options(
+        isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _downgrade_to_base(engine: Engine) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+
+
+def test_upgrading_an_empty_database_matches_the_models(empty_engine: Engine):
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_migrations_go_down_to_nothing_and_up_again(empty_engine: Engine):
+    upgrade(empty_engine)
+    _downgrade_to_base(empty_engine)
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+    upgrade(empty_engine)
+    assert "policy_versions" in inspect(empty_engine).get_table_names()
+
+
+def test_upgrading_twice_changes_nothing(empty_engine: Engine):
+    upgrade(empty_engine)
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("select count(*) from alembic_version")).scalar() == 1
