@@ -119,7 +119,9 @@ def init(
     if not settings.policy.exists():
         source = start_from or DEFAULT_EXAMPLE
         if not source.is_file():
-            fail(f"{settings.policy} does not exist and {source} cannot be copied; pass --from FILE")
+            fail(
+                f"{settings.policy} does not exist and {source} cannot be copied; pass --from FILE"
+            )
         shutil.copyfile(source, settings.policy)
         typer.echo(f"created {settings.policy} from {source.name}")
     elif start_from is not None:
