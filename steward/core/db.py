@@ -80,6 +80,15 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration."""
+    _migrate(engine, "upgrade", "head")
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` ("base" drops every table)."""
+    _migrate(engine, "downgrade", revision)
+
+
+def _migrate(engine: Engine, direction: str, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -87,4 +96,4 @@ def upgrade(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        getattr(command, direction)(config, revision)

@@ -4,14 +4,12 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from steward.core.db import MIGRATIONS, Base, make_engine, normalise_url, upgrade
+from steward.core.db import Base, downgrade, make_engine, normalise_url, upgrade
 from tests.conftest import postgres_url
 
 
@@ -37,14 +35,6 @@ def empty_engine(request, tmp_path) -> Iterator[Engine]:
     admin.dispose()
 
 
-def _downgrade_to_base(engine: Engine) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "base")
-
-
 def test_upgrading_an_empty_database_matches_the_models(empty_engine: Engine):
     upgrade(empty_engine)
     with empty_engine.connect() as connection:
@@ -54,7 +44,7 @@ def test_upgrading_an_empty_database_matches_the_models(empty_engine: Engine):
 
 def test_migrations_go_down_to_nothing_and_up_again(empty_engine: Engine):
     upgrade(empty_engine)
-    _downgrade_to_base(empty_engine)
+    downgrade(empty_engine, "base")
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
     upgrade(empty_engine)
     assert "policy_versions" in inspect(empty_engine).get_table_names()

@@ -28,7 +28,7 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\\|", "|"))
 
 
-@pytest.mark.promise("D1", "T1")
+@pytest.mark.promise("D1")
 @examples
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_each_category_is_published_with_fields_sources_purposes_basis_recipients_retention(
