@@ -82,6 +82,7 @@ def to_html(doc: Document) -> str:
 STYLE = """
 body{font:16px/1.55 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fff}
 main{max-width:48rem;margin:0 auto;padding:1rem}
+p,li{overflow-wrap:anywhere}
 h1{font-size:1.8rem;line-height:1.2}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ddd}
 h3{font-size:1.1rem}
 .table{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
