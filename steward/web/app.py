@@ -18,7 +18,8 @@ from steward.core.errors import DomainError
 from steward.core.settings import Settings, get_settings
 from steward.policy.document import STYLE
 from steward.policy.service import read_active, record_version
-from steward.web import api, pages
+from steward.web import pages
+from steward.web.api import policy as policy_api
 
 log = logging.getLogger("steward.web")
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessions
     app.state.templates = TEMPLATES
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.include_router(api.router)
+    app.include_router(policy_api.router)
     app.include_router(pages.router)
     _install_error_handlers(app)
     return app

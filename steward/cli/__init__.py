@@ -1,0 +1,107 @@
+"""The `steward` command. Thin: it parses arguments and calls domain services.
+
+Heavy modules (FastAPI, SQLAlchemy, Pydantic) are imported inside the commands that need
+them, so `steward --help` stays fast. Each group of commands has its own module.
+"""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from steward.cli import policy
+from steward.cli.common import current_settings, fail, report
+
+app = typer.Typer(
+    help="Steward: a service desk that keeps the promises of its privacy policy.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(policy.app, name="policy")
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+DEFAULT_EXAMPLE = EXAMPLES / "houston-generator.yaml"
+
+
+@app.command()
+def init(
+    start_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Policy file to copy to policy.yaml when there is none "
+            "\\[default: examples/houston-generator.yaml].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create the database, the master key file and policy.yaml (from an example)."""
+    import base64
+    import os
+    import shutil
+
+    from steward.core.db import make_engine, make_sessionmaker, upgrade
+    from steward.policy.loader import PolicyInvalid
+    from steward.policy.service import read_active, record_version
+
+    settings = current_settings()
+    if not settings.policy.exists():
+        source = start_from or DEFAULT_EXAMPLE
+        if not source.is_file():
+            fail(
+                f"{settings.policy} does not exist and {source} cannot be copied; pass --from FILE"
+            )
+        shutil.copyfile(source, settings.policy)
+        typer.echo(f"created {settings.policy} from {source.name}")
+    elif start_from is not None:
+        typer.echo(f"{settings.policy} already exists; --from ignored")
+    if not settings.key_file.exists():
+        key = base64.b64encode(os.urandom(32)) + b"\n"
+        fd = os.open(settings.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        typer.echo(
+            f"created master key {settings.key_file} (mode 0600; back it up, never commit it)"
+        )
+    try:
+        active = read_active(settings.policy)
+    except PolicyInvalid as error:
+        report(error)
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        record_version(make_sessionmaker(engine), active)
+    finally:
+        engine.dispose()
+    policy = active.policy
+    typer.echo(f"database ready; policy {policy.version} of {policy.controller.legal_name} active")
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind \\[default: 127.0.0.1].")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port \\[default: 8000].")] = None,
+) -> None:
+    """Upgrade the database and serve the web app."""
+    import uvicorn
+
+    from steward.policy.loader import PolicyInvalid
+    from steward.web.app import create_app
+
+    settings = current_settings()
+    if not settings.policy.exists():
+        fail(f"{settings.policy} does not exist; run `steward init` first")
+    try:
+        web = create_app(settings)
+    except PolicyInvalid as error:
+        report(error)
+    bind, at = host or settings.host, port or settings.port
+    typer.echo(f"Steward serving on http://{bind}:{at} (Ctrl+C to stop)")
+    uvicorn.run(web, host=bind, port=at, log_level="warning", access_log=False)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,124 @@
+"""`steward policy`: check, render, compare and record policy files."""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from steward.cli.common import count, current_settings, fail, load, write
+
+app = typer.Typer(help="Check, render and compare policy files.", no_args_is_help=True)
+
+PolicyFile = Annotated[
+    Path | None,
+    typer.Argument(
+        help="The policy file; defaults to STEWARD_POLICY (./policy.yaml).", show_default=False
+    ),
+]
+
+
+class Kind(StrEnum):
+    privacy = "privacy"
+    cookies = "cookies"
+
+
+class TextFormat(StrEnum):
+    md = "md"
+    html = "html"
+
+
+class RecordFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+class Role(StrEnum):
+    controller = "controller"
+    processor = "processor"
+
+
+@app.command("check")
+def policy_check(file: PolicyFile = None) -> None:
+    """Report every problem in a policy file, each with its line; exit 1 if there are any."""
+    policy = load(file)
+    rights = sum(1 for r in policy.rights.values() if r.offered)
+    counts = [
+        count(len(policy.categories), "category", "categories"),
+        count(len(policy.purposes), "purpose", "purposes"),
+        count(len(policy.processors), "processor", "processors"),
+        count(rights, "right", "rights"),
+        count(len(policy.cookies), "cookie category", "cookie categories"),
+    ]
+    typer.echo(
+        f"{file or current_settings().policy}: valid. Version {policy.version}: {', '.join(counts)}."
+    )
+
+
+@app.command("render")
+def policy_render(
+    file: PolicyFile = None,
+    kind: Annotated[Kind, typer.Option(help="Which text to write.")] = Kind.privacy,
+    format: Annotated[TextFormat, typer.Option("--format", help="Markdown or HTML.")] = (
+        TextFormat.md
+    ),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+) -> None:
+    """Write the human-readable privacy policy or cookie policy."""
+    from steward.policy.document import to_html_page, to_markdown
+    from steward.policy.publish import cookie_policy, privacy_policy
+
+    policy = load(file)
+    doc = privacy_policy(policy) if kind is Kind.privacy else cookie_policy(policy)
+    write(to_markdown(doc) if format is TextFormat.md else to_html_page(doc), output)
+
+
+@app.command("ropa")
+def policy_ropa(
+    file: PolicyFile = None,
+    format: Annotated[RecordFormat, typer.Option("--format", help="CSV or JSON.")] = (
+        RecordFormat.csv
+    ),
+    role: Annotated[Role, typer.Option(help="Art. 30(1) as controller, 30(2) as processor.")] = (
+        Role.controller
+    ),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+) -> None:
+    """Write the Article 30 record of processing activities."""
+    from steward.policy.ropa import record, to_csv, to_json
+
+    policy = load(file)
+    fields, rows = record(policy, role.value)
+    if not rows:
+        fail(
+            "the policy declares no processing_for_clients, so there is no Article 30(2) "
+            "record to write"
+        )
+    text = to_csv(fields, rows) if format is RecordFormat.csv else to_json(policy, role.value, rows)
+    write(text, output)
+
+
+@app.command("diff")
+def policy_diff(
+    old: Annotated[Path, typer.Argument(help="The earlier policy file.")],
+    new: Annotated[Path, typer.Argument(help="The later policy file.")],
+) -> None:
+    """List what changed between two policy files, marking material changes."""
+    from steward.policy.diff import diff
+
+    changes = diff(load(old), load(new))
+    if not changes:
+        typer.echo("No changes.")
+        return
+    for change in changes:
+        mark = "MATERIAL" if change.material else "minor   "
+        typer.echo(f"{mark}  {change.area}: {change.description}")
+    material = sum(c.material for c in changes)
+    typer.echo(
+        f"{len(changes)} change(s), {material} material"
+        + (
+            ": people must be told, and asked again where consent is the basis."
+            if material
+            else "."
+        )
+    )
