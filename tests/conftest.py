@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from steward.core.db import make_engine, upgrade
 from steward.core.settings import Settings
+from steward.vault.keyring import Keyring
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -54,7 +55,14 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(data_dir: Path, database_url: str) -> Settings:
+def keyring(data_dir: Path) -> Keyring:
+    keyring = Keyring.generate()
+    keyring.save(data_dir / "steward.key")
+    return keyring
+
+
+@pytest.fixture
+def settings(data_dir: Path, database_url: str, keyring: Keyring) -> Settings:
     return Settings(
         database_url=database_url,
         policy=data_dir / "policy.yaml",

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from steward.vault.keyring import Keyring
+
 STEWARD = str(Path(sys.executable).parent / "steward")
 
 
@@ -66,7 +68,8 @@ def test_init_creates_database_key_and_policy_in_the_data_directory(tmp_path):
     assert "created policy.yaml from houston-generator.yaml" in result.stdout
     key = tmp_path / "steward.key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
-    assert len(key.read_bytes().strip()) == 44  # 32 random bytes, base64
+    keyring = Keyring.load(key)
+    assert len(keyring.master_keys) == 1 and len(keyring.master_keys[0]) == 32
     assert (tmp_path / "steward.db").exists()
     assert (tmp_path / "policy.yaml").read_text().startswith("# Policy of a Houston")
 

@@ -37,13 +37,12 @@ def init(
     ] = None,
 ) -> None:
     """Create the database, the master key file and policy.yaml (from an example)."""
-    import base64
-    import os
     import shutil
 
     from steward.core.db import make_engine, make_sessionmaker, upgrade
     from steward.policy.loader import PolicyInvalid
     from steward.policy.service import read_active, record_version
+    from steward.vault.keyring import Keyring
 
     settings = current_settings()
     if not settings.policy.exists():
@@ -57,12 +56,10 @@ def init(
     elif start_from is not None:
         typer.echo(f"{settings.policy} already exists; --from ignored")
     if not settings.key_file.exists():
-        key = base64.b64encode(os.urandom(32)) + b"\n"
-        fd = os.open(settings.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
+        Keyring.generate().save(settings.key_file)
         typer.echo(
-            f"created master key {settings.key_file} (mode 0600; back it up, never commit it)"
+            f"created key file {settings.key_file} (mode 0600; back it up apart from the "
+            "database, never commit it)"
         )
     try:
         active = read_active(settings.policy)

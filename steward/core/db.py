@@ -80,7 +80,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration."""
-    _migrate(engine, "upgrade", "head")
+    _migrate(engine, "upgrade", "heads")
 
 
 def downgrade(engine: Engine, revision: str) -> None:

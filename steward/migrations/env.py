@@ -2,8 +2,8 @@
 
 from alembic import context
 
+import steward.models  # noqa: F401  (registers every table)
 from steward.core.db import Base
-from steward.policy import models as _policy_models  # noqa: F401  (registers tables)
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -18,6 +18,8 @@ from steward.core.errors import DomainError
 from steward.core.settings import Settings, get_settings
 from steward.policy.document import STYLE
 from steward.policy.service import read_active, record_version
+from steward.vault.keyring import Keyring
+from steward.vault.service import Vault
 from steward.web import pages
 from steward.web.api import policy as policy_api
 
@@ -34,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or get_settings()
     active = read_active(settings.policy)
+    vault = Vault(Keyring.load(settings.key_file))
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sessions = make_sessionmaker(engine)
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.active_policy = active
     app.state.sessions = sessions
+    app.state.vault = vault
     app.state.templates = TEMPLATES
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(policy_api.router)

@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
+import steward.models  # noqa: F401  (every table, to compare with the migrations)
 from steward.core.db import Base, downgrade, make_engine, normalise_url, upgrade
 from tests.conftest import postgres_url
 

@@ -1,0 +1,1 @@
+"""Vault: per-person data keys, field encryption, blind indexes and crypto-shredding."""

@@ -1,0 +1,110 @@
+"""Encrypted personal-data columns, transparent to the code that uses the models.
+
+A column declared with `personal(category)` holds, in the database, the value sealed under
+its owner's data key with the table, column and owner id as associated data; in Python it
+holds the clear text, or ERASED once the owner's key is destroyed. Each model names the
+attribute that holds the owner's person id in `__owner__`.
+"""
+
+from typing import Any
+
+from sqlalchemy import LargeBinary, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import get_history, set_committed_value
+from sqlalchemy.types import TypeDecorator
+
+from steward.core.db import Base
+from steward.core.ids import new_id
+from steward.vault.service import Erased, Vault
+
+_PENDING = "steward.vault.pending"
+
+
+class Sealed(TypeDecorator[bytes]):
+    """Refuses anything but sealed bytes: clear text never reaches the database."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> bytes | None:
+        if value is None or isinstance(value, bytes):
+            return value
+        raise TypeError("an encrypted column received clear text outside a vault session")
+
+
+def personal(category: str, *, nullable: bool = True) -> Mapped[Any]:
+    """A personal-data column of `category`, stored encrypted."""
+    return mapped_column(Sealed, nullable=nullable, info={"category": category, "encrypted": True})
+
+
+def encrypted_columns(instance: object) -> list[str]:
+    table = getattr(type(instance), "__table__", None)
+    if table is None:
+        return []
+    return [c.key for c in table.columns if c.info.get("encrypted")]
+
+
+def _owner(instance: Any) -> str:
+    name = type(instance).__owner__
+    if name == "id" and instance.id is None:
+        instance.id = new_id()  # the owner id is part of the ciphertext, so it must exist now
+    owner = getattr(instance, name)
+    if owner is None:
+        raise ValueError(f"{type(instance).__name__}.{name} must be set before saving")
+    return str(owner)
+
+
+def _vault(session: Session | None) -> Vault:
+    vault = session.info.get("vault") if session is not None else None
+    if not isinstance(vault, Vault):
+        raise RuntimeError("personal data needs a session opened through the vault")
+    return vault
+
+
+def _context(instance: object, column: str) -> str:
+    return f"{type(instance).__tablename__}.{column}"  # type: ignore[attr-defined]
+
+
+@event.listens_for(Session, "before_flush")
+def _seal_changed_values(session: Session, _context_: Any, _instances: Any) -> None:
+    pending: list[tuple[object, str, str]] = session.info.setdefault(_PENDING, [])
+    for instance in [*session.new, *session.dirty]:
+        for column in encrypted_columns(instance):
+            value = getattr(instance, column)
+            if isinstance(value, str) and not isinstance(value, Erased):
+                if instance not in session.new and not get_history(instance, column).added:
+                    continue
+                vault = _vault(session)
+                sealed = vault.seal(session, _owner(instance), _context(instance, column), value)
+                setattr(instance, column, sealed)
+                pending.append((instance, column, value))
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _restore_clear_values(session: Session, _context_: Any) -> None:
+    for instance, column, value in session.info.pop(_PENDING, []):
+        set_committed_value(instance, column, value)
+
+
+@event.listens_for(Base, "load", propagate=True)
+def _open_loaded_values(instance: object, context: Any) -> None:
+    _open(instance, context)
+
+
+@event.listens_for(Base, "refresh", propagate=True)
+def _open_refreshed_values(instance: object, context: Any, _attrs: Any) -> None:
+    _open(instance, context)
+
+
+def _open(instance: object, context: Any) -> None:
+    columns = encrypted_columns(instance)
+    if not columns:
+        return
+    session = context.session
+    vault = _vault(session)
+    for column in columns:
+        blob = instance.__dict__.get(column)
+        if isinstance(blob, bytes):
+            clear = vault.open(session, _owner(instance), _context(instance, column), blob)
+            set_committed_value(instance, column, clear)
