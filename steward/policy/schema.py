@@ -123,6 +123,10 @@ class Category(Strict):
     name: Text = Field(description="The category's name in plain words.")
     description: Text = Field(description="What the data is.")
     fields: list[Text] = Field(min_length=1, description="The fields that hold it.")
+    includes: list[DottedKey] = Field(
+        default_factory=list,
+        description="Finer data categories it holds (e.g. user.contact.email), beyond its own key.",
+    )
     subjects: list[DottedKey] = Field(min_length=1, description="Whose data it is.")
     sources: list[Text] = Field(min_length=1, description="Where it comes from.")
     purposes: list[DottedKey] = Field(min_length=1, description="What it is used for.")

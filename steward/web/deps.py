@@ -11,6 +11,7 @@ def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work; services commit it, and its unwrapped keys die with it."""
     with request.app.state.sessions() as session:
         request.app.state.vault.attach(session)
+        session.info["policy"] = request.app.state.active_policy.policy
         yield session
 
 
