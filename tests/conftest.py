@@ -6,14 +6,16 @@ runs are skipped with a reason, except under CI=true, where they fail.
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from steward.core.db import make_engine, upgrade
+from steward.core.db import make_engine, normalise_url, upgrade
 from steward.core.settings import Settings
 from steward.vault.keyring import Keyring
 
@@ -32,11 +34,29 @@ def postgres_url() -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[Engine]:
+    engine = make_engine(postgres_url()).execution_options(isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own: a fresh SQLite file, or a fresh PostgreSQL schema."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'steward.db'}"
-    return postgres_url()
+        yield f"sqlite:///{tmp_path / 'steward.db'}"
+        return
+    admin: Engine = request.getfixturevalue("postgres_admin")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(normalise_url(postgres_url()))
+    yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from steward.cli import policy
+from steward.cli import keys, policy
 from steward.cli.common import current_settings, fail, report
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(policy.app, name="policy")
+app.add_typer(keys.app, name="keys")
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "houston-generator.yaml"
