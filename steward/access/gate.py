@@ -2,8 +2,8 @@
 
 Rules, in order, each from the active policy or the person's current state:
 1. the purpose is declared, and used for every category touched;
-2. the actor's role may use the purpose (people may always act on their own data for a
-   purpose that lets the customer role use it);
+2. the actor's role may use the purpose; a customer acts only on their own data, and
+   anyone may act on their own data for a purpose customers may use (self-service);
 3. a consent-based purpose needs the person's current consent to it;
 4. a restricted person allows only storage and legal-obligation purposes;
 5. an objection stops legitimate-interest purposes for that person.
@@ -12,6 +12,7 @@ Every decision is written to the audit trail: the refusals too.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,21 @@ class PersonState:
 
 
 class Refused(Forbidden):
+    """An access the policy does not allow. It carries its audit entry, which must outlive
+    the rollback of the transaction it happened in: see `record_refusal`."""
+
     title = "Refused by the privacy policy"
+
+    def __init__(self, message: str, entry: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.entry = entry
+
+
+def record_refusal(session: Session, refused: Refused) -> None:
+    """Write the refusal to the audit trail in a transaction of its own. Callers roll back
+    the refused unit of work first (web.deps.get_session does), so nothing else is kept."""
+    with session.begin():
+        record(session, **refused.entry)
 
 
 def policy_of(session: Session) -> Policy:
@@ -45,17 +60,20 @@ def policy_of(session: Session) -> Policy:
 def resolve(policy: Policy, column_category: str) -> str | None:
     """The policy category holding a column's category: the same key, one it `includes`, or
     the closest declared ancestor of either (user.contact.email falls under user.contact)."""
-    best: tuple[int, str] | None = None
-    for key, category in policy.categories.items():
-        for covered in (key, *category.includes):
-            if column_category == covered or column_category.startswith(covered + "."):
-                if best is None or len(covered) > best[0]:
-                    best = (len(covered), key)
-    return best[1] if best else None
+    matches = [
+        (len(covered), key)
+        for key, category in policy.categories.items()
+        for covered in (key, *category.includes)
+        if column_category == covered or column_category.startswith(covered + ".")
+    ]
+    return max(matches)[1] if matches else None
 
 
 def decide(
-    policy: Policy, actor: Actor, purpose_key: str, person: PersonState | None,
+    policy: Policy,
+    actor: Actor,
+    purpose_key: str,
+    person: PersonState | None,
     categories: Iterable[str],
 ) -> str | None:
     """Why the access is refused, or None when it is allowed. Pure: no database, no audit."""
@@ -71,7 +89,11 @@ def decide(
     if purpose is None:  # storage: allowed for whoever may see the person at all
         return None
     own = person is not None and actor.person_id == person.person_id
-    if actor.role not in purpose.roles and not (own and "customer" in purpose.roles):
+    if own and "customer" in purpose.roles:
+        pass  # self-service: anyone may act on their own data where customers may
+    elif actor.role == "customer" and person is not None and not own:
+        return "a customer may act only on their own data"
+    elif actor.role not in purpose.roles:
         return f"the role '{actor.role}' may not use '{purpose_key}'"
     if person is None:
         return None
@@ -94,13 +116,29 @@ def check(
     action: str = "read",
     columns: Iterable[str] = (),
 ) -> None:
-    """Allow and audit, or audit and raise Refused. Call before touching the data."""
+    """Allow and audit, or raise Refused carrying its audit entry. Call before touching
+    the data. A refusal is audited by whoever rolls the transaction back (record_refusal)."""
     categories = list(categories)
     reason = decide(policy_of(session), actor, purpose, person, categories)
-    record(
-        session, actor, action if reason is None else "refused", purpose=purpose,
-        person_id=person.person_id if person else None, categories=categories,
-        columns=list(columns), outcome="allowed" if reason is None else "refused",
-    )
+    person_id = person.person_id if person else None
     if reason is not None:
-        raise Refused(f"Not allowed: {reason}.")
+        entry = {
+            "actor": actor,
+            "action": "refused",
+            "purpose": purpose,
+            "person_id": person_id,
+            "categories": categories,
+            "columns": list(columns),
+            "outcome": "refused",
+        }
+        raise Refused(f"Not allowed: {reason}.", entry)
+    record(
+        session,
+        actor,
+        action,
+        purpose=purpose,
+        person_id=person_id,
+        categories=categories,
+        columns=list(columns),
+        outcome="allowed",
+    )

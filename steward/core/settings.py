@@ -13,6 +13,7 @@ class Settings(BaseSettings):
     policy: Path = Path("./policy.yaml")
     key_file: Path = Path("./steward.key")
     smtp_url: str = "smtp://127.0.0.1:1025"
+    public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -69,13 +69,20 @@ def _context(instance: object, column: str) -> str:
 @event.listens_for(Session, "before_flush")
 def _seal_changed_values(session: Session, _context_: Any, _instances: Any) -> None:
     pending: list[tuple[object, str, str]] = session.info.setdefault(_PENDING, [])
-    for instance in [*session.new, *session.dirty]:
+    changed = [i for i in [*session.new, *session.dirty] if encrypted_columns(i)]
+    if not changed:
+        return
+    vault = _vault(session)
+    for instance in session.new:
+        if getattr(type(instance), "__owner__", None) == "id":
+            vault.known_new(session, _owner(instance))  # a new person: no key to look for
+    vault.preload(session, [_owner(i) for i in changed])
+    for instance in changed:
         for column in encrypted_columns(instance):
             value = getattr(instance, column)
             if isinstance(value, str) and not isinstance(value, Erased):
                 if instance not in session.new and not get_history(instance, column).added:
                     continue
-                vault = _vault(session)
                 sealed = vault.seal(session, _owner(instance), _context(instance, column), value)
                 setattr(instance, column, sealed)
                 pending.append((instance, column, value))

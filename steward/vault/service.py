@@ -1,6 +1,7 @@
 """Data keys: created on first use, unwrapped once per session, destroyed to erase a person."""
 
 import os
+from collections.abc import Iterable
 from typing import Final
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from steward.vault.keyring import Keyring
 from steward.vault.models import DataKey
 
 _CACHE: Final = "steward.vault.keys"
-_SHREDDED: Final = b""
+_SHREDDED_IDS: Final = "steward.vault.shredded"
 
 
 class Erased(str):
@@ -34,28 +35,54 @@ class Vault:
         return session
 
     def _key(self, session: Session, person_id: str, create: bool) -> bytes | None:
-        cache: dict[str, bytes] = session.info.setdefault(_CACHE, {})
-        if person_id in cache:
-            return cache[person_id] or None
-        row = session.get(DataKey, person_id)
-        if row is None and create:
+        cache: dict[str, bytes | None] = session.info.setdefault(_CACHE, {})
+        if person_id not in cache:
+            self.preload(session, [person_id])
+        key = cache[person_id]
+        if key is None and create and person_id not in self._shredded(session):
             key = os.urandom(32)
-            row = DataKey(
-                person_id=person_id,
-                wrapped=crypto.encrypt(self.keyring.master_keys[0], key, _key_context(person_id)),
-                master_key_id=self.keyring.current_id,
-                created_at=clock.now(),
+            session.add(
+                DataKey(
+                    person_id=person_id,
+                    wrapped=crypto.encrypt(
+                        self.keyring.master_keys[0], key, _key_context(person_id)
+                    ),
+                    master_key_id=self.keyring.current_id,
+                    created_at=clock.now(),
+                )
             )
-            session.add(row)
             cache[person_id] = key
-            return key
-        if row is None or row.wrapped is None or row.master_key_id is None:
-            cache[person_id] = _SHREDDED
-            return None
-        master = self.keyring.master(row.master_key_id)
-        key = crypto.decrypt(master, row.wrapped, _key_context(person_id))
-        cache[person_id] = key
-        return key
+        return key or None
+
+    def preload(self, session: Session, person_ids: Iterable[str]) -> None:
+        """Unwrap the keys of many people with one query per 500, before reading their rows."""
+        cache: dict[str, bytes | None] = session.info.setdefault(_CACHE, {})
+        wanted = [p for p in dict.fromkeys(person_ids) if p not in cache]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found = session.execute(
+                select(DataKey.person_id, DataKey.wrapped, DataKey.master_key_id).where(
+                    DataKey.person_id.in_(chunk)
+                )
+            ).all()
+            for person_id, wrapped, master_id in found:
+                if wrapped is None or master_id is None:
+                    self._shredded(session).add(person_id)
+                    cache[person_id] = None
+                else:
+                    master = self.keyring.master(master_id)
+                    cache[person_id] = crypto.decrypt(master, wrapped, _key_context(person_id))
+            for person_id in set(chunk) - {row[0] for row in found}:
+                cache[person_id] = None
+
+    def known_new(self, session: Session, person_id: str) -> None:
+        """A person created in this session has no key yet: skip looking for one."""
+        session.info.setdefault(_CACHE, {}).setdefault(person_id, None)
+
+    @staticmethod
+    def _shredded(session: Session) -> set[str]:
+        shredded: set[str] = session.info.setdefault(_SHREDDED_IDS, set())
+        return shredded
 
     def seal(self, session: Session, person_id: str, context: str, value: str) -> bytes:
         key = self._key(session, person_id, create=True)
@@ -81,7 +108,8 @@ class Vault:
         row.wrapped = None
         row.master_key_id = None
         row.shredded_at = clock.now()
-        session.info.setdefault(_CACHE, {})[person_id] = _SHREDDED
+        session.info.setdefault(_CACHE, {})[person_id] = None
+        self._shredded(session).add(person_id)
 
     def rewrap_batch(self, session: Session, limit: int) -> int:
         """Re-wrap up to `limit` keys still under an old master key; returns how many."""

@@ -21,6 +21,9 @@ from steward.policy.service import read_active, record_version
 from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
 from steward.web import pages
+from steward.web.api import admin as admin_api
+from steward.web.api import auth as auth_api
+from steward.web.api import me as me_api
 from steward.web.api import policy as policy_api
 
 log = logging.getLogger("steward.web")
@@ -55,9 +58,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.active_policy = active
     app.state.sessions = sessions
     app.state.vault = vault
+    app.state.settings = settings
     app.state.templates = TEMPLATES
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(policy_api.router)
+    app.include_router(auth_api.router)
+    app.include_router(me_api.router)
+    app.include_router(admin_api.router)
     app.include_router(pages.router)
     _install_error_handlers(app)
     return app
@@ -88,7 +95,11 @@ def _problem(request: Request, status: int, title: str, detail: str) -> Response
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
-        return _problem(request, error.status, error.title, error.message)
+        response = _problem(request, error.status, error.title, error.message)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

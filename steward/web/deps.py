@@ -6,13 +6,20 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from steward.access.gate import Refused, record_refusal
+
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work; services commit it, and its unwrapped keys die with it."""
     with request.app.state.sessions() as session:
         request.app.state.vault.attach(session)
         session.info["policy"] = request.app.state.active_policy.policy
-        yield session
+        try:
+            yield session
+        except Refused as refused:
+            session.rollback()  # nothing of the refused request is kept...
+            record_refusal(session, refused)  # ...but the refusal itself is
+            raise
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -55,8 +55,8 @@ def test_a_new_recipient_and_a_new_use_of_data_are_material(cli, tmp_path):
         edited(
             tmp_path,
             (
-                "    purposes: [essential.service.support, functional.service.improvement]",
-                "    purposes: [essential.service.support, functional.service.improvement,"
+                "    purposes: [essential.service, essential.service.support, functional.service.improvement]",
+                "    purposes: [essential.service, essential.service.support, functional.service.improvement,"
                 " marketing.communications]",
             ),
             (

@@ -3,8 +3,7 @@
 import shutil
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
 
 from steward.cli import app
 from steward.core.db import make_engine, make_sessionmaker, transaction
@@ -153,19 +152,21 @@ def test_blind_indexes_match_however_the_address_is_written(keyring):
     assert "alice" not in vault.blind_index("email", "alice@example.com")
 
 
-def test_a_session_unwraps_each_key_once(sessions, keyring, monkeypatch):
+def test_a_session_unwraps_each_key_once(sessions, keyring, engine):
     vault = Vault(keyring)
     sealed = seal_for_people(sessions, vault, 1)
     ((person, blob),) = sealed.items()
-    calls = []
-    original = Session.get
+    statements = []
 
-    def counting_get(self, *args, **kwargs):
-        calls.append(args)
-        return original(self, *args, **kwargs)
+    def count(conn, cursor, statement, *args):
+        if "data_keys" in statement:
+            statements.append(statement)
 
-    monkeypatch.setattr(Session, "get", counting_get)
-    with sessions() as session:
-        for _ in range(5):
-            vault.open(session, person, "people.email", blob)
-    assert len(calls) == 1
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with sessions() as session:
+            for _ in range(5):
+                vault.open(session, person, "people.email", blob)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 1

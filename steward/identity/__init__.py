@@ -1,0 +1,1 @@
+"""Identity: people, accounts, roles, passwords, MFA and sessions. Services, one per use case."""

@@ -1,0 +1,40 @@
+"""Sending one message over SMTP to STEWARD_SMTP_URL (smtp://host:port)."""
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+from steward.core.errors import DomainError
+from steward.core.settings import Settings
+
+log = logging.getLogger("steward.mail")
+TIMEOUT_SECONDS = 10
+
+
+class MailFailed(DomainError):
+    status = 503
+    title = "Mail could not be sent"
+
+
+def _server(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    if parts.scheme != "smtp" or not parts.hostname:
+        raise MailFailed("The mail server address is not an smtp://host:port URL.")
+    return parts.hostname, parts.port or 25
+
+
+def send(settings: Settings, to: str, subject: str, body: str, *, sender: str) -> None:
+    """Deliver a plain-text message; raise MailFailed (naming no address) when it cannot."""
+    host, port = _server(settings.smtp_url)
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    try:
+        with smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS) as smtp:
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("mail not sent: %s", type(error).__name__)
+        raise MailFailed("The message could not be sent; please try again later.") from None

@@ -1,0 +1,78 @@
+"""JSON API, /api/v1/admin/accounts: list accounts, create staff, change role or status."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from steward.core.actor import Actor
+from steward.identity import admin
+from steward.web.api.auth import EmailText
+from steward.web.auth import SettingsDep, csrf_guard, require_roles
+from steward.web.deps import SessionDep
+
+router = APIRouter(
+    prefix="/api/v1/admin/accounts", tags=["admin"], dependencies=[Depends(csrf_guard)]
+)
+AdminActor = Annotated[Actor, Depends(require_roles("admin"))]
+StaffRole = Literal["agent", "billing", "call_reviewer", "privacy_officer", "admin"]
+
+
+class AccountOut(BaseModel):
+    id: str
+    person_id: str
+    role: str
+    status: str
+    name: str | None
+    email: str | None
+    mfa_enabled: bool
+    created_at: datetime
+    last_sign_in_at: datetime | None
+
+
+class StaffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailText
+    name: str = Field(min_length=1, max_length=200)
+    role: StaffRole
+
+
+class ChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: (
+        Literal["customer", "agent", "billing", "call_reviewer", "privacy_officer", "admin"] | None
+    ) = None
+    status: Literal["active", "disabled"] | None = None
+
+
+def _out(view: admin.AccountView) -> AccountOut:
+    return AccountOut(**view.__dict__)
+
+
+@router.get("")
+def list_accounts(
+    actor: AdminActor,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[AccountOut]:
+    return [_out(v) for v in admin.list_accounts(session, actor, limit=limit, offset=offset)]
+
+
+@router.post("", status_code=201)
+def create_staff(
+    body: StaffIn, actor: AdminActor, session: SessionDep, settings: SettingsDep
+) -> AccountOut:
+    """Open a staff account; a link to set the password goes to its address."""
+    return _out(admin.create_staff(session, settings, actor, body.email, body.name, body.role))
+
+
+@router.patch("/{account_id}")
+def change_account(
+    account_id: str, body: ChangeIn, actor: AdminActor, session: SessionDep
+) -> AccountOut:
+    """Change the role and/or status (active, disabled); the account's sessions end."""
+    return _out(admin.change(session, actor, account_id, role=body.role, status=body.status))

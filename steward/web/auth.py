@@ -1,0 +1,95 @@
+"""Who is asking: the `steward_session` cookie, CSRF protection and role requirements."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from steward.core.actor import Actor
+from steward.core.settings import Settings
+from steward.identity import sessions
+from steward.identity.errors import NotPermitted, NotSignedIn
+from steward.identity.sessions import Current, Started
+from steward.web.deps import SessionDep
+
+SESSION_COOKIE = "steward_session"
+CSRF_COOKIE = "steward_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class CsrfRefused(NotPermitted):
+    title = "CSRF check failed"
+
+
+def settings_of(request: Request) -> Settings:
+    settings = request.app.state.settings
+    if not isinstance(settings, Settings):
+        raise RuntimeError("the app carries no settings")
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(settings_of)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def signed_in(request: Request, session: SessionDep) -> Current:
+    """The request's session, MFA passed or not (for MFA steps and sign-out), CSRF-checked."""
+    current = sessions.current(session, request.cookies.get(SESSION_COOKIE))
+    if request.method not in SAFE_METHODS and not current.csrf_matches(
+        request.headers.get(CSRF_HEADER)
+    ):
+        raise CsrfRefused(f"Send the {CSRF_HEADER} header with the token given at sign-in.")
+    return current
+
+
+SignedIn = Annotated[Current, Depends(signed_in)]
+
+
+def current_actor(current: SignedIn) -> Actor:
+    """The signed-in actor, who has passed MFA where it is required (all staff)."""
+    return current.require_mfa_passed()
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def require_roles(*roles: str) -> Callable[[Actor], Actor]:
+    def dependency(actor: CurrentActor) -> Actor:
+        if actor.role not in roles:
+            raise NotPermitted("Your role may not do this.")
+        return actor
+
+    return dependency
+
+
+def csrf_guard(request: Request, session: SessionDep) -> None:
+    """Router-wide: an unsafe request carrying a live session cookie must carry its CSRF token,
+    even on routes that do not need a signed-in account."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if request.method in SAFE_METHODS or not token:
+        return
+    try:
+        current = sessions.current(session, token)
+    except NotSignedIn:
+        return  # a dead cookie grants nothing, so there is nothing to protect
+    if not current.csrf_matches(request.headers.get(CSRF_HEADER)):
+        raise CsrfRefused(f"Send the {CSRF_HEADER} header with the token given at sign-in.")
+
+
+def set_session_cookies(request: Request, response: Response, started: Started) -> None:
+    secure = request.url.scheme == "https"
+    response.set_cookie(
+        SESSION_COOKIE, started.token, httponly=True, samesite="lax", secure=secure, path="/"
+    )
+    response.set_cookie(
+        CSRF_COOKIE, started.csrf, httponly=False, samesite="lax", secure=secure, path="/"
+    )
+
+
+def clear_session_cookies(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
