@@ -43,7 +43,7 @@ def free_port() -> int:
 def test_help_lists_the_commands(tmp_path):
     result = run(["--help"], tmp_path)
     assert result.returncode == 0
-    for command in ("init", "serve", "policy"):
+    for command in ("init", "serve", "policy", "keys", "audit", "accounts"):
         assert command in result.stdout
     assert list(tmp_path.iterdir()) == []
 

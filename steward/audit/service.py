@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -201,3 +202,11 @@ def verify_trail(
             return verify(session, signing_seed, progress, from_start=from_start)
         finally:
             session.rollback()
+
+
+def search_as(session: Session, searcher: Actor, **filters: Any) -> list[AuditEntry]:
+    """`search` on behalf of `searcher`; looking at the trail is itself recorded in it."""
+    entries = search(session, **filters)
+    record(session, searcher, "audit_search", person_id=filters.get("person_id"))
+    session.commit()
+    return entries

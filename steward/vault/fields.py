@@ -8,17 +8,20 @@ attribute that holds the owner's person id in `__owner__`.
 
 from typing import Any
 
-from sqlalchemy import LargeBinary, event
+from sqlalchemy import LargeBinary, event, select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, column_property, mapped_column
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 from steward.core.db import Base
 from steward.core.ids import new_id
+from steward.vault.models import DataKey
 from steward.vault.service import Erased, Vault
 
 _PENDING = "steward.vault.pending"
+_WRAPPED = "_vault_wrapped_key"
+_MASTER = "_vault_master_key_id"
 
 
 class Sealed(TypeDecorator[bytes]):
@@ -69,11 +72,12 @@ def _context(instance: object, column: str) -> str:
 @event.listens_for(Session, "before_flush")
 def _seal_changed_values(session: Session, _context_: Any, _instances: Any) -> None:
     pending: list[tuple[object, str, str]] = session.info.setdefault(_PENDING, [])
-    changed = [i for i in [*session.new, *session.dirty] if encrypted_columns(i)]
+    new = set(session.new)  # session.new builds a fresh set on every call
+    changed = [i for i in [*new, *session.dirty] if encrypted_columns(i)]
     if not changed:
         return
     vault = _vault(session)
-    for instance in session.new:
+    for instance in new:
         if getattr(type(instance), "__owner__", None) == "id":
             vault.known_new(session, _owner(instance))  # a new person: no key to look for
     vault.preload(session, [_owner(i) for i in changed])
@@ -81,7 +85,7 @@ def _seal_changed_values(session: Session, _context_: Any, _instances: Any) -> N
         for column in encrypted_columns(instance):
             value = getattr(instance, column)
             if isinstance(value, str) and not isinstance(value, Erased):
-                if instance not in session.new and not get_history(instance, column).added:
+                if instance not in new and not get_history(instance, column).added:
                     continue
                 sealed = vault.seal(session, _owner(instance), _context(instance, column), value)
                 setattr(instance, column, sealed)
@@ -110,8 +114,25 @@ def _open(instance: object, context: Any) -> None:
         return
     session = context.session
     vault = _vault(session)
+    wrapped = instance.__dict__.get(_WRAPPED)
+    if wrapped is not None or _WRAPPED in instance.__dict__:
+        vault.accept(session, _owner(instance), wrapped, instance.__dict__.get(_MASTER))
     for column in columns:
         blob = instance.__dict__.get(column)
         if isinstance(blob, bytes):
             clear = vault.open(session, _owner(instance), _context(instance, column), blob)
             set_committed_value(instance, column, clear)
+
+
+@event.listens_for(Base, "after_mapper_constructed", propagate=True)
+def _load_the_owners_key_with_each_row(mapper: Any, cls: type) -> None:
+    """Rows with sealed columns carry their owner's wrapped data key in the same query,
+    so reading many people's rows costs no query per person."""
+    owner = getattr(cls, "__owner__", None)
+    table = getattr(cls, "__table__", None)
+    if owner is None or table is None or not any(c.info.get("encrypted") for c in table.c):
+        return
+    owner_column = table.c[owner]
+    for name, column in ((_WRAPPED, DataKey.wrapped), (_MASTER, DataKey.master_key_id)):
+        subquery = select(column).where(DataKey.person_id == owner_column).scalar_subquery()
+        mapper.add_property(name, column_property(subquery))

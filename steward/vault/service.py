@@ -75,6 +75,19 @@ class Vault:
             for person_id in set(chunk) - {row[0] for row in found}:
                 cache[person_id] = None
 
+    def accept(
+        self, session: Session, person_id: str, wrapped: bytes | None, master_id: str | None
+    ) -> None:
+        """Take a wrapped key that came with a row (see fields.py), unless already known."""
+        cache: dict[str, bytes | None] = session.info.setdefault(_CACHE, {})
+        if person_id in cache:
+            return
+        if wrapped is None or master_id is None:
+            self.preload(session, [person_id])  # no key, or shredded: ask once
+            return
+        master = self.keyring.master(master_id)
+        cache[person_id] = crypto.decrypt(master, wrapped, _key_context(person_id))
+
     def known_new(self, session: Session, person_id: str) -> None:
         """A person created in this session has no key yet: skip looking for one."""
         session.info.setdefault(_CACHE, {}).setdefault(person_id, None)

@@ -22,6 +22,7 @@ from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
 from steward.web import pages
 from steward.web.api import admin as admin_api
+from steward.web.api import audit as audit_api
 from steward.web.api import auth as auth_api
 from steward.web.api import me as me_api
 from steward.web.api import policy as policy_api
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_api.router)
     app.include_router(me_api.router)
     app.include_router(admin_api.router)
+    app.include_router(audit_api.router)
     app.include_router(pages.router)
     _install_error_handlers(app)
     return app
