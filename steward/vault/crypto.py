@@ -8,11 +8,17 @@ import unicodedata
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from steward.core.errors import DomainError
+
 FORMAT = b"\x01"
 
 
-class Unreadable(Exception):
-    """A ciphertext that does not open with the key and the context it claims."""
+class Unreadable(DomainError):
+    """A ciphertext that does not open with the key and the context it claims: altered, or
+    copied from another row or column. Never shown as anything but this message."""
+
+    status = 500
+    title = "Stored data failed its integrity check"
 
 
 def encrypt(key: bytes, plaintext: bytes, context: str) -> bytes:

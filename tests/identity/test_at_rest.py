@@ -64,3 +64,35 @@ def test_a_person_written_through_the_api_leaves_no_clear_text_in_the_database(
         for encoding in ("utf-8", "utf-16-le"):
             assert secret.encode(encoding) not in raw, secret
         assert secret.lower().encode() not in raw.lower(), secret
+
+
+@pytest.mark.promise("X1")
+def test_a_value_copied_into_another_persons_row_is_noticed(
+    client, mailbox, new_client, identity_settings
+):
+    from sqlalchemy import text
+
+    from steward.core.db import make_engine
+
+    customer(client, mailbox, "ada@example.com")
+    other = new_client()
+    customer(other, mailbox, "bob@example.com")
+    ada = client.get("/api/v1/me").json()["person_id"]
+    bob = other.get("/api/v1/me").json()["person_id"]
+    engine = make_engine(identity_settings.database_url)
+    try:
+        with engine.begin() as connection:  # an intruder with write access to the database
+            connection.execute(
+                text(
+                    "UPDATE people SET email = (SELECT email FROM people WHERE id = :ada) "
+                    "WHERE id = :bob"
+                ),
+                {"ada": ada, "bob": bob},
+            )
+    finally:
+        engine.dispose()
+    answer = other.get("/api/v1/me")
+    assert answer.status_code == 500
+    assert answer.json()["title"] == "Stored data failed its integrity check"
+    assert "ada@example.com" not in answer.text
+    assert client.get("/api/v1/me").json()["email"] == "ada@example.com"

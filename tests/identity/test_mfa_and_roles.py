@@ -102,3 +102,21 @@ def test_an_admin_changes_a_role_and_disables_an_account(admin, mailbox, new_cli
     assert refused.status_code == 403 and "disabled" in refused.json()["detail"]
     listed = {a["id"]: a for a in admin.get(ADMIN_API).json()}
     assert listed[me["account_id"]]["status"] == "disabled"
+
+
+@pytest.mark.promise("X4")
+def test_wrong_mfa_codes_are_throttled_and_recorded_as_security_events(
+    client, create_admin, new_client, audit_rows
+):
+    create_admin("admin@example.com")
+    sign_in(client, "admin@example.com")
+    secret, _ = enrol_mfa(client)
+    attacker = new_client()
+    sign_in(attacker, "admin@example.com")  # a stolen password, but no second factor
+    answers = [attacker.post("/api/v1/auth/mfa", json={"code": "000000"}) for _ in range(4)]
+    assert [a.status_code for a in answers[:3]] == [401, 401, 401]
+    assert answers[3].status_code == 429
+    assert int(answers[3].headers["Retry-After"]) >= 1
+    right = pyotp.TOTP(secret).at(clock.now())
+    assert attacker.post("/api/v1/auth/mfa", json={"code": right}).status_code == 429
+    assert [r["action"] for r in audit_rows()].count("mfa_failed") == 3
