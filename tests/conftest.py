@@ -19,6 +19,8 @@ from steward.core.db import make_engine, normalise_url, upgrade
 from steward.core.settings import Settings
 from steward.vault.keyring import Keyring
 
+pytest_plugins = ["tests.people"]  # people, accounts, mail and clients, for every domain's tests
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -87,6 +89,7 @@ def settings(data_dir: Path, database_url: str, keyring: Keyring) -> Settings:
         database_url=database_url,
         policy=data_dir / "policy.yaml",
         key_file=data_dir / "steward.key",
+        files_dir=data_dir / "files",
     )
 
 

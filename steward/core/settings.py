@@ -12,6 +12,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./steward.db"
     policy: Path = Path("./policy.yaml")
     key_file: Path = Path("./steward.key")
+    files_dir: Path = Path("./files")  # attachments and call recordings, encrypted
     smtp_url: str = "smtp://127.0.0.1:1025"
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"

@@ -8,12 +8,13 @@ attribute that holds the owner's person id in `__owner__`.
 
 from typing import Any
 
-from sqlalchemy import LargeBinary, event, select
+from sqlalchemy import LargeBinary, String, event, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, Session, column_property, mapped_column
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 from sqlalchemy.types import TypeDecorator
 
+from steward.core.cards import refuse_card_number
 from steward.core.db import Base
 from steward.core.ids import new_id
 from steward.vault.models import DataKey
@@ -39,6 +40,25 @@ class Sealed(TypeDecorator[bytes]):
 def personal(category: str, *, nullable: bool = True) -> Mapped[Any]:
     """A personal-data column of `category`, stored encrypted."""
     return mapped_column(Sealed, nullable=nullable, info={"category": category, "encrypted": True})
+
+
+def user_text(length: int, *, nullable: bool = True) -> Mapped[Any]:
+    """A clear-text column people type into (a make, a model, a title): checked for card
+    numbers like every encrypted column."""
+    return mapped_column(String(length), nullable=nullable, info={"user_text": True})
+
+
+def _refuse_card_numbers(instances: list[object]) -> None:
+    """D4: a full card number never reaches the database, whichever field it came through."""
+    for instance in instances:
+        table = getattr(type(instance), "__table__", None)
+        if table is None:
+            continue
+        for column in table.columns:
+            if column.info.get("encrypted") or column.info.get("user_text"):
+                value = instance.__dict__.get(column.key)
+                if isinstance(value, str) and not isinstance(value, Erased):
+                    refuse_card_number(value, column.key)
 
 
 def encrypted_columns(instance: object) -> list[str]:
@@ -73,6 +93,7 @@ def _context(instance: object, column: str) -> str:
 def _seal_changed_values(session: Session, _context_: Any, _instances: Any) -> None:
     pending: list[tuple[object, str, str]] = session.info.setdefault(_PENDING, [])
     new = set(session.new)  # session.new builds a fresh set on every call
+    _refuse_card_numbers([*new, *session.dirty])
     changed = [i for i in [*new, *session.dirty] if encrypted_columns(i)]
     if not changed:
         return

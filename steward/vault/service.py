@@ -98,16 +98,27 @@ class Vault:
         return shredded
 
     def seal(self, session: Session, person_id: str, context: str, value: str) -> bytes:
+        return self.seal_bytes(session, person_id, context, value.encode())
+
+    def open(self, session: Session, person_id: str, context: str, blob: bytes) -> str:
+        clear = self.open_bytes(session, person_id, context, blob)
+        return ERASED if clear is None else clear.decode()
+
+    def seal_bytes(self, session: Session, person_id: str, context: str, data: bytes) -> bytes:
+        """Encrypt under the person's data key (a file's content, say), bound to `context`."""
         key = self._key(session, person_id, create=True)
         if key is None:
             raise ErasedPerson(person_id)
-        return crypto.encrypt(key, value.encode(), f"{context}:{person_id}")
+        return crypto.encrypt(key, data, f"{context}:{person_id}")
 
-    def open(self, session: Session, person_id: str, context: str, blob: bytes) -> str:
+    def open_bytes(
+        self, session: Session, person_id: str, context: str, blob: bytes
+    ) -> bytes | None:
+        """The clear bytes, or None once the person's key is destroyed."""
         key = self._key(session, person_id, create=False)
         if key is None:
-            return ERASED
-        return crypto.decrypt(key, blob, f"{context}:{person_id}").decode()
+            return None
+        return crypto.decrypt(key, blob, f"{context}:{person_id}")
 
     def blind_index(self, kind: str, value: str) -> str:
         return crypto.blind_index(self.keyring.index_key, kind, value)

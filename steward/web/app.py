@@ -20,12 +20,17 @@ from steward.policy.document import STYLE
 from steward.policy.service import read_active, record_version
 from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
-from steward.web import pages
+from steward.web import account_pages, desk_pages, pages, portal_pages
 from steward.web.api import admin as admin_api
 from steward.web.api import audit as audit_api
 from steward.web.api import auth as auth_api
+from steward.web.api import billing as billing_api
+from steward.web.api import calls as calls_api
+from steward.web.api import devices as devices_api
 from steward.web.api import me as me_api
+from steward.web.api import organisations as organisations_api
 from steward.web.api import policy as policy_api
+from steward.web.api import tickets as tickets_api
 
 log = logging.getLogger("steward.web")
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -67,7 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(me_api.router)
     app.include_router(admin_api.router)
     app.include_router(audit_api.router)
-    app.include_router(pages.router)
+    for api in (tickets_api, organisations_api, devices_api, calls_api, billing_api):
+        app.include_router(api.router)
+    for page_router in (pages, account_pages, portal_pages, desk_pages):
+        app.include_router(page_router.router)
     _install_error_handlers(app)
     return app
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.identity.conftest import customer
+from tests.people import customer
 
 EMAIL = "grace.whistleblower@example.org"
 PHONE = "+1 713 555 0199"

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from steward.core import clock
-from tests.identity.conftest import customer, enrol_mfa, staff
+from tests.people import customer, enrol_mfa, staff
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from steward.web.app import create_app
-from tests.identity.conftest import customer, sign_in
+from tests.people import customer, sign_in
 
 
 @pytest.mark.promise("R2")

@@ -4,7 +4,7 @@ import pyotp
 import pytest
 
 from steward.core import clock
-from tests.identity.conftest import customer, enrol_mfa, sign_in, staff
+from tests.people import customer, enrol_mfa, sign_in, staff
 
 ADMIN_API = "/api/v1/admin/accounts"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.identity.conftest import PASSWORD, register, sign_in, verify
+from tests.people import PASSWORD, register, sign_in, verify
 
 
 def test_a_new_customer_confirms_the_address_by_the_emailed_link_and_signs_in(client, mailbox):

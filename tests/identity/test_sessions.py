@@ -1,6 +1,6 @@
 """Sessions: CSRF protection, signing out here and everywhere."""
 
-from tests.identity.conftest import customer, sign_in
+from tests.people import customer, sign_in
 
 
 def test_an_unsafe_request_without_the_csrf_header_is_refused(client, mailbox):

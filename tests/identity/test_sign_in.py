@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from steward.core import clock
-from tests.identity.conftest import customer, sign_in
+from tests.people import customer, sign_in
 
 START = datetime(2026, 3, 2, 9, 0)
 LOCKED = "Too many failed attempts: sign-in is locked."

@@ -1,0 +1,2 @@
+"""The service desk: organisations, tickets, messages, calls, remote sessions, devices,
+service records and billing, every personal field reached through the access gate."""

@@ -1,0 +1,135 @@
+"""What the desk services share: the purposes they act for, the gate call for rows owned by a
+person or by an organisation, who belongs to which organisation, and list pages.
+
+The purposes are fideslang keys the policy declares; a business whose policy does not use a
+category for a purpose simply cannot do that with it (the gate refuses), which is the point:
+the software does what the policy says and nothing more.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from steward.access.gate import check
+from steward.core.actor import Actor
+from steward.core.errors import Forbidden, Invalid
+from steward.desk.models import Membership
+from steward.identity.common import categories, gate, vault_of
+
+SERVICE = "essential.service"  # customers acting on their own data (the portal)
+SUPPORT = "essential.service.support"  # staff working tickets, calls, devices, records
+BILLING = "essential.service.billing"  # quotes, invoices, payments, warranty claims
+QUALITY = "essential.service.quality"  # listening to call recordings (D6)
+
+STAFF = frozenset({"agent", "billing", "call_reviewer", "privacy_officer", "admin"})
+DESK_ROLES = frozenset({"agent", "admin"})  # who works the queue
+BILLING_ROLES = frozenset({"billing", "admin"})
+RECORDING_ROLES = frozenset({"call_reviewer", "privacy_officer"})  # D6: a few staff only
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, and the offset of the next page when there is one."""
+
+    items: Sequence[T]
+    next_offset: int | None
+
+
+def page_of(rows: Sequence[T], offset: int, limit: int) -> Page[T]:
+    """Rows fetched with limit + 1, cut to a page that knows whether another follows."""
+    more = len(rows) > limit
+    return Page(items=rows[:limit], next_offset=offset + limit if more else None)
+
+
+def check_paging(offset: int, limit: int, most: int = 200) -> None:
+    if offset < 0 or not 1 <= limit <= most:
+        raise Invalid(f"Ask for between 1 and {most} items from an offset of 0 or more.")
+
+
+def is_customer(actor: Actor) -> bool:
+    return actor.role == "customer"
+
+
+def require(actor: Actor, roles: Iterable[str], what: str) -> None:
+    """A role check before anything is looked up, so a refusal reveals nothing."""
+    if actor.role not in set(roles):
+        raise Forbidden(f"Your role may not {what}.")
+
+
+def purpose_for(actor: Actor, staff_purpose: str = SUPPORT) -> str:
+    """Customers act on their own data for the service; staff for their work's purpose."""
+    return SERVICE if is_customer(actor) else staff_purpose
+
+
+def gate_person(
+    session: Session,
+    actor: Actor,
+    model: Any,
+    person_id: str,
+    columns: Iterable[str],
+    *,
+    action: str = "read",
+    purpose: str | None = None,
+) -> None:
+    """Check (and audit) reading or writing a person's sealed columns of `model`."""
+    gate(
+        session,
+        actor,
+        model,
+        person_id,
+        list(columns),
+        action=action,
+        purpose=purpose or purpose_for(actor),
+    )
+
+
+def gate_equipment(
+    session: Session,
+    actor: Actor,
+    model: Any,
+    columns: Iterable[str],
+    *,
+    action: str = "read",
+    purpose: str | None = None,
+) -> None:
+    """Check (and audit) an organisation's equipment data: no one person's state applies;
+    callers scope customers to their own organisations first."""
+    columns = list(columns)
+    check(
+        session,
+        actor,
+        purpose or purpose_for(actor),
+        None,
+        categories(model, columns),
+        action=action,
+        columns=columns,
+    )
+
+
+def organisations_of(session: Session, person_id: str | None) -> list[str]:
+    """The organisations a person belongs to, as contact or end user."""
+    if person_id is None:
+        return []
+    return list(
+        session.scalars(select(Membership.organisation_id).where(Membership.person_id == person_id))
+    )
+
+
+def is_contact_of(session: Session, person_id: str | None, organisation_id: str) -> bool:
+    """A contact of the organisation may open requests for its end users (D2)."""
+    if person_id is None:
+        return False
+    kind = session.scalar(
+        select(Membership.kind).where(
+            Membership.person_id == person_id, Membership.organisation_id == organisation_id
+        )
+    )
+    return kind == "contact"
+
+
+__all__ = ["categories", "vault_of"]
