@@ -1,0 +1,83 @@
+"""The people the desk deals with who may have no account: end users, callers, senders of
+mail. Found by the blind index of their email, created sealed, named through the gate.
+
+These functions take part in the caller's transaction and never commit.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from steward.access.gate import decide, policy_of
+from steward.core import clock
+from steward.core.actor import Actor
+from steward.core.errors import Invalid
+from steward.core.ids import new_id
+from steward.desk.common import gate_person, purpose_for
+from steward.identity.common import categories, email_index, state_of
+from steward.identity.models import PERSON_KINDS, Person
+
+NAMED = ("name",)
+
+
+def find_by_email(session: Session, email: str) -> str | None:
+    """The id of the person with this email address, without opening anything sealed."""
+    return session.scalar(
+        select(Person.id).where(Person.email_index == email_index(session, email)).limit(1)
+    )
+
+
+def add_person(
+    session: Session,
+    actor: Actor,
+    *,
+    kind: str,
+    name: str | None,
+    email: str | None = None,
+    phone: str | None = None,
+    person_id: str | None = None,
+) -> Person:
+    """A new person (an end user, a caller, a sender), checked with the gate as a write.
+    `person_id` lets someone create their own record (a first email to the desk)."""
+    if kind not in PERSON_KINDS:
+        raise Invalid(f"A person's kind is one of: {', '.join(PERSON_KINDS)}.")
+    if not (name or email or phone):
+        raise Invalid("Give at least a name, an email address or a phone number.")
+    person_id = person_id or new_id()
+    columns = [c for c, v in (("name", name), ("email", email), ("phone", phone)) if v]
+    gate_person(session, actor, Person, person_id, columns, action="create")
+    now = clock.now()
+    person = Person(
+        id=person_id,
+        kind=kind,
+        name=name,
+        email=email,
+        phone=phone,
+        email_index=email_index(session, email) if email else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def names(
+    session: Session, actor: Actor, person_ids: Iterable[str], purpose: str | None = None
+) -> dict[str, str]:
+    """Display names of these people, each read through the gate (one audit entry each). A
+    person whose name the actor may not read is left out, and nothing of theirs is read."""
+    purpose = purpose or purpose_for(actor)
+    policy, named = policy_of(session), categories(Person, NAMED)
+    allowed = [
+        person_id
+        for person_id in dict.fromkeys(p for p in person_ids if p)
+        if decide(policy, actor, purpose, state_of(session, person_id), named) is None
+    ]
+    for person_id in allowed:
+        gate_person(session, actor, Person, person_id, NAMED, purpose=purpose)
+    if not allowed:
+        return {}
+    rows = session.scalars(select(Person).where(Person.id.in_(allowed)))
+    return {p.id: p.name or "(no name)" for p in rows}
