@@ -1,7 +1,7 @@
 """What the identity services share: the gate call, security events, mail, links, look-ups."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -131,18 +131,32 @@ def link(settings: Settings, path: str, token: str) -> str:
     return f"{settings.public_url.rstrip('/')}{path}?token={token}"
 
 
-def mail(session: Session, settings: Settings, to: str, subject: str, body: str) -> None:
+def mail(
+    session: Session,
+    settings: Settings,
+    to: str,
+    subject: str,
+    body: str,
+    headers: Mapping[str, str] | None = None,
+) -> None:
     """Send from the controller's address in the active policy."""
     policy = policy_of(session)
     name = policy.controller.trading_name or policy.controller.legal_name
     signed = f"{body}\n\n{name}\n"
-    send(settings, to, subject, signed, sender=policy.controller.email)
+    send(settings, to, subject, signed, sender=policy.controller.email, headers=headers)
 
 
-def mail_quietly(session: Session, settings: Settings, to: str, subject: str, body: str) -> bool:
+def mail_quietly(
+    session: Session,
+    settings: Settings,
+    to: str,
+    subject: str,
+    body: str,
+    headers: Mapping[str, str] | None = None,
+) -> bool:
     """Send, but only log a failure: for notices after the change is already committed."""
     try:
-        mail(session, settings, to, subject, body)
+        mail(session, settings, to, subject, body, headers)
     except MailFailed:
         return False
     return True

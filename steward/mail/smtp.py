@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from collections.abc import Mapping
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
@@ -24,13 +25,24 @@ def _server(url: str) -> tuple[str, int]:
     return parts.hostname, parts.port or 25
 
 
-def send(settings: Settings, to: str, subject: str, body: str, *, sender: str) -> None:
-    """Deliver a plain-text message; raise MailFailed (naming no address) when it cannot."""
+def send(
+    settings: Settings,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    sender: str,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Deliver a plain-text message (with extra headers such as Message-ID or
+    List-Unsubscribe); raise MailFailed (naming no address) when it cannot."""
     host, port = _server(settings.smtp_url)
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     try:
         with smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS) as smtp:
