@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from steward.cli import accounts, audit, keys, policy
+from steward.cli import accounts, audit, demo, keys, mail, policy
 from steward.cli.common import current_settings, fail, report
 
 app = typer.Typer(
@@ -22,6 +22,8 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(keys.app, name="keys")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(audit.app, name="audit")
+app.add_typer(mail.app, name="mail")
+app.add_typer(demo.app, name="demo")
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "houston-generator.yaml"

@@ -30,6 +30,7 @@ from steward.web.api import devices as devices_api
 from steward.web.api import me as me_api
 from steward.web.api import organisations as organisations_api
 from steward.web.api import policy as policy_api
+from steward.web.api import preferences as preferences_api
 from steward.web.api import tickets as tickets_api
 
 log = logging.getLogger("steward.web")
@@ -72,7 +73,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(me_api.router)
     app.include_router(admin_api.router)
     app.include_router(audit_api.router)
-    for api in (tickets_api, organisations_api, devices_api, calls_api, billing_api):
+    for api in (
+        tickets_api,
+        organisations_api,
+        devices_api,
+        calls_api,
+        billing_api,
+        preferences_api,
+    ):
         app.include_router(api.router)
     for page_router in (pages, account_pages, portal_pages, desk_pages):
         app.include_router(page_router.router)

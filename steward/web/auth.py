@@ -15,6 +15,7 @@ from steward.web.deps import SessionDep
 SESSION_COOKIE = "steward_session"
 CSRF_COOKIE = "steward_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -36,12 +37,26 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def signed_in(request: Request, session: SessionDep) -> Current:
+async def sent_csrf_token(request: Request) -> str | None:
+    """The CSRF token a request carries: the header (API calls, htmx) or, for a plain HTML
+    form posted without JavaScript, its `csrf_token` field."""
+    header = request.headers.get(CSRF_HEADER)
+    if header or request.method in SAFE_METHODS:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        token = (await request.form()).get(CSRF_FIELD)
+        return token if isinstance(token, str) else None
+    return None
+
+
+SentCsrf = Annotated[str | None, Depends(sent_csrf_token)]
+
+
+def signed_in(request: Request, session: SessionDep, sent: SentCsrf) -> Current:
     """The request's session, MFA passed or not (for MFA steps and sign-out), CSRF-checked."""
     current = sessions.current(session, request.cookies.get(SESSION_COOKIE))
-    if request.method not in SAFE_METHODS and not current.csrf_matches(
-        request.headers.get(CSRF_HEADER)
-    ):
+    if request.method not in SAFE_METHODS and not current.csrf_matches(sent):
         raise CsrfRefused(f"Send the {CSRF_HEADER} header with the token given at sign-in.")
     return current
 
@@ -66,7 +81,7 @@ def require_roles(*roles: str) -> Callable[[Actor], Actor]:
     return dependency
 
 
-def csrf_guard(request: Request, session: SessionDep) -> None:
+def csrf_guard(request: Request, session: SessionDep, sent: SentCsrf) -> None:
     """Router-wide: an unsafe request carrying a live session cookie must carry its CSRF token,
     even on routes that do not need a signed-in account."""
     token = request.cookies.get(SESSION_COOKIE)
@@ -76,7 +91,7 @@ def csrf_guard(request: Request, session: SessionDep) -> None:
         current = sessions.current(session, token)
     except NotSignedIn:
         return  # a dead cookie grants nothing, so there is nothing to protect
-    if not current.csrf_matches(request.headers.get(CSRF_HEADER)):
+    if not current.csrf_matches(sent):
         raise CsrfRefused(f"Send the {CSRF_HEADER} header with the token given at sign-in.")
 
 

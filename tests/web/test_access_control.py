@@ -5,7 +5,16 @@ import re
 import pytest
 
 from tests.people import customer, enrol_mfa, staff
-from tests.who import PUBLIC, billing, calls, devices, identity, organisations, tickets
+from tests.who import (
+    PUBLIC,
+    billing,
+    calls,
+    devices,
+    identity,
+    organisations,
+    preferences,
+    tickets,
+)
 
 # (method, path) -> who may call it: anyone, anyone signed in, or the listed roles only.
 WHO = {
@@ -15,6 +24,7 @@ WHO = {
     **devices.WHO,
     **calls.WHO,
     **billing.WHO,
+    **preferences.WHO,
 }
 NOT_ALLOWED = {401, 403}
 
