@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check install clean
+.PHONY: run test check install clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Steward needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(BIN)/steward init
+	$(BIN)/steward demo --if-empty
 	$(BIN)/steward serve
 
 check: $(VENV)/.installed-test
@@ -30,7 +31,16 @@ check: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: check
+# Browser tests drive Debian's headless Chromium; install it once, quietly, when it is missing.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: check chromium
 	$(BIN)/pytest
 
 clean:

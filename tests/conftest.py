@@ -36,6 +36,23 @@ def postgres_url() -> str:
     return url
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id at its lowest cost: the tests hash hundreds of passwords, and what they prove
+    (rules, verification, throttling) does not depend on the cost. Production keeps the
+    library's recommended parameters; test_passwords.py checks that."""
+    from argon2 import PasswordHasher
+
+    from steward.identity import passwords
+
+    recommended = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._decoy.cache_clear()
+    yield
+    passwords._hasher = recommended
+    passwords._decoy.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[Engine]:
     engine = make_engine(postgres_url()).execution_options(isolation_level="AUTOCOMMIT")
@@ -43,22 +60,52 @@ def postgres_admin() -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy (migrating takes seconds)."""
+    path = tmp_path_factory.mktemp("template") / "steward.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection closing checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin: Engine) -> Iterator[str]:
+    """A PostgreSQL database migrated once per run, the template of each test's database."""
+    name = f"steward_template_{uuid.uuid4().hex[:8]}"
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(_postgres_database(name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _postgres_database(name: str) -> str:
+    url = make_url(normalise_url(postgres_url()))
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    """A database of the test's own, already migrated: a copy of the SQLite template, or a
+    PostgreSQL database created from the template."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'steward.db'}"
+        path = tmp_path / "steward.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     admin: Engine = request.getfixturevalue("postgres_admin")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
+    template: str = request.getfixturevalue("postgres_template")
+    name = f"steward_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(normalise_url(postgres_url()))
-    yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False
-    )
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _postgres_database(name)
     with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

@@ -74,7 +74,10 @@ def identity_settings(settings: Settings, mailbox: Mailbox) -> Settings:
 
 @pytest.fixture
 def app(identity_settings: Settings):
-    return create_app(identity_settings)
+    """The app; its engine is disposed afterwards even when no client ran its lifespan."""
+    app = create_app(identity_settings)
+    yield app
+    app.state.sessions.kw["bind"].dispose()
 
 
 @pytest.fixture

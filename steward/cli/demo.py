@@ -1,5 +1,113 @@
 """`steward demo`: fill the database with a realistic demo business."""
 
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-app = typer.Typer(help="Demo data for a living desk.")
+from steward.cli.common import count, current_settings, fail
+
+if TYPE_CHECKING:
+    from steward.desk.demo import DemoResult
+
+# One command, not a group of them: the callback does the work, and no subcommand is listed.
+app = typer.Typer(short_help="Fill the database with a demo business.", subcommand_metavar="")
+
+TOTP_HINT = "python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
+
+
+@app.callback(invoke_without_command=True)
+def demo(
+    people: Annotated[
+        int, typer.Option("--people", help="How many customers' people to invent.")
+    ] = 60,
+    seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same data.")] = 1,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add demo data even when the desk has tickets.")
+    ] = False,
+    if_empty: Annotated[
+        bool,
+        typer.Option("--if-empty", help="Do nothing, quietly, when the desk already has tickets."),
+    ] = False,
+) -> None:
+    """Fill the desk with a demo business spread over four years, with sign-in accounts for
+    every staff role and a few customers (one password, printed at the end)."""
+    if people < 1:
+        fail("--people must be at least 1")
+    if force and if_empty:
+        fail("--force and --if-empty contradict each other; choose one")
+    from rich.progress import Progress
+
+    from steward.core.db import make_engine, make_sessionmaker, upgrade
+    from steward.core.errors import DomainError
+    from steward.desk import demo as loader
+    from steward.policy.loader import PolicyInvalid
+    from steward.policy.service import read_active
+    from steward.vault.keyring import Keyring
+    from steward.vault.service import Vault
+
+    settings = current_settings()
+    if not settings.policy.exists():
+        fail(f"{settings.policy} does not exist; run `steward init` first")
+    try:
+        policy = read_active(settings.policy).policy
+        vault = Vault(Keyring.load(settings.key_file))
+    except PolicyInvalid:
+        fail(f"{settings.policy} is not a valid policy; run `steward policy check`")
+    except DomainError as error:
+        fail(error.message)
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with make_sessionmaker(engine)() as session:
+            vault.attach(session)
+            session.info["policy"] = policy
+            if loader.holds_tickets(session) and not force:
+                if if_empty:
+                    return
+                fail("the desk already holds tickets; pass --force to add demo data anyway")
+            with Progress(transient=True) as progress:
+                task = progress.add_task("demo", total=len(loader.PHASES))
+
+                def phase(name: str) -> None:
+                    progress.update(task, description=name, completed=loader.PHASES.index(name))
+
+                result = loader.load(
+                    session, settings.files_dir, people=people, seed=seed, on_phase=phase
+                )
+    except DomainError as error:
+        fail(error.message)
+    finally:
+        engine.dispose()
+    _report(result, seed, settings.public_url)
+
+
+def _report(result: "DemoResult", seed: int, url: str) -> None:
+    counts = result.counts
+    typer.echo(
+        f"demo loaded (seed {seed}): "
+        + ", ".join(
+            count(counts.get(table, 0), one, many)
+            for table, one, many in (
+                ("organisations", "organisation", "organisations"),
+                ("people", "person", "people"),
+                ("tickets", "ticket", "tickets"),
+                ("messages", "message", "messages"),
+                ("calls", "call", "calls"),
+                ("devices", "device", "devices"),
+                ("invoices", "invoice", "invoices"),
+            )
+        )
+    )
+    created = [a for a in result.accounts if a.created]
+    if created:
+        typer.echo(f"\nSign in at {url}/ with the password: {result.password}")
+        for account in created:
+            secret = f"MFA secret {account.mfa_secret}" if account.mfa_secret else "no MFA"
+            typer.echo(f"  {account.role:<16} {account.email:<32} {secret}")
+        typer.echo(
+            f"\nStaff need a code from an authenticator app holding their secret, or:\n  {TOTP_HINT}"
+        )
+    if any(not a.created for a in result.accounts):
+        typer.echo(
+            "\nThe demo accounts existed already; their passwords and MFA secrets are unchanged."
+        )

@@ -9,14 +9,14 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import decide, policy_of
+from steward.access.gate import PersonState, decide, policy_of
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
 from steward.core.ids import new_id
-from steward.desk.common import gate_person, purpose_for
-from steward.identity.common import categories, email_index, state_of
-from steward.identity.models import PERSON_KINDS, Person
+from steward.desk.common import purpose_for, states_of
+from steward.identity.common import categories, email_index, gate
+from steward.identity.models import PERSON_KINDS, Account, Person
 
 NAMED = ("name",)
 
@@ -46,7 +46,17 @@ def add_person(
         raise Invalid("Give at least a name, an email address or a phone number.")
     person_id = person_id or new_id()
     columns = [c for c, v in (("name", name), ("email", email), ("phone", phone)) if v]
-    gate_person(session, actor, Person, person_id, columns, action="create")
+    # A new person has no row to read a restriction or objection from, and has made none.
+    gate(
+        session,
+        actor,
+        Person,
+        person_id,
+        columns,
+        action="create",
+        purpose=purpose_for(actor),
+        state=PersonState(person_id),
+    )
     now = clock.now()
     person = Person(
         id=person_id,
@@ -70,14 +80,41 @@ def names(
     person whose name the actor may not read is left out, and nothing of theirs is read."""
     purpose = purpose or purpose_for(actor)
     policy, named = policy_of(session), categories(Person, NAMED)
+    states = states_of(session, (p for p in person_ids if p))
     allowed = [
         person_id
-        for person_id in dict.fromkeys(p for p in person_ids if p)
-        if decide(policy, actor, purpose, state_of(session, person_id), named) is None
+        for person_id, state in states.items()
+        if decide(policy, actor, purpose, state, named) is None
     ]
     for person_id in allowed:
-        gate_person(session, actor, Person, person_id, NAMED, purpose=purpose)
+        gate(session, actor, Person, person_id, NAMED, purpose=purpose, state=states[person_id])
     if not allowed:
         return {}
     rows = session.scalars(select(Person).where(Person.id.in_(allowed)))
     return {p.id: p.name or "(no name)" for p in rows}
+
+
+def account_names(
+    session: Session, actor: Actor, account_ids: Iterable[str | None], purpose: str | None = None
+) -> dict[str, str]:
+    """Display names of staff accounts (assignees, agents, technicians), read through the gate
+    like `names`; an account whose name the actor may not read is left out."""
+    wanted = [a for a in dict.fromkeys(account_ids) if a]
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Account.id, Account.person_id).where(Account.id.in_(wanted))
+    ).all()
+    named = names(session, actor, [r.person_id for r in rows], purpose)
+    return {r.id: named[r.person_id] for r in rows if r.person_id in named}
+
+
+def active_accounts(session: Session, roles: Iterable[str]) -> list[str]:
+    """Ids of the active accounts holding these roles, oldest first (nothing sealed is read)."""
+    return list(
+        session.scalars(
+            select(Account.id)
+            .where(Account.role.in_(list(roles)), Account.status == "active")
+            .order_by(Account.created_at, Account.id)
+        )
+    )

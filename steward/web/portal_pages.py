@@ -1,5 +1,426 @@
-"""HTML pages: the customer portal at /portal."""
+"""HTML pages: the customer portal at /portal.
 
-from fastapi import APIRouter
+A signed-in customer's tickets (list, open one, read and reply with attachments), their
+organisations' devices and service history, their quotes, invoices and payments, and their
+account (profile, email change, notification preferences). Staff are sent to /desk and
+anonymous visitors to sign in. Every page works without JavaScript; htmx, when it loads,
+swaps the ticket list and posts replies without a full reload.
 
-router = APIRouter(include_in_schema=False)
+Pages call the desk and identity services directly, like the JSON API does; a ticket of
+someone else is "not found", with nothing of it shown.
+"""
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from steward.core.actor import Actor
+from steward.core.errors import DomainError, Invalid, NotFound
+from steward.core.settings import Settings
+from steward.desk import billing, devices, messages, preferences, tickets
+from steward.desk.models import STATUSES
+from steward.identity import profile
+from steward.web.auth import SettingsDep, csrf_guard
+from steward.web.deps import SessionDep
+from steward.web.page_kit import PageCustomer, PageRoute, failed, render
+
+router = APIRouter(
+    prefix="/portal",
+    include_in_schema=False,
+    route_class=PageRoute,
+    dependencies=[Depends(csrf_guard)],
+)
+
+PAGE_SIZE = 20
+BILLING_ROWS = 50
+DEVICE_ROWS = 50
+RECORD_ROWS = 200
+SUBJECT_MAX = 200
+STATUS_NAMES = {
+    "new": "New",
+    "open": "Open",
+    "waiting_on_customer": "Waiting for you",
+    "resolved": "Resolved",
+    "closed": "Closed",
+}
+NOTICES = {
+    "opened": "Your request is open. We will answer here and by email.",
+    "replied": "Your reply is added.",
+    "saved": "Your details are saved.",
+    "email_sent": "Follow the link we sent to the new address to confirm it. Until then, "
+    "nothing changes.",
+    "email_changed": "Your email address is changed.",
+    "preferences_saved": "Your notification preferences are saved.",
+}
+FormText = Annotated[str, Form()]
+Files = Annotated[list[UploadFile] | None, File()]
+
+
+def _notice(code: str, masked: int = 0) -> list[str]:
+    found = [NOTICES[code]] if code in NOTICES else []
+    warning = messages.masking_notice(masked)
+    return [*found, warning] if warning else found
+
+
+async def _uploads(files: list[UploadFile] | None) -> list[messages.Upload]:
+    """The files a form sent; an empty file input sends one nameless, empty part."""
+    uploads = []
+    for upload in files or []:
+        if not upload.filename:
+            continue
+        data = await upload.read(messages.MAX_ATTACHMENT_BYTES + 1)
+        uploads.append(
+            messages.Upload(
+                filename=upload.filename,
+                content_type=upload.content_type or "application/octet-stream",
+                data=data,
+            )
+        )
+    return uploads
+
+
+def not_found(request: Request, what: str = "There is no such request.") -> HTMLResponse:
+    return render(
+        request, "portal/not_found.html", {"title": "Not found", "detail": what}, status_code=404
+    )
+
+
+# Tickets
+
+
+def _ticket_list_context(
+    session: Session, actor: Actor, status: str, offset: int
+) -> dict[str, Any]:
+    status = status if status in STATUSES else ""
+    offset = max(offset, 0)
+    page = tickets.list_tickets(
+        session, actor, tickets.TicketFilter(status=status or None), offset=offset, limit=PAGE_SIZE
+    )
+    query = f"status={quote(status)}&" if status else ""
+    return {
+        "tickets": page.items,
+        "status": status,
+        "statuses": STATUS_NAMES,
+        "next_url": f"/portal?{query}offset={page.next_offset}"
+        if page.next_offset is not None
+        else None,
+        "previous_url": f"/portal?{query}offset={max(offset - PAGE_SIZE, 0)}" if offset else None,
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+def ticket_list(
+    request: Request,
+    actor: PageCustomer,
+    session: SessionDep,
+    status: str = "",
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    notice: str = "",
+) -> Response:
+    context = _ticket_list_context(session, actor, status, offset)
+    context["notices"] = _notice(notice)
+    return render(request, "portal/tickets.html", context)
+
+
+@router.get("/tickets/new", response_class=HTMLResponse)
+def new_ticket_form(request: Request, actor: PageCustomer) -> Response:
+    return render(request, "portal/new_ticket.html", {"form": {}})
+
+
+@router.post("/tickets/new", response_class=HTMLResponse)
+async def new_ticket(
+    request: Request,
+    actor: PageCustomer,
+    session: SessionDep,
+    settings: SettingsDep,
+    subject: FormText = "",
+    message: FormText = "",
+    attachments: Files = None,
+) -> Response:
+    kept = {"subject": subject[:SUBJECT_MAX], "message": message[: messages.MAX_BODY]}
+    try:
+        tickets.refuse_copies((await request.form()).keys())  # D3: no CC, even hand-made
+        view = tickets.open_ticket(
+            session,
+            settings,
+            actor,
+            subject=subject,
+            body=message,
+            channel="web",
+            attachments=await _uploads(attachments),
+        )
+    except DomainError as error:
+        failed(session, error)
+        context = {"form": kept, "error": error.message}
+        return render(request, "portal/new_ticket.html", context, status_code=error.status)
+    masked = sum(m.card_numbers_masked for m in view.messages)
+    suffix = f"&masked={masked}" if masked else ""
+    return RedirectResponse(f"/portal/tickets/{view.id}?notice=opened{suffix}", status_code=303)
+
+
+def _ticket_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    ticket_id: int,
+    extra: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    try:
+        view = tickets.get_ticket(session, actor, ticket_id)
+    except NotFound:
+        return not_found(request)
+    context = {
+        "ticket": view,
+        "statuses": STATUS_NAMES,
+        "me": actor.person_id,
+        "reply": "",
+        "closed": view.status == "closed",
+        **extra,
+    }
+    return render(request, "portal/ticket.html", context, status_code=status_code)
+
+
+@router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
+def ticket_page(
+    request: Request,
+    ticket_id: int,
+    actor: PageCustomer,
+    session: SessionDep,
+    notice: str = "",
+    masked: Annotated[int, Query(ge=0, le=1000)] = 0,
+) -> Response:
+    return _ticket_page(request, session, actor, ticket_id, {"notices": _notice(notice, masked)})
+
+
+@router.post("/tickets/{ticket_id}/reply", response_class=HTMLResponse)
+async def reply(
+    request: Request,
+    ticket_id: int,
+    actor: PageCustomer,
+    session: SessionDep,
+    settings: SettingsDep,
+    message: FormText = "",
+    attachments: Files = None,
+) -> Response:
+    try:
+        tickets.refuse_copies((await request.form()).keys())
+        view = messages.add_message(
+            session,
+            settings,
+            actor,
+            ticket_id,
+            body=message,
+            visibility="public",
+            channel="web",
+            attachments=await _uploads(attachments),
+        )
+    except NotFound:
+        failed(session, NotFound("There is no such request."))
+        return not_found(request)
+    except DomainError as error:
+        failed(session, error)
+        extra = {"error": error.message, "reply": message[: messages.MAX_BODY]}
+        return _ticket_page(request, session, actor, ticket_id, extra, error.status)
+    masked = f"&masked={view.card_numbers_masked}" if view.card_numbers_masked else ""
+    return RedirectResponse(
+        f"/portal/tickets/{ticket_id}?notice=replied{masked}#m-{view.id}", status_code=303
+    )
+
+
+@router.get("/attachments/{attachment_id}")
+def attachment(
+    request: Request,
+    attachment_id: str,
+    actor: PageCustomer,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Download an attachment of one's own ticket; always as a download, never shown inline,
+    so an uploaded HTML or image file cannot run or pose as a page of this site."""
+    try:
+        filename, content_type, data = messages.read_attachment(
+            session, settings, actor, attachment_id
+        )
+    except NotFound:
+        return not_found(request, "There is no such attachment.")
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# Devices and billing
+
+
+def device_overview(session: Session, actor: Actor) -> dict[str, Any]:
+    """The devices of the customer's organisations and their own, newest first, each with its
+    service visits (latest first); visits not tied to a device are listed apart."""
+    found = devices.list_devices(session, actor, limit=DEVICE_ROWS)
+    records = devices.list_service_records(session, actor, limit=RECORD_ROWS).items
+    by_device: dict[str | None, list[devices.ServiceRecordView]] = {}
+    for record in records:
+        by_device.setdefault(record.device_id, []).append(record)
+    shown = {d.id for d in found.items}
+    return {
+        "devices": found.items,
+        "records": by_device,
+        "other_records": [r for r in records if r.device_id not in shown],
+        "more": found.next_offset is not None,
+        "most": DEVICE_ROWS,
+    }
+
+
+def billing_overview(session: Session, actor: Actor) -> dict[str, Any]:
+    """The customer's newest quotes, invoices and payments (the services scope them to the
+    customer; draft quotes are not theirs to see yet)."""
+    everything = billing.BillingFilter()
+    return {
+        "quotes": billing.list_quotes(session, actor, everything, limit=BILLING_ROWS).items,
+        "invoices": billing.list_invoices(session, actor, everything, limit=BILLING_ROWS).items,
+        "payments": billing.list_payments(session, actor, everything, limit=BILLING_ROWS).items,
+        "most": BILLING_ROWS,
+    }
+
+
+@router.get("/devices", response_class=HTMLResponse)
+def devices_page(request: Request, actor: PageCustomer, session: SessionDep) -> Response:
+    return render(request, "portal/devices.html", device_overview(session, actor))
+
+
+@router.get("/billing", response_class=HTMLResponse)
+def billing_page(request: Request, actor: PageCustomer, session: SessionDep) -> Response:
+    return render(request, "portal/billing.html", billing_overview(session, actor))
+
+
+# Account
+
+
+def _account_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    extra: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    me = profile.read(session, actor)
+    prefs = preferences.read(session, actor)
+    context = {
+        "me": me,
+        "prefs": prefs,
+        "switches": PREFERENCE_LABELS,
+        "channels": CHANNEL_LABELS,
+        "notices": [],
+        **extra,
+    }
+    return render(request, "portal/account.html", context, status_code=status_code)
+
+
+PREFERENCE_LABELS = {
+    "ticket_updates": "Updates on my requests",
+    "service_messages": "Service messages (planned work, outages)",
+    "maintenance_alerts": "Maintenance reminders for my devices",
+    "marketing": "News and offers",
+}
+CHANNEL_LABELS = {"email": "Email", "phone": "Phone", "sms": "Text message", "none": "None"}
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(
+    request: Request, actor: PageCustomer, session: SessionDep, notice: str = ""
+) -> Response:
+    return _account_page(request, session, actor, {"notices": _notice(notice)})
+
+
+@router.post("/account", response_class=HTMLResponse)
+def correct_profile(
+    request: Request,
+    actor: PageCustomer,
+    session: SessionDep,
+    name: FormText = "",
+    phone: FormText = "",
+    company: FormText = "",
+) -> Response:
+    """Correct name, phone and company (R2); only the fields that changed are written."""
+    sent = {"name": name, "phone": phone, "company": company}
+    try:
+        for field, most in (("name", 200), ("phone", 50), ("company", 200)):
+            if len(sent[field]) > most:
+                raise Invalid(f"Keep the {field} under {most} characters.")
+        shown = profile.read(session, actor).fields
+        changes: dict[str, str | None] = {
+            field: value.strip() or None
+            for field, value in sent.items()
+            if field in shown and (value.strip() or None) != shown[field]
+        }
+        profile.correct(session, actor, changes)
+    except DomainError as error:
+        failed(session, error)
+        extra = {"error": error.message, "kept": sent}
+        return _account_page(request, session, actor, extra, error.status)
+    return RedirectResponse("/portal/account?notice=saved", status_code=303)
+
+
+@router.post("/account/email", response_class=HTMLResponse)
+def change_email(
+    request: Request,
+    actor: PageCustomer,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: FormText = "",
+    password: FormText = "",
+) -> Response:
+    try:
+        _request_email_change(session, settings, actor, email.strip(), password)
+    except DomainError as error:
+        failed(session, error)
+        extra = {"email_error": error.message, "new_email": email[:254]}
+        return _account_page(request, session, actor, extra, error.status)
+    return RedirectResponse("/portal/account?notice=email_sent", status_code=303)
+
+
+def _request_email_change(
+    session: Session, settings: Settings, actor: Actor, email: str, password: str
+) -> None:
+    local, _, domain = email.partition("@")
+    if len(email) > 254 or not local or "." not in domain or any(c.isspace() for c in email):
+        raise Invalid("Enter an email address like name@example.com.")
+    if len(password) > 1000:
+        raise Invalid("The password is too long.")
+    profile.request_email_change(session, settings, actor, email, password)
+
+
+@router.post("/account/preferences", response_class=HTMLResponse)
+def save_preferences(
+    request: Request,
+    actor: PageCustomer,
+    session: SessionDep,
+    ticket_updates: FormText = "",
+    service_messages: FormText = "",
+    maintenance_alerts: FormText = "",
+    marketing: FormText = "",
+    preferred_channel: FormText = "email",
+) -> Response:
+    """A checkbox left unticked is not sent at all, so every switch is set from the form."""
+    changes: dict[str, bool | str] = {
+        "ticket_updates": bool(ticket_updates),
+        "service_messages": bool(service_messages),
+        "maintenance_alerts": bool(maintenance_alerts),
+        "marketing": bool(marketing),
+        "preferred_channel": preferred_channel,
+    }
+    try:
+        preferences.update(session, actor, changes)
+    except DomainError as error:
+        failed(session, error)
+        extra = {"preferences_error": error.message}
+        return _account_page(request, session, actor, extra, error.status)
+    return RedirectResponse("/portal/account?notice=preferences_saved", status_code=303)

@@ -1,7 +1,6 @@
 """At rest, the database holds no clear personal data: not in SQLite's file, not in a dump."""
 
 import subprocess
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -27,8 +26,6 @@ def raw_database(database_url: str) -> bytes:
             except FileNotFoundError:
                 pass
         return data
-    options = parse_qs(urlsplit(database_url).query).get("options", [""])[0]
-    schema = options.split("search_path=")[-1]
     dump = subprocess.run(
         [
             "pg_dump",
@@ -38,8 +35,6 @@ def raw_database(database_url: str) -> bytes:
             str(url.port or 5432),
             "-U",
             url.username or "postgres",
-            "-n",
-            schema,
             url.database or "",
         ],
         capture_output=True,

@@ -7,6 +7,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core.actor import Actor
+from steward.core.errors import Invalid
+from steward.desk import tickets
+from steward.desk.common import DESK_ROLES
 from steward.identity import admin
 from steward.web.api.auth import EmailText
 from steward.web.auth import SettingsDep, csrf_guard, require_roles
@@ -46,6 +49,7 @@ class ChangeIn(BaseModel):
         Literal["customer", "agent", "billing", "call_reviewer", "privacy_officer", "admin"] | None
     ) = None
     status: Literal["active", "disabled"] | None = None
+    reassign_to: str | None = Field(None, max_length=36)  # who takes over its open tickets
 
 
 def _out(view: admin.AccountView) -> AccountOut:
@@ -74,5 +78,18 @@ def create_staff(
 def change_account(
     account_id: str, body: ChangeIn, actor: AdminActor, session: SessionDep
 ) -> AccountOut:
-    """Change the role and/or status (active, disabled); the account's sessions end."""
+    """Change the role and/or status (active, disabled); the account's sessions end. An
+    account leaving the desk (disabled, or no longer agent or admin) hands its tickets that
+    are not closed to `reassign_to` (an active agent or admin), or back to the queue; its
+    customers' tickets and messages stay."""
+    leaves = body.status == "disabled" or (body.role is not None and body.role not in DESK_ROLES)
+    if body.reassign_to is not None and not leaves:
+        raise Invalid(
+            "Name who takes over the tickets only when an account leaves the desk: disabled, "
+            "or given a role other than agent or admin."
+        )
+    if leaves:
+        # No commit here: admin.change commits the reassignment with the account's change,
+        # or nothing at all when it refuses.
+        tickets.release_assignments(session, actor, account_id, body.reassign_to)
     return _out(admin.change(session, actor, account_id, role=body.role, status=body.status))

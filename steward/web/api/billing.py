@@ -1,7 +1,360 @@
-"""JSON API under /api/v1: quotes, invoices, payments and warranty claims."""
+"""JSON API under /api/v1: quotes, invoices, payments and warranty claims.
 
-from fastapi import APIRouter, Depends
+No request model has a field for a card number or a security code, and unknown fields are
+refused: a payment is recorded as the processor's token (D4)."""
 
-from steward.web.auth import csrf_guard
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from steward.core.actor import Actor
+from steward.desk import billing
+from steward.web.auth import CurrentActor, csrf_guard, require_roles
+from steward.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["billing"], dependencies=[Depends(csrf_guard)])
+BillingActor = Annotated[Actor, Depends(require_roles("billing", "admin"))]
+Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Id = Annotated[str, Field(min_length=1, max_length=36)]
+Currency = Annotated[str, Field(min_length=3, max_length=3)]
+QuoteStatus = Literal["draft", "sent", "accepted", "declined"]
+ClaimStatus = Literal["filed", "approved", "rejected", "settled"]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LineIn(Body):
+    description: str = Field(min_length=1, max_length=500)
+    quantity: int = Field(ge=1, le=1_000_000)
+    unit_cents: int
+
+
+class LineOut(BaseModel):
+    description: str
+    quantity: int
+    unit_cents: int
+
+
+Lines = Annotated[list[LineIn], Field(min_length=1, max_length=200)]
+
+
+def _lines(lines: list[LineIn] | None) -> list[billing.Line] | None:
+    if lines is None:
+        return None
+    return [billing.Line(line.description, line.quantity, line.unit_cents) for line in lines]
+
+
+def _lines_out(lines: list[billing.Line] | None) -> list[LineOut] | None:
+    return None if lines is None else [LineOut(**line.__dict__) for line in lines]
+
+
+def _changes(body: BaseModel) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)
+    if "lines" in changes:
+        changes["lines"] = _lines(getattr(body, "lines", None))
+    return changes
+
+
+# Quotes.
+
+
+class QuoteIn(Body):
+    person_id: Id
+    currency: Currency
+    lines: Lines
+    organisation_id: Id | None = None
+    ticket_id: Annotated[int, Field(ge=1)] | None = None
+    valid_until: date | None = None
+
+
+class QuoteChangeIn(Body):
+    status: QuoteStatus | None = None
+    currency: Currency | None = None
+    lines: Lines | None = None
+    valid_until: date | None = None
+
+
+class QuoteOut(BaseModel):
+    id: str
+    number: str
+    person_id: str
+    organisation_id: str | None
+    ticket_id: int | None
+    status: str
+    currency: str
+    total_cents: int
+    lines: list[LineOut] | None
+    valid_until: date | None
+    created_at: datetime
+
+
+class QuotePage(BaseModel):
+    items: list[QuoteOut]
+    next_offset: int | None
+
+
+def _quote(view: billing.QuoteView) -> QuoteOut:
+    return QuoteOut(**{**view.__dict__, "lines": _lines_out(view.lines)})
+
+
+@router.post("/quotes", status_code=201)
+def create_quote(body: QuoteIn, actor: BillingActor, session: SessionDep) -> QuoteOut:
+    """A draft quote, numbered Q-YYYY-NNNN; its total is the sum of its lines."""
+    fields = body.model_dump()
+    fields["lines"] = _lines(body.lines)
+    return _quote(billing.create_quote(session, actor, **fields))
+
+
+@router.get("/quotes")
+def list_quotes(
+    actor: CurrentActor,
+    session: SessionDep,
+    person_id: str | None = None,
+    status: QuoteStatus | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> QuotePage:
+    """Quotes, newest first; customers see their own, once sent."""
+    filters = billing.BillingFilter(person_id=person_id, status=status)
+    found = billing.list_quotes(session, actor, filters, offset, limit)
+    return QuotePage(items=[_quote(v) for v in found.items], next_offset=found.next_offset)
+
+
+@router.get("/quotes/{quote_id}")
+def get_quote(quote_id: str, actor: CurrentActor, session: SessionDep) -> QuoteOut:
+    return _quote(billing.get_quote(session, actor, quote_id))
+
+
+@router.patch("/quotes/{quote_id}")
+def update_quote(
+    quote_id: str, body: QuoteChangeIn, actor: BillingActor, session: SessionDep
+) -> QuoteOut:
+    """Move the status on (draft, sent, accepted or declined), or change a draft."""
+    return _quote(billing.update_quote(session, actor, quote_id, _changes(body)))
+
+
+@router.delete("/quotes/{quote_id}", status_code=204)
+def delete_quote(quote_id: str, actor: BillingActor, session: SessionDep) -> Response:
+    """Delete a draft quote; any other answers 409."""
+    billing.delete_quote(session, actor, quote_id)
+    return Response(status_code=204)
+
+
+# Invoices.
+
+
+class InvoiceIn(Body):
+    person_id: Id | None = None
+    quote_id: Id | None = None
+    lines: Lines | None = None
+    currency: Currency | None = None
+    billing_address: str | None = Field(None, max_length=1000)
+    organisation_id: Id | None = None
+    issued_on: date | None = None
+    due_on: date | None = None
+
+
+class InvoiceChangeIn(Body):
+    status: Literal["void"] | None = None
+    due_on: date | None = None
+
+
+class InvoiceOut(BaseModel):
+    id: str
+    number: str
+    person_id: str
+    organisation_id: str | None
+    quote_id: str | None
+    status: str
+    currency: str
+    total_cents: int
+    paid_cents: int
+    lines: list[LineOut] | None
+    billing_address: str | None
+    issued_on: date
+    due_on: date | None
+    created_at: datetime
+
+
+class InvoicePage(BaseModel):
+    items: list[InvoiceOut]
+    next_offset: int | None
+
+
+def _invoice(view: billing.InvoiceView) -> InvoiceOut:
+    return InvoiceOut(**{**view.__dict__, "lines": _lines_out(view.lines)})
+
+
+@router.post("/invoices", status_code=201)
+def create_invoice(body: InvoiceIn, actor: BillingActor, session: SessionDep) -> InvoiceOut:
+    """An invoice, numbered I-YYYY-NNNN: from an accepted quote (`quote_id`) or from
+    `person_id`, `lines` and `currency`."""
+    fields = body.model_dump()
+    fields["lines"] = _lines(body.lines)
+    return _invoice(billing.create_invoice(session, actor, **fields))
+
+
+@router.get("/invoices")
+def list_invoices(
+    actor: CurrentActor,
+    session: SessionDep,
+    person_id: str | None = None,
+    status: Literal["issued", "paid", "void"] | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> InvoicePage:
+    filters = billing.BillingFilter(person_id=person_id, status=status)
+    found = billing.list_invoices(session, actor, filters, offset, limit)
+    return InvoicePage(items=[_invoice(v) for v in found.items], next_offset=found.next_offset)
+
+
+@router.get("/invoices/{invoice_id}")
+def get_invoice(invoice_id: str, actor: CurrentActor, session: SessionDep) -> InvoiceOut:
+    return _invoice(billing.get_invoice(session, actor, invoice_id))
+
+
+@router.patch("/invoices/{invoice_id}")
+def update_invoice(
+    invoice_id: str, body: InvoiceChangeIn, actor: BillingActor, session: SessionDep
+) -> InvoiceOut:
+    """Void the invoice (`status: "void"`) or move its due date."""
+    return _invoice(billing.update_invoice(session, actor, invoice_id, _changes(body)))
+
+
+@router.delete("/invoices/{invoice_id}", status_code=204)
+def delete_invoice(invoice_id: str, actor: BillingActor, session: SessionDep) -> Response:
+    """Always 409: invoices are kept because tax law requires it; void one instead."""
+    billing.delete_invoice(session, actor, invoice_id)
+    return Response(status_code=204)  # never reached
+
+
+# Payments.
+
+
+class PaymentIn(Body):
+    invoice_id: Id
+    processor: str = Field(min_length=1, max_length=100)
+    token: str = Field(min_length=1, max_length=500)
+    card_last4: str | None = Field(None, max_length=40)
+    amount_cents: int
+    currency: Currency
+    paid_at: AwareDatetime | None = None
+
+
+class PaymentOut(BaseModel):
+    id: str
+    invoice_id: str
+    person_id: str
+    processor: str
+    token: str | None
+    card_last4: str | None
+    amount_cents: int
+    currency: str
+    paid_at: datetime
+
+
+class PaymentPage(BaseModel):
+    items: list[PaymentOut]
+    next_offset: int | None
+
+
+@router.post("/payments", status_code=201)
+def record_payment(body: PaymentIn, actor: BillingActor, session: SessionDep) -> PaymentOut:
+    """A payment as the processor reports it: its token and at most the card's last four
+    digits. A full card number in any field is refused and nothing is stored."""
+    return PaymentOut(**billing.record_payment(session, actor, **body.model_dump()).__dict__)
+
+
+@router.get("/payments")
+def list_payments(
+    actor: CurrentActor,
+    session: SessionDep,
+    person_id: str | None = None,
+    invoice_id: str | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PaymentPage:
+    filters = billing.BillingFilter(person_id=person_id, invoice_id=invoice_id)
+    found = billing.list_payments(session, actor, filters, offset, limit)
+    items = [PaymentOut(**v.__dict__) for v in found.items]
+    return PaymentPage(items=items, next_offset=found.next_offset)
+
+
+@router.get("/payments/{payment_id}")
+def get_payment(payment_id: str, actor: CurrentActor, session: SessionDep) -> PaymentOut:
+    return PaymentOut(**billing.get_payment(session, actor, payment_id).__dict__)
+
+
+# Warranty claims.
+
+
+class ClaimIn(Body):
+    person_id: Id
+    description: str = Field(min_length=1, max_length=4000)
+    device_id: Id | None = None
+    status: ClaimStatus = "filed"
+
+
+class ClaimChangeIn(Body):
+    status: ClaimStatus | None = None
+    description: str | None = Field(None, min_length=1, max_length=4000)
+    device_id: Id | None = None
+
+
+class ClaimOut(BaseModel):
+    id: str
+    person_id: str
+    device_id: str | None
+    status: str
+    description: str | None
+    created_at: datetime
+
+
+class ClaimPage(BaseModel):
+    items: list[ClaimOut]
+    next_offset: int | None
+
+
+@router.post("/warranty-claims", status_code=201)
+def file_warranty_claim(body: ClaimIn, actor: BillingActor, session: SessionDep) -> ClaimOut:
+    return ClaimOut(**billing.file_warranty_claim(session, actor, **body.model_dump()).__dict__)
+
+
+@router.get("/warranty-claims")
+def list_warranty_claims(
+    actor: CurrentActor,
+    session: SessionDep,
+    person_id: str | None = None,
+    status: ClaimStatus | None = None,
+    device_id: str | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> ClaimPage:
+    filters = billing.BillingFilter(person_id=person_id, status=status, device_id=device_id)
+    found = billing.list_warranty_claims(session, actor, filters, offset, limit)
+    items = [ClaimOut(**v.__dict__) for v in found.items]
+    return ClaimPage(items=items, next_offset=found.next_offset)
+
+
+@router.get("/warranty-claims/{claim_id}")
+def get_warranty_claim(claim_id: str, actor: CurrentActor, session: SessionDep) -> ClaimOut:
+    return ClaimOut(**billing.get_warranty_claim(session, actor, claim_id).__dict__)
+
+
+@router.patch("/warranty-claims/{claim_id}")
+def update_warranty_claim(
+    claim_id: str, body: ClaimChangeIn, actor: BillingActor, session: SessionDep
+) -> ClaimOut:
+    changes = body.model_dump(exclude_unset=True)
+    return ClaimOut(**billing.update_warranty_claim(session, actor, claim_id, changes).__dict__)
+
+
+@router.delete("/warranty-claims/{claim_id}", status_code=204)
+def delete_warranty_claim(claim_id: str, actor: BillingActor, session: SessionDep) -> Response:
+    billing.delete_warranty_claim(session, actor, claim_id)
+    return Response(status_code=204)

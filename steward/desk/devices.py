@@ -1,0 +1,1025 @@
+"""Devices and assets, their telemetry, service records and maintenance schedules.
+
+A device belongs to an organisation or to a person who is a customer alone; its sealed
+columns, and those of its telemetry and schedules, are sealed under that owner's key
+(`owner_id`). Agents and admins manage all of it for support; customers read what belongs to
+their organisations or to themselves, for the service, and get 404 for anything else.
+
+Deleting a device deletes its telemetry and schedules; service records (and warranty
+claims) keep their history with the device left out (`device_id` set to null).
+
+Top-level functions own their transaction: they commit at their end.
+"""
+
+import ipaddress
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from steward.access.gate import decide, policy_of
+from steward.core import clock
+from steward.core.actor import Actor
+from steward.core.errors import Invalid, NotFound
+from steward.core.ids import new_id
+from steward.desk.common import (
+    DESK_ROLES,
+    Page,
+    check_paging,
+    gate_equipment,
+    gate_person,
+    is_customer,
+    load_rows,
+    organisations_of,
+    page_of,
+    purpose_for,
+    readable_owners,
+    require,
+)
+from steward.desk.models import (
+    DEVICE_TYPES,
+    TELEMETRY_KINDS,
+    Device,
+    MaintenanceSchedule,
+    Membership,
+    Organisation,
+    ServiceRecord,
+    Telemetry,
+    Ticket,
+    WarrantyClaim,
+)
+from steward.identity.common import categories
+from steward.identity.models import Account, Person
+
+READERS = DESK_ROLES | {"customer"}
+DEVICE_SEALED = ("serial_number", "ip_address", "mac_address", "hostname", "configuration")
+DEVICE_FIELDS = (
+    "type",
+    "make",
+    "model",
+    "operating_system",
+    "assigned_to_id",
+    "retired",
+    *DEVICE_SEALED,
+)
+MAX_READINGS = 1000
+MAX_PAYLOAD_BYTES = 16_384
+_MAC = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$|^[0-9a-f]{12}$")
+_MAC_DOTTED = re.compile(r"^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$")
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    id: str
+    type: str
+    make: str | None
+    model: str | None
+    serial_number: str | None  # sealed columns are None when the gate does not allow them
+    ip_address: str | None
+    mac_address: str | None
+    hostname: str | None
+    operating_system: str | None
+    configuration: str | None
+    organisation_id: str | None
+    organisation_name: str | None
+    person_id: str | None
+    assigned_to_id: str | None
+    created_at: datetime
+    retired_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One telemetry reading to add: its kind, a JSON object, and when it was taken."""
+
+    kind: str
+    payload: Mapping[str, Any]
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TelemetryView:
+    id: str
+    device_id: str
+    kind: str
+    recorded_at: datetime
+    payload: dict[str, Any] | None  # None once the owner's key is destroyed
+
+
+@dataclass(frozen=True)
+class ServiceRecordView:
+    id: str
+    organisation_id: str | None
+    person_id: str | None
+    device_id: str | None
+    ticket_id: int | None
+    technician_id: str | None
+    visited_on: date
+    work_done: str | None
+    next_due_on: date | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    id: str
+    device_id: str
+    interval_days: int
+    next_due_on: date
+    preferred_times: str | None
+    created_at: datetime
+
+
+# The gate, for rows owned by a person or by an organisation ----------------------------
+
+
+def _people_among(session: Session, owner_ids: Iterable[str]) -> set[str]:
+    owners = list(dict.fromkeys(owner_ids))
+    if not owners:
+        return set()
+    return set(session.scalars(select(Person.id).where(Person.id.in_(owners))))
+
+
+def _gate(
+    session: Session,
+    actor: Actor,
+    model: Any,
+    owner_id: str,
+    columns: Sequence[str],
+    *,
+    action: str = "read",
+) -> None:
+    """Check (and audit) these sealed columns of one row: under the owner's state when a
+    person owns it, as equipment when an organisation does. Raises Refused when not allowed."""
+    if not columns:
+        return
+    if _people_among(session, [owner_id]):
+        gate_person(session, actor, model, owner_id, columns, action=action)
+    else:
+        gate_equipment(session, actor, model, columns, action=action)
+
+
+def _held(session: Session, model: Any, row_id: str, columns: Sequence[str]) -> list[str]:
+    """Which of these sealed columns of a row hold a value, asked without opening them: a
+    deletion is gated for the data it removes."""
+    flags = session.execute(
+        select(*(getattr(model, c).is_not(None) for c in columns)).where(model.id == row_id)
+    ).one()
+    return [c for c, held in zip(columns, flags, strict=True) if held]
+
+
+def _readable(
+    session: Session, actor: Actor, model: Any, owner_ids: Iterable[str], columns: Sequence[str]
+) -> set[str]:
+    """The owners whose `columns` the actor may read, each checked and audited; rows of the
+    others are listed without their sealed columns instead of refusing the whole page."""
+    owners = set(owner_ids)
+    people = _people_among(session, owners)
+    allowed = readable_owners(session, actor, model, people, columns)
+    organisations = owners - people
+    purpose = purpose_for(actor)
+    wanted = categories(model, list(columns))
+    if organisations and decide(policy_of(session), actor, purpose, None, wanted) is None:
+        gate_equipment(session, actor, model, columns)
+        allowed |= organisations
+    return allowed
+
+
+def _rows(
+    session: Session,
+    actor: Actor,
+    model: Any,
+    query: Select[str, str],
+    columns: Sequence[str],
+    offset: int,
+    limit: int,
+) -> tuple[list[Any], set[str], int | None]:
+    """A page of `model` rows from a query of (id, owner_id): the rows, the ids of those whose
+    sealed columns may be shown, and the next offset."""
+    found = session.execute(query.offset(offset).limit(limit + 1)).all()
+    page = page_of(found, offset, limit)
+    owners = _readable(session, actor, model, {r.owner_id for r in page.items}, columns)
+    readable = {r.id for r in page.items if r.owner_id in owners}
+    rows = load_rows(session, model, [r.id for r in page.items], readable)
+    return rows, readable, page.next_offset
+
+
+# Validation -----------------------------------------------------------------------------
+
+
+def _text(value: object, what: str, most: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"The {what} is text.")
+    value = value.strip()
+    if len(value) > most:
+        raise Invalid(f"The {what} has at most {most} characters.")
+    return value or None
+
+
+def _ip(value: object) -> str | None:
+    text = _text(value, "IP address", 45)
+    if text is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise Invalid("This is not an IP address (such as 192.0.2.10 or 2001:db8::1).") from None
+
+
+def _mac(value: object) -> str | None:
+    text = _text(value, "MAC address", 17)
+    if text is None:
+        return None
+    text = text.lower()
+    if not (_MAC.match(text) or _MAC_DOTTED.match(text)):
+        raise Invalid("This is not a MAC address (such as 00:1a:2b:3c:4d:5e).")
+    digits = re.sub(r"[^0-9a-f]", "", text)
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+def _hostname(value: object) -> str | None:
+    text = _text(value, "hostname", 253)
+    if text is None:
+        return None
+    text = text.lower().rstrip(".")
+    if not text or not all(_HOST_LABEL.match(label) for label in text.split(".")):
+        raise Invalid("This is not a hostname (letters, digits and hyphens, parts split by dots).")
+    return text
+
+
+def _type(value: object) -> str:
+    if value not in DEVICE_TYPES:
+        raise Invalid(f"A device's type is one of: {', '.join(DEVICE_TYPES)}.")
+    return str(value)
+
+
+_CLEAN: dict[str, Any] = {
+    "type": _type,
+    "make": lambda v: _text(v, "make", 100),
+    "model": lambda v: _text(v, "model", 100),
+    "operating_system": lambda v: _text(v, "operating system", 100),
+    "serial_number": lambda v: _text(v, "serial number", 100),
+    "ip_address": _ip,
+    "mac_address": _mac,
+    "hostname": _hostname,
+    "configuration": lambda v: _text(v, "configuration notes", 10_000),
+}
+
+
+def _organisation_exists(session: Session, organisation_id: str) -> bool:
+    return (
+        session.scalar(select(Organisation.id).where(Organisation.id == organisation_id))
+        is not None
+    )
+
+
+def _check_assignee(
+    session: Session, assigned_to_id: str | None, organisation_id: str | None
+) -> None:
+    """The user a device is assigned to exists and, for an organisation's device, belongs
+    to that organisation."""
+    if assigned_to_id is None:
+        return
+    if not _people_among(session, [assigned_to_id]):
+        raise Invalid("There is no person with the id given as the assigned user.")
+    if organisation_id is not None and not session.scalar(
+        select(Membership.id).where(
+            Membership.organisation_id == organisation_id, Membership.person_id == assigned_to_id
+        )
+    ):
+        raise Invalid("An organisation's device is assigned only to a member of it.")
+
+
+# Devices --------------------------------------------------------------------------------
+
+
+def _customer_devices(session: Session, actor: Actor) -> ColumnElement[bool]:
+    """A customer's devices: their organisations' and their own."""
+    return or_(
+        Device.organisation_id.in_(organisations_of(session, actor.person_id)),
+        Device.person_id == actor.person_id,
+    )
+
+
+def _device_owner(session: Session, actor: Actor, device_id: str) -> tuple[str, str]:
+    """(device id, owner id) of a device the actor may see, found without opening it."""
+    query = select(Device.id, Device.owner_id).where(Device.id == device_id)
+    if is_customer(actor):
+        query = query.where(_customer_devices(session, actor))
+    found = session.execute(query).one_or_none()
+    if found is None:
+        raise NotFound("There is no such device.")
+    return found.id, found.owner_id
+
+
+def _device_view(device: Device, organisation_name: str | None, sealed: bool) -> DeviceView:
+    def shown(column: str) -> str | None:
+        return getattr(device, column) if sealed else None
+
+    return DeviceView(
+        id=device.id,
+        type=device.type,
+        make=device.make,
+        model=device.model,
+        serial_number=shown("serial_number"),
+        ip_address=shown("ip_address"),
+        mac_address=shown("mac_address"),
+        hostname=shown("hostname"),
+        operating_system=device.operating_system,
+        configuration=shown("configuration"),
+        organisation_id=device.organisation_id,
+        organisation_name=organisation_name,
+        person_id=device.person_id,
+        assigned_to_id=device.assigned_to_id,
+        created_at=device.created_at,
+        retired_at=device.retired_at,
+    )
+
+
+def _organisation_names(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
+    )
+    return {r.id: r.name for r in rows}
+
+
+def _read_device(session: Session, actor: Actor, device_id: str) -> DeviceView:
+    device_id, owner_id = _device_owner(session, actor, device_id)
+    _gate(session, actor, Device, owner_id, DEVICE_SEALED)
+    device = session.get(Device, device_id)
+    if device is None:  # pragma: no cover - found a moment ago in this transaction
+        raise NotFound("There is no such device.")
+    names = _organisation_names(session, [device.organisation_id])
+    return _device_view(device, names.get(device.organisation_id or ""), sealed=True)
+
+
+def create_device(
+    session: Session,
+    actor: Actor,
+    *,
+    type: str,
+    organisation_id: str | None = None,
+    person_id: str | None = None,
+    assigned_to_id: str | None = None,
+    **fields: str | None,
+) -> DeviceView:
+    """A device owned by an organisation or by one person (exactly one of the two), with
+    make, model, operating system and the sealed serial number, IP and MAC address,
+    hostname and configuration notes (refused if they hold a card number, D4)."""
+    require(actor, DESK_ROLES, "add devices")
+    unknown = set(fields) - set(_CLEAN)
+    if unknown:
+        raise Invalid(f"A device has no field {', '.join(sorted(unknown))}.")
+    if (organisation_id is None) == (person_id is None):
+        raise Invalid("A device belongs to an organisation or to a person: give one of the two.")
+    if organisation_id is not None and not _organisation_exists(session, organisation_id):
+        raise Invalid("There is no organisation with this id.")
+    if person_id is not None and not _people_among(session, [person_id]):
+        raise Invalid("There is no person with this id.")
+    _check_assignee(session, assigned_to_id, organisation_id)
+    values = {
+        column: clean(fields.get(column)) for column, clean in _CLEAN.items() if column != "type"
+    }
+    owner_id = organisation_id or person_id
+    assert owner_id is not None
+    sealed = [c for c in DEVICE_SEALED if values.get(c) is not None]
+    _gate(session, actor, Device, owner_id, sealed, action="create")
+    device = Device(
+        id=new_id(),
+        owner_id=owner_id,
+        organisation_id=organisation_id,
+        person_id=person_id,
+        assigned_to_id=assigned_to_id,
+        type=_type(type),
+        created_at=clock.now(),
+        **values,
+    )
+    session.add(device)
+    session.flush()  # D4: a card number in any field is refused here, before anything is kept
+    view = _read_device(session, actor, device.id)
+    session.commit()
+    return view
+
+
+def list_devices(
+    session: Session,
+    actor: Actor,
+    *,
+    organisation_id: str | None = None,
+    person_id: str | None = None,
+    assigned_to_id: str | None = None,
+    type: str | None = None,
+    text: str | None = None,
+    include_retired: bool = True,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[DeviceView]:
+    """Devices, newest first, filtered by owner, assigned user, type, or `text` within make,
+    model or operating system. Customers see their organisations' devices and their own."""
+    require(actor, READERS, "list devices")
+    check_paging(offset, limit)
+    query = select(Device.id, Device.owner_id)
+    if is_customer(actor):
+        query = query.where(_customer_devices(session, actor))
+    if organisation_id:
+        query = query.where(Device.organisation_id == organisation_id)
+    if person_id:
+        query = query.where(Device.person_id == person_id)
+    if assigned_to_id:
+        query = query.where(Device.assigned_to_id == assigned_to_id)
+    if type:
+        query = query.where(Device.type == _type(type))
+    if text and text.strip():
+        query = query.where(
+            or_(
+                *(
+                    column.icontains(text.strip(), autoescape=True)
+                    for column in (Device.make, Device.model, Device.operating_system)
+                )
+            )
+        )
+    if not include_retired:
+        query = query.where(Device.retired_at.is_(None))
+    query = query.order_by(Device.created_at.desc(), Device.id.desc())
+    rows, readable, next_offset = _rows(session, actor, Device, query, DEVICE_SEALED, offset, limit)
+    names = _organisation_names(session, [d.organisation_id for d in rows])
+    views = [_device_view(d, names.get(d.organisation_id or ""), d.id in readable) for d in rows]
+    session.commit()  # the audit entries of the reads
+    return Page(items=views, next_offset=next_offset)
+
+
+def get_device(session: Session, actor: Actor, device_id: str) -> DeviceView:
+    require(actor, READERS, "read devices")
+    view = _read_device(session, actor, device_id)
+    session.commit()
+    return view
+
+
+def update_device(
+    session: Session, actor: Actor, device_id: str, changes: Mapping[str, object]
+) -> DeviceView:
+    """Change any field but the owner (a device moves to another owner by being added
+    anew); `retired` true or false retires or returns it; None clears a field."""
+    require(actor, DESK_ROLES, "change devices")
+    unknown = set(changes) - set(DEVICE_FIELDS)
+    if unknown:
+        raise Invalid(
+            f"These fields of a device can be changed: {', '.join(DEVICE_FIELDS)}; "
+            "its owner cannot."
+        )
+    values = {c: _CLEAN[c](v) for c, v in changes.items() if c in _CLEAN}
+    device_id, owner_id = _device_owner(session, actor, device_id)
+    _gate(
+        session, actor, Device, owner_id, [c for c in DEVICE_SEALED if c in values], action="update"
+    )
+    device = session.get(Device, device_id)
+    assert device is not None
+    if "assigned_to_id" in changes:
+        assignee = changes["assigned_to_id"]
+        if assignee is not None and not isinstance(assignee, str):
+            raise Invalid("The assigned user is a person's id.")
+        _check_assignee(session, assignee, device.organisation_id)
+        device.assigned_to_id = assignee
+    if "retired" in changes:
+        if not isinstance(changes["retired"], bool):
+            raise Invalid("Retired is true or false.")
+        if not changes["retired"]:
+            device.retired_at = None
+        elif device.retired_at is None:
+            device.retired_at = clock.now()
+    for column, value in values.items():
+        setattr(device, column, value)
+    session.flush()
+    view = _read_device(session, actor, device_id)
+    session.commit()
+    return view
+
+
+def delete_device(session: Session, actor: Actor, device_id: str) -> None:
+    """Delete the device with its telemetry and maintenance schedules. Service records and
+    warranty claims stay, with the device left out of them."""
+    require(actor, DESK_ROLES, "delete devices")
+    device_id, owner_id = _device_owner(session, actor, device_id)
+    held = _held(session, Device, device_id, DEVICE_SEALED)
+    _gate(session, actor, Device, owner_id, held, action="delete")
+    kinds = session.scalars(
+        select(Telemetry.kind).where(Telemetry.device_id == device_id).distinct()
+    ).all()
+    _gate(session, actor, Telemetry, owner_id, sorted(kinds), action="delete")
+    if session.scalar(
+        select(MaintenanceSchedule.id)
+        .where(
+            MaintenanceSchedule.device_id == device_id,
+            MaintenanceSchedule.preferred_times.is_not(None),
+        )
+        .limit(1)
+    ):
+        _gate(session, actor, MaintenanceSchedule, owner_id, ["preferred_times"], action="delete")
+    session.execute(delete(Telemetry).where(Telemetry.device_id == device_id))
+    session.execute(delete(MaintenanceSchedule).where(MaintenanceSchedule.device_id == device_id))
+    for model in (ServiceRecord, WarrantyClaim):
+        session.execute(update(model).where(model.device_id == device_id).values(device_id=None))
+    session.execute(delete(Device).where(Device.id == device_id))
+    session.commit()
+
+
+# Telemetry ------------------------------------------------------------------------------
+
+
+def _payload(reading: Reading) -> str:
+    if not isinstance(reading.payload, Mapping):
+        raise Invalid("A reading's payload is a JSON object.")
+    try:
+        text = json.dumps(reading.payload, separators=(",", ":"), sort_keys=True)
+    except (TypeError, ValueError):
+        raise Invalid("A reading's payload is a JSON object.") from None
+    if len(text.encode()) > MAX_PAYLOAD_BYTES:
+        raise Invalid(f"A reading's payload has at most {MAX_PAYLOAD_BYTES} bytes of JSON.")
+    return text
+
+
+def _telemetry_view(row: Telemetry) -> TelemetryView:
+    value = getattr(row, row.kind)
+    payload = json.loads(value) if isinstance(value, str) and value.startswith("{") else None
+    return TelemetryView(
+        id=row.id,
+        device_id=row.device_id,
+        kind=row.kind,
+        recorded_at=row.recorded_at,
+        payload=payload,
+    )
+
+
+def add_telemetry(
+    session: Session, actor: Actor, device_id: str, readings: Sequence[Reading]
+) -> list[TelemetryView]:
+    """Add one reading or a batch (at most 1,000) in one transaction: all or none. Each kind
+    goes to its own sealed column: runtime (generator runtime logs), print_job (print-job
+    metadata), diagnostic (diagnostic logs)."""
+    require(actor, DESK_ROLES, "add telemetry")
+    if not 1 <= len(readings) <= MAX_READINGS:
+        raise Invalid(f"Send between 1 and {MAX_READINGS} readings at a time.")
+    now = clock.now()
+    for reading in readings:
+        if reading.kind not in TELEMETRY_KINDS:
+            raise Invalid(f"A reading's kind is one of: {', '.join(TELEMETRY_KINDS)}.")
+        if reading.recorded_at is not None and reading.recorded_at.tzinfo is None:
+            raise Invalid("Give each reading's time with its time zone (Z for UTC).")
+    payloads = [_payload(r) for r in readings]
+    device_id, owner_id = _device_owner(session, actor, device_id)
+    kinds = sorted({r.kind for r in readings})
+    _gate(session, actor, Telemetry, owner_id, kinds, action="create")
+    rows = [
+        Telemetry(
+            id=new_id(),
+            device_id=device_id,
+            owner_id=owner_id,
+            kind=reading.kind,
+            recorded_at=reading.recorded_at or now,
+            **{reading.kind: payload},
+        )
+        for reading, payload in zip(readings, payloads, strict=True)
+    ]
+    session.add_all(rows)
+    session.flush()
+    views = [_telemetry_view(row) for row in rows]
+    session.commit()
+    return views
+
+
+def list_telemetry(
+    session: Session,
+    actor: Actor,
+    device_id: str,
+    *,
+    kind: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> Page[TelemetryView]:
+    """A device's readings, newest first, optionally of one kind and from `since` (included)
+    until `until` (excluded)."""
+    require(actor, READERS, "read telemetry")
+    check_paging(offset, limit, most=1000)
+    if kind is not None and kind not in TELEMETRY_KINDS:
+        raise Invalid(f"A reading's kind is one of: {', '.join(TELEMETRY_KINDS)}.")
+    for moment in (since, until):
+        if moment is not None and moment.tzinfo is None:
+            raise Invalid("Give times with their time zone (Z for UTC).")
+    device_id, owner_id = _device_owner(session, actor, device_id)
+    query = select(Telemetry.id, Telemetry.kind).where(Telemetry.device_id == device_id)
+    if kind:
+        query = query.where(Telemetry.kind == kind)
+    if since:
+        query = query.where(Telemetry.recorded_at >= since)
+    if until:
+        query = query.where(Telemetry.recorded_at < until)
+    found = session.execute(
+        query.order_by(Telemetry.recorded_at.desc(), Telemetry.id.desc())
+        .offset(offset)
+        .limit(limit + 1)
+    ).all()
+    page = page_of(found, offset, limit)
+    _gate(session, actor, Telemetry, owner_id, sorted({r.kind for r in page.items}))
+    ids = [r.id for r in page.items]
+    rows = load_rows(session, Telemetry, ids, ids)
+    views = [_telemetry_view(row) for row in rows]
+    session.commit()
+    return Page(items=views, next_offset=page.next_offset)
+
+
+# Service records ------------------------------------------------------------------------
+
+
+def _record_view(record: ServiceRecord, sealed: bool) -> ServiceRecordView:
+    return ServiceRecordView(
+        id=record.id,
+        organisation_id=record.organisation_id,
+        person_id=record.person_id,
+        device_id=record.device_id,
+        ticket_id=record.ticket_id,
+        technician_id=record.technician_id,
+        visited_on=record.visited_on,
+        work_done=record.work_done if sealed else None,
+        next_due_on=record.next_due_on,
+        created_at=record.created_at,
+    )
+
+
+def _customer_records(session: Session, actor: Actor) -> ColumnElement[bool]:
+    return or_(
+        ServiceRecord.organisation_id.in_(organisations_of(session, actor.person_id)),
+        ServiceRecord.person_id == actor.person_id,
+    )
+
+
+def _record_owner(session: Session, actor: Actor, record_id: str) -> tuple[str, str]:
+    query = select(ServiceRecord.id, ServiceRecord.owner_id).where(ServiceRecord.id == record_id)
+    if is_customer(actor):
+        query = query.where(_customer_records(session, actor))
+    found = session.execute(query).one_or_none()
+    if found is None:
+        raise NotFound("There is no such service record.")
+    return found.id, found.owner_id
+
+
+def _read_record(session: Session, actor: Actor, record_id: str) -> ServiceRecordView:
+    record_id, owner_id = _record_owner(session, actor, record_id)
+    _gate(session, actor, ServiceRecord, owner_id, ["work_done"])
+    record = session.get(ServiceRecord, record_id)
+    assert record is not None
+    return _record_view(record, sealed=True)
+
+
+def _check_technician(session: Session, technician_id: str | None) -> None:
+    if technician_id is None:
+        return
+    role = session.scalar(select(Account.role).where(Account.id == technician_id))
+    if role not in DESK_ROLES:
+        raise Invalid("The technician is the account id of an agent or an admin.")
+
+
+def _check_ticket(session: Session, ticket_id: int | None) -> None:
+    if (
+        ticket_id is not None
+        and session.scalar(select(Ticket.id).where(Ticket.id == ticket_id)) is None
+    ):
+        raise Invalid("There is no ticket with this number.")
+
+
+def _check_dates(visited_on: date, next_due_on: date | None) -> None:
+    if next_due_on is not None and next_due_on < visited_on:
+        raise Invalid("The next due date cannot come before the visit.")
+
+
+def create_service_record(
+    session: Session,
+    actor: Actor,
+    *,
+    visited_on: date,
+    work_done: str | None = None,
+    next_due_on: date | None = None,
+    device_id: str | None = None,
+    ticket_id: int | None = None,
+    technician_id: str | None = None,
+    organisation_id: str | None = None,
+    person_id: str | None = None,
+) -> ServiceRecordView:
+    """A visit or piece of work, on a device (whose owner it then belongs to) or for an
+    organisation or a person. The technician defaults to the actor."""
+    require(actor, DESK_ROLES, "add service records")
+    work_done = _text(work_done, "work done", 10_000)
+    _check_dates(visited_on, next_due_on)
+    if device_id is not None:
+        found = session.execute(
+            select(Device.owner_id, Device.organisation_id, Device.person_id).where(
+                Device.id == device_id
+            )
+        ).one_or_none()
+        if found is None:
+            raise Invalid("There is no device with this id.")
+        if (organisation_id, person_id) not in {
+            (None, None),
+            (found.organisation_id, found.person_id),
+        }:
+            raise Invalid("A service record on a device belongs to the device's owner.")
+        owner_id, organisation_id, person_id = (
+            found.owner_id,
+            found.organisation_id,
+            found.person_id,
+        )
+    else:
+        if (organisation_id is None) == (person_id is None):
+            raise Invalid(
+                "A service record is for a device, an organisation or a person: give one."
+            )
+        if organisation_id is not None and not _organisation_exists(session, organisation_id):
+            raise Invalid("There is no organisation with this id.")
+        if person_id is not None and not _people_among(session, [person_id]):
+            raise Invalid("There is no person with this id.")
+        owner_id = organisation_id or person_id
+    assert owner_id is not None
+    technician_id = technician_id or actor.account_id
+    _check_technician(session, technician_id)
+    _check_ticket(session, ticket_id)
+    _gate(
+        session, actor, ServiceRecord, owner_id, ["work_done"] if work_done else [], action="create"
+    )
+    record = ServiceRecord(
+        id=new_id(),
+        owner_id=owner_id,
+        organisation_id=organisation_id,
+        person_id=person_id,
+        device_id=device_id,
+        ticket_id=ticket_id,
+        technician_id=technician_id,
+        visited_on=visited_on,
+        work_done=work_done,
+        next_due_on=next_due_on,
+        created_at=clock.now(),
+    )
+    session.add(record)
+    session.flush()
+    view = _read_record(session, actor, record.id)
+    session.commit()
+    return view
+
+
+def list_service_records(
+    session: Session,
+    actor: Actor,
+    *,
+    device_id: str | None = None,
+    organisation_id: str | None = None,
+    person_id: str | None = None,
+    ticket_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[ServiceRecordView]:
+    """Service history, latest visit first. Customers see their organisations' and their own."""
+    require(actor, READERS, "read service records")
+    check_paging(offset, limit)
+    query = select(ServiceRecord.id, ServiceRecord.owner_id)
+    if is_customer(actor):
+        query = query.where(_customer_records(session, actor))
+    if device_id:
+        query = query.where(ServiceRecord.device_id == device_id)
+    if organisation_id:
+        query = query.where(ServiceRecord.organisation_id == organisation_id)
+    if person_id:
+        query = query.where(ServiceRecord.person_id == person_id)
+    if ticket_id is not None:
+        query = query.where(ServiceRecord.ticket_id == ticket_id)
+    query = query.order_by(ServiceRecord.visited_on.desc(), ServiceRecord.id.desc())
+    rows, readable, next_offset = _rows(
+        session, actor, ServiceRecord, query, ["work_done"], offset, limit
+    )
+    views = [_record_view(r, r.id in readable) for r in rows]
+    session.commit()
+    return Page(items=views, next_offset=next_offset)
+
+
+def get_service_record(session: Session, actor: Actor, record_id: str) -> ServiceRecordView:
+    require(actor, READERS, "read service records")
+    view = _read_record(session, actor, record_id)
+    session.commit()
+    return view
+
+
+def update_service_record(
+    session: Session, actor: Actor, record_id: str, changes: Mapping[str, Any]
+) -> ServiceRecordView:
+    """Change the visit date, work done, next due date, technician or ticket (None clears
+    the optional ones). Its device and owner stay."""
+    require(actor, DESK_ROLES, "change service records")
+    allowed = {"visited_on", "work_done", "next_due_on", "technician_id", "ticket_id"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise Invalid(
+            f"These fields of a service record can be changed: {', '.join(sorted(allowed))}."
+        )
+    if "visited_on" in changes and changes["visited_on"] is None:
+        raise Invalid("A service record needs the date of the visit.")
+    record_id, owner_id = _record_owner(session, actor, record_id)
+    if "work_done" in changes:
+        _gate(session, actor, ServiceRecord, owner_id, ["work_done"], action="update")
+    record = session.get(ServiceRecord, record_id)
+    assert record is not None
+    if "technician_id" in changes:
+        _check_technician(session, changes["technician_id"])
+        record.technician_id = changes["technician_id"]
+    if "ticket_id" in changes:
+        _check_ticket(session, changes["ticket_id"])
+        record.ticket_id = changes["ticket_id"]
+    if "work_done" in changes:
+        record.work_done = _text(changes["work_done"], "work done", 10_000)
+    record.visited_on = changes.get("visited_on", record.visited_on)
+    record.next_due_on = changes.get("next_due_on", record.next_due_on)
+    _check_dates(record.visited_on, record.next_due_on)
+    session.flush()
+    view = _read_record(session, actor, record_id)
+    session.commit()
+    return view
+
+
+def delete_service_record(session: Session, actor: Actor, record_id: str) -> None:
+    require(actor, DESK_ROLES, "delete service records")
+    record_id, owner_id = _record_owner(session, actor, record_id)
+    held = _held(session, ServiceRecord, record_id, ["work_done"])
+    _gate(session, actor, ServiceRecord, owner_id, held, action="delete")
+    session.execute(delete(ServiceRecord).where(ServiceRecord.id == record_id))
+    session.commit()
+
+
+# Maintenance schedules ------------------------------------------------------------------
+
+
+def _schedule_view(schedule: MaintenanceSchedule, sealed: bool) -> ScheduleView:
+    return ScheduleView(
+        id=schedule.id,
+        device_id=schedule.device_id,
+        interval_days=schedule.interval_days,
+        next_due_on=schedule.next_due_on,
+        preferred_times=schedule.preferred_times if sealed else None,
+        created_at=schedule.created_at,
+    )
+
+
+def _schedule_owner(session: Session, actor: Actor, schedule_id: str) -> tuple[str, str]:
+    query = (
+        select(MaintenanceSchedule.id, MaintenanceSchedule.owner_id)
+        .join(Device, Device.id == MaintenanceSchedule.device_id)
+        .where(MaintenanceSchedule.id == schedule_id)
+    )
+    if is_customer(actor):
+        query = query.where(_customer_devices(session, actor))
+    found = session.execute(query).one_or_none()
+    if found is None:
+        raise NotFound("There is no such maintenance schedule.")
+    return found.id, found.owner_id
+
+
+def _read_schedule(session: Session, actor: Actor, schedule_id: str) -> ScheduleView:
+    schedule_id, owner_id = _schedule_owner(session, actor, schedule_id)
+    _gate(session, actor, MaintenanceSchedule, owner_id, ["preferred_times"])
+    schedule = session.get(MaintenanceSchedule, schedule_id)
+    assert schedule is not None
+    return _schedule_view(schedule, sealed=True)
+
+
+def _interval(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+        raise Invalid("The interval is a whole number of days from 1 to 3650.")
+    return value
+
+
+def create_schedule(
+    session: Session,
+    actor: Actor,
+    *,
+    device_id: str,
+    interval_days: int,
+    next_due_on: date | None = None,
+    preferred_times: str | None = None,
+) -> ScheduleView:
+    """Maintenance every `interval_days`, next due on `next_due_on` (by default one interval
+    from today), at the times the owner prefers (C5), sealed under the device's owner."""
+    require(actor, DESK_ROLES, "add maintenance schedules")
+    interval_days = _interval(interval_days)
+    preferred_times = _text(preferred_times, "preferred times", 500)
+    found = session.execute(
+        select(Device.id, Device.owner_id).where(Device.id == device_id)
+    ).one_or_none()
+    if found is None:
+        raise Invalid("There is no device with this id.")
+    _gate(
+        session,
+        actor,
+        MaintenanceSchedule,
+        found.owner_id,
+        ["preferred_times"] if preferred_times else [],
+        action="create",
+    )
+    schedule = MaintenanceSchedule(
+        id=new_id(),
+        device_id=found.id,
+        owner_id=found.owner_id,
+        interval_days=interval_days,
+        next_due_on=next_due_on or clock.today() + timedelta(days=interval_days),
+        preferred_times=preferred_times,
+        created_at=clock.now(),
+    )
+    session.add(schedule)
+    session.flush()
+    view = _read_schedule(session, actor, schedule.id)
+    session.commit()
+    return view
+
+
+def list_schedules(
+    session: Session,
+    actor: Actor,
+    *,
+    device_id: str | None = None,
+    organisation_id: str | None = None,
+    due_by: date | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[ScheduleView]:
+    """Maintenance schedules, soonest due first; `due_by` keeps those due on or before it."""
+    require(actor, READERS, "read maintenance schedules")
+    check_paging(offset, limit)
+    query = select(MaintenanceSchedule.id, MaintenanceSchedule.owner_id).join(
+        Device, Device.id == MaintenanceSchedule.device_id
+    )
+    if is_customer(actor):
+        query = query.where(_customer_devices(session, actor))
+    if device_id:
+        query = query.where(MaintenanceSchedule.device_id == device_id)
+    if organisation_id:
+        query = query.where(Device.organisation_id == organisation_id)
+    if due_by:
+        query = query.where(MaintenanceSchedule.next_due_on <= due_by)
+    query = query.order_by(MaintenanceSchedule.next_due_on, MaintenanceSchedule.id)
+    rows, readable, next_offset = _rows(
+        session, actor, MaintenanceSchedule, query, ["preferred_times"], offset, limit
+    )
+    views = [_schedule_view(s, s.id in readable) for s in rows]
+    session.commit()
+    return Page(items=views, next_offset=next_offset)
+
+
+def get_schedule(session: Session, actor: Actor, schedule_id: str) -> ScheduleView:
+    require(actor, READERS, "read maintenance schedules")
+    view = _read_schedule(session, actor, schedule_id)
+    session.commit()
+    return view
+
+
+def update_schedule(
+    session: Session, actor: Actor, schedule_id: str, changes: Mapping[str, Any]
+) -> ScheduleView:
+    """Change the interval, the next due date or the preferred times (None clears them)."""
+    require(actor, DESK_ROLES, "change maintenance schedules")
+    allowed = {"interval_days", "next_due_on", "preferred_times"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise Invalid(f"These fields of a schedule can be changed: {', '.join(sorted(allowed))}.")
+    if "next_due_on" in changes and changes["next_due_on"] is None:
+        raise Invalid("A schedule needs its next due date.")
+    schedule_id, owner_id = _schedule_owner(session, actor, schedule_id)
+    if "preferred_times" in changes:
+        _gate(session, actor, MaintenanceSchedule, owner_id, ["preferred_times"], action="update")
+    schedule = session.get(MaintenanceSchedule, schedule_id)
+    assert schedule is not None
+    if "interval_days" in changes:
+        schedule.interval_days = _interval(changes["interval_days"])
+    if "next_due_on" in changes:
+        schedule.next_due_on = changes["next_due_on"]
+    if "preferred_times" in changes:
+        schedule.preferred_times = _text(changes["preferred_times"], "preferred times", 500)
+    session.flush()
+    view = _read_schedule(session, actor, schedule_id)
+    session.commit()
+    return view
+
+
+def delete_schedule(session: Session, actor: Actor, schedule_id: str) -> None:
+    require(actor, DESK_ROLES, "delete maintenance schedules")
+    schedule_id, owner_id = _schedule_owner(session, actor, schedule_id)
+    held = _held(session, MaintenanceSchedule, schedule_id, ["preferred_times"])
+    _gate(session, actor, MaintenanceSchedule, owner_id, held, action="delete")
+    session.execute(delete(MaintenanceSchedule).where(MaintenanceSchedule.id == schedule_id))
+    session.commit()

@@ -1,0 +1,143 @@
+"""Service messages (C5): what a customer must hear because of their contract, such as a
+change of their account's status, of the terms or of prices, sent by an admin to every
+account holder or to an organisation's members, each as their preferences allow.
+
+Marketing is not a service message: it needs the person's consent and goes out separately
+(issue 6), so it is refused here. Each recipient's preferences and address are read through
+the gate acting as that recipient (the same self-service purpose that mails them about their
+account), the reads are committed, and only then is the mail sent over SMTP, in batches.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from steward.access.gate import check, decide, policy_of
+from steward.core.actor import Actor
+from steward.core.cards import refuse_card_number
+from steward.core.errors import Invalid, NotFound
+from steward.core.settings import Settings
+from steward.desk import preferences
+from steward.desk.common import SERVICE, require
+from steward.desk.models import Membership, Organisation
+from steward.identity.common import categories, load_person, mail_quietly, state_of
+from steward.identity.models import Account, Person
+
+KINDS = ("account_status", "terms", "price_change")
+HOLDER_STATUSES = ("active", "locked")  # an account someone holds and has verified
+BATCH = 200
+FOOTER = (
+    "\n\n--\nThis is a service message about your account. You can turn service messages "
+    "off in your notification preferences."
+)
+log = logging.getLogger("steward.desk.notices")
+
+
+@dataclass(frozen=True)
+class NoticeResult:
+    sent: int
+    skipped: int  # the person turned service messages off, or wants no contact at all
+    unreachable: int  # no address, the policy does not allow it now, or the mail failed
+
+
+def _recipients(session: Session, organisation_id: str | None, after: str) -> list[str]:
+    """The next batch of recipients' person ids, in id order."""
+    if organisation_id is None:
+        query = select(Account.person_id).where(
+            Account.role == "customer", Account.status.in_(HOLDER_STATUSES)
+        )
+        column = Account.person_id
+    else:
+        query = select(Membership.person_id).where(Membership.organisation_id == organisation_id)
+        column = Membership.person_id
+    query = query.where(column > after).distinct().order_by(column).limit(BATCH)
+    return list(session.scalars(query))
+
+
+def _as_recipient(session: Session, person_id: str) -> Actor:
+    account = session.execute(
+        select(Account.id, Account.role).where(Account.person_id == person_id).limit(1)
+    ).first()
+    if account is None:
+        return Actor(role="customer", person_id=person_id)
+    return Actor(role=account.role, account_id=account.id, person_id=person_id)
+
+
+def _validate(kind: str, subject: str, body: str) -> None:
+    if kind == "marketing":
+        raise Invalid(
+            "Marketing is not a service message: it needs each person's consent and is sent "
+            "separately. Service messages are about an account's status, the terms or prices."
+        )
+    if kind not in KINDS:
+        raise Invalid(f"A service message's kind is one of: {', '.join(KINDS)}.")
+    if not subject.strip() or not body.strip():
+        raise Invalid("A service message needs a subject and a text.")
+    if len(subject) > 200 or len(body) > 20000:
+        raise Invalid("Keep the subject under 200 characters and the text under 20,000.")
+    refuse_card_number(subject, "subject")
+    refuse_card_number(body, "body")
+
+
+def send_service_message(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    *,
+    kind: str,
+    subject: str,
+    body: str,
+    organisation_id: str | None = None,
+) -> NoticeResult:
+    """Mail a service message to every account holder, or to the organisation's members,
+    whose `service_messages` preference is on. Admin only."""
+    require(actor, {"admin"}, "send service messages")
+    _validate(kind, subject, body)
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        raise NotFound("There is no such organisation.")
+    policy, wanted = policy_of(session), [*categories(Person, ["email"]), preferences.CATEGORY]
+    check(session, actor, SERVICE, None, wanted, action="send_service_message")
+    session.commit()
+    sent = skipped = unreachable = 0
+    after = ""
+    while batch := _recipients(session, organisation_id, after):
+        after = batch[-1]
+        addresses: list[str] = []
+        for person_id in batch:
+            recipient = _as_recipient(session, person_id)
+            if decide(policy, recipient, SERVICE, state_of(session, person_id), wanted):
+                unreachable += 1  # restricted, say: the policy stops mail to them for now
+                continue
+            preferences.gate_preferences(
+                session, recipient, person_id, ("service_messages", "preferred_channel")
+            )
+            chosen = preferences.load(session, [person_id])[person_id]
+            if not chosen.service_messages or chosen.preferred_channel == "none":
+                skipped += 1
+                continue
+            email = load_person(session, recipient, person_id, ["email"]).email
+            if email:
+                addresses.append(email)
+            else:
+                unreachable += 1
+        session.commit()  # the audited reads are kept before anything leaves
+        headers = {"Auto-Submitted": "auto-generated", "X-Steward-Notice": kind}
+        for address in addresses:
+            headers["Message-ID"] = f"<n{secrets.token_hex(8)}@steward>"
+            if mail_quietly(session, settings, address, subject, body + FOOTER, headers):
+                sent += 1
+            else:
+                unreachable += 1
+        session.expunge_all()  # keep memory flat over many batches
+    log.info(
+        "service message %s by %s: %d sent, %d skipped, %d unreachable",
+        kind,
+        actor.label,
+        sent,
+        skipped,
+        unreachable,
+    )
+    return NoticeResult(sent=sent, skipped=skipped, unreachable=unreachable)

@@ -1,0 +1,675 @@
+"""Organisations (customers' businesses), their members, and the desk's directory of people.
+
+Agents and admins manage organisations and their members; a customer reads the organisations
+they belong to. A contact of an organisation may add its end users and list its members (D2):
+the contact sees each member's id and kind, and a name only where the gate allows, which is
+the contact's own (a customer acts only on their own data). Staff find people by the blind
+index of their email, create them, read them through the gate and rectify them. Erasing a
+person is a rights request (issue 5), not a directory action.
+
+Top-level functions own their transaction: they commit at their end.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from steward.access.gate import Refused, decide, policy_of
+from steward.audit.service import record
+from steward.core import clock
+from steward.core.actor import Actor
+from steward.core.errors import Conflict, Forbidden, Invalid, NotFound
+from steward.core.ids import new_id
+from steward.desk.common import (
+    BILLING,
+    DESK_ROLES,
+    SERVICE,
+    SUPPORT,
+    Page,
+    check_paging,
+    gate_person,
+    is_contact_of,
+    is_customer,
+    organisations_of,
+    page_of,
+    readable_owners,
+    require,
+)
+from steward.desk.models import (
+    MEMBER_KINDS,
+    Device,
+    Invoice,
+    Membership,
+    Organisation,
+    Quote,
+    ServiceRecord,
+    Ticket,
+)
+from steward.desk.people import add_person, names
+from steward.identity.common import categories, email_index, load_person, state_of
+from steward.identity.models import Person
+
+DIRECTORY_ROLES = DESK_ROLES | {"billing"}  # who looks people up
+NEW_PERSON_KINDS = ("customer", "business_contact", "end_user")  # staff come from accounts
+PERSON_SHOWN = ("name", "email", "phone", "company")
+RECTIFIABLE = ("name", "phone", "company")
+ORGANISATION_FIELDS = ("name", "domain")
+_DOMAIN = re.compile(r"^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_PERSON_KIND_OF_MEMBER = {"contact": "business_contact", "end_user": "end_user"}
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    id: str
+    name: str
+    domain: str | None
+    created_at: datetime
+    contract_ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MemberView:
+    organisation_id: str
+    person_id: str
+    kind: str
+    name: str | None  # None when the gate does not let the actor read it
+    job_title: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    id: str
+    kind: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class MembershipRef:
+    organisation_id: str
+    organisation_name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: str
+    kind: str
+    fields: dict[str, str | None]  # only the columns the policy lets this actor read
+    created_at: datetime
+    organisations: list[MembershipRef]
+
+
+# Organisations ---------------------------------------------------------------------------
+
+
+def _view(organisation: Organisation) -> OrganisationView:
+    return OrganisationView(
+        id=organisation.id,
+        name=organisation.name,
+        domain=organisation.domain,
+        created_at=organisation.created_at,
+        contract_ended_at=organisation.contract_ended_at,
+    )
+
+
+def _clean_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise Invalid("An organisation needs a name.")
+    if len(name.strip()) > 200:
+        raise Invalid("An organisation's name has at most 200 characters.")
+    return name.strip()
+
+
+def _clean_domain(session: Session, domain: object, organisation_id: str | None) -> str | None:
+    """Mail from this domain joins the organisation, so a domain belongs to one only."""
+    if domain is None or domain == "":
+        return None
+    if not isinstance(domain, str) or not _DOMAIN.match(domain.strip().lower()):
+        raise Invalid("A domain looks like example.com (letters, digits, hyphens and dots).")
+    domain = domain.strip().lower()
+    taken = session.scalar(
+        select(Organisation.id).where(
+            Organisation.domain == domain, Organisation.id != (organisation_id or "")
+        )
+    )
+    if taken:
+        raise Conflict("Another organisation already has this domain.")
+    return domain
+
+
+def _organisation(session: Session, actor: Actor, organisation_id: str) -> Organisation:
+    """The organisation, if the actor may see it: staff any, customers their own (404 else)."""
+    if is_customer(actor) and organisation_id not in organisations_of(session, actor.person_id):
+        raise NotFound("There is no such organisation.")
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound("There is no such organisation.")
+    return organisation
+
+
+def create_organisation(
+    session: Session, actor: Actor, *, name: str, domain: str | None = None
+) -> OrganisationView:
+    require(actor, DESK_ROLES, "create organisations")
+    organisation = Organisation(
+        id=new_id(),
+        name=_clean_name(name),
+        domain=_clean_domain(session, domain, None),
+        created_at=clock.now(),
+    )
+    session.add(organisation)
+    session.flush()
+    view = _view(organisation)
+    session.commit()
+    return view
+
+
+def list_organisations(
+    session: Session, actor: Actor, *, text: str | None = None, offset: int = 0, limit: int = 50
+) -> Page[OrganisationView]:
+    """Organisations by name; `text` matches part of the name, in any case. Customers see
+    only the organisations they belong to."""
+    require(actor, DIRECTORY_ROLES | {"customer"}, "list organisations")
+    check_paging(offset, limit)
+    query = select(Organisation)
+    if is_customer(actor):
+        query = query.where(Organisation.id.in_(organisations_of(session, actor.person_id)))
+    if text and text.strip():
+        query = query.where(Organisation.name.icontains(text.strip(), autoescape=True))
+    rows = session.scalars(
+        query.order_by(Organisation.name, Organisation.id).offset(offset).limit(limit + 1)
+    ).all()
+    return page_of([_view(o) for o in rows], offset, limit)
+
+
+def get_organisation(session: Session, actor: Actor, organisation_id: str) -> OrganisationView:
+    require(actor, DIRECTORY_ROLES | {"customer"}, "read organisations")
+    return _view(_organisation(session, actor, organisation_id))
+
+
+def update_organisation(
+    session: Session, actor: Actor, organisation_id: str, changes: Mapping[str, object]
+) -> OrganisationView:
+    """Change the name and/or domain (None or "" clears the domain)."""
+    require(actor, DESK_ROLES, "change organisations")
+    unknown = set(changes) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise Invalid(f"Only these fields can be changed: {', '.join(ORGANISATION_FIELDS)}.")
+    organisation = _organisation(session, actor, organisation_id)
+    if "name" in changes:
+        organisation.name = _clean_name(changes["name"])
+    if "domain" in changes:
+        organisation.domain = _clean_domain(session, changes["domain"], organisation.id)
+    session.flush()
+    view = _view(organisation)
+    session.commit()
+    return view
+
+
+def end_contract(session: Session, actor: Actor, organisation_id: str) -> OrganisationView:
+    """Record that the contract ended (retention periods counted from it start now). Ending
+    an ended contract changes nothing."""
+    require(actor, DESK_ROLES, "end contracts")
+    organisation = _organisation(session, actor, organisation_id)
+    if organisation.contract_ended_at is None:
+        organisation.contract_ended_at = clock.now()
+    session.flush()
+    view = _view(organisation)
+    session.commit()
+    return view
+
+
+def delete_organisation(session: Session, actor: Actor, organisation_id: str) -> None:
+    """Delete an organisation that holds no records; its memberships go with it (the people
+    stay). One with tickets, devices, quotes, invoices or service records is refused."""
+    require(actor, DESK_ROLES, "delete organisations")
+    organisation = _organisation(session, actor, organisation_id)
+    held = [
+        label
+        for label, model in (
+            ("tickets", Ticket),
+            ("devices", Device),
+            ("quotes", Quote),
+            ("invoices", Invoice),
+            ("service records", ServiceRecord),
+        )
+        if session.scalar(
+            select(func.count()).select_from(model).where(model.organisation_id == organisation.id)
+        )
+    ]
+    if held:
+        raise Conflict(
+            f"This organisation still has {_and(held)}, so it cannot be deleted; "
+            "end its contract instead."
+        )
+    titled = session.scalars(
+        select(Membership.person_id).where(
+            Membership.organisation_id == organisation.id, Membership.job_title.is_not(None)
+        )
+    ).all()
+    for person_id in titled:
+        gate_person(session, actor, Membership, person_id, ["job_title"], action="delete")
+    session.execute(delete(Membership).where(Membership.organisation_id == organisation.id))
+    session.delete(organisation)
+    session.commit()
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+# Members ---------------------------------------------------------------------------------
+
+
+def _member_views(
+    session: Session, actor: Actor, memberships: Sequence[Membership]
+) -> list[MemberView]:
+    """Names and job titles read through the gate: each one the actor may not read is None."""
+    person_ids = [m.person_id for m in memberships]
+    shown = names(session, actor, person_ids)
+    titled = [m.person_id for m in memberships if m.job_title is not None]
+    may_read_title = readable_owners(session, actor, Membership, titled, ["job_title"])
+    return [
+        MemberView(
+            organisation_id=m.organisation_id,
+            person_id=m.person_id,
+            kind=m.kind,
+            name=shown.get(m.person_id),
+            job_title=m.job_title if m.person_id in may_read_title else None,
+            created_at=m.created_at,
+        )
+        for m in memberships
+    ]
+
+
+def _require_contact_or_staff(
+    session: Session, actor: Actor, organisation: Organisation, what: str
+) -> None:
+    if is_customer(actor) and not is_contact_of(session, actor.person_id, organisation.id):
+        raise Forbidden(f"Only a contact of the organisation may {what}.")
+
+
+def _membership(session: Session, organisation_id: str, person_id: str) -> Membership:
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == organisation_id, Membership.person_id == person_id
+        )
+    )
+    if membership is None:
+        raise NotFound("This person is not a member of the organisation.")
+    return membership
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in MEMBER_KINDS:
+        raise Invalid(f"A member's kind is one of: {', '.join(MEMBER_KINDS)}.")
+
+
+def _gate_end_user_given_by_contact(
+    session: Session, actor: Actor, person_id: str, model: Any, columns: list[str]
+) -> None:
+    """D2: a contact gives us the details of one of their end users. The person is new, so
+    there is no state of theirs to weigh and no data of theirs yet for the customer rule
+    ("only their own data") to protect; the policy must still use these categories for the
+    service and let customers use it. The entry names the new person, so their trail starts
+    with who gave us their data."""
+    if not columns:
+        return
+    wanted = categories(model, columns)
+    reason = decide(policy_of(session), actor, SERVICE, None, wanted)
+    entry: dict[str, Any] = {
+        "actor": actor,
+        "purpose": SERVICE,
+        "person_id": person_id,
+        "categories": wanted,
+        "columns": columns,
+    }
+    if reason is not None:
+        raise Refused(
+            f"Not allowed: {reason}.", {**entry, "action": "refused", "outcome": "refused"}
+        )
+    record(session, action="create", outcome="allowed", **entry)
+
+
+def _new_end_user(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str | None,
+    email: str | None,
+    phone: str | None,
+) -> str:
+    """A contact creates a person record for one of their end users (see the gate above)."""
+    if not (name or email or phone):
+        raise Invalid("Give at least a name, an email address or a phone number.")
+    person_id = new_id()
+    columns = [c for c, v in (("name", name), ("email", email), ("phone", phone)) if v]
+    _gate_end_user_given_by_contact(session, actor, person_id, Person, columns)
+    now = clock.now()
+    session.add(
+        Person(
+            id=person_id,
+            kind="end_user",
+            name=name,
+            email=email,
+            phone=phone,
+            email_index=email_index(session, email) if email else None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    session.flush()
+    return person_id
+
+
+def add_member(
+    session: Session,
+    actor: Actor,
+    organisation_id: str,
+    *,
+    kind: str,
+    person_id: str | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    job_title: str | None = None,
+) -> MemberView:
+    """Add an existing person (`person_id`), or a new one from their details, as a contact or
+    end user. Staff may do either; a contact of the organisation may add new end users (D2)."""
+    require(actor, DESK_ROLES | {"customer"}, "add members to organisations")
+    _check_kind(kind)
+    organisation = _organisation(session, actor, organisation_id)
+    _require_contact_or_staff(session, actor, organisation, "add its end users")
+    if person_id and (name or email or phone):
+        raise Invalid("Give either an existing person's id or a new person's details, not both.")
+    name, email = _clean_text(name, "name", 200), _clean_email(email)
+    phone, job_title = normalise_phone(session, phone), _clean_text(job_title, "job title", 200)
+    if is_customer(actor):
+        if kind != "end_user":
+            raise Forbidden("A contact may add end users only; ask us to add another contact.")
+        if person_id:
+            raise Forbidden("A contact adds an end user by their details, not by an id.")
+        person_id = _new_end_user(session, actor, name=name, email=email, phone=phone)
+    elif person_id:
+        if not _person_exists(session, person_id):
+            raise Invalid("There is no person with this id.")
+        if session.scalar(
+            select(Membership.id).where(
+                Membership.organisation_id == organisation.id, Membership.person_id == person_id
+            )
+        ):
+            raise Conflict("This person is already a member of the organisation.")
+    else:
+        kind_of_person = _PERSON_KIND_OF_MEMBER[kind]
+        person_id = add_person(
+            session, actor, kind=kind_of_person, name=name, email=email, phone=phone
+        ).id
+    if job_title:
+        if is_customer(actor):
+            _gate_end_user_given_by_contact(session, actor, person_id, Membership, ["job_title"])
+        else:
+            gate_person(session, actor, Membership, person_id, ["job_title"], action="create")
+    membership = Membership(
+        id=new_id(),
+        organisation_id=organisation.id,
+        person_id=person_id,
+        kind=kind,
+        job_title=job_title,
+        created_at=clock.now(),
+    )
+    session.add(membership)
+    session.flush()
+    view = _member_views(session, actor, [membership])[0]
+    session.commit()
+    return view
+
+
+def list_members(
+    session: Session,
+    actor: Actor,
+    organisation_id: str,
+    *,
+    kind: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[MemberView]:
+    """The organisation's members, oldest first. Staff see names through the gate; a contact
+    sees ids and kinds, and the names the gate lets a customer read (their own)."""
+    require(actor, DESK_ROLES | {"customer"}, "list members of organisations")
+    check_paging(offset, limit)
+    if kind is not None:
+        _check_kind(kind)
+    organisation = _organisation(session, actor, organisation_id)
+    _require_contact_or_staff(session, actor, organisation, "list its members")
+    query = select(Membership).where(Membership.organisation_id == organisation.id)
+    if kind is not None:
+        query = query.where(Membership.kind == kind)
+    rows = session.scalars(
+        query.order_by(Membership.created_at, Membership.id).offset(offset).limit(limit + 1)
+    ).all()
+    page = page_of(rows, offset, limit)
+    views = _member_views(session, actor, page.items)
+    session.commit()  # the audit entries of the names read
+    return Page(items=views, next_offset=page.next_offset)
+
+
+def change_member(
+    session: Session,
+    actor: Actor,
+    organisation_id: str,
+    person_id: str,
+    changes: Mapping[str, object],
+) -> MemberView:
+    """Change a member's kind and/or job title (None clears it)."""
+    require(actor, DESK_ROLES, "change members of organisations")
+    unknown = set(changes) - {"kind", "job_title"}
+    if unknown:
+        raise Invalid("Only a member's kind and job title can be changed.")
+    organisation = _organisation(session, actor, organisation_id)
+    membership = _membership(session, organisation.id, person_id)
+    if "kind" in changes:
+        kind = changes["kind"]
+        if not isinstance(kind, str):
+            raise Invalid(f"A member's kind is one of: {', '.join(MEMBER_KINDS)}.")
+        _check_kind(kind)
+        membership.kind = kind
+    if "job_title" in changes:
+        title = changes["job_title"]
+        if title is not None and not isinstance(title, str):
+            raise Invalid("A job title is text.")
+        gate_person(session, actor, Membership, person_id, ["job_title"], action="update")
+        membership.job_title = _clean_text(title, "job title", 200)
+    session.flush()
+    view = _member_views(session, actor, [membership])[0]
+    session.commit()
+    return view
+
+
+def remove_member(session: Session, actor: Actor, organisation_id: str, person_id: str) -> None:
+    """The person leaves the organisation; their own record stays."""
+    require(actor, DESK_ROLES, "remove members from organisations")
+    organisation = _organisation(session, actor, organisation_id)
+    membership = _membership(session, organisation.id, person_id)
+    if membership.job_title is not None:
+        gate_person(session, actor, Membership, person_id, ["job_title"], action="delete")
+    session.delete(membership)
+    session.commit()
+
+
+# The people directory (staff) ------------------------------------------------------------
+
+
+def _directory_purpose(actor: Actor) -> str:
+    return BILLING if actor.role == "billing" else SUPPORT
+
+
+def _clean_text(value: str | None, what: str, most: int) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value.strip()) > most:
+        raise Invalid(f"A {what} has at most {most} characters.")
+    return value.strip()
+
+
+def _clean_email(email: str | None) -> str | None:
+    email = _clean_text(email, "email address", 254)
+    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise Invalid("This is not an email address.")
+    return email
+
+
+def normalise_phone(session: Session, phone: str | None) -> str | None:
+    """A phone number in E.164 (+447700900123). Numbers without a country code are read as
+    numbers of the controller's country."""
+    if phone is None or not phone.strip():
+        return None
+    controller = policy_of(session).controller
+    region = controller.country if controller else None
+    try:
+        number = phonenumbers.parse(phone.strip(), region)
+    except phonenumbers.NumberParseException:
+        raise Invalid("This is not a phone number.") from None
+    if not phonenumbers.is_valid_number(number):
+        raise Invalid("This is not a valid phone number; give it with its country code (+44...).")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def find_people(
+    session: Session, actor: Actor, *, email: str, offset: int = 0, limit: int = 50
+) -> Page[PersonSummary]:
+    """People with exactly this email address, found by its blind index; names through the
+    gate."""
+    require(actor, DIRECTORY_ROLES, "look people up")
+    check_paging(offset, limit)
+    if not email or not email.strip():
+        raise Invalid("Give the email address to look for.")
+    rows = session.execute(
+        select(Person.id, Person.kind)
+        .where(Person.email_index == email_index(session, email.strip()))
+        .order_by(Person.created_at, Person.id)
+        .offset(offset)
+        .limit(limit + 1)
+    ).all()
+    page = page_of(rows, offset, limit)
+    shown = names(session, actor, [r.id for r in page.items], _directory_purpose(actor))
+    session.commit()
+    return Page(
+        items=[PersonSummary(id=r.id, kind=r.kind, name=shown.get(r.id)) for r in page.items],
+        next_offset=page.next_offset,
+    )
+
+
+def _readable_person_columns(session: Session, actor: Actor, person_id: str) -> list[str]:
+    """The directory's columns the policy lets this actor read, asked one by one without
+    audit; when none is, all are returned so that the gate refuses and audits."""
+    policy, state = policy_of(session), state_of(session, person_id)
+    purpose = _directory_purpose(actor)
+    allowed = [
+        c
+        for c in PERSON_SHOWN
+        if decide(policy, actor, purpose, state, categories(Person, [c])) is None
+    ]
+    return allowed or list(PERSON_SHOWN)
+
+
+def _person_exists(session: Session, person_id: str) -> bool:
+    """Asked without loading the row, whose sealed columns open on load."""
+    return session.scalar(select(Person.id).where(Person.id == person_id)) is not None
+
+
+def _person_view(session: Session, actor: Actor, person_id: str) -> PersonView:
+    if not _person_exists(session, person_id):
+        raise NotFound("There is no such person.")
+    columns = _readable_person_columns(session, actor, person_id)
+    person = load_person(
+        session, actor, person_id, columns, purpose=_directory_purpose(actor), action="read"
+    )
+    memberships = session.execute(
+        select(Membership.organisation_id, Organisation.name, Membership.kind)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.person_id == person_id)
+        .order_by(Organisation.name)
+    ).all()
+    return PersonView(
+        id=person.id,
+        kind=person.kind,
+        fields={c: getattr(person, c) for c in columns},
+        created_at=person.created_at,
+        organisations=[MembershipRef(r[0], r[1], r[2]) for r in memberships],
+    )
+
+
+def create_person(
+    session: Session,
+    actor: Actor,
+    *,
+    kind: str,
+    name: str | None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> PersonView:
+    """A person the desk deals with (a caller, an end user, a contact), sealed and audited.
+    An email address already known is refused, naming the person who has it."""
+    require(actor, DESK_ROLES, "add people")
+    if kind not in NEW_PERSON_KINDS:
+        raise Invalid(f"A person's kind is one of: {', '.join(NEW_PERSON_KINDS)}.")
+    name, email = _clean_text(name, "name", 200), _clean_email(email)
+    phone = normalise_phone(session, phone)
+    if email:
+        known = session.scalar(
+            select(Person.id).where(Person.email_index == email_index(session, email)).limit(1)
+        )
+        if known:
+            raise Conflict(f"A person with this email address is already known: {known}.")
+    person = add_person(session, actor, kind=kind, name=name, email=email, phone=phone)
+    view = _person_view(session, actor, person.id)
+    session.commit()
+    return view
+
+
+def get_person(session: Session, actor: Actor, person_id: str) -> PersonView:
+    """A person's name, email, phone and company as far as the policy lets the actor read
+    them (the others are left out), and the organisations they belong to."""
+    require(actor, DIRECTORY_ROLES, "read people")
+    view = _person_view(session, actor, person_id)
+    session.commit()
+    return view
+
+
+def rectify_person(
+    session: Session, actor: Actor, person_id: str, changes: Mapping[str, str | None]
+) -> PersonView:
+    """Correct a person's name, phone or company (None clears phone or company); audited
+    with the column names."""
+    require(actor, DESK_ROLES, "correct people's data")
+    unknown = set(changes) - set(RECTIFIABLE)
+    if unknown:
+        raise Invalid(f"Only these fields can be corrected here: {', '.join(RECTIFIABLE)}.")
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise Invalid("The name cannot be empty.")
+    cleaned = {
+        "name": lambda v: _clean_text(v, "name", 200),
+        "company": lambda v: _clean_text(v, "company", 200),
+        "phone": lambda v: normalise_phone(session, v),
+    }
+    values = {column: cleaned[column](value) for column, value in changes.items()}
+    if not _person_exists(session, person_id):
+        raise NotFound("There is no such person.")
+    if values:
+        person = load_person(
+            session, actor, person_id, sorted(values), action="update", purpose=SUPPORT
+        )
+        for column, value in values.items():
+            setattr(person, column, value)
+        person.updated_at = clock.now()
+        session.flush()
+    view = _person_view(session, actor, person_id)
+    session.commit()
+    return view

@@ -1,0 +1,409 @@
+"""HTML pages of the desk: billing, for billing staff and admins. Quotes and invoices (lists,
+new ones, moving a quote on, invoicing an accepted quote, voiding an invoice) and payments
+as the processor reports them: its name, its token, at most the card's last four digits.
+No form here has a field for a card number (D4)."""
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from steward.core.actor import Actor
+from steward.core.errors import DomainError
+from steward.desk import billing, people
+from steward.desk.billing import INVOICE_STATUSES, QUOTE_MOVES, QUOTE_STATUSES, Line
+from steward.desk.common import BILLING
+from steward.web.deps import SessionDep
+from steward.web.desk_kit import (
+    PAGE_SIZE,
+    Biller,
+    DeskRoute,
+    cents,
+    limited,
+    money,
+    notices,
+    optional_date,
+    optional_int,
+    optional_moment,
+    people_choice,
+    person_from,
+    refused,
+    see_other,
+    show,
+    with_query,
+)
+from steward.web.page_kit import failed, render
+
+router = APIRouter(route_class=DeskRoute)
+
+FormText = Annotated[str, Form()]
+QueryText = Annotated[str, Query(max_length=200)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+LINE_ROWS = 5  # blank line rows a new quote or invoice offers
+
+
+def _names(session: Session, actor: Actor, person_ids: list[str]) -> dict[str, str]:
+    return people.names(session, actor, person_ids, BILLING)
+
+
+def _pager(shown: dict[str, Any], key: str, offset: int, next_offset: int | None) -> dict[str, Any]:
+    return {
+        "next_url": with_query("/desk/billing", **{**shown, key: next_offset})
+        if next_offset
+        else None,
+        "previous_url": with_query(
+            "/desk/billing", **{**shown, key: max(offset - PAGE_SIZE, 0) or None}
+        )
+        if offset
+        else None,
+    }
+
+
+@router.get("/billing", response_class=HTMLResponse)
+def billing_page(
+    request: Request,
+    actor: Biller,
+    session: SessionDep,
+    quote_status: QueryText = "",
+    invoice_status: QueryText = "",
+    quotes_from: Offset = 0,
+    invoices_from: Offset = 0,
+    notice: str = "",
+) -> Response:
+    """Quotes and invoices, newest first, each filtered by status."""
+
+    def build() -> dict[str, Any]:
+        quotes = billing.list_quotes(
+            session,
+            actor,
+            billing.BillingFilter(status=quote_status if quote_status in QUOTE_STATUSES else None),
+            offset=quotes_from,
+            limit=PAGE_SIZE,
+        )
+        invoices = billing.list_invoices(
+            session,
+            actor,
+            billing.BillingFilter(
+                status=invoice_status if invoice_status in INVOICE_STATUSES else None
+            ),
+            offset=invoices_from,
+            limit=PAGE_SIZE,
+        )
+        shown = {
+            "quote_status": quote_status,
+            "invoice_status": invoice_status,
+            "quotes_from": quotes_from or None,
+            "invoices_from": invoices_from or None,
+        }
+        payers = [q.person_id for q in quotes.items] + [i.person_id for i in invoices.items]
+        return {
+            "quotes": quotes.items,
+            "invoices": invoices.items,
+            "names": _names(session, actor, payers),
+            "filters": {"quote_status": quote_status, "invoice_status": invoice_status},
+            "quote_statuses": QUOTE_STATUSES,
+            "invoice_statuses": INVOICE_STATUSES,
+            "quote_pages": _pager(shown, "quotes_from", quotes_from, quotes.next_offset),
+            "invoice_pages": _pager(shown, "invoices_from", invoices_from, invoices.next_offset),
+            "money": money,
+            "notices": notices(notice),
+        }
+
+    return show(request, session, "desk/billing.html", build)
+
+
+def lines_from(form: Mapping[str, list[str]]) -> list[Line]:
+    """The filled-in rows of a lines table (description, quantity, unit price)."""
+    rows = zip(
+        form.get("description", []),
+        form.get("quantity", []),
+        form.get("unit_price", []),
+        strict=False,
+    )
+    found = []
+    for number, (description, quantity, price) in enumerate(rows, start=1):
+        if not (description.strip() or price.strip()):
+            continue
+        amount = optional_int(quantity or "1", f"quantity on line {number}", low=1)
+        found.append(
+            Line(description.strip(), amount or 1, cents(price, f"price on line {number}"))
+        )
+    return found
+
+
+async def _sent(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """A form's single values (cut to size) and its repeated ones."""
+    sent = await request.form()
+    single = {
+        key: value[:2000]
+        for key, value in sent.items()
+        if isinstance(value, str) and key != "csrf_token"
+    }
+    repeated = {
+        key: [v[:500] for v in sent.getlist(key) if isinstance(v, str)]
+        for key in ("description", "quantity", "unit_price")
+    }
+    return single, repeated
+
+
+def _kept_lines(repeated: dict[str, list[str]]) -> list[dict[str, str]]:
+    rows = zip(
+        repeated.get("description", []),
+        repeated.get("quantity", []),
+        repeated.get("unit_price", []),
+        strict=False,
+    )
+    kept = [
+        {"description": limited(d, 500), "quantity": q, "unit_price": p}
+        for d, q, p in rows
+        if d.strip() or p.strip()
+    ]
+    blank = {"description": "", "quantity": "1", "unit_price": ""}
+    return kept + [blank] * max(LINE_ROWS - len(kept), 1)
+
+
+def _new_form(
+    session: Session, actor: Actor, kind: str, values: dict[str, str], lines: list[dict[str, str]]
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "values": values,
+        "lines": lines,
+        "choices": people_choice(
+            session, actor, ticket_id=None, person_id=values.get("person", ""), purpose=BILLING
+        ),
+    }
+
+
+def _blank_lines() -> list[dict[str, str]]:
+    return [{"description": "", "quantity": "1", "unit_price": ""}] * LINE_ROWS
+
+
+@router.get("/billing/quotes/new", response_class=HTMLResponse)
+def new_quote_form(
+    request: Request,
+    actor: Biller,
+    session: SessionDep,
+    person: QueryText = "",
+    ticket: QueryText = "",
+) -> Response:
+    values = {"person": person[:36], "ticket": ticket[:12], "currency": ""}
+    return show(
+        request,
+        session,
+        "desk/billing_new.html",
+        lambda: _new_form(session, actor, "quote", values, _blank_lines()),
+    )
+
+
+@router.post("/billing/quotes/new", response_class=HTMLResponse)
+async def create_quote(request: Request, actor: Biller, session: SessionDep) -> Response:
+    values, repeated = await _sent(request)
+    try:
+        made = billing.create_quote(
+            session,
+            actor,
+            person_id=person_from(
+                session, actor, values.get("person", ""), values.get("email", "")
+            ),
+            currency=values.get("currency", ""),
+            lines=lines_from(repeated),
+            ticket_id=optional_int(values.get("ticket", ""), "ticket number", low=1),
+            valid_until=optional_date(
+                values.get("valid_until", ""), "date the quote is valid until"
+            ),
+        )
+    except DomainError as error:
+        return _new_again(request, session, actor, "quote", values, repeated, error)
+    return see_other(f"/desk/billing/quotes/{made.id}", notice="quote_saved")
+
+
+def _new_again(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    kind: str,
+    values: dict[str, str],
+    repeated: dict[str, list[str]],
+    error: DomainError,
+) -> HTMLResponse:
+    failed(session, error)
+    values = {key: limited(value, 2000) for key, value in values.items()}
+    try:
+        context = _new_form(session, actor, kind, values, _kept_lines(repeated))
+    except DomainError as other:
+        failed(session, other)
+        context = _new_form(session, actor, kind, {**values, "person": ""}, _kept_lines(repeated))
+    context["error"] = error.message
+    return render(request, "desk/billing_new.html", context, status_code=error.status)
+
+
+@router.get("/billing/invoices/new", response_class=HTMLResponse)
+def new_invoice_form(
+    request: Request, actor: Biller, session: SessionDep, person: QueryText = ""
+) -> Response:
+    values = {"person": person[:36], "currency": ""}
+    return show(
+        request,
+        session,
+        "desk/billing_new.html",
+        lambda: _new_form(session, actor, "invoice", values, _blank_lines()),
+    )
+
+
+@router.post("/billing/invoices/new", response_class=HTMLResponse)
+async def create_invoice(request: Request, actor: Biller, session: SessionDep) -> Response:
+    """An invoice from its lines, or from an accepted quote (`quote`)."""
+    values, repeated = await _sent(request)
+    quote_id = values.get("quote", "")[:36]
+    try:
+        issued_on = optional_date(values.get("issued_on", ""), "issue date")
+        due_on = optional_date(values.get("due_on", ""), "due date")
+        if quote_id:
+            made = billing.create_invoice(
+                session, actor, quote_id=quote_id, issued_on=issued_on, due_on=due_on
+            )
+        else:
+            made = billing.create_invoice(
+                session,
+                actor,
+                person_id=person_from(
+                    session, actor, values.get("person", ""), values.get("email", "")
+                ),
+                lines=lines_from(repeated),
+                currency=values.get("currency", ""),
+                billing_address=values.get("billing_address", "") or None,
+                issued_on=issued_on,
+                due_on=due_on,
+            )
+    except DomainError as error:
+        if quote_id:
+            failed(session, error)
+            return see_other(f"/desk/billing/quotes/{quote_id}", problem=error.message[:300])
+        return _new_again(request, session, actor, "invoice", values, repeated, error)
+    return see_other(f"/desk/billing/invoices/{made.id}", notice="invoice_saved")
+
+
+@router.get("/billing/quotes/{quote_id}", response_class=HTMLResponse)
+def quote_page(
+    request: Request,
+    quote_id: str,
+    actor: Biller,
+    session: SessionDep,
+    notice: str = "",
+    problem: Annotated[str, Query(max_length=300)] = "",
+) -> Response:
+    def build() -> dict[str, Any]:
+        quote = billing.get_quote(session, actor, quote_id[:36])
+        return {
+            "quote": quote,
+            "names": _names(session, actor, [quote.person_id]),
+            "moves": sorted(QUOTE_MOVES.get(quote.status, set())),
+            "money": money,
+            "notices": notices(notice),
+            "problem": problem,
+        }
+
+    return show(request, session, "desk/quote.html", build)
+
+
+@router.post("/billing/quotes/{quote_id}/status", response_class=HTMLResponse)
+def move_quote(
+    request: Request, quote_id: str, actor: Biller, session: SessionDep, status: FormText = ""
+) -> Response:
+    try:
+        billing.update_quote(session, actor, quote_id[:36], {"status": status[:12]})
+    except DomainError as error:
+        failed(session, error)
+        return see_other(f"/desk/billing/quotes/{quote_id[:36]}", problem=error.message[:300])
+    return see_other(f"/desk/billing/quotes/{quote_id[:36]}", notice="quote_saved")
+
+
+def _invoice_context(session: Session, actor: Actor, invoice_id: str) -> dict[str, Any]:
+    invoice = billing.get_invoice(session, actor, invoice_id)
+    payments = billing.list_payments(
+        session, actor, billing.BillingFilter(invoice_id=invoice.id), limit=200
+    )
+    return {
+        "invoice": invoice,
+        "payments": payments.items,
+        "names": _names(session, actor, [invoice.person_id]),
+        "money": money,
+        "payment": {"currency": invoice.currency},
+        "problem": "",
+    }
+
+
+@router.get("/billing/invoices/{invoice_id}", response_class=HTMLResponse)
+def invoice_page(
+    request: Request,
+    invoice_id: str,
+    actor: Biller,
+    session: SessionDep,
+    notice: str = "",
+    problem: Annotated[str, Query(max_length=300)] = "",
+) -> Response:
+    def build() -> dict[str, Any]:
+        context = _invoice_context(session, actor, invoice_id[:36])
+        return {**context, "notices": notices(notice), "problem": problem}
+
+    return show(request, session, "desk/invoice.html", build)
+
+
+@router.post("/billing/invoices/{invoice_id}/void", response_class=HTMLResponse)
+def void_invoice(request: Request, invoice_id: str, actor: Biller, session: SessionDep) -> Response:
+    try:
+        billing.update_invoice(session, actor, invoice_id[:36], {"status": "void"})
+    except DomainError as error:
+        failed(session, error)
+        return see_other(f"/desk/billing/invoices/{invoice_id[:36]}", problem=error.message[:300])
+    return see_other(f"/desk/billing/invoices/{invoice_id[:36]}", notice="invoice_saved")
+
+
+@router.post("/billing/invoices/{invoice_id}/payments", response_class=HTMLResponse)
+def record_payment(
+    request: Request,
+    invoice_id: str,
+    actor: Biller,
+    session: SessionDep,
+    processor: FormText = "",
+    token: FormText = "",
+    card_last4: FormText = "",
+    amount: FormText = "",
+    currency: FormText = "",
+    paid_at: FormText = "",
+) -> Response:
+    """What the processor reported: its name, its token, the last four digits at most."""
+    kept = {
+        "processor": limited(processor, 40),
+        "token": limited(token, 200),
+        "card_last4": limited(card_last4, 4),
+        "amount": limited(amount, 20),
+        "currency": limited(currency, 3),
+        "paid_at": paid_at[:30],
+    }
+    try:
+        billing.record_payment(
+            session,
+            actor,
+            invoice_id=invoice_id[:36],
+            processor=processor[:100],
+            token=token[:400],
+            card_last4=card_last4.strip() or None,
+            amount_cents=cents(amount, "amount"),
+            currency=currency,
+            paid_at=optional_moment(paid_at, "time of the payment"),
+        )
+    except DomainError as error:
+        failed(session, error)
+        try:
+            context = _invoice_context(session, actor, invoice_id[:36])
+        except DomainError as other:
+            return refused(request, session, other)
+        context.update(notices=[], payment_error=error.message, payment=kept)
+        return render(request, "desk/invoice.html", context, status_code=error.status)
+    return see_other(
+        f"/desk/billing/invoices/{invoice_id[:36]}", notice="payment_recorded", anchor="payments"
+    )

@@ -1,0 +1,493 @@
+"""HTML pages of the desk: organisations with their members, and devices with their latest
+telemetry, service records and maintenance schedules. For agents and admins."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from steward.core.actor import Actor
+from steward.core.errors import DomainError, Invalid
+from steward.desk import devices, organisations, people
+from steward.desk.models import DEVICE_TYPES
+from steward.web.deps import SessionDep
+from steward.web.desk_kit import (
+    PAGE_SIZE,
+    Agent,
+    DeskRoute,
+    limited,
+    notices,
+    optional_date,
+    optional_int,
+    person_from,
+    refused,
+    see_other,
+    show,
+    staff_names,
+    with_query,
+)
+from steward.web.page_kit import failed, render
+
+router = APIRouter(route_class=DeskRoute)
+
+FormText = Annotated[str, Form()]
+QueryText = Annotated[str, Query(max_length=200)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+KIND_NAMES = {"contact": "Contact", "end_user": "End user"}
+TYPE_NAMES = {t: t.replace("_", " ").capitalize() for t in DEVICE_TYPES}
+DEVICE_TEXT = (
+    "make",
+    "model",
+    "operating_system",
+    "serial_number",
+    "ip_address",
+    "mac_address",
+    "hostname",
+    "configuration",
+)
+MOST_ORGANISATIONS = 200  # offered in a device's owner list; more are found by search
+READINGS = 20
+
+
+def _pages(
+    path: str, shown: dict[str, str], offset: int, next_offset: int | None
+) -> dict[str, Any]:
+    return {
+        "next_url": with_query(path, **shown, offset=next_offset) if next_offset else None,
+        "previous_url": with_query(path, **shown, offset=max(offset - PAGE_SIZE, 0) or None)
+        if offset
+        else None,
+    }
+
+
+# Organisations
+
+
+def _organisations_context(session: Session, actor: Actor, q: str, offset: int) -> dict[str, Any]:
+    page = organisations.list_organisations(
+        session, actor, text=q or None, offset=offset, limit=PAGE_SIZE
+    )
+    return {
+        "items": page.items,
+        "q": q,
+        "values": {},
+        **_pages("/desk/organisations", {"q": q}, offset, page.next_offset),
+    }
+
+
+@router.get("/organisations", response_class=HTMLResponse)
+def organisation_list(
+    request: Request,
+    actor: Agent,
+    session: SessionDep,
+    q: QueryText = "",
+    offset: Offset = 0,
+    notice: str = "",
+) -> Response:
+    def build() -> dict[str, Any]:
+        return {
+            **_organisations_context(session, actor, q.strip(), offset),
+            "notices": notices(notice),
+        }
+
+    return show(request, session, "desk/organisations.html", build)
+
+
+@router.post("/organisations", response_class=HTMLResponse)
+def create_organisation(
+    request: Request, actor: Agent, session: SessionDep, name: FormText = "", domain: FormText = ""
+) -> Response:
+    try:
+        made = organisations.create_organisation(
+            session, actor, name=name[:200], domain=domain[:200] or None
+        )
+    except DomainError as error:
+        failed(session, error)
+        context = _organisations_context(session, actor, "", 0)
+        context.update(
+            notices=[],
+            error=error.message,
+            values={"name": limited(name, 200), "domain": limited(domain, 200)},
+        )
+        return render(request, "desk/organisations.html", context, status_code=error.status)
+    return see_other(f"/desk/organisations/{made.id}", notice="organisation_saved")
+
+
+def _organisation_context(
+    session: Session, actor: Actor, organisation_id: str, offset: int = 0
+) -> dict[str, Any]:
+    organisation = organisations.get_organisation(session, actor, organisation_id)
+    members = organisations.list_members(
+        session, actor, organisation.id, offset=offset, limit=PAGE_SIZE
+    )
+    found = devices.list_devices(session, actor, organisation_id=organisation.id, limit=PAGE_SIZE)
+    return {
+        "organisation": organisation,
+        "members": members.items,
+        "devices": found.items,
+        "more_devices": found.next_offset is not None,
+        "kinds": KIND_NAMES,
+        "types": TYPE_NAMES,
+        "values": {"kind": "end_user"},
+        **_pages(f"/desk/organisations/{organisation.id}", {}, offset, members.next_offset),
+    }
+
+
+@router.get("/organisations/{organisation_id}", response_class=HTMLResponse)
+def organisation_page(
+    request: Request,
+    organisation_id: str,
+    actor: Agent,
+    session: SessionDep,
+    offset: Offset = 0,
+    notice: str = "",
+) -> Response:
+    def build() -> dict[str, Any]:
+        context = _organisation_context(session, actor, organisation_id[:36], offset)
+        return {**context, "notices": notices(notice)}
+
+    return show(request, session, "desk/organisation.html", build)
+
+
+def _organisation_again(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    organisation_id: str,
+    error: DomainError,
+    extra: dict[str, Any],
+) -> HTMLResponse:
+    failed(session, error)
+    try:
+        context = _organisation_context(session, actor, organisation_id)
+    except DomainError as missing:
+        return refused(request, session, missing)
+    context.update(notices=[], **extra)
+    return render(request, "desk/organisation.html", context, status_code=error.status)
+
+
+@router.post("/organisations/{organisation_id}", response_class=HTMLResponse)
+def update_organisation(
+    request: Request,
+    organisation_id: str,
+    actor: Agent,
+    session: SessionDep,
+    name: FormText = "",
+    domain: FormText = "",
+) -> Response:
+    try:
+        organisations.update_organisation(
+            session,
+            actor,
+            organisation_id[:36],
+            {"name": name[:200], "domain": domain[:200] or None},
+        )
+    except DomainError as error:
+        extra = {
+            "edit_error": error.message,
+            "edit": {"name": limited(name, 200), "domain": limited(domain, 200)},
+        }
+        return _organisation_again(request, session, actor, organisation_id[:36], error, extra)
+    return see_other(f"/desk/organisations/{organisation_id[:36]}", notice="organisation_saved")
+
+
+@router.post("/organisations/{organisation_id}/members", response_class=HTMLResponse)
+def add_member(
+    request: Request,
+    organisation_id: str,
+    actor: Agent,
+    session: SessionDep,
+    kind: FormText = "end_user",
+    existing_email: FormText = "",
+    name: FormText = "",
+    email: FormText = "",
+    phone: FormText = "",
+    job_title: FormText = "",
+) -> Response:
+    """Add someone already known (found by their email address) or a new person."""
+    values = {
+        "kind": kind[:20],
+        "existing_email": limited(existing_email, 254),
+        "name": limited(name, 200),
+        "email": limited(email, 254),
+        "phone": limited(phone, 50),
+        "job_title": limited(job_title, 200),
+    }
+    try:
+        known = person_from(session, actor, "", existing_email) if existing_email.strip() else None
+        organisations.add_member(
+            session,
+            actor,
+            organisation_id[:36],
+            kind=kind[:20],
+            person_id=known,
+            name=None if known else name[:200] or None,
+            email=None if known else email[:254] or None,
+            phone=None if known else phone[:50] or None,
+            job_title=job_title[:200] or None,
+        )
+    except DomainError as error:
+        extra = {"member_error": error.message, "values": values}
+        return _organisation_again(request, session, actor, organisation_id[:36], error, extra)
+    return see_other(
+        f"/desk/organisations/{organisation_id[:36]}", notice="member_added", anchor="members"
+    )
+
+
+# Devices
+
+
+@router.get("/devices", response_class=HTMLResponse)
+def device_list(
+    request: Request,
+    actor: Agent,
+    session: SessionDep,
+    organisation: QueryText = "",
+    type: QueryText = "",
+    q: QueryText = "",
+    retired: QueryText = "",
+    offset: Offset = 0,
+    notice: str = "",
+) -> Response:
+    def build() -> dict[str, Any]:
+        page = devices.list_devices(
+            session,
+            actor,
+            organisation_id=organisation[:36] or None,
+            type=type if type in DEVICE_TYPES else None,
+            text=q.strip() or None,
+            include_retired=retired == "yes",
+            offset=offset,
+            limit=PAGE_SIZE,
+        )
+        shown = {"organisation": organisation, "type": type, "q": q, "retired": retired}
+        return {
+            "items": page.items,
+            "filters": shown,
+            "types": TYPE_NAMES,
+            "notices": notices(notice),
+            **_pages("/desk/devices", shown, offset, page.next_offset),
+        }
+
+    return show(request, session, "desk/devices.html", build)
+
+
+def _device_form(
+    session: Session, actor: Actor, values: dict[str, str], device: Any = None
+) -> dict[str, Any]:
+    owners = organisations.list_organisations(session, actor, limit=MOST_ORGANISATIONS).items
+    members: list[Any] = []
+    organisation_id = device.organisation_id if device else values.get("organisation", "")
+    if organisation_id:
+        members = list(organisations.list_members(session, actor, organisation_id, limit=200).items)
+    return {
+        "values": values,
+        "device": device,
+        "owners": owners,
+        "members": members,
+        "types": TYPE_NAMES,
+    }
+
+
+def _device_fields(form: dict[str, str]) -> dict[str, str | None]:
+    return {field: form.get(field, "").strip() or None for field in DEVICE_TEXT}
+
+
+@router.get("/devices/new", response_class=HTMLResponse)
+def new_device_form(
+    request: Request, actor: Agent, session: SessionDep, organisation: QueryText = ""
+) -> Response:
+    values = {"organisation": organisation[:36], "type": "workstation"}
+    return show(
+        request, session, "desk/device_form.html", lambda: _device_form(session, actor, values)
+    )
+
+
+async def _form_values(request: Request) -> dict[str, str]:
+    sent = await request.form()
+    return {k: v[:10_000] for k, v in sent.items() if isinstance(v, str) and k != "csrf_token"}
+
+
+@router.post("/devices/new", response_class=HTMLResponse)
+async def create_device(request: Request, actor: Agent, session: SessionDep) -> Response:
+    """A device owned by an organisation, or by a person found by their email address."""
+    values = await _form_values(request)
+    try:
+        organisation_id = values.get("organisation", "")[:36] or None
+        person_id = None
+        if organisation_id is None:
+            person_id = person_from(session, actor, "", values.get("owner_email", ""))
+        made = devices.create_device(
+            session,
+            actor,
+            type=values.get("type", ""),
+            organisation_id=organisation_id,
+            person_id=person_id,
+            assigned_to_id=values.get("assigned_to", "")[:36] or None,
+            **_device_fields(values),
+        )
+    except DomainError as error:
+        failed(session, error)
+        values = {key: limited(value, 10_000) for key, value in values.items()}
+        try:
+            context = _device_form(session, actor, values)
+        except DomainError as other:
+            return refused(request, session, other)
+        context["error"] = error.message
+        return render(request, "desk/device_form.html", context, status_code=error.status)
+    return see_other(f"/desk/devices/{made.id}", notice="device_saved")
+
+
+@router.get("/devices/{device_id}/edit", response_class=HTMLResponse)
+def edit_device_form(
+    request: Request, device_id: str, actor: Agent, session: SessionDep
+) -> Response:
+    def build() -> dict[str, Any]:
+        device = devices.get_device(session, actor, device_id[:36])
+        values = {field: getattr(device, field) or "" for field in DEVICE_TEXT}
+        values.update(type=device.type, assigned_to=device.assigned_to_id or "")
+        return _device_form(session, actor, values, device)
+
+    return show(request, session, "desk/device_form.html", build)
+
+
+@router.post("/devices/{device_id}/edit", response_class=HTMLResponse)
+async def update_device(
+    request: Request, device_id: str, actor: Agent, session: SessionDep
+) -> Response:
+    values = await _form_values(request)
+    try:
+        changes: dict[str, object] = {
+            **_device_fields(values),
+            "type": values.get("type", ""),
+            "assigned_to_id": values.get("assigned_to", "")[:36] or None,
+            "retired": values.get("retired") == "yes",
+        }
+        devices.update_device(session, actor, device_id[:36], changes)
+    except DomainError as error:
+        failed(session, error)
+        values = {key: limited(value, 10_000) for key, value in values.items()}
+        try:
+            device = devices.get_device(session, actor, device_id[:36])
+            context = _device_form(session, actor, values, device)
+        except DomainError as other:
+            return refused(request, session, other)
+        context["error"] = error.message
+        return render(request, "desk/device_form.html", context, status_code=error.status)
+    return see_other(f"/desk/devices/{device_id[:36]}", notice="device_saved")
+
+
+def _device_context(session: Session, actor: Actor, device_id: str) -> dict[str, Any]:
+    device = devices.get_device(session, actor, device_id)
+    readings = devices.list_telemetry(session, actor, device.id, limit=READINGS)
+    records = devices.list_service_records(session, actor, device_id=device.id, limit=PAGE_SIZE)
+    schedules = devices.list_schedules(session, actor, device_id=device.id, limit=PAGE_SIZE)
+    named = people.names(session, actor, [device.assigned_to_id] if device.assigned_to_id else [])
+    return {
+        "device": device,
+        "types": TYPE_NAMES,
+        "readings": readings.items,
+        "records": records.items,
+        "schedules": schedules.items,
+        "technicians": staff_names(session, actor, (r.technician_id for r in records.items)),
+        "assigned_name": named.get(device.assigned_to_id or ""),
+        "record": {},
+        "schedule": {"interval_days": "180"},
+    }
+
+
+@router.get("/devices/{device_id}", response_class=HTMLResponse)
+def device_page(
+    request: Request, device_id: str, actor: Agent, session: SessionDep, notice: str = ""
+) -> Response:
+    def build() -> dict[str, Any]:
+        return {**_device_context(session, actor, device_id[:36]), "notices": notices(notice)}
+
+    return show(request, session, "desk/device.html", build)
+
+
+def _device_again(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    device_id: str,
+    error: DomainError,
+    extra: dict[str, Any],
+) -> HTMLResponse:
+    failed(session, error)
+    try:
+        context = _device_context(session, actor, device_id)
+    except DomainError as missing:
+        return refused(request, session, missing)
+    context.update(notices=[], **extra)
+    return render(request, "desk/device.html", context, status_code=error.status)
+
+
+@router.post("/devices/{device_id}/records", response_class=HTMLResponse)
+def add_service_record(
+    request: Request,
+    device_id: str,
+    actor: Agent,
+    session: SessionDep,
+    visited_on: FormText = "",
+    work_done: FormText = "",
+    next_due_on: FormText = "",
+    ticket: FormText = "",
+) -> Response:
+    kept = {
+        "visited_on": visited_on[:10],
+        "work_done": limited(work_done, 10_000),
+        "next_due_on": next_due_on[:10],
+        "ticket": ticket[:12],
+    }
+    try:
+        visited = optional_date(visited_on, "visit date")
+        if visited is None:
+            raise Invalid("Give the date of the visit.")
+        devices.create_service_record(
+            session,
+            actor,
+            device_id=device_id[:36],
+            visited_on=visited,
+            work_done=work_done[:10_000] or None,
+            next_due_on=optional_date(next_due_on, "next due date"),
+            ticket_id=optional_int(ticket, "ticket number", low=1),
+        )
+    except DomainError as error:
+        extra = {"record_error": error.message, "record": kept}
+        return _device_again(request, session, actor, device_id[:36], error, extra)
+    return see_other(f"/desk/devices/{device_id[:36]}", notice="record_added", anchor="records")
+
+
+@router.post("/devices/{device_id}/schedules", response_class=HTMLResponse)
+def add_schedule(
+    request: Request,
+    device_id: str,
+    actor: Agent,
+    session: SessionDep,
+    interval_days: FormText = "",
+    next_due_on: FormText = "",
+    preferred_times: FormText = "",
+) -> Response:
+    kept = {
+        "interval_days": interval_days[:6],
+        "next_due_on": next_due_on[:10],
+        "preferred_times": limited(preferred_times, 500),
+    }
+    try:
+        interval = optional_int(interval_days, "interval in days", low=1, high=3650)
+        if interval is None:
+            raise Invalid("Give the interval in days.")
+        devices.create_schedule(
+            session,
+            actor,
+            device_id=device_id[:36],
+            interval_days=interval,
+            next_due_on=optional_date(next_due_on, "next due date"),
+            preferred_times=preferred_times[:500] or None,
+        )
+    except DomainError as error:
+        extra = {"schedule_error": error.message, "schedule": kept}
+        return _device_again(request, session, actor, device_id[:36], error, extra)
+    return see_other(f"/desk/devices/{device_id[:36]}", notice="schedule_added", anchor="schedules")

@@ -1,0 +1,196 @@
+"""What the HTML pages share: who is looking, rendering with the nav and CSRF token, redirects
+to sign-in, and showing a form's error next to the form.
+
+Page routers use `PageRoute` so a dependency may raise `SeeOther` to send the browser
+elsewhere (sign-in, the MFA step, the right home for the role).
+"""
+
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+
+from steward.access.gate import Refused, record_refusal
+from steward.core.actor import Actor
+from steward.core.errors import DomainError
+from steward.identity import sessions
+from steward.identity.common import load_account
+from steward.identity.errors import NotSignedIn
+from steward.identity.models import STAFF_ROLES, Account
+from steward.identity.sessions import Current
+from steward.policy.publish import name_of
+from steward.web.auth import CSRF_COOKIE, SESSION_COOKIE, CsrfRefused, SentCsrf
+from steward.web.deps import SessionDep
+
+
+class SeeOther(Exception):
+    """Send the browser to `location` with a 303 (raised by page dependencies)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+class PageRoute(APIRoute):
+    """A route whose handler (or its dependencies) may raise SeeOther."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SeeOther as redirect:
+                return RedirectResponse(redirect.location, status_code=303)
+
+        return handle
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a page, for the nav: nobody, a customer or a staff member."""
+
+    role: str | None = None
+    mfa_passed: bool = False
+
+    @property
+    def signed_in(self) -> bool:
+        return self.role is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == "customer"
+
+
+def current_or_none(request: Request, session: Session) -> Current | None:
+    try:
+        return sessions.current(session, request.cookies.get(SESSION_COOKIE))
+    except NotSignedIn:
+        return None
+
+
+def safe_next(target: str | None, default: str = "/portal") -> str:
+    """Only a path on this site: never another host (an open redirect)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(c.isspace() or not c.isprintable() for c in target):
+        return default  # browsers drop tabs and newlines: "/\t/evil" would become "//evil"
+    return target
+
+
+def home_of(role: str) -> str:
+    return "/portal" if role == "customer" else "/desk"
+
+
+def sign_in_url(request: Request) -> str:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/sign-in?next={quote(here, safe='/')}"
+
+
+def page_current(request: Request, session: SessionDep, sent: SentCsrf) -> Current:
+    """The signed-in session of a page request, CSRF-checked on forms; anonymous visitors are
+    sent to sign in and come back afterwards."""
+    current = current_or_none(request, session)
+    if current is None:
+        raise SeeOther(sign_in_url(request))
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not current.csrf_matches(sent):
+        raise CsrfRefused("The form has expired or did not come from this site: reload the page.")
+    request.state.viewer = viewer_of(current)
+    return current
+
+
+PageCurrent = Annotated[Current, Depends(page_current)]
+
+
+def page_actor(current: PageCurrent, session: SessionDep) -> Actor:
+    """A signed-in actor who has passed MFA; one who has not is sent to the MFA step."""
+    if not current.mfa_passed:
+        raise SeeOther(mfa_step(session, current))
+    return current.actor
+
+
+def mfa_step(session: Session, current: Current) -> str:
+    """Where a session that has not passed MFA goes: enrol (staff without MFA) or the code."""
+    account = load_account(session, Account.id == current.actor.account_id)
+    enrolled = account is not None and account.mfa_enabled_at is not None
+    return "/mfa" if enrolled else "/mfa/enrol"
+
+
+PageActor = Annotated[Actor, Depends(page_actor)]
+
+
+def page_customer(actor: PageActor) -> Actor:
+    """The portal is for customers; staff go to the desk."""
+    if actor.role != "customer":
+        raise SeeOther("/desk")
+    return actor
+
+
+PageCustomer = Annotated[Actor, Depends(page_customer)]
+
+
+def page_staff(actor: PageActor) -> Actor:
+    """The desk is for staff; customers go to the portal."""
+    if actor.role not in STAFF_ROLES:
+        raise SeeOther("/portal")
+    return actor
+
+
+PageStaff = Annotated[Actor, Depends(page_staff)]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    viewer: Viewer | None = None,
+) -> HTMLResponse:
+    """A page with the shared context: the business name, the viewer (for the nav) and the
+    CSRF token for forms and htmx."""
+    if viewer is None:
+        found = getattr(request.state, "viewer", None)
+        viewer = found if isinstance(found, Viewer) else Viewer()
+    full: dict[str, Any] = {
+        "business": name_of(request.app.state.active_policy.policy),
+        "viewer": viewer,
+        # Also for pages anyone may see: a signed-in browser's forms must carry it there too.
+        "csrf_token": request.cookies.get(CSRF_COOKIE, ""),
+        "htmx": request.headers.get("HX-Request") == "true",
+        **(context or {}),
+    }
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, template, full, status_code=status_code
+    )
+    response.headers["Cache-Control"] = "no-store"  # pages carry personal data
+    return response
+
+
+def note_viewer(request: Request, session: SessionDep) -> None:
+    """Router-wide, for pages anyone may open: who is looking, for the nav."""
+    request.state.viewer = viewer_of(current_or_none(request, session))
+
+
+def viewer_of(current: Current | None) -> Viewer:
+    return Viewer(current.actor.role, current.mfa_passed) if current else Viewer()
+
+
+def failed(session: Session, error: DomainError) -> None:
+    """Undo the failed unit of work before the form is shown again; a policy refusal is still
+    written to the audit trail."""
+    session.rollback()
+    if isinstance(error, Refused):
+        record_refusal(session, error)
