@@ -29,6 +29,7 @@ __all__ = [
     "VerifyResult",
     "checkpoint",
     "record",
+    "record_many",
     "search",
     "verify",
     "verify_trail",
@@ -64,7 +65,10 @@ class Checkpoint:
 # that is what takes its database-wide write lock (a read would not, and could go stale).
 _LOCK_HEAD = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
 _MOVE_HEAD = (
-    update(HEAD).where(HEAD.c.id == 1).values(seq=HEAD.c.seq + 1).returning(HEAD.c.seq, HEAD.c.hash)
+    update(HEAD)
+    .where(HEAD.c.id == 1)
+    .values(seq=HEAD.c.seq + bindparam("count"))
+    .returning(HEAD.c.seq, HEAD.c.hash)
 )
 _APPEND = insert(ENTRIES)
 _SET_HEAD = (
@@ -91,15 +95,41 @@ def record(
     outcome: str = "allowed",
 ) -> None:
     """Append one entry in the caller's transaction; it commits or rolls back with the work."""
+    record_many(
+        session,
+        actor,
+        action,
+        [person_id],
+        purpose=purpose,
+        categories=categories,
+        columns=columns,
+        outcome=outcome,
+    )
+
+
+def record_many(
+    session: Session,
+    actor: Actor,
+    action: str,
+    person_ids: Sequence[str | None],
+    *,
+    purpose: str | None = None,
+    categories: Sequence[str] = (),
+    columns: Sequence[str] = (),
+    outcome: str = "allowed",
+) -> None:
+    """Append one entry per person, alike but for the person, with one move of the head: a
+    page of a list reads many people's data at once, and each read is still its own entry."""
+    if not person_ids:
+        return
     if outcome not in OUTCOMES:
         raise Invalid(f"audit outcome must be one of {', '.join(sorted(OUTCOMES))}")
-    row: dict[str, object] = {
+    common: dict[str, object] = {
         "at": clock.now(),
         "actor": _check(_ID, actor.label, "actor"),
         "actor_role": _check(_NAME, actor.role, "actor role"),
         "action": _check(_ACTION, action, "action"),
         "purpose": None if purpose is None else _check(_NAME, purpose, "purpose"),
-        "person_id": None if person_id is None else _check(_ID, person_id, "person id"),
         "categories": encode_names([_check(_NAME, c, "category") for c in categories]),
         "columns": encode_names([_check(_NAME, c, "column") for c in columns]),
         "outcome": outcome,
@@ -107,19 +137,25 @@ def record(
         if actor.request_id is None
         else _check(_ID, actor.request_id, "request id"),
     }
+    people = [None if p is None else _check(_ID, p, "person id") for p in person_ids]
+    count = len(people)
     connection = session.connection()  # the caller's transaction, minus ORM overhead
     if connection.dialect.name == "postgresql":
         head = connection.execute(_LOCK_HEAD).one_or_none()
         moved = None if head is None else (head.seq + 1, head.hash)
     else:
-        head = connection.execute(_MOVE_HEAD).one_or_none()
-        moved = None if head is None else (head.seq, head.hash)
+        head = connection.execute(_MOVE_HEAD, {"count": count}).one_or_none()
+        moved = None if head is None else (head.seq - count + 1, head.hash)
     if moved is None:
         raise AuditUnavailable("the audit head is missing; run `steward init` to upgrade")
-    row["seq"], row["prev_hash"] = moved
-    row["hash"] = entry_hash(row)
-    connection.execute(_APPEND, row)
-    connection.execute(_SET_HEAD, {"new_seq": row["seq"], "new_hash": row["hash"]})
+    seq, previous = moved
+    rows = []
+    for offset, person_id in enumerate(people):
+        row = {**common, "person_id": person_id, "seq": seq + offset, "prev_hash": previous}
+        row["hash"] = previous = entry_hash(row)
+        rows.append(row)
+    connection.execute(_APPEND, rows)
+    connection.execute(_SET_HEAD, {"new_seq": rows[-1]["seq"], "new_hash": previous})
 
 
 def search(

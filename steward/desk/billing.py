@@ -32,6 +32,7 @@ from steward.desk.common import (
     gate_person,
     is_customer,
     load_rows,
+    only_changes,
     organisations_of,
     page_of,
     purpose_for,
@@ -55,6 +56,7 @@ _TOKEN = re.compile(r"[\x21-\x7e]{1,200}")  # printable ASCII, no spaces
 _LAST4 = re.compile(r"\d{4}")
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -246,27 +248,51 @@ def _load(
     return row
 
 
+def _query(model: Any, filters: BillingFilter) -> Select[str, str]:
+    """(id, person_id) of a kind of record, narrowed by the filters that apply to it."""
+    query = select(model.id, model.person_id)
+    for field in ("person_id", "status", "invoice_id", "device_id"):
+        value = getattr(filters, field)
+        if value and hasattr(model, field):
+            query = query.where(getattr(model, field) == value)
+    return query
+
+
 def _page(
     session: Session,
     actor: Actor,
     model: Any,
     query: Select[str, str],
     columns: Sequence[str],
+    views: Callable[[list[Any], set[str]], list[V]],
     offset: int,
     limit: int,
-) -> tuple[list[Any], set[str], int | None]:
-    """One page of the rows the query selects (id, person_id), newest first; the sealed
-    columns only of the people the actor may read."""
+    newest: Any = None,
+) -> Page[V]:
+    """One page of the rows the query selects (id, person_id), newest first by `newest`
+    (created_at unless named); the sealed columns only of the people the actor may read.
+    Commits the audit entries of the reads."""
     check_paging(offset, limit)
     if is_customer(actor):
         query = query.where(model.person_id == actor.person_id)
-    query = query.order_by(model.created_at.desc(), model.id.desc())
+    newest = model.created_at if newest is None else newest
+    query = query.order_by(newest.desc(), model.id.desc())
     found = page_of(session.execute(query.offset(offset).limit(limit + 1)).all(), offset, limit)
     owners = [r.person_id for r in found.items]
     readable = readable_owners(session, actor, model, owners, columns, _purpose(actor))
     ids = [r.id for r in found.items]
     opened = [r.id for r in found.items if r.person_id in readable]
-    return load_rows(session, model, ids, opened), readable, found.next_offset
+    items = views(load_rows(session, model, ids, opened), readable)
+    session.commit()
+    return Page(items=items, next_offset=found.next_offset)
+
+
+def _one(session: Session, views: Callable[[list[Any], set[str]], list[V]], row: Any) -> V:
+    """The view of one record the actor has just been allowed to read or write; commits."""
+    session.flush()
+    view = views([row], {row.person_id})[0]
+    session.commit()
+    return view
 
 
 def _numbered(session: Session, model: Any, prefix: str, make: Callable[[str], T]) -> T:
@@ -315,13 +341,6 @@ def _quote_views(rows: Iterable[Quote], readable: set[str]) -> list[QuoteView]:
     ]
 
 
-def _quote_view(session: Session, quote: Quote) -> QuoteView:
-    session.flush()
-    view = _quote_views([quote], {quote.person_id})[0]
-    session.commit()
-    return view
-
-
 def create_quote(
     session: Session,
     actor: Actor,
@@ -359,29 +378,24 @@ def create_quote(
             created_at=now,
         )
 
-    return _quote_view(session, _numbered(session, Quote, f"Q-{now.year}-", make))
+    return _one(session, _quote_views, _numbered(session, Quote, f"Q-{now.year}-", make))
 
 
 def list_quotes(
     session: Session, actor: Actor, filters: BillingFilter, offset: int = 0, limit: int = 50
 ) -> Page[QuoteView]:
     require(actor, READERS, "see quotes")
-    query = select(Quote.id, Quote.person_id)
+    query = _query(Quote, filters)
     if is_customer(actor):
         query = query.where(Quote.status != "draft")
-    if filters.person_id:
-        query = query.where(Quote.person_id == filters.person_id)
-    if filters.status:
-        query = query.where(Quote.status == filters.status)
-    rows, readable, next_offset = _page(session, actor, Quote, query, QUOTE_COLUMNS, offset, limit)
-    views = _quote_views(rows, readable)
-    session.commit()
-    return Page(items=views, next_offset=next_offset)
+    return _page(session, actor, Quote, query, QUOTE_COLUMNS, _quote_views, offset, limit)
 
 
 def get_quote(session: Session, actor: Actor, quote_id: str) -> QuoteView:
     require(actor, READERS, "see quotes")
-    return _quote_view(session, _load(session, actor, Quote, quote_id, QUOTE_COLUMNS, "quote"))
+    return _one(
+        session, _quote_views, _load(session, actor, Quote, quote_id, QUOTE_COLUMNS, "quote")
+    )
 
 
 QUOTE_CHANGES = ("status", "currency", "lines", "valid_until")
@@ -393,9 +407,7 @@ def update_quote(
     """Move a quote on (draft, sent, then accepted or declined), or change a draft's lines,
     currency or validity."""
     require(actor, BILLING_ROLES, "change quotes")
-    unknown = set(changes) - set(QUOTE_CHANGES)
-    if unknown:
-        raise Invalid(f"Only these fields of a quote can be changed: {', '.join(QUOTE_CHANGES)}.")
+    only_changes(changes, QUOTE_CHANGES, "a quote")
     if changes.get("lines") is not None:
         no_card_numbers({"lines": changes["lines"]})
         changes["lines"] = valid_lines(changes["lines"])
@@ -421,7 +433,7 @@ def update_quote(
         if status not in QUOTE_MOVES.get(quote.status, set()):
             raise Conflict(f"A quote that is {quote.status} cannot become {status}.")
         quote.status = status
-    return _quote_view(session, quote)
+    return _one(session, _quote_views, quote)
 
 
 def delete_quote(session: Session, actor: Actor, quote_id: str) -> None:
@@ -476,10 +488,7 @@ def _invoice_views(
 
 
 def _invoice_view(session: Session, invoice: Invoice) -> InvoiceView:
-    session.flush()
-    view = _invoice_views(session, [invoice], {invoice.person_id})[0]
-    session.commit()
-    return view
+    return _one(session, lambda rows, readable: _invoice_views(session, rows, readable), invoice)
 
 
 def create_invoice(
@@ -549,17 +558,17 @@ def list_invoices(
     session: Session, actor: Actor, filters: BillingFilter, offset: int = 0, limit: int = 50
 ) -> Page[InvoiceView]:
     require(actor, READERS, "see invoices")
-    query = select(Invoice.id, Invoice.person_id)
-    if filters.person_id:
-        query = query.where(Invoice.person_id == filters.person_id)
-    if filters.status:
-        query = query.where(Invoice.status == filters.status)
-    rows, readable, next_offset = _page(
-        session, actor, Invoice, query, INVOICE_COLUMNS, offset, limit
+    query = _query(Invoice, filters)
+    return _page(
+        session,
+        actor,
+        Invoice,
+        query,
+        INVOICE_COLUMNS,
+        lambda rows, readable: _invoice_views(session, rows, readable),
+        offset,
+        limit,
     )
-    views = _invoice_views(session, rows, readable)
-    session.commit()
-    return Page(items=views, next_offset=next_offset)
 
 
 def get_invoice(session: Session, actor: Actor, invoice_id: str) -> InvoiceView:
@@ -577,11 +586,7 @@ def update_invoice(
     """Void an invoice (status "void") or move its due date. What it bills never changes:
     void it and issue another. It is marked paid by its payments, not by hand."""
     require(actor, BILLING_ROLES, "change invoices")
-    unknown = set(changes) - set(INVOICE_CHANGES)
-    if unknown:
-        raise Invalid(
-            f"Only these fields of an invoice can be changed: {', '.join(INVOICE_CHANGES)}."
-        )
+    only_changes(changes, INVOICE_CHANGES, "an invoice")
     status = changes.get("status")
     if status is not None and status != "void":
         raise Invalid("An invoice can only be voided here; payments mark it paid.")
@@ -685,40 +690,31 @@ def record_payment(
         invoice.total_cents
     ):
         session.execute(update(Invoice).where(Invoice.id == invoice_id).values(status="paid"))
-    view = _payment_views([payment], {payment.person_id})[0]
-    session.commit()
-    return view
+    return _one(session, _payment_views, payment)
 
 
 def list_payments(
     session: Session, actor: Actor, filters: BillingFilter, offset: int = 0, limit: int = 50
 ) -> Page[PaymentView]:
     require(actor, READERS, "see payments")
-    query = select(Payment.id, Payment.person_id)
-    if filters.person_id:
-        query = query.where(Payment.person_id == filters.person_id)
-    if filters.invoice_id:
-        query = query.where(Payment.invoice_id == filters.invoice_id)
-    check_paging(offset, limit)
-    if is_customer(actor):
-        query = query.where(Payment.person_id == actor.person_id)
-    query = query.order_by(Payment.paid_at.desc(), Payment.id.desc())
-    found = page_of(session.execute(query.offset(offset).limit(limit + 1)).all(), offset, limit)
-    owners = [r.person_id for r in found.items]
-    readable = readable_owners(session, actor, Payment, owners, PAYMENT_COLUMNS, _purpose(actor))
-    ids = [r.id for r in found.items]
-    opened = [r.id for r in found.items if r.person_id in readable]
-    views = _payment_views(load_rows(session, Payment, ids, opened), readable)
-    session.commit()
-    return Page(items=views, next_offset=found.next_offset)
+    query = _query(Payment, filters)
+    return _page(
+        session,
+        actor,
+        Payment,
+        query,
+        PAYMENT_COLUMNS,
+        _payment_views,
+        offset,
+        limit,
+        newest=Payment.paid_at,
+    )
 
 
 def get_payment(session: Session, actor: Actor, payment_id: str) -> PaymentView:
     require(actor, READERS, "see payments")
     payment = _load(session, actor, Payment, payment_id, PAYMENT_COLUMNS, "payment")
-    view = _payment_views([payment], {payment.person_id})[0]
-    session.commit()
-    return view
+    return _one(session, _payment_views, payment)
 
 
 # Warranty claims.
@@ -738,13 +734,6 @@ def _claim_views(rows: Iterable[WarrantyClaim], readable: set[str]) -> list[Clai
         )
         for c in rows
     ]
-
-
-def _claim_view(session: Session, claim: WarrantyClaim) -> ClaimView:
-    session.flush()
-    view = _claim_views([claim], {claim.person_id})[0]
-    session.commit()
-    return view
 
 
 def file_warranty_claim(
@@ -776,32 +765,21 @@ def file_warranty_claim(
         created_at=clock.now(),
     )
     session.add(claim)
-    return _claim_view(session, claim)
+    return _one(session, _claim_views, claim)
 
 
 def list_warranty_claims(
     session: Session, actor: Actor, filters: BillingFilter, offset: int = 0, limit: int = 50
 ) -> Page[ClaimView]:
     require(actor, READERS, "see warranty claims")
-    query = select(WarrantyClaim.id, WarrantyClaim.person_id)
-    if filters.person_id:
-        query = query.where(WarrantyClaim.person_id == filters.person_id)
-    if filters.status:
-        query = query.where(WarrantyClaim.status == filters.status)
-    if filters.device_id:
-        query = query.where(WarrantyClaim.device_id == filters.device_id)
-    rows, readable, next_offset = _page(
-        session, actor, WarrantyClaim, query, CLAIM_COLUMNS, offset, limit
-    )
-    views = _claim_views(rows, readable)
-    session.commit()
-    return Page(items=views, next_offset=next_offset)
+    query = _query(WarrantyClaim, filters)
+    return _page(session, actor, WarrantyClaim, query, CLAIM_COLUMNS, _claim_views, offset, limit)
 
 
 def get_warranty_claim(session: Session, actor: Actor, claim_id: str) -> ClaimView:
     require(actor, READERS, "see warranty claims")
     claim = _load(session, actor, WarrantyClaim, claim_id, CLAIM_COLUMNS, "warranty claim")
-    return _claim_view(session, claim)
+    return _one(session, _claim_views, claim)
 
 
 CLAIM_CHANGES = ("status", "description", "device_id")
@@ -812,9 +790,7 @@ def update_warranty_claim(
 ) -> ClaimView:
     """Change a claim's status, description or device (None unlinks the device)."""
     require(actor, BILLING_ROLES, "change warranty claims")
-    unknown = set(changes) - set(CLAIM_CHANGES)
-    if unknown:
-        raise Invalid(f"Only these fields of a claim can be changed: {', '.join(CLAIM_CHANGES)}.")
+    only_changes(changes, CLAIM_CHANGES, "a claim")
     no_card_numbers({"description": changes.get("description")})
     if "status" in changes:
         _status(changes["status"], CLAIM_STATUSES, "claim")
@@ -831,7 +807,7 @@ def update_warranty_claim(
         claim.status = changes["status"]
     if "description" in changes:
         claim.description = _text(changes["description"])
-    return _claim_view(session, claim)
+    return _one(session, _claim_views, claim)
 
 
 def delete_warranty_claim(session: Session, actor: Actor, claim_id: str) -> None:

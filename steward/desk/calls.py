@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import STORAGE, check, policy_of
+from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, DomainError, Invalid, NotFound
@@ -83,6 +84,21 @@ class CallView:
     recording_notice_played: bool
     notes: str | None  # staff only
     has_recording: bool
+
+
+@dataclass(frozen=True)
+class RecordingSummary:
+    """A recording as the reviewers' list shows it: nothing about the caller (no number, no
+    notes, no name), so listing needs no sealed read."""
+
+    id: str
+    call_id: str
+    call_started_at: datetime
+    duration_seconds: int
+    direction: str
+    content_type: str
+    size: int
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -394,6 +410,53 @@ def read_recording(
     data = files.load(session, settings.files_dir, RECORDINGS, recording_id, person_id)
     session.commit()
     return recording.filename or "recording", recording.content_type, data
+
+
+def list_recordings(
+    session: Session,
+    actor: Actor,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[RecordingSummary]:
+    """The kept recordings, newest call first, optionally of calls started in [since, until),
+    so reviewers can find one to listen to. The listing itself is audited once."""
+    require(actor, RECORDING_ROLES, "list call recordings")
+    check_paging(offset, limit)
+    query = select(
+        CallRecording.id,
+        CallRecording.call_id,
+        Call.started_at,
+        Call.duration_seconds,
+        Call.direction,
+        CallRecording.content_type,
+        CallRecording.size,
+        CallRecording.created_at,
+    ).join(Call, Call.id == CallRecording.call_id)
+    if since:
+        query = query.where(Call.started_at >= aware(since, "the range's start"))
+    if until:
+        query = query.where(Call.started_at < aware(until, "the range's end"))
+    query = query.order_by(Call.started_at.desc(), CallRecording.id.desc())
+    found = page_of(session.execute(query.offset(offset).limit(limit + 1)).all(), offset, limit)
+    items = [
+        RecordingSummary(
+            id=r.id,
+            call_id=r.call_id,
+            call_started_at=r.started_at,
+            duration_seconds=r.duration_seconds,
+            direction=r.direction,
+            content_type=r.content_type,
+            size=r.size,
+            created_at=r.created_at,
+        )
+        for r in found.items
+    ]
+    record(session, actor, "list", purpose=QUALITY)
+    session.commit()
+    return Page(items=items, next_offset=found.next_offset)
 
 
 def delete_recording(session: Session, settings: Settings, actor: Actor, call_id: str) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from steward.access.gate import PersonState, check, decide, policy_of
+from steward.audit.service import record_many
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden, Invalid
 from steward.desk.models import Membership
@@ -109,8 +110,9 @@ def readable_owners(
         for owner, state in states.items()
         if decide(policy, actor, purpose, state, wanted) is None
     }
-    for owner in allowed:
-        gate(session, actor, model, owner, columns, purpose=purpose, state=states[owner])
+    record_many(
+        session, actor, "read", sorted(allowed), purpose=purpose, categories=wanted, columns=columns
+    )
     return allowed
 
 
@@ -194,6 +196,17 @@ def is_contact_of(session: Session, person_id: str | None, organisation_id: str)
         )
     )
     return kind == "contact"
+
+
+def only_changes(changes: Iterable[str], allowed: Sequence[str], what: str) -> None:
+    """Refuse a change that names a field which cannot be changed."""
+    if set(changes) - set(allowed):
+        raise Invalid(f"Only these fields of {what} can be changed: {', '.join(allowed)}.")
+
+
+def exists(session: Session, model: Any, row_id: object) -> bool:
+    """Asked without loading the row, whose sealed columns would open on load."""
+    return session.scalar(select(model.id).where(model.id == row_id)) is not None
 
 
 __all__ = ["categories", "vault_of"]

@@ -14,10 +14,10 @@ Top-level functions own their transaction: they commit at their end.
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -31,10 +31,12 @@ from steward.desk.common import (
     DESK_ROLES,
     Page,
     check_paging,
+    exists,
     gate_equipment,
     gate_person,
     is_customer,
     load_rows,
+    only_changes,
     organisations_of,
     page_of,
     purpose_for,
@@ -56,6 +58,7 @@ from steward.desk.models import (
 from steward.identity.common import categories
 from steward.identity.models import Account, Person
 
+V = TypeVar("V")
 READERS = DESK_ROLES | {"customer"}
 DEVICE_SEALED = ("serial_number", "ip_address", "mac_address", "hostname", "configuration")
 DEVICE_FIELDS = (
@@ -67,6 +70,8 @@ DEVICE_FIELDS = (
     "retired",
     *DEVICE_SEALED,
 )
+RECORD_CHANGES = ("next_due_on", "technician_id", "ticket_id", "visited_on", "work_done")
+SCHEDULE_CHANGES = ("interval_days", "next_due_on", "preferred_times")
 MAX_READINGS = 1000
 MAX_PAYLOAD_BYTES = 16_384
 _MAC = re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$|^[0-9a-f]{12}$")
@@ -197,17 +202,60 @@ def _rows(
     model: Any,
     query: Select[str, str],
     columns: Sequence[str],
+    views: Callable[[list[Any], set[str]], list[V]],
     offset: int,
     limit: int,
-) -> tuple[list[Any], set[str], int | None]:
-    """A page of `model` rows from a query of (id, owner_id): the rows, the ids of those whose
-    sealed columns may be shown, and the next offset."""
+) -> Page[V]:
+    """A page of `model` rows from a query of (id, owner_id), made into views given the ids
+    of the rows whose sealed columns may be shown; commits the audit entries of the reads."""
     found = session.execute(query.offset(offset).limit(limit + 1)).all()
     page = page_of(found, offset, limit)
     owners = _readable(session, actor, model, {r.owner_id for r in page.items}, columns)
     readable = {r.id for r in page.items if r.owner_id in owners}
-    rows = load_rows(session, model, [r.id for r in page.items], readable)
-    return rows, readable, page.next_offset
+    items = views(load_rows(session, model, [r.id for r in page.items], readable), readable)
+    session.commit()
+    return Page(items=items, next_offset=page.next_offset)
+
+
+def _found(session: Session, query: Select[str, str], what: str) -> tuple[str, str]:
+    """(id, owner id) of the one row a query of (id, owner_id) finds, or 404."""
+    found = session.execute(query).one_or_none()
+    if found is None:
+        raise NotFound(f"There is no such {what}.")
+    return found.id, found.owner_id
+
+
+def _opened(
+    session: Session, actor: Actor, model: Any, found: tuple[str, str], columns: Sequence[str]
+) -> Any:
+    """The row `found` names, loaded once the gate allows reading its sealed columns."""
+    row_id, owner_id = found
+    _gate(session, actor, model, owner_id, columns)
+    row = session.get(model, row_id)
+    if row is None:  # pragma: no cover - found a moment ago in this transaction
+        raise NotFound("There is no such record.")
+    return row
+
+
+def _committed(
+    session: Session, actor: Actor, read: Callable[[Session, Actor, str], V], row_id: str
+) -> V:
+    """Read back what was written (or asked for), then commit with the audit entries."""
+    session.flush()
+    view = read(session, actor, row_id)
+    session.commit()
+    return view
+
+
+def _delete(
+    session: Session, actor: Actor, model: Any, found: tuple[str, str], columns: Sequence[str]
+) -> None:
+    """Delete a row, gated for the sealed columns it holds; commits."""
+    row_id, owner_id = found
+    held = _held(session, model, row_id, columns)
+    _gate(session, actor, model, owner_id, held, action="delete")
+    session.execute(delete(model).where(model.id == row_id))
+    session.commit()
 
 
 # Validation -----------------------------------------------------------------------------
@@ -274,13 +322,6 @@ _CLEAN: dict[str, Any] = {
 }
 
 
-def _organisation_exists(session: Session, organisation_id: str) -> bool:
-    return (
-        session.scalar(select(Organisation.id).where(Organisation.id == organisation_id))
-        is not None
-    )
-
-
 def _check_assignee(
     session: Session, assigned_to_id: str | None, organisation_id: str | None
 ) -> None:
@@ -314,10 +355,7 @@ def _device_owner(session: Session, actor: Actor, device_id: str) -> tuple[str, 
     query = select(Device.id, Device.owner_id).where(Device.id == device_id)
     if is_customer(actor):
         query = query.where(_customer_devices(session, actor))
-    found = session.execute(query).one_or_none()
-    if found is None:
-        raise NotFound("There is no such device.")
-    return found.id, found.owner_id
+    return _found(session, query, "device")
 
 
 def _device_view(device: Device, organisation_name: str | None, sealed: bool) -> DeviceView:
@@ -355,11 +393,8 @@ def _organisation_names(session: Session, ids: Iterable[str | None]) -> dict[str
 
 
 def _read_device(session: Session, actor: Actor, device_id: str) -> DeviceView:
-    device_id, owner_id = _device_owner(session, actor, device_id)
-    _gate(session, actor, Device, owner_id, DEVICE_SEALED)
-    device = session.get(Device, device_id)
-    if device is None:  # pragma: no cover - found a moment ago in this transaction
-        raise NotFound("There is no such device.")
+    found = _device_owner(session, actor, device_id)
+    device = _opened(session, actor, Device, found, DEVICE_SEALED)
     names = _organisation_names(session, [device.organisation_id])
     return _device_view(device, names.get(device.organisation_id or ""), sealed=True)
 
@@ -383,7 +418,7 @@ def create_device(
         raise Invalid(f"A device has no field {', '.join(sorted(unknown))}.")
     if (organisation_id is None) == (person_id is None):
         raise Invalid("A device belongs to an organisation or to a person: give one of the two.")
-    if organisation_id is not None and not _organisation_exists(session, organisation_id):
+    if organisation_id is not None and not exists(session, Organisation, organisation_id):
         raise Invalid("There is no organisation with this id.")
     if person_id is not None and not _people_among(session, [person_id]):
         raise Invalid("There is no person with this id.")
@@ -406,10 +441,8 @@ def create_device(
         **values,
     )
     session.add(device)
-    session.flush()  # D4: a card number in any field is refused here, before anything is kept
-    view = _read_device(session, actor, device.id)
-    session.commit()
-    return view
+    # D4: a card number in any field is refused at the flush, before anything is kept
+    return _committed(session, actor, _read_device, device.id)
 
 
 def list_devices(
@@ -452,18 +485,17 @@ def list_devices(
     if not include_retired:
         query = query.where(Device.retired_at.is_(None))
     query = query.order_by(Device.created_at.desc(), Device.id.desc())
-    rows, readable, next_offset = _rows(session, actor, Device, query, DEVICE_SEALED, offset, limit)
-    names = _organisation_names(session, [d.organisation_id for d in rows])
-    views = [_device_view(d, names.get(d.organisation_id or ""), d.id in readable) for d in rows]
-    session.commit()  # the audit entries of the reads
-    return Page(items=views, next_offset=next_offset)
+
+    def views(rows: list[Device], readable: set[str]) -> list[DeviceView]:
+        names = _organisation_names(session, [d.organisation_id for d in rows])
+        return [_device_view(d, names.get(d.organisation_id or ""), d.id in readable) for d in rows]
+
+    return _rows(session, actor, Device, query, DEVICE_SEALED, views, offset, limit)
 
 
 def get_device(session: Session, actor: Actor, device_id: str) -> DeviceView:
     require(actor, READERS, "read devices")
-    view = _read_device(session, actor, device_id)
-    session.commit()
-    return view
+    return _committed(session, actor, _read_device, device_id)
 
 
 def update_device(
@@ -500,10 +532,7 @@ def update_device(
             device.retired_at = clock.now()
     for column, value in values.items():
         setattr(device, column, value)
-    session.flush()
-    view = _read_device(session, actor, device_id)
-    session.commit()
-    return view
+    return _committed(session, actor, _read_device, device_id)
 
 
 def delete_device(session: Session, actor: Actor, device_id: str) -> None:
@@ -658,6 +687,10 @@ def _record_view(record: ServiceRecord, sealed: bool) -> ServiceRecordView:
     )
 
 
+def _record_views(rows: list[ServiceRecord], readable: set[str]) -> list[ServiceRecordView]:
+    return [_record_view(r, r.id in readable) for r in rows]
+
+
 def _customer_records(session: Session, actor: Actor) -> ColumnElement[bool]:
     return or_(
         ServiceRecord.organisation_id.in_(organisations_of(session, actor.person_id)),
@@ -669,18 +702,12 @@ def _record_owner(session: Session, actor: Actor, record_id: str) -> tuple[str, 
     query = select(ServiceRecord.id, ServiceRecord.owner_id).where(ServiceRecord.id == record_id)
     if is_customer(actor):
         query = query.where(_customer_records(session, actor))
-    found = session.execute(query).one_or_none()
-    if found is None:
-        raise NotFound("There is no such service record.")
-    return found.id, found.owner_id
+    return _found(session, query, "service record")
 
 
 def _read_record(session: Session, actor: Actor, record_id: str) -> ServiceRecordView:
-    record_id, owner_id = _record_owner(session, actor, record_id)
-    _gate(session, actor, ServiceRecord, owner_id, ["work_done"])
-    record = session.get(ServiceRecord, record_id)
-    assert record is not None
-    return _record_view(record, sealed=True)
+    found = _record_owner(session, actor, record_id)
+    return _record_view(_opened(session, actor, ServiceRecord, found, ["work_done"]), sealed=True)
 
 
 def _check_technician(session: Session, technician_id: str | None) -> None:
@@ -692,10 +719,7 @@ def _check_technician(session: Session, technician_id: str | None) -> None:
 
 
 def _check_ticket(session: Session, ticket_id: int | None) -> None:
-    if (
-        ticket_id is not None
-        and session.scalar(select(Ticket.id).where(Ticket.id == ticket_id)) is None
-    ):
+    if ticket_id is not None and not exists(session, Ticket, ticket_id):
         raise Invalid("There is no ticket with this number.")
 
 
@@ -745,7 +769,7 @@ def create_service_record(
             raise Invalid(
                 "A service record is for a device, an organisation or a person: give one."
             )
-        if organisation_id is not None and not _organisation_exists(session, organisation_id):
+        if organisation_id is not None and not exists(session, Organisation, organisation_id):
             raise Invalid("There is no organisation with this id.")
         if person_id is not None and not _people_among(session, [person_id]):
             raise Invalid("There is no person with this id.")
@@ -771,10 +795,7 @@ def create_service_record(
         created_at=clock.now(),
     )
     session.add(record)
-    session.flush()
-    view = _read_record(session, actor, record.id)
-    session.commit()
-    return view
+    return _committed(session, actor, _read_record, record.id)
 
 
 def list_service_records(
@@ -803,19 +824,12 @@ def list_service_records(
     if ticket_id is not None:
         query = query.where(ServiceRecord.ticket_id == ticket_id)
     query = query.order_by(ServiceRecord.visited_on.desc(), ServiceRecord.id.desc())
-    rows, readable, next_offset = _rows(
-        session, actor, ServiceRecord, query, ["work_done"], offset, limit
-    )
-    views = [_record_view(r, r.id in readable) for r in rows]
-    session.commit()
-    return Page(items=views, next_offset=next_offset)
+    return _rows(session, actor, ServiceRecord, query, ["work_done"], _record_views, offset, limit)
 
 
 def get_service_record(session: Session, actor: Actor, record_id: str) -> ServiceRecordView:
     require(actor, READERS, "read service records")
-    view = _read_record(session, actor, record_id)
-    session.commit()
-    return view
+    return _committed(session, actor, _read_record, record_id)
 
 
 def update_service_record(
@@ -824,12 +838,7 @@ def update_service_record(
     """Change the visit date, work done, next due date, technician or ticket (None clears
     the optional ones). Its device and owner stay."""
     require(actor, DESK_ROLES, "change service records")
-    allowed = {"visited_on", "work_done", "next_due_on", "technician_id", "ticket_id"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise Invalid(
-            f"These fields of a service record can be changed: {', '.join(sorted(allowed))}."
-        )
+    only_changes(changes, RECORD_CHANGES, "a service record")
     if "visited_on" in changes and changes["visited_on"] is None:
         raise Invalid("A service record needs the date of the visit.")
     record_id, owner_id = _record_owner(session, actor, record_id)
@@ -848,19 +857,12 @@ def update_service_record(
     record.visited_on = changes.get("visited_on", record.visited_on)
     record.next_due_on = changes.get("next_due_on", record.next_due_on)
     _check_dates(record.visited_on, record.next_due_on)
-    session.flush()
-    view = _read_record(session, actor, record_id)
-    session.commit()
-    return view
+    return _committed(session, actor, _read_record, record_id)
 
 
 def delete_service_record(session: Session, actor: Actor, record_id: str) -> None:
     require(actor, DESK_ROLES, "delete service records")
-    record_id, owner_id = _record_owner(session, actor, record_id)
-    held = _held(session, ServiceRecord, record_id, ["work_done"])
-    _gate(session, actor, ServiceRecord, owner_id, held, action="delete")
-    session.execute(delete(ServiceRecord).where(ServiceRecord.id == record_id))
-    session.commit()
+    _delete(session, actor, ServiceRecord, _record_owner(session, actor, record_id), ["work_done"])
 
 
 # Maintenance schedules ------------------------------------------------------------------
@@ -885,18 +887,17 @@ def _schedule_owner(session: Session, actor: Actor, schedule_id: str) -> tuple[s
     )
     if is_customer(actor):
         query = query.where(_customer_devices(session, actor))
-    found = session.execute(query).one_or_none()
-    if found is None:
-        raise NotFound("There is no such maintenance schedule.")
-    return found.id, found.owner_id
+    return _found(session, query, "maintenance schedule")
 
 
 def _read_schedule(session: Session, actor: Actor, schedule_id: str) -> ScheduleView:
-    schedule_id, owner_id = _schedule_owner(session, actor, schedule_id)
-    _gate(session, actor, MaintenanceSchedule, owner_id, ["preferred_times"])
-    schedule = session.get(MaintenanceSchedule, schedule_id)
-    assert schedule is not None
+    found = _schedule_owner(session, actor, schedule_id)
+    schedule = _opened(session, actor, MaintenanceSchedule, found, ["preferred_times"])
     return _schedule_view(schedule, sealed=True)
+
+
+def _schedule_views(rows: list[MaintenanceSchedule], readable: set[str]) -> list[ScheduleView]:
+    return [_schedule_view(s, s.id in readable) for s in rows]
 
 
 def _interval(value: object) -> int:
@@ -942,10 +943,7 @@ def create_schedule(
         created_at=clock.now(),
     )
     session.add(schedule)
-    session.flush()
-    view = _read_schedule(session, actor, schedule.id)
-    session.commit()
-    return view
+    return _committed(session, actor, _read_schedule, schedule.id)
 
 
 def list_schedules(
@@ -973,19 +971,21 @@ def list_schedules(
     if due_by:
         query = query.where(MaintenanceSchedule.next_due_on <= due_by)
     query = query.order_by(MaintenanceSchedule.next_due_on, MaintenanceSchedule.id)
-    rows, readable, next_offset = _rows(
-        session, actor, MaintenanceSchedule, query, ["preferred_times"], offset, limit
+    return _rows(
+        session,
+        actor,
+        MaintenanceSchedule,
+        query,
+        ["preferred_times"],
+        _schedule_views,
+        offset,
+        limit,
     )
-    views = [_schedule_view(s, s.id in readable) for s in rows]
-    session.commit()
-    return Page(items=views, next_offset=next_offset)
 
 
 def get_schedule(session: Session, actor: Actor, schedule_id: str) -> ScheduleView:
     require(actor, READERS, "read maintenance schedules")
-    view = _read_schedule(session, actor, schedule_id)
-    session.commit()
-    return view
+    return _committed(session, actor, _read_schedule, schedule_id)
 
 
 def update_schedule(
@@ -993,10 +993,7 @@ def update_schedule(
 ) -> ScheduleView:
     """Change the interval, the next due date or the preferred times (None clears them)."""
     require(actor, DESK_ROLES, "change maintenance schedules")
-    allowed = {"interval_days", "next_due_on", "preferred_times"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise Invalid(f"These fields of a schedule can be changed: {', '.join(sorted(allowed))}.")
+    only_changes(changes, SCHEDULE_CHANGES, "a schedule")
     if "next_due_on" in changes and changes["next_due_on"] is None:
         raise Invalid("A schedule needs its next due date.")
     schedule_id, owner_id = _schedule_owner(session, actor, schedule_id)
@@ -1010,16 +1007,10 @@ def update_schedule(
         schedule.next_due_on = changes["next_due_on"]
     if "preferred_times" in changes:
         schedule.preferred_times = _text(changes["preferred_times"], "preferred times", 500)
-    session.flush()
-    view = _read_schedule(session, actor, schedule_id)
-    session.commit()
-    return view
+    return _committed(session, actor, _read_schedule, schedule_id)
 
 
 def delete_schedule(session: Session, actor: Actor, schedule_id: str) -> None:
     require(actor, DESK_ROLES, "delete maintenance schedules")
-    schedule_id, owner_id = _schedule_owner(session, actor, schedule_id)
-    held = _held(session, MaintenanceSchedule, schedule_id, ["preferred_times"])
-    _gate(session, actor, MaintenanceSchedule, owner_id, held, action="delete")
-    session.execute(delete(MaintenanceSchedule).where(MaintenanceSchedule.id == schedule_id))
-    session.commit()
+    found = _schedule_owner(session, actor, schedule_id)
+    _delete(session, actor, MaintenanceSchedule, found, ["preferred_times"])

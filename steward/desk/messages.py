@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.orm import Session
 
 from steward.core import clock
@@ -32,7 +32,15 @@ from steward.desk.common import (
     page_of,
     require,
 )
-from steward.desk.models import CHANNELS, VISIBILITIES, Attachment, Message, Ticket, TicketEvent
+from steward.desk.models import (
+    CHANNELS,
+    VISIBILITIES,
+    Attachment,
+    Mention,
+    Message,
+    Ticket,
+    TicketEvent,
+)
 from steward.identity.common import vault_of
 
 READERS = DESK_ROLES | {"customer"}  # who may see and write on tickets at all
@@ -463,3 +471,34 @@ def read_attachment(
     filename, content_type = row.filename or "attachment", row.content_type
     session.commit()
     return filename, content_type, data
+
+
+def delete_message(
+    session: Session, settings: Settings, actor: Actor, ticket_id: int, message_id: str
+) -> None:
+    """Admin only: remove one message (a reply sent by mistake, say) with its attachments,
+    their files and its mentions; the ticket's history records that it was removed, not what
+    it said. Commits."""
+    require(actor, {"admin"}, "delete messages")
+    ticket = locate(session, actor, ticket_id, "delete messages")
+    found = session.scalar(
+        select(Message.id).where(Message.id == message_id, Message.ticket_id == ticket.id)
+    )
+    if found is None:
+        raise NotFound("There is no such message on this ticket.")
+    gate_person(session, actor, Message, ticket.requester_id, ["body"], action="delete")
+    attachment_ids = list(
+        session.scalars(select(Attachment.id).where(Attachment.message_id == message_id))
+    )
+    session.execute(
+        delete(Mention).where(
+            ((Mention.source_table == "messages") & (Mention.row_id == message_id))
+            | ((Mention.source_table == "attachments") & Mention.row_id.in_(attachment_ids))
+        )
+    )
+    session.execute(delete(Attachment).where(Attachment.message_id == message_id))
+    session.execute(delete(Message).where(Message.id == message_id))
+    record_change(session, actor, ticket.id, "message", message_id, None)
+    session.commit()
+    for file_id in attachment_ids:
+        files.remove(settings.files_dir, FILES, file_id)

@@ -33,9 +33,11 @@ from steward.desk.common import (
     SUPPORT,
     Page,
     check_paging,
+    exists,
     gate_person,
     is_contact_of,
     is_customer,
+    only_changes,
     organisations_of,
     page_of,
     readable_owners,
@@ -199,9 +201,7 @@ def update_organisation(
 ) -> OrganisationView:
     """Change the name and/or domain (None or "" clears the domain)."""
     require(actor, DESK_ROLES, "change organisations")
-    unknown = set(changes) - set(ORGANISATION_FIELDS)
-    if unknown:
-        raise Invalid(f"Only these fields can be changed: {', '.join(ORGANISATION_FIELDS)}.")
+    only_changes(changes, ORGANISATION_FIELDS, "an organisation")
     organisation = _organisation(session, actor, organisation_id)
     if "name" in changes:
         organisation.name = _clean_name(changes["name"])
@@ -398,7 +398,7 @@ def add_member(
             raise Forbidden("A contact adds an end user by their details, not by an id.")
         person_id = _new_end_user(session, actor, name=name, email=email, phone=phone)
     elif person_id:
-        if not _person_exists(session, person_id):
+        if not exists(session, Person, person_id):
             raise Invalid("There is no person with this id.")
         if session.scalar(
             select(Membership.id).where(
@@ -579,13 +579,8 @@ def _readable_person_columns(session: Session, actor: Actor, person_id: str) -> 
     return allowed or list(PERSON_SHOWN)
 
 
-def _person_exists(session: Session, person_id: str) -> bool:
-    """Asked without loading the row, whose sealed columns open on load."""
-    return session.scalar(select(Person.id).where(Person.id == person_id)) is not None
-
-
 def _person_view(session: Session, actor: Actor, person_id: str) -> PersonView:
-    if not _person_exists(session, person_id):
+    if not exists(session, Person, person_id):
         raise NotFound("There is no such person.")
     columns = _readable_person_columns(session, actor, person_id)
     person = load_person(
@@ -660,7 +655,7 @@ def rectify_person(
         "phone": lambda v: normalise_phone(session, v),
     }
     values = {column: cleaned[column](value) for column, value in changes.items()}
-    if not _person_exists(session, person_id):
+    if not exists(session, Person, person_id):
         raise NotFound("There is no such person.")
     if values:
         person = load_person(

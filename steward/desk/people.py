@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import PersonState, decide, policy_of
+from steward.access.gate import PersonState
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
 from steward.core.ids import new_id
-from steward.desk.common import purpose_for, states_of
-from steward.identity.common import categories, email_index, gate
+from steward.desk.common import purpose_for, readable_owners
+from steward.identity.common import email_index, gate
 from steward.identity.models import PERSON_KINDS, Account, Person
 
 NAMED = ("name",)
@@ -78,16 +78,7 @@ def names(
 ) -> dict[str, str]:
     """Display names of these people, each read through the gate (one audit entry each). A
     person whose name the actor may not read is left out, and nothing of theirs is read."""
-    purpose = purpose or purpose_for(actor)
-    policy, named = policy_of(session), categories(Person, NAMED)
-    states = states_of(session, (p for p in person_ids if p))
-    allowed = [
-        person_id
-        for person_id, state in states.items()
-        if decide(policy, actor, purpose, state, named) is None
-    ]
-    for person_id in allowed:
-        gate(session, actor, Person, person_id, NAMED, purpose=purpose, state=states[person_id])
+    allowed = readable_owners(session, actor, Person, (p for p in person_ids if p), NAMED, purpose)
     if not allowed:
         return {}
     rows = session.scalars(select(Person).where(Person.id.in_(allowed)))

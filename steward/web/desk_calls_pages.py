@@ -84,7 +84,8 @@ def call_list(
     offset: Offset = 0,
     notice: str = "",
 ) -> Response:
-    """Agents: the calls, newest first, by ticket or person. Reviewers: open a call."""
+    """Agents: the calls, newest first, by ticket or person. Reviewers: the kept recordings,
+    newest call first, each linking to its player, or open a call by its reference."""
 
     def build() -> dict[str, Any]:
         context: dict[str, Any] = {
@@ -93,6 +94,17 @@ def call_list(
             "reviewer": actor.role in RECORDING_ROLES,
             "items": [],
         }
+        if actor.role in RECORDING_ROLES:
+            found = calls.list_recordings(session, actor, offset=offset, limit=PAGE_SIZE)
+            context.update(
+                recordings=found.items,
+                next_url=with_query("/desk/calls", offset=found.next_offset)
+                if found.next_offset
+                else None,
+                previous_url=with_query("/desk/calls", offset=max(offset - PAGE_SIZE, 0) or None)
+                if offset
+                else None,
+            )
         if actor.role not in DESK_ROLES:
             return context
         filters = calls.CallFilter(person_id=person[:36] or None, ticket_id=_ticket_param(ticket))

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import billing, devices, messages, preferences, tickets
+from steward.desk import billing, devices, messages, organisations, preferences, tickets
+from steward.desk.common import is_contact_of
 from steward.desk.models import STATUSES
 from steward.identity import profile
 from steward.web.auth import SettingsDep, csrf_guard
@@ -125,9 +126,33 @@ def ticket_list(
     return render(request, "portal/tickets.html", context)
 
 
+def about_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """D2: the end users of the organisations the customer is a contact of, as (person id,
+    label). A contact sees a member's name only where the gate allows; otherwise the end of
+    their id stands in for it. Empty for a customer who is no organisation's contact."""
+    choices: list[tuple[str, str]] = []
+    for organisation in organisations.list_organisations(session, actor, limit=200).items:
+        if not is_contact_of(session, actor.person_id, organisation.id):
+            continue
+        members = organisations.list_members(
+            session, actor, organisation.id, kind="end_user", limit=200
+        )
+        for member in members.items:
+            label = member.name or f"End user ending …{member.person_id[-4:]}"
+            choices.append((member.person_id, f"{label} ({organisation.name})"))
+    return choices
+
+
+def _new_ticket_context(
+    session: Session, actor: Actor, kept: dict[str, str], error: str | None = None
+) -> dict[str, Any]:
+    return {"form": kept, "error": error, "about_choices": about_choices(session, actor)}
+
+
 @router.get("/tickets/new", response_class=HTMLResponse)
-def new_ticket_form(request: Request, actor: PageCustomer) -> Response:
-    return render(request, "portal/new_ticket.html", {"form": {}})
+def new_ticket_form(request: Request, actor: PageCustomer, session: SessionDep) -> Response:
+    context = _new_ticket_context(session, actor, {})
+    return render(request, "portal/new_ticket.html", context)
 
 
 @router.post("/tickets/new", response_class=HTMLResponse)
@@ -138,9 +163,15 @@ async def new_ticket(
     settings: SettingsDep,
     subject: FormText = "",
     message: FormText = "",
+    about: FormText = "",
     attachments: Files = None,
 ) -> Response:
-    kept = {"subject": subject[:SUBJECT_MAX], "message": message[: messages.MAX_BODY]}
+    about = about.strip()[:36]
+    kept = {
+        "subject": subject[:SUBJECT_MAX],
+        "message": message[: messages.MAX_BODY],
+        "about": about,
+    }
     try:
         tickets.refuse_copies((await request.form()).keys())  # D3: no CC, even hand-made
         view = tickets.open_ticket(
@@ -150,11 +181,12 @@ async def new_ticket(
             subject=subject,
             body=message,
             channel="web",
+            about_id=about or None,  # D2: the service checks the contact and the organisation
             attachments=await _uploads(attachments),
         )
     except DomainError as error:
         failed(session, error)
-        context = {"form": kept, "error": error.message}
+        context = _new_ticket_context(session, actor, kept, error.message)
         return render(request, "portal/new_ticket.html", context, status_code=error.status)
     masked = sum(m.card_numbers_masked for m in view.messages)
     suffix = f"&masked={masked}" if masked else ""

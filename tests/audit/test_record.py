@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward.audit.chain import ZERO
 from steward.audit.models import AuditEntry, AuditHead
-from steward.audit.service import record, verify
+from steward.audit.service import record, record_many, verify
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.db import transaction
 from steward.core.errors import Invalid
-from tests.audit.conftest import AGENT, PERSON, append
+from tests.audit.conftest import AGENT, OTHER_PERSON, PERSON, append
 
 
 def entries(factory: sessionmaker[Session]) -> list[AuditEntry]:
@@ -134,5 +134,27 @@ def test_concurrent_appends_never_fork_the_chain(sessions):
     chain = entries(sessions)
     assert [e.seq for e in chain] == list(range(1, 41))
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(chain))
+    with sessions() as session:
+        assert verify(session, b"\x01" * 32).intact
+
+
+@pytest.mark.promise("X3")
+def test_a_page_of_reads_appends_one_chained_entry_per_person(sessions):
+    with transaction(sessions) as session:
+        record(session, SYSTEM, "key_shredded", person_id=PERSON, outcome="ok")
+        record_many(
+            session,
+            AGENT,
+            "read",
+            [PERSON, OTHER_PERSON],
+            purpose="essential.service.support",
+            categories=["user.name"],
+            columns=["name"],
+        )
+        record(session, SYSTEM, "key_shredded", person_id=OTHER_PERSON, outcome="ok")
+    trail = entries(sessions)
+    assert [e.seq for e in trail] == [1, 2, 3, 4]
+    assert [e.person_id for e in trail[1:3]] == [PERSON, OTHER_PERSON]
+    assert all(e.prev_hash == before.hash for before, e in itertools.pairwise(trail))
     with sessions() as session:
         assert verify(session, b"\x01" * 32).intact

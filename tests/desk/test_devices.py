@@ -8,14 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.desk.test_organisations import Team, join, organisation
+from tests.desk.team import join, organisation
 
 NIL = "00000000-0000-0000-0000-000000000000"
-
-
-@pytest.fixture
-def team(admin, mailbox, new_client) -> Team:
-    return Team(admin, mailbox, new_client)
 
 
 def device(browser: TestClient, **fields) -> dict:

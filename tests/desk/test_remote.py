@@ -4,38 +4,6 @@ by username, IP, hostname or alias, never recorded, and visible to the customer.
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.people import customer, enrol_mfa, staff
-
-
-class Team:
-    """Signed-in browsers, made on first use: staff by role, customers by name."""
-
-    def __init__(self, admin: TestClient, mailbox, new_client) -> None:
-        self.admin, self.mailbox, self.new_client = admin, mailbox, new_client
-        self.browsers: dict[str, TestClient] = {"admin": admin}
-        self.people: dict[str, str] = {}
-
-    def __getitem__(self, role: str) -> TestClient:
-        if role not in self.browsers:
-            browser = self.new_client()
-            staff(self.admin, self.mailbox, browser, f"{role}@example.com", role)
-            enrol_mfa(browser)
-            self.browsers[role] = browser
-        return self.browsers[role]
-
-    def customer(self, name: str) -> tuple[TestClient, str]:
-        if name not in self.browsers:
-            browser = self.new_client()
-            customer(browser, self.mailbox, f"{name}@example.com")
-            self.browsers[name] = browser
-            self.people[name] = browser.get("/api/v1/me").json()["person_id"]
-        return self.browsers[name], self.people[name]
-
-
-@pytest.fixture
-def team(admin, mailbox, new_client) -> Team:
-    return Team(admin, mailbox, new_client)
-
 
 def start(browser: TestClient, person_id: str, **extra):
     return browser.post(

@@ -397,6 +397,29 @@ def test_an_admin_deletes_a_ticket_with_everything_on_it(app, ada, agent, admin,
             assert session.scalar(select(func.count()).select_from(model)) == 0, model
 
 
+def test_an_admin_removes_one_message_and_its_file_and_the_history_says_so(
+    ada, agent, admin, settings
+):
+    ticket = ada.post(TICKETS, json={"subject": "Toner", "body": "Out of toner"}).json()
+    url = f"{TICKETS}/{ticket['id']}"
+    sent = agent.post(
+        f"{url}/messages",
+        data={"body": "Wrong customer's invoice attached", "visibility": "public"},
+        files={"attachments": ("invoice.pdf", b"%PDF-1.4 not for ada", "application/pdf")},
+    ).json()
+    stored = list((settings.files_dir / "attachments").rglob(sent["attachments"][0]["id"]))
+    message_url = f"{url}/messages/{sent['id']}"
+    assert agent.delete(message_url).status_code == 403
+    assert ada.delete(message_url).status_code == 403
+    assert admin.delete(f"{url}/messages/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert admin.delete(message_url).status_code == 204
+    shown = agent.get(url).json()
+    assert [m["body"] for m in shown["messages"]] == ["Out of toner"]
+    assert any(e["field"] == "message" and e["new"] is None for e in shown["events"])
+    assert ada.get(sent["attachments"][0]["url"]).status_code == 404
+    assert not stored[0].exists()
+
+
 def test_disabling_a_staff_account_hands_its_tickets_on_and_keeps_every_message(
     app, ada, agent, admin, mailbox, new_client
 ):

@@ -12,6 +12,7 @@ WHO: dict[tuple[str, str], object] = {
     ("POST", "/api/v1/calls/{call_id}/recording"): DESK,
     ("GET", "/api/v1/calls/{call_id}/recording"): {"call_reviewer", "privacy_officer"},
     ("DELETE", "/api/v1/calls/{call_id}/recording"): {"privacy_officer"},
+    ("GET", "/api/v1/recordings"): {"call_reviewer", "privacy_officer"},
     ("POST", "/api/v1/remote-sessions"): DESK,
     ("GET", "/api/v1/remote-sessions"): READERS,
     ("GET", "/api/v1/remote-sessions/{remote_session_id}"): READERS,

@@ -15,6 +15,7 @@ WHO = {
     ("GET", "/api/v1/tickets/{ticket_id}"): TICKETS,
     ("PATCH", "/api/v1/tickets/{ticket_id}"): SIGNED_IN,
     ("DELETE", "/api/v1/tickets/{ticket_id}"): {"admin"},
+    ("DELETE", "/api/v1/tickets/{ticket_id}/messages/{message_id}"): {"admin"},
     ("GET", "/api/v1/tickets/{ticket_id}/messages"): TICKETS,
     ("POST", "/api/v1/tickets/{ticket_id}/messages"): SIGNED_IN,
     ("GET", "/api/v1/attachments/{attachment_id}"): TICKETS,

@@ -72,6 +72,22 @@ class RecordingOut(BaseModel):
     created_at: datetime
 
 
+class RecordingSummaryOut(BaseModel):
+    id: str
+    call_id: str
+    call_started_at: datetime
+    duration_seconds: int
+    direction: str
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+class RecordingPage(BaseModel):
+    items: list[RecordingSummaryOut]
+    next_offset: int | None
+
+
 class RemoteIn(Body):
     person_id: Id
     customer_consented: bool
@@ -230,6 +246,24 @@ def delete_recording(
     """Delete a recording, e.g. when the caller asks; the call's details stay."""
     calls.delete_recording(session, settings, actor, call_id)
     return Response(status_code=204)
+
+
+@router.get("/recordings")
+def list_recordings(
+    actor: ReviewerActor,
+    session: SessionDep,
+    since: Annotated[AwareDatetime | None, Query()] = None,
+    until: Annotated[AwareDatetime | None, Query()] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> RecordingPage:
+    """Kept recordings, newest call first, of calls started in [since, until) (call reviewers
+    and the privacy officer). Nothing about the caller is listed; the listing is audited."""
+    found = calls.list_recordings(
+        session, actor, since=since, until=until, offset=offset, limit=limit
+    )
+    items = [RecordingSummaryOut(**v.__dict__) for v in found.items]
+    return RecordingPage(items=items, next_offset=found.next_offset)
 
 
 # Remote-access sessions.

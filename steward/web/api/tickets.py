@@ -405,6 +405,15 @@ def add_message(
     )
 
 
+@router.delete("/tickets/{ticket_id}/messages/{message_id}", status_code=204)
+def delete_message(
+    ticket_id: int, message_id: str, actor: AdminActor, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Admins: remove one message with its attachments; the history says it was removed."""
+    messages.delete_message(session, settings, actor, ticket_id, message_id)
+    return Response(status_code=204)
+
+
 @router.get("/attachments/{attachment_id}", response_class=Response)
 def download_attachment(
     attachment_id: str, actor: TicketActor, session: SessionDep, settings: SettingsDep
