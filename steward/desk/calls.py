@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import STORAGE, check, policy_of
+from steward.access.gate import STORAGE, check
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
@@ -35,6 +34,7 @@ from steward.desk.common import (
     gate_person,
     is_customer,
     load_rows,
+    normalise_phone,
     organisations_of,
     page_of,
     readable_owners,
@@ -139,18 +139,6 @@ def require_ticket_of(session: Session, ticket_id: int, person_id: str) -> None:
         raise Invalid(f"Ticket {ticket_id} is not this person's.")
 
 
-def normalise_number(session: Session, number: str) -> str:
-    """The number in E.164; a number without its country code is read as the business's."""
-    region = policy_of(session).controller.country
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        parsed = None
-    if parsed is None or not phonenumbers.is_valid_number(parsed):
-        raise Invalid("The phone number is not valid: give it with its country code.")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
 def _recorded_call_ids(session: Session, call_ids: list[str]) -> set[str]:
     if not call_ids:
         return set()
@@ -226,13 +214,15 @@ def log_call(
     require_person(session, person_id)
     if ticket_id is not None:
         require_ticket_of(session, ticket_id, person_id)
-    number = normalise_number(session, number)
+    normalised = normalise_phone(session, number)
+    if normalised is None:
+        raise Invalid("Give the number of the call.")
     gate_person(session, actor, Call, person_id, STAFF_COLUMNS, action="create")
     call = Call(
         person_id=person_id,
         ticket_id=ticket_id,
         agent_id=actor.account_id,
-        number=number,
+        number=normalised,
         direction=direction,
         started_at=started_at,
         duration_seconds=duration_seconds,

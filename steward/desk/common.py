@@ -177,6 +177,23 @@ def gate_equipment(
     )
 
 
+def normalise_phone(session: Session, phone: str | None) -> str | None:
+    """A phone number in E.164 (+447700900123); one without its country code is read as a
+    number of the business's country. Empty gives None."""
+    import phonenumbers  # its metadata takes a tenth of a second to load: only when needed
+
+    if phone is None or not phone.strip():
+        return None
+    region = policy_of(session).controller.country
+    try:
+        number = phonenumbers.parse(phone.strip(), region)
+    except phonenumbers.NumberParseException:
+        raise Invalid("This is not a phone number.") from None
+    if not phonenumbers.is_valid_number(number):
+        raise Invalid("This is not a valid phone number; give it with its country code (+44...).")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def organisations_of(session: Session, person_id: str | None) -> list[str]:
     """The organisations a person belongs to, as contact or end user."""
     if person_id is None:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -37,6 +36,7 @@ from steward.desk.common import (
     gate_person,
     is_contact_of,
     is_customer,
+    normalise_phone,
     only_changes,
     organisations_of,
     page_of,
@@ -523,22 +523,6 @@ def _clean_email(email: str | None) -> str | None:
     if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise Invalid("This is not an email address.")
     return email
-
-
-def normalise_phone(session: Session, phone: str | None) -> str | None:
-    """A phone number in E.164 (+447700900123). Numbers without a country code are read as
-    numbers of the controller's country."""
-    if phone is None or not phone.strip():
-        return None
-    controller = policy_of(session).controller
-    region = controller.country if controller else None
-    try:
-        number = phonenumbers.parse(phone.strip(), region)
-    except phonenumbers.NumberParseException:
-        raise Invalid("This is not a phone number.") from None
-    if not phonenumbers.is_valid_number(number):
-        raise Invalid("This is not a valid phone number; give it with its country code (+44...).")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def find_people(
