@@ -37,8 +37,9 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	  { $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; } || \
+	  { test "$$CI" != true && echo "chromium could not be installed: browser tests will be skipped"; }; }
 
 test: check chromium
 	$(BIN)/pytest
