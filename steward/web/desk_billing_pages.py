@@ -6,7 +6,7 @@ No form here has a field for a card number (D4)."""
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,9 @@ from steward.web.desk_kit import (
     PAGE_SIZE,
     Biller,
     DeskRoute,
+    FormText,
+    Offset,
+    QueryText,
     cents,
     limited,
     money,
@@ -38,9 +41,6 @@ from steward.web.page_kit import failed, render
 
 router = APIRouter(route_class=DeskRoute)
 
-FormText = Annotated[str, Form()]
-QueryText = Annotated[str, Query(max_length=200)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 LINE_ROWS = 5  # blank line rows a new quote or invoice offers
 
 

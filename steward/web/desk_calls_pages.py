@@ -9,7 +9,7 @@ which the player fetches from the API (each listen audited there).
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,9 @@ from steward.web.desk_kit import (
     Agent,
     CallViewer,
     DeskRoute,
+    FormText,
+    Offset,
+    QueryText,
     limited,
     notices,
     optional_int,
@@ -41,9 +44,6 @@ from steward.web.page_kit import failed, render
 
 router = APIRouter(route_class=DeskRoute)
 
-FormText = Annotated[str, Form()]
-QueryText = Annotated[str, Query(max_length=200)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 IDENTIFIER_NAMES = {
     "username": "Username",
     "ip": "IP address",

@@ -1,9 +1,9 @@
 """HTML pages of the desk: organisations with their members, and devices with their latest
 telemetry, service records and maintenance schedules. For agents and admins."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,9 @@ from steward.web.desk_kit import (
     PAGE_SIZE,
     Agent,
     DeskRoute,
+    FormText,
+    Offset,
+    QueryText,
     limited,
     notices,
     optional_date,
@@ -31,9 +34,6 @@ from steward.web.page_kit import failed, render
 
 router = APIRouter(route_class=DeskRoute)
 
-FormText = Annotated[str, Form()]
-QueryText = Annotated[str, Query(max_length=200)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 KIND_NAMES = {"contact": "Contact", "end_user": "End user"}
 TYPE_NAMES = {t: t.replace("_", " ").capitalize() for t in DEVICE_TYPES}
 DEVICE_TEXT = (

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import Depends, Request, Response, UploadFile
+from fastapi import Depends, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,11 @@ NOTICES = {
     "invoice_saved": "The invoice is saved.",
     "payment_recorded": "The payment is recorded.",
 }
+
+# Form and query parameters the desk pages share.
+FormText = Annotated[str, Form()]
+QueryText = Annotated[str, Query(max_length=200)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
 class RoleRefused(Forbidden):

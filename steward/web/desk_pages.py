@@ -12,7 +12,7 @@ serves (desk_kit), and the services check again, through the access gate.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,9 @@ from steward.web.desk_kit import (
     ROLE_HOME,
     Agent,
     DeskRoute,
+    FormText,
+    Offset,
+    QueryText,
     agents,
     download,
     limited,
@@ -50,10 +53,7 @@ STATUS_NAMES = {
     "resolved": "Resolved",
     "closed": "Closed",
 }
-FormText = Annotated[str, Form()]
 Files = Annotated[list[UploadFile] | None, File()]
-QueryText = Annotated[str, Query(max_length=200)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 # The queue's query parameters and the TicketFilter fields they fill.
 FILTER_PARAMS = {
     "status": "status",
