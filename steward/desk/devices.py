@@ -427,7 +427,8 @@ def create_device(
         column: clean(fields.get(column)) for column, clean in _CLEAN.items() if column != "type"
     }
     owner_id = organisation_id or person_id
-    assert owner_id is not None
+    if owner_id is None:
+        raise Invalid("A device belongs to an organisation or to a person: give one of them.")
     sealed = [c for c in DEVICE_SEALED if values.get(c) is not None]
     _gate(session, actor, Device, owner_id, sealed, action="create")
     device = Device(
@@ -516,7 +517,8 @@ def update_device(
         session, actor, Device, owner_id, [c for c in DEVICE_SEALED if c in values], action="update"
     )
     device = session.get(Device, device_id)
-    assert device is not None
+    if device is None:
+        raise NotFound("There is no such device.")
     if "assigned_to_id" in changes:
         assignee = changes["assigned_to_id"]
         if assignee is not None and not isinstance(assignee, str):
@@ -774,7 +776,8 @@ def create_service_record(
         if person_id is not None and not _people_among(session, [person_id]):
             raise Invalid("There is no person with this id.")
         owner_id = organisation_id or person_id
-    assert owner_id is not None
+    if owner_id is None:
+        raise Invalid("A service record is for an organisation or a person: give one of them.")
     technician_id = technician_id or actor.account_id
     _check_technician(session, technician_id)
     _check_ticket(session, ticket_id)
@@ -845,7 +848,8 @@ def update_service_record(
     if "work_done" in changes:
         _gate(session, actor, ServiceRecord, owner_id, ["work_done"], action="update")
     record = session.get(ServiceRecord, record_id)
-    assert record is not None
+    if record is None:
+        raise NotFound("There is no such service record.")
     if "technician_id" in changes:
         _check_technician(session, changes["technician_id"])
         record.technician_id = changes["technician_id"]
@@ -1000,7 +1004,8 @@ def update_schedule(
     if "preferred_times" in changes:
         _gate(session, actor, MaintenanceSchedule, owner_id, ["preferred_times"], action="update")
     schedule = session.get(MaintenanceSchedule, schedule_id)
-    assert schedule is not None
+    if schedule is None:
+        raise NotFound("There is no such schedule.")
     if "interval_days" in changes:
         schedule.interval_days = _interval(changes["interval_days"])
     if "next_due_on" in changes:

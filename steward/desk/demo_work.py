@@ -1,0 +1,499 @@
+"""Devices with telemetry, tickets with conversations, calls, remote sessions and service records: part of a demo load."""
+
+import json
+from datetime import date, datetime, timedelta
+
+from steward.core.ids import new_id
+from steward.desk.demo_base import (
+    Said,
+    _Core,
+    _Device,
+    _moment,
+    _Org,
+    _Person,
+    _Staff,
+    _Ticket,
+    _tone,
+)
+from steward.desk.demo_content import (
+    ATTACHMENTS,
+    CALL_NOTES,
+    CHANNEL_WEIGHTS,
+    FOLLOW_UPS,
+    LOCATIONS,
+    MAKES,
+    NOTES,
+    PNG,
+    PREFERRED_TIMES,
+    PRIORITY_WEIGHTS,
+    SERVICE_WORK,
+    SYSTEMS,
+    TOPICS,
+)
+from steward.desk.models import (
+    Attachment,
+    Call,
+    CallRecording,
+    Device,
+    MaintenanceSchedule,
+    Mention,
+    Message,
+    RemoteSession,
+    ServiceRecord,
+    Telemetry,
+    Ticket,
+    TicketEvent,
+)
+
+
+class _WorkPhases(_Core):
+    """Devices with telemetry, tickets with conversations, calls, remote sessions and service records."""
+
+    def devices(self) -> None:
+        devices: list[Device] = []
+        readings: list[Telemetry] = []
+        for org in self.orgs:
+            counts = {
+                "generator": 1 if self.rng.random() < 0.6 else 0,
+                "printer": self.rng.randint(1, 3),
+                "workstation": self.rng.randint(1, 4),
+                "server": self.rng.randint(0, 2),
+                "network_device": self.rng.randint(1, 2),
+            }
+            for kind, n in counts.items():
+                for _ in range(n):
+                    user = None
+                    if kind == "workstation" and org.end_users:
+                        user = self.rng.choice(org.end_users)
+                    org.devices.append(self.device(kind, org.id, org, None, user))
+        for p in self.individuals:
+            mine = [self.device("workstation", p.id, None, p, p)] if self.rng.random() < 0.6 else []
+            if self.rng.random() < 0.3:
+                mine.append(self.device("printer", p.id, None, p, p))
+            self.person_devices[p.id] = mine
+        everything = [d for o in self.orgs for d in o.devices] + [
+            d for ds in self.person_devices.values() for d in ds
+        ]
+        for d in everything:
+            make, model = self.rng.choice(MAKES[d.type])
+            config = {
+                "location": self.rng.choice(LOCATIONS),
+                "warranty_years": self.rng.choice((1, 3, 5)),
+            }
+            if d.type == "generator":
+                config |= {
+                    "fuel": self.rng.choice(("natural gas", "propane", "diesel")),
+                    "transfer_switch": "automatic",
+                }
+            devices.append(
+                Device(
+                    id=d.id,
+                    owner_id=d.owner_id,
+                    organisation_id=d.organisation_id,
+                    person_id=d.person_id,
+                    assigned_to_id=d.user.id if d.user else None,
+                    type=d.type,
+                    make=make,
+                    model=model,
+                    serial_number=self.serial(),
+                    ip_address=d.ip,
+                    mac_address=self.mac(),
+                    hostname=d.hostname,
+                    operating_system=self.rng.choice(SYSTEMS.get(d.type, ("",))) or None,
+                    configuration=json.dumps(config),
+                    created_at=d.created_at,
+                )
+            )
+            readings.extend(self.telemetry(d))
+        self.save(devices)
+        self.save(readings)
+
+    def device(
+        self,
+        kind: str,
+        owner_id: str,
+        org: _Org | None,
+        person: _Person | None,
+        user: _Person | None,
+    ) -> _Device:
+        since = org.created_at if org else person.created_at if person else self.start
+        prefix = {"printer": "PRN", "generator": "GEN", "workstation": "WS", "server": "SRV"}.get(
+            kind, "NET"
+        )
+        hostname = f"{prefix}-{self.rng.randint(1, 250):03d}"
+        ip = f"192.168.{self.rng.randint(0, 20)}.{self.rng.randint(2, 254)}"
+        return _Device(
+            new_id(),
+            kind,
+            owner_id,
+            hostname,
+            ip,
+            since + timedelta(days=self.rng.uniform(0, 30)),
+            org.id if org else None,
+            person.id if person else None,
+            user,
+        )
+
+    def telemetry(self, d: _Device) -> list[Telemetry]:
+        """Readings spread evenly over the device's life, so the oldest are years old."""
+        n = self.rng.randint(4, 10)
+        span = (self.now - d.created_at) / n
+        rows = []
+        for i in range(n):
+            at = d.created_at + span * i + span * self.rng.random()
+            row = Telemetry(device_id=d.id, owner_id=d.owner_id, recorded_at=at)
+            if d.type == "generator":
+                row.kind = "runtime"
+                row.runtime = (
+                    f"engine_hours={40 * (i + 1) + self.rng.randint(0, 30)} "
+                    f"load_pct={self.rng.randint(0, 85)} fuel_pct={self.rng.randint(35, 100)} "
+                    f"battery_v={self.rng.uniform(12.1, 13.8):.1f} "
+                    f"state={self.rng.choice(('standby', 'exercising', 'running on utility outage'))}"
+                )
+            elif d.type == "printer":
+                row.kind = "print_job"
+                user = d.user.username if d.user else self.fake.user_name()
+                row.print_job = (
+                    f"job={self.rng.randint(1000, 99999)} pages={self.rng.randint(1, 120)} "
+                    f"colour={self.rng.choice(('yes', 'no'))} duplex={self.rng.choice(('yes', 'no'))} "
+                    f'user={user} document="{self.fake.word()}.pdf"'
+                )
+            else:
+                row.kind = "diagnostic"
+                row.diagnostic = self.rng.choice(
+                    (
+                        f"WARN disk C: {self.rng.randint(85, 98)}% used",
+                        f"ERROR VPN tunnel to 203.0.113.{self.rng.randint(1, 254)} dropped (IKE timeout)",
+                        "INFO Windows Update installed, restart pending",
+                        f"WARN SMART reallocated sectors={self.rng.randint(1, 40)} on disk 0",
+                        "ERROR backup job 'Nightly' failed: target unreachable",
+                        f"INFO uptime {self.rng.randint(1, 200)} days, CPU {self.rng.randint(3, 60)}%",
+                    )
+                )
+            rows.append(row)
+        return rows
+
+    # --- tickets and messages --------------------------------------------------------------
+
+    def requester(self) -> tuple[_Person, _Person | None]:
+        """Someone who asks for help, and the end user it is about when a contact asks."""
+        if self.individuals and self.rng.random() < 0.2:
+            return self.rng.choice(self.individuals), None
+        org = self.rng.choice(self.orgs)
+        if org.end_users and self.rng.random() < 0.4:
+            return self.rng.choice(org.end_users), None
+        contact = self.rng.choice(org.contacts)
+        about = (
+            self.rng.choice(org.end_users) if org.end_users and self.rng.random() < 0.3 else None
+        )
+        return contact, about
+
+    def tickets_and_messages(self) -> None:
+        planned = []
+        for _ in range(3 * self.people):
+            person, about = self.requester()
+            topic = self.rng.randrange(len(TOPICS))
+            earliest = person.created_at
+            if self.rng.random() < 0.1:  # a queue with work in it: some tickets are fresh
+                earliest = max(earliest, self.now - timedelta(days=21))
+            created = self.between(earliest, self.now - timedelta(hours=1))
+            channel = self.pick(CHANNEL_WEIGHTS)
+            priority = self.pick(PRIORITY_WEIGHTS)
+            if TOPICS[topic][0] == "generator" and priority in ("low", "normal"):
+                priority = "high"
+            agent = self.agent()
+            conversation = self.conversation(person, agent, topic, channel, created)
+            age = self.now - created
+            last = conversation[-1].at
+            if len(conversation) == 1 and age < timedelta(days=14):
+                status = "new"
+            elif age > timedelta(days=21):
+                status = "closed" if self.rng.random() < 0.85 else "resolved"
+            else:
+                status = self.rng.choice(("open", "waiting_on_customer", "resolved"))
+            ticket = Ticket(
+                requester_id=person.id,
+                about_id=about.id if about else None,
+                organisation_id=person.org.id if person.org else None,
+                assignee_id=None if status == "new" else agent.account_id,
+                channel=channel,
+                status=status,
+                priority=priority,
+                subject=TOPICS[topic][1],
+                created_at=created,
+                updated_at=last,
+                last_activity_at=last,
+                resolved_at=last if status in ("resolved", "closed") else None,
+                closed_at=min(last + timedelta(days=7), self.now) if status == "closed" else None,
+            )
+            planned.append((ticket, (person, about, topic, agent, conversation)))
+        planned.sort(key=lambda pair: pair[0].created_at)  # ticket numbers follow time
+        tickets = [ticket for ticket, _plan in planned]
+        plans = [plan for _ticket, plan in planned]
+        self.save(tickets)
+        messages: list[Message] = []
+        events: list[TicketEvent] = []
+        mentions: list[Mention] = []
+        attachments: list[Attachment] = []
+        for ticket, (person, about, topic, agent, conversation) in zip(tickets, plans, strict=True):
+            self.tickets.append(
+                _Ticket(ticket.id, person, topic, ticket.created_at, ticket.channel, agent)
+            )
+            if about is not None:
+                mentions.append(
+                    Mention(
+                        person_id=about.id,
+                        source_table="tickets",
+                        row_id=str(ticket.id),
+                        created_at=ticket.created_at,
+                    )
+                )
+            for author, visibility, body, at, channel in conversation:
+                message = Message(
+                    id=new_id(),
+                    ticket_id=ticket.id,
+                    owner_id=person.id,
+                    author_id=author,
+                    visibility=visibility,
+                    channel=channel,
+                    body=body,
+                    created_at=at,
+                )
+                messages.append(message)
+                if author == person.id and self.rng.random() < 0.12:
+                    attachments.append(self.attachment(message))
+            events.extend(self.events(ticket, agent, conversation))
+        self.save(messages)
+        self.save(attachments)
+        self.save(events)
+        self.save(mentions)
+
+    def conversation(
+        self, person: _Person, agent: _Staff, topic: int, channel: str, created: datetime
+    ) -> list[Said]:
+        """1-6 messages: the request (logged by the agent when it came by phone), then
+        replies, follow-ups and internal notes, minutes to a day or so apart."""
+        _type, _subject, opening, reply, follow_up, note, closing = TOPICS[topic]
+        opening = opening.format(first=person.first, place=self.rng.choice(LOCATIONS))
+        sign = f"\n\n{agent.first}" if agent.first else ""
+        if channel == "phone":
+            said = [
+                Said(
+                    agent.person_id,
+                    "public",
+                    f"Call from {person.first}: {opening}",
+                    created,
+                    channel,
+                )
+            ]
+        else:
+            said = [Said(person.id, "public", f"{opening}\n\n{person.first}", created, channel)]
+        later = [
+            (agent.person_id, "public", reply.format(first=person.first) + sign),
+            (person.id, "public", self.rng.choice((follow_up, *FOLLOW_UPS))),
+            (agent.person_id, "internal", self.rng.choice((note, *NOTES))),
+            (agent.person_id, "public", closing + sign),
+        ]
+        n = self.rng.randint(1, 6)
+        plan = later[: n - 1]
+        if n == 6:
+            plan.insert(2, (agent.person_id, "internal", self.rng.choice(NOTES)))
+        at = created
+        reply_channel = channel if channel in ("chat", "email") else "web"
+        for author, visibility, body in plan:
+            at += timedelta(minutes=self.rng.uniform(5, 8 if channel == "chat" else 60 * 30))
+            if at >= self.now:
+                break
+            said.append(Said(author, visibility, body, at, reply_channel))
+        return said
+
+    def events(self, ticket: Ticket, agent: _Staff, conversation: list[Said]) -> list[TicketEvent]:
+        if ticket.status == "new":
+            return []
+        at = (
+            conversation[1].at
+            if len(conversation) > 1
+            else ticket.created_at + timedelta(minutes=20)
+        )
+        steps = [("assignee", None, agent.account_id, at), ("status", "new", "open", at)]
+        previous = "open"
+        if ticket.status == "waiting_on_customer":
+            steps.append(("status", "open", "waiting_on_customer", ticket.last_activity_at))
+        if ticket.status in ("resolved", "closed"):
+            steps.append(("status", "open", "resolved", ticket.last_activity_at))
+            previous = "resolved"
+        if ticket.status == "closed" and ticket.closed_at is not None:
+            steps.append(("status", previous, "closed", ticket.closed_at))
+        return [
+            TicketEvent(ticket_id=ticket.id, actor_id=agent.account_id, field=f, old=o, new=n, at=t)
+            for f, o, n, t in steps
+        ]
+
+    def attachment(self, message: Message) -> Attachment:
+        filename, content_type = self.rng.choice(ATTACHMENTS)
+        data = (
+            PNG
+            if content_type == "image/png"
+            else (
+                f"{message.created_at:%Y-%m-%d %H:%M:%S} ERROR Spooler: job stalled\n"
+                f"{message.created_at:%Y-%m-%d %H:%M:%S} INFO Service restarted\n"
+            ).encode()
+        )
+        attachment = Attachment(
+            id=new_id(),
+            message_id=message.id,
+            ticket_id=message.ticket_id,
+            owner_id=message.owner_id,
+            filename=filename,
+            content_type=content_type,
+            size=len(data),
+            created_at=message.created_at,
+        )
+        self.store("attachments", attachment.id, attachment.owner_id, data)
+        return attachment
+
+    # --- calls and remote sessions ---------------------------------------------------------
+
+    def calls(self) -> None:
+        audio = _tone()
+        calls: list[Call] = []
+        recordings: list[CallRecording] = []
+        phoned = [t for t in self.tickets if t.channel == "phone"]
+        extra = max(self.people - len(phoned), 0)
+        plans: list[tuple[_Person, int | None, datetime, _Staff | None]]
+        plans = [(t.requester, t.id, t.created_at, t.agent) for t in phoned]
+        for _ in range(extra):
+            person, _about = self.requester()
+            at = self.between(person.created_at, self.now - timedelta(minutes=30))
+            plans.append((person, None, at, self.agent()))
+        for person, ticket_id, at, agent in plans:
+            duration = self.rng.randint(30, 1500)
+            noticed = self.rng.random() < 0.75
+            call = Call(
+                id=new_id(),
+                person_id=person.id,
+                ticket_id=ticket_id,
+                agent_id=agent.account_id if agent else None,
+                number=person.phone,
+                direction="inbound" if ticket_id or self.rng.random() < 0.7 else "outbound",
+                started_at=at,
+                duration_seconds=duration,
+                recording_notice_played=noticed,
+                notes=self.rng.choice(CALL_NOTES),
+            )
+            calls.append(call)
+            if noticed:
+                recording = CallRecording(
+                    id=new_id(),
+                    call_id=call.id,
+                    owner_id=person.id,
+                    content_type="audio/wav",
+                    size=len(audio),
+                    filename=f"call-{at:%Y%m%d-%H%M}.wav",
+                    created_at=at + timedelta(seconds=duration),
+                )
+                self.store("recordings", recording.id, person.id, audio)
+                recordings.append(recording)
+        self.save(calls)
+        self.save(recordings)
+
+    def remote_sessions(self) -> None:
+        rows: list[RemoteSession] = []
+        for t in self.tickets:
+            if (
+                TOPICS[t.topic][0] not in ("workstation", "network_device", "server")
+                or self.rng.random() < 0.4
+            ):
+                continue
+            person = t.requester
+            owned = person.org.devices if person.org else self.person_devices.get(person.id, [])
+            device = next((d for d in owned if d.user is person), None) or (
+                owned[0] if owned else None
+            )
+            kind = self.rng.choice(("hostname", "ip", "username", "alias"))
+            identifier = {
+                "hostname": device.hostname if device else f"{person.username.upper()}-PC",
+                "ip": device.ip
+                if device
+                else f"10.0.{self.rng.randint(0, 9)}.{self.rng.randint(2, 254)}",
+                "username": person.username,
+                "alias": f"{person.first}'s computer",
+            }[kind]
+            started = t.created_at + timedelta(minutes=self.rng.uniform(20, 240))
+            if started >= self.now:
+                continue
+            technician = t.agent or self.agent()
+            rows.append(
+                RemoteSession(
+                    person_id=person.id,
+                    ticket_id=t.id,
+                    technician_id=technician.account_id,
+                    consent_recorded_at=started - timedelta(minutes=self.rng.uniform(1, 3)),
+                    identifier_kind=kind,
+                    identifier=identifier,
+                    started_at=started,
+                    ended_at=min(started + timedelta(minutes=self.rng.uniform(5, 90)), self.now),
+                )
+            )
+        self.save(rows)
+
+    # --- service records and schedules -----------------------------------------------------
+
+    def service(self) -> None:
+        records: list[ServiceRecord] = []
+        schedules: list[MaintenanceSchedule] = []
+        today = self.now.date()
+        owners = [(o.id, None, o.devices) for o in self.orgs] + [
+            (None, p.id, self.person_devices.get(p.id, [])) for p in self.individuals
+        ]
+        for org_id, person_id, devices in owners:
+            for d in devices:
+                interval = {"generator": 180, "printer": 90, "server": 365}.get(d.type)
+                visits = self.visits(d, interval)
+                for day in visits:
+                    records.append(
+                        ServiceRecord(
+                            owner_id=d.owner_id,
+                            organisation_id=org_id,
+                            person_id=person_id,
+                            device_id=d.id,
+                            technician_id=self.agent().account_id,
+                            visited_on=day,
+                            work_done=self.rng.choice(SERVICE_WORK[d.type]),
+                            next_due_on=day + timedelta(days=interval) if interval else None,
+                            created_at=_moment(day, self.now),
+                        )
+                    )
+                if interval:
+                    last = visits[-1] if visits else d.created_at.date()
+                    schedules.append(
+                        MaintenanceSchedule(
+                            device_id=d.id,
+                            owner_id=d.owner_id,
+                            interval_days=interval,
+                            next_due_on=max(
+                                last + timedelta(days=interval), today - timedelta(days=30)
+                            ),
+                            preferred_times=self.rng.choice(PREFERRED_TIMES)
+                            if self.rng.random() < 0.7
+                            else None,
+                            created_at=d.created_at,
+                        )
+                    )
+        self.save(records)
+        self.save(schedules)
+
+    def visits(self, d: _Device, interval: int | None) -> list[date]:
+        """Regular visits for equipment under a plan; an odd repair for the rest."""
+        if interval is None:
+            if self.rng.random() < 0.3:
+                return [self.between(d.created_at, self.now).date()]
+            return []
+        days: list[date] = []
+        day = d.created_at.date() + timedelta(days=interval)
+        while day <= self.now.date() and (d.type == "generator" or self.rng.random() < 0.5):
+            days.append(day)
+            day += timedelta(days=interval + self.rng.randint(-10, 10))
+        return days
+
+    # --- billing ---------------------------------------------------------------------------
