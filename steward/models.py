@@ -4,6 +4,7 @@ from steward.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa:
 from steward.desk import models as desk_models  # noqa: F401
 from steward.identity import models as identity_models  # noqa: F401
 from steward.policy.models import PolicyVersion
+from steward.rights import models as rights_models  # noqa: F401
 from steward.vault.models import DataKey
 
 __all__ = ["DataKey", "PolicyVersion"]

@@ -1,6 +1,7 @@
 """The access gate: (actor, purpose, person, categories) -> allowed, or refused and audited.
 
-Rules, in order, each from the active policy or the person's current state:
+Rules, in order, each from the active policy or the person's current state (answering a rights
+request, purpose `rights`, is the law's own purpose: the officer, Steward or the person only):
 1. the purpose is declared, and used for every category touched;
 2. the actor's role may use the purpose; a customer acts only on their own data, and
    anyone may act on their own data for a purpose customers may use (self-service);
@@ -22,6 +23,10 @@ from steward.core.errors import Forbidden
 from steward.policy.schema import Policy
 
 STORAGE = "storage"  # keeping data as it is, the one use a restriction allows besides the law
+# Answering a person's rights request: a legal obligation over every category, so it is not
+# declared per category; only the privacy officer, Steward's own jobs or the person may.
+RIGHTS = "rights"
+RIGHTS_ROLES = frozenset({"privacy_officer", "system"})
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,11 @@ def decide(
     categories: Iterable[str],
 ) -> str | None:
     """Why the access is refused, or None when it is allowed. Pure: no database, no audit."""
+    if purpose_key == RIGHTS:
+        own = person is not None and actor.person_id == person.person_id
+        if own or actor.role in RIGHTS_ROLES:
+            return None
+        return "only the privacy officer answers rights requests"
     purpose = policy.purposes.get(purpose_key)
     if purpose is None and purpose_key != STORAGE:
         return f"the policy declares no purpose '{purpose_key}'"

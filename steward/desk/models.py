@@ -370,6 +370,11 @@ class CannedReply(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+# Clear columns that are still personal data: declared with a category, so the data map,
+# the rights engine and retention cover them like the sealed ones.
+_PREFERENCE = {"category": "user.preferences"}
+
+
 class NotificationPreference(Base):
     """Which mail a person wants (C5): service messages and maintenance alerts by default,
     marketing only with consent. Issue 6 moves these into the consent ledger's domain."""
@@ -378,9 +383,9 @@ class NotificationPreference(Base):
     __owner__ = "person_id"
 
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), primary_key=True)
-    ticket_updates: Mapped[bool] = mapped_column(Boolean, default=True)
-    service_messages: Mapped[bool] = mapped_column(Boolean, default=True)
-    maintenance_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
-    marketing: Mapped[bool] = mapped_column(Boolean, default=False)
-    preferred_channel: Mapped[str] = mapped_column(String(10), default="email")
+    ticket_updates: Mapped[bool] = mapped_column(Boolean, default=True, info=_PREFERENCE)
+    service_messages: Mapped[bool] = mapped_column(Boolean, default=True, info=_PREFERENCE)
+    maintenance_alerts: Mapped[bool] = mapped_column(Boolean, default=True, info=_PREFERENCE)
+    marketing: Mapped[bool] = mapped_column(Boolean, default=False, info=_PREFERENCE)
+    preferred_channel: Mapped[str] = mapped_column(String(10), default="email", info=_PREFERENCE)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -35,6 +35,9 @@ class Person(Base):
     email_index: Mapped[str | None] = mapped_column(String(64), index=True)
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     objected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sale_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # R10
+    sensitive_limited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # R10
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # R3: a tombstone now
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -58,6 +58,7 @@ def check(policy: Policy, known: Known) -> list[Finding]:
         *_processors(policy, known),
         *_cookies(policy, known),
         *_rights_required_by_law(policy),
+        *_requests(policy, known),
         *_children(policy, known),
         *_changelog(policy),
     ]
@@ -195,6 +196,41 @@ def _rights_required_by_law(policy: Policy) -> Iterator[Finding]:
                 ("rights",),
                 f"{law} gives people the right '{right}', but the policy does not offer it.",
             )
+
+
+def kept_on_erasure(policy: Policy) -> list[str]:
+    """The categories an erasure keeps: those the file names, or else every category with a
+    legal-obligation retention exception."""
+    if policy.requests.erasure_keeps is not None:
+        return list(policy.requests.erasure_keeps)
+    return [
+        key
+        for key, category in policy.categories.items()
+        if any(e.reason == "legal_obligation" for e in category.retention.exceptions)
+    ]
+
+
+def _requests(policy: Policy, known: Known) -> Iterator[Finding]:
+    for index, key in enumerate(policy.requests.erasure_keeps or []):
+        path = ("requests", "erasure_keeps", index)
+        category = policy.categories.get(key)
+        if category is None:
+            if key not in known.categories:
+                yield path, f"'{key}' is not a declared category."
+        elif not any(e.reason == "legal_obligation" for e in category.retention.exceptions):
+            yield (
+                path,
+                f"An erasure may keep '{key}' only when the law requires it: give its retention "
+                "a legal_obligation exception naming the statute.",
+            )
+    erasure = policy.rights.get("erasure")
+    grace = policy.requests.erasure_grace.approx_days()
+    if erasure is not None and grace >= erasure.deadline_days:
+        yield (
+            ("requests", "erasure_grace"),
+            "The grace period of an erasure must end before its deadline: make erasure_grace "
+            f"shorter than {erasure.deadline_days} days.",
+        )
 
 
 def _children(policy: Policy, known: Known) -> Iterator[Finding]:

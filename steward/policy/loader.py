@@ -90,6 +90,9 @@ def _salvage(data: dict[str, Any]) -> Policy:
     values: dict[str, Any] = {}
     for name, info in Policy.model_fields.items():
         raw = data.get(name)
+        if raw is None and not info.is_required():
+            values[name] = info.get_default(call_default_factory=True)
+            continue
         entry = _entry_model(info.annotation)
         if entry is not None:
             valid = {k: _valid(entry, v) for k, v in raw.items()} if isinstance(raw, dict) else {}

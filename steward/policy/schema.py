@@ -184,6 +184,11 @@ class Processor(Strict):
     contract_date: dt.date = Field(description="When its data-processing contract was signed.")
     vetted_date: dt.date = Field(description="When its security was last reviewed.")
     contact: str | None = Field(None, description="Its privacy contact.")
+    notify_url: str | None = Field(
+        None,
+        pattern=r"^https://",
+        description="HTTPS address that receives signed notices of corrections and erasures.",
+    )
 
 
 class Right(Strict):
@@ -204,6 +209,38 @@ class Inquiries(Strict):
         gt=0, description="Hours within which a privacy inquiry is answered."
     )
     channels: list[Channel] = Field(min_length=1, description="Where to ask.")
+
+
+class Requests(Strict):
+    """How rights requests are handled, beyond each right's deadline and verification."""
+
+    unverified_lapse: Period = Field(
+        Duration.parse("P30D"), description="How long a request waits for verification."
+    )
+    code_minutes: int = Field(
+        30, gt=0, le=1440, description="Minutes an emailed verification code stays valid."
+    )
+    code_attempts: int = Field(5, gt=0, le=20, description="Wrong codes before a code is void.")
+    data_points: int = Field(
+        3, ge=2, le=5, description="Data points held that must match to verify without an account."
+    )
+    erasure_grace: Period = Field(
+        Duration.parse("P7D"), description="How long an approved erasure can still be cancelled."
+    )
+    download_expiry: Period = Field(
+        Duration.parse("P7D"), description="How long an export can be downloaded."
+    )
+    due_soon_days: int = Field(
+        5, ge=0, description="Days before the deadline a request is marked due soon."
+    )
+    records_kept: Period = Field(
+        Duration.parse("P24M"), description="How long request records are kept."
+    )
+    erasure_keeps: list[DottedKey] | None = Field(
+        None,
+        description="Categories an erasure keeps because the law requires it (default: those "
+        "with a legal_obligation retention exception).",
+    )
 
 
 class Cookie(Strict):
@@ -291,6 +328,9 @@ class Policy(Strict):
     )
     rights: dict[RightName, Right] = Field(min_length=1, description="Rights people have.")
     inquiries: Inquiries = Field(description="How privacy questions are answered.")
+    requests: Requests = Field(
+        default_factory=Requests, description="How rights requests are verified and answered."
+    )
     cookies: dict[CookieCategoryName, CookieCategory] = Field(
         default_factory=dict, description="Cookie categories and their cookies."
     )

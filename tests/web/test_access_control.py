@@ -13,6 +13,8 @@ from tests.who import (
     identity,
     organisations,
     preferences,
+    rights,
+    rights_work,
     tickets,
 )
 
@@ -25,6 +27,8 @@ WHO = {
     **calls.WHO,
     **billing.WHO,
     **preferences.WHO,
+    **rights.WHO,
+    **rights_work.WHO,
 }
 NOT_ALLOWED = {401, 403}
 

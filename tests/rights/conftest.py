@@ -1,0 +1,36 @@
+"""Fixtures shared by the rights tests: the team of signed-in browsers (the privacy officer is
+`team["privacy_officer"]`), and helpers to ask and verify through the public API."""
+
+import re
+
+import pytest
+
+from tests.desk.team import Team
+
+
+@pytest.fixture
+def team(admin, mailbox, new_client) -> Team:
+    return Team(admin, mailbox, new_client)
+
+
+def ask(browser, kind: str, email: str | None = None, **fields) -> dict:
+    """Open a request through POST /api/v1/rights; returns its answer (reference, due_at...)."""
+    body = {"kind": kind, **fields}
+    if email is not None:
+        body["email"] = email
+    answer = browser.post("/api/v1/rights", json=body)
+    assert answer.status_code == 202, answer.text
+    return answer.json()
+
+
+def code_in_last(mailbox, address: str) -> str:
+    """The six-digit verification code in the last mail to `address`."""
+    body = mailbox.last_to(address).get_payload(decode=True).decode()
+    match = re.search(r"\b(\d{6})\b", body)
+    assert match, f"no code in the last mail to {address}"
+    return match.group(1)
+
+
+def verify_by_code(browser, mailbox, reference: str, address: str):
+    code = code_in_last(mailbox, address)
+    return browser.post(f"/api/v1/rights/{reference}/verify", json={"code": code})
