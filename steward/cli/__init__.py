@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from steward.cli import accounts, audit, demo, keys, mail, policy
+from steward.cli import accounts, audit, backup, demo, keys, mail, policy, rights
 from steward.cli.common import current_settings, fail, report
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(audit.app, name="audit")
 app.add_typer(mail.app, name="mail")
 app.add_typer(demo.app, name="demo")
+app.add_typer(backup.app, name="backup")
+app.add_typer(rights.app, name="rights")
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "houston-generator.yaml"

@@ -1,15 +1,20 @@
 """What the commands share: settings, failing with one line, loading a policy, writing out."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     from steward.core.settings import Settings
     from steward.policy.loader import PolicyInvalid
     from steward.policy.schema import Policy
+    from steward.vault.service import Vault
 
 
 def fail(message: str) -> NoReturn:
@@ -52,3 +57,30 @@ def write(text: str, output: Path | None) -> None:
 
 def count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
+
+
+@contextmanager
+def database() -> Iterator[tuple["sessionmaker[Session]", "Vault", "Settings", "Policy"]]:
+    """The upgraded database's session factory, the vault, the settings and the active
+    policy; a bad policy or key file exits 1 with its reason."""
+    from steward.core.db import make_engine, make_sessionmaker, upgrade
+    from steward.core.errors import DomainError
+    from steward.policy.loader import PolicyInvalid
+    from steward.policy.service import read_active
+    from steward.vault.keyring import Keyring
+    from steward.vault.service import Vault
+
+    settings = current_settings()
+    try:
+        policy = read_active(settings.policy).policy
+        vault = Vault(Keyring.load(settings.key_file))
+    except PolicyInvalid:
+        fail(f"{settings.policy} is not a valid policy; run `steward policy check`")
+    except DomainError as error:
+        fail(error.message)
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        yield make_sessionmaker(engine), vault, settings, policy
+    finally:
+        engine.dispose()

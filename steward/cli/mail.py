@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from steward.cli.common import current_settings, fail
+from steward.cli.common import database, fail
 
 if TYPE_CHECKING:
     from steward.desk.inbound import IngestResult
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 log = logging.getLogger("steward.mail.listen")
 Ingest = Callable[[bytes], "IngestResult"]
+RIGHTS_OUTCOME = "rights_request"  # the mail became a privacy request; reason: its reference
 
 
 @contextmanager
@@ -29,32 +30,21 @@ def _ingester() -> Iterator[tuple[Ingest, "Policy"]]:
     """A function filing one raw message in a session of its own (vault and policy attached),
     and the active policy; a refusal by the gate is rolled back and recorded."""
     from steward.access.gate import Refused, record_refusal
-    from steward.core.db import make_engine, make_sessionmaker, upgrade
-    from steward.core.errors import DomainError
-    from steward.desk.inbound import ingest
-    from steward.policy.loader import PolicyInvalid
-    from steward.policy.service import read_active
-    from steward.vault.keyring import Keyring
-    from steward.vault.service import Vault
+    from steward.desk.inbound import IngestResult, ingest
+    from steward.rights.mailbox import take
 
-    settings = current_settings()
-    try:
-        policy = read_active(settings.policy).policy
-        vault = Vault(Keyring.load(settings.key_file))
-    except PolicyInvalid:
-        fail(f"{settings.policy} is not a valid policy; run `steward policy check`")
-    except DomainError as error:
-        fail(error.message)
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade(engine)
-        sessions = make_sessionmaker(engine)
+    with database() as (sessions, vault, settings, policy):
 
         def ingest_one(raw: bytes) -> "IngestResult":
             with sessions() as session:
                 vault.attach(session)
                 session.info["policy"] = policy
                 try:
+                    # R9 first: a closure asked from an account's own address is a rights
+                    # request, not a ticket (rights may import the desk, not the reverse).
+                    reference = take(session, settings, raw)
+                    if reference is not None:
+                        return IngestResult(None, RIGHTS_OUTCOME, reference)
                     return ingest(session, settings, raw)
                 except Refused as refused:
                     session.rollback()
@@ -62,11 +52,13 @@ def _ingester() -> Iterator[tuple[Ingest, "Policy"]]:
                     raise
 
         yield ingest_one, policy
-    finally:
-        engine.dispose()
 
 
 def _said(result: "IngestResult") -> str:
+    if result.outcome == RIGHTS_OUTCOME:
+        return (
+            f"privacy request {result.reason}: account closure asked; the sender confirms by mail"
+        )
     if result.outcome == "ignored":
         where = f" (ticket {result.ticket_id})" if result.ticket_id else ""
         return f"ignored{where}: {result.reason}"
@@ -141,6 +133,8 @@ class Handler:
             return "451 4.3.0 Temporary failure, try again later"
         if result.outcome == "ignored":
             return "250 OK"
+        if result.outcome == RIGHTS_OUTCOME:
+            return f"250 OK privacy request {result.reason}"
         return f"250 OK ticket {result.ticket_id} {result.outcome}"
 
 

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000
+    allow_private_push: bool = False  # portability pushes to private or loopback addresses
+    outbound_ca_file: Path | None = None  # extra CA bundle trusted for webhooks (PEM)
 
 
 @lru_cache

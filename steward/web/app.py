@@ -20,7 +20,14 @@ from steward.policy.document import STYLE
 from steward.policy.service import read_active, record_version
 from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
-from steward.web import account_pages, desk_pages, pages, portal_pages
+from steward.web import (
+    account_pages,
+    desk_pages,
+    dpo_pages,
+    pages,
+    portal_pages,
+    rights_pages,
+)
 from steward.web.api import admin as admin_api
 from steward.web.api import audit as audit_api
 from steward.web.api import auth as auth_api
@@ -31,6 +38,8 @@ from steward.web.api import me as me_api
 from steward.web.api import organisations as organisations_api
 from steward.web.api import policy as policy_api
 from steward.web.api import preferences as preferences_api
+from steward.web.api import rights as rights_api
+from steward.web.api import rights_work as rights_work_api
 from steward.web.api import tickets as tickets_api
 
 log = logging.getLogger("steward.web")
@@ -73,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(me_api.router)
     app.include_router(admin_api.router)
     app.include_router(audit_api.router)
+    # Before the intake router: its GET /rights/{reference} would catch /rights/signing-key.
+    app.include_router(rights_work_api.router)
+    app.include_router(rights_api.router)
     for api in (
         tickets_api,
         organisations_api,
@@ -82,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         preferences_api,
     ):
         app.include_router(api.router)
-    for page_router in (pages, account_pages, portal_pages, desk_pages):
+    for page_router in (pages, account_pages, portal_pages, desk_pages, rights_pages, dpo_pages):
         app.include_router(page_router.router)
     _install_error_handlers(app)
     return app

@@ -13,7 +13,12 @@ from steward.policy.loader import load_policy
 from tests.conftest import EXAMPLES
 
 DESK_CATEGORIES = sorted(
-    {c.info["category"] for t in Base.metadata.tables.values() for c in t.c if "category" in c.info}
+    {
+        c.info["category"]
+        for t in Base.metadata.tables.values()
+        for c in t.c
+        if c.info.get("encrypted")
+    }
 )
 DEVICES = {
     "user.device.configuration",

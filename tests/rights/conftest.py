@@ -6,11 +6,18 @@ import re
 import pytest
 
 from tests.desk.team import Team
+from tests.rights.intake_kit import Officer
 
 
 @pytest.fixture
 def team(admin, mailbox, new_client) -> Team:
     return Team(admin, mailbox, new_client)
+
+
+@pytest.fixture
+def officer(admin, mailbox, new_client) -> Officer:
+    """The privacy officer, made before any test freezes the clock; call `again()` inside."""
+    return Officer(admin, mailbox, new_client)
 
 
 def ask(browser, kind: str, email: str | None = None, **fields) -> dict:

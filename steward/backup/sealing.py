@@ -1,0 +1,197 @@
+"""The backup file: a clear header, then compressed frames sealed with AES-256-GCM.
+
+Layout: MAGIC, a 4-byte header length, the header (JSON: format, created_at, schema
+revision, dialect, key id, salt), then frames, each a 4-byte length and a ciphertext of a
+zlib-compressed chunk of records. The file key is derived with HKDF-SHA256 from the key
+file's index key (which never rotates, so a backup outlives a master-key rotation) and the
+file's random salt; the frame counter is the nonce, and the associated data binds each frame
+to the header, its position and whether it is the last, so frames cannot be altered,
+reordered, dropped or cut off without the reader noticing.
+"""
+
+import base64
+import hashlib
+import json
+import os
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from steward.core.errors import Invalid
+from steward.vault.keyring import Keyring
+
+MAGIC = b"STEWARD-BACKUP\x00\x01"
+FORMAT = 1
+FRAME_BYTES = 1 << 20  # clear bytes per frame before compression
+_LENGTH = struct.Struct(">I")
+_MAX_FRAME = 64 << 20
+
+
+class BackupUnreadable(Invalid):
+    title = "Backup unreadable"
+
+
+def _derive(keyring: Keyring, salt: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(
+        keyring.index_key
+    )
+
+
+def key_id(keyring: Keyring) -> str:
+    """Names the key file a backup needs, revealing nothing of it."""
+    return _derive(keyring, b"", b"steward backup key id").hex()[:16]
+
+
+@dataclass(frozen=True)
+class Header:
+    created_at: str
+    revision: str | None
+    dialect: str
+    key_id: str
+    salt: bytes
+
+    def encode(self) -> bytes:
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "created_at": self.created_at,
+                "revision": self.revision,
+                "dialect": self.dialect,
+                "key_id": self.key_id,
+                "salt": base64.b64encode(self.salt).decode(),
+            },
+            sort_keys=True,
+        ).encode()
+
+    @classmethod
+    def decode(cls, raw: bytes) -> "Header":
+        try:
+            data = json.loads(raw)
+            if data["format"] != FORMAT:
+                raise BackupUnreadable(f"backup format {data['format']} is not supported")
+            return cls(
+                data["created_at"],
+                data["revision"],
+                data["dialect"],
+                data["key_id"],
+                base64.b64decode(data["salt"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            raise BackupUnreadable("the backup's header is damaged") from None
+
+
+def _associated(header_hash: bytes, counter: int, last: bool) -> bytes:
+    return header_hash + struct.pack(">Q?", counter, last)
+
+
+def _nonce(counter: int) -> bytes:
+    return b"\x00\x00\x00\x00" + struct.pack(">Q", counter)
+
+
+class Writer:
+    """Buffers records (one JSON line each) and writes them as sealed frames."""
+
+    def __init__(self, out: IO[bytes], keyring: Keyring, header: Header) -> None:
+        raw = header.encode()
+        self._out = out
+        self._aead = AESGCM(_derive(keyring, header.salt, b"steward backup v1"))
+        self._header_hash = hashlib.sha256(raw).digest()
+        self._counter = 0
+        self._buffer: list[bytes] = []
+        self._size = 0
+        out.write(MAGIC + _LENGTH.pack(len(raw)) + raw)
+
+    def record(self, value: Any) -> None:
+        line = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+        self._buffer.append(line)
+        self._size += len(line)
+        if self._size >= FRAME_BYTES:
+            self._flush(last=False)
+
+    def close(self) -> None:
+        self._flush(last=True)
+
+    def _flush(self, last: bool) -> None:
+        chunk = zlib.compress(b"".join(self._buffer), 6)
+        sealed = self._aead.encrypt(
+            _nonce(self._counter), chunk, _associated(self._header_hash, self._counter, last)
+        )
+        self._out.write(_LENGTH.pack(len(sealed)) + sealed)
+        self._counter += 1
+        self._buffer, self._size = [], 0
+
+
+def read_header(source: IO[bytes]) -> tuple[Header, bytes]:
+    if source.read(len(MAGIC)) != MAGIC:
+        raise BackupUnreadable("not a Steward backup file")
+    raw = source.read(_read_length(source))
+    return Header.decode(raw), raw
+
+
+def check_key(header: Header, keyring: Keyring) -> None:
+    if header.key_id != key_id(keyring):
+        raise BackupUnreadable(
+            f"this backup was made with another key file (key id {header.key_id}); "
+            "use the key file of the installation that made it"
+        )
+
+
+def records(source: IO[bytes], keyring: Keyring) -> Iterator[Any]:
+    """Every record of the file, in order; raises BackupUnreadable on any damage."""
+    header, raw = read_header(source)
+    check_key(header, keyring)
+    aead = AESGCM(_derive(keyring, header.salt, b"steward backup v1"))
+    header_hash = hashlib.sha256(raw).digest()
+    counter = 0
+    while True:
+        length = _read_length(source, allow_end=True)
+        if length < 0:
+            raise BackupUnreadable("the backup is cut short (its last part is missing)")
+        sealed = source.read(length)
+        if len(sealed) != length:
+            raise BackupUnreadable("the backup is cut short (its last part is missing)")
+        last = False
+        try:
+            chunk = aead.decrypt(
+                _nonce(counter), sealed, _associated(header_hash, counter, last=False)
+            )
+        except InvalidTag:
+            try:
+                chunk = aead.decrypt(
+                    _nonce(counter), sealed, _associated(header_hash, counter, last=True)
+                )
+                last = True
+            except InvalidTag:
+                raise BackupUnreadable(
+                    f"part {counter + 1} of the backup was altered or is damaged"
+                ) from None
+        for line in zlib.decompress(chunk).splitlines():
+            yield json.loads(line)
+        counter += 1
+        if last:
+            if source.read(1):
+                raise BackupUnreadable("the backup has data after its last part")
+            return
+
+
+def _read_length(source: IO[bytes], allow_end: bool = False) -> int:
+    raw = source.read(_LENGTH.size)
+    if not raw and allow_end:
+        return -1
+    if len(raw) != _LENGTH.size:
+        raise BackupUnreadable("the backup is cut short")
+    (length,) = _LENGTH.unpack(raw)
+    if length > _MAX_FRAME:
+        raise BackupUnreadable("the backup is damaged (a part claims an impossible size)")
+    return int(length)
+
+
+def new_salt() -> bytes:
+    return os.urandom(16)

@@ -1,0 +1,159 @@
+"""`steward backup`: create, verify and restore encrypted backups (no data keys inside)."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from steward.cli.common import count, current_settings, fail
+
+if TYPE_CHECKING:
+    from steward.backup.service import Summary
+    from steward.vault.keyring import Keyring
+
+app = typer.Typer(
+    help="Encrypted backups of every table except the data keys.", no_args_is_help=True
+)
+
+FILE = Annotated[Path, typer.Argument(help="The backup file.", metavar="FILE", show_default=False)]
+
+
+def _keyring() -> "Keyring":
+    import steward.models  # noqa: F401  (every table on the metadata the backup walks)
+    from steward.vault.keyring import KeyFileError, Keyring
+
+    try:
+        return Keyring.load(current_settings().key_file)
+    except KeyFileError as error:
+        fail(error.message)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[str, int], None]]:
+    """Rows done per table on stderr, when it is a terminal."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda table, done: None
+        return
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+    ) as bar:
+        task = bar.add_task(label)
+
+        def update(table: str, done: int) -> None:
+            bar.update(task, description=f"{label}: {table} ({done:,} rows)")
+
+        yield update
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    from steward.core.errors import DomainError
+
+    try:
+        yield
+    except DomainError as error:
+        fail(error.message)
+
+
+def _describe(summary: "Summary") -> str:
+    return (
+        f"{count(len(summary.tables), 'table', 'tables')}, "
+        f"{count(summary.rows, 'row', 'rows')}, taken {summary.created_at} "
+        f"from {summary.dialect} at schema {summary.revision}"
+    )
+
+
+@app.command()
+def create(file: FILE) -> None:
+    """Write every table but the data keys to FILE, compressed and encrypted.
+
+    The file is encrypted with a key derived from the key file; without that key file it
+    cannot be read. It holds no data key, so it opens only with the live key store: a
+    person erased after the backup stays erased when it is restored.
+    """
+    from steward.backup.service import create as create_backup
+    from steward.core.db import make_engine
+
+    keyring = _keyring()
+    engine = make_engine(current_settings().database_url)
+    try:
+        with _domain_errors(), _progress("backing up") as progress:
+            summary = create_backup(engine, keyring, file, progress)
+    except OSError as error:
+        fail(f"cannot write {file}: {error.strerror}")
+    finally:
+        engine.dispose()
+    typer.echo(f"wrote {file}: {_describe(summary)}")
+
+
+@app.command()
+def verify(file: FILE) -> None:
+    """Read FILE whole with the key file, checking every part and every table's count."""
+    from steward.backup.service import verify as verify_backup
+
+    keyring = _keyring()
+    with _domain_errors(), _progress("verifying") as progress:
+        summary = verify_backup(file, keyring, progress)
+    for table, rows in summary.tables.items():
+        typer.echo(f"  {table}: {rows}")
+    typer.echo(f"backup intact: {_describe(summary)}")
+
+
+@app.command()
+def restore(
+    file: FILE,
+    into: Annotated[
+        str | None,
+        typer.Option(
+            help="Database URL to restore into; it must be empty "
+            "\\[default: the configured database].",
+            show_default=False,
+        ),
+    ] = None,
+    keys_from: Annotated[
+        str | None,
+        typer.Option(
+            help="Database URL of the live key store, whose data keys (destroyed ones too) "
+            "the restored data opens with \\[default: the configured database].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Load FILE into an empty database, with the data keys of the live key store.
+
+    People erased since the backup was taken stay erased: their keys are destroyed in the
+    live store, so their restored values read as erased.
+    """
+    from steward.backup.service import restore as restore_backup
+    from steward.core.db import make_engine, normalise_url
+
+    settings = current_settings()
+    keyring = _keyring()
+    target_url = into or settings.database_url
+    keys_url = keys_from or settings.database_url
+    target = make_engine(target_url)
+    same = normalise_url(target_url) == normalise_url(keys_url)
+    keys = None if same else make_engine(keys_url)
+    try:
+        with _domain_errors(), _progress("restoring") as progress:
+            restored = restore_backup(file, keyring, target, keys, progress)
+    finally:
+        target.dispose()
+        if keys is not None:
+            keys.dispose()
+    typer.echo(f"restored {file}: {_describe(restored)}")
+    if keys is not None:
+        typer.echo(
+            f"copied {count(restored.keys_copied, 'data key', 'data keys')} from the key store"
+        )
+    if restored.erased_people:
+        typer.echo(
+            f"{count(restored.erased_people, 'person reads', 'people read')} as erased "
+            "(their data keys are destroyed in the live key store)"
+        )

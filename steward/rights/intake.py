@@ -1,0 +1,230 @@
+"""Opening a rights request or a privacy inquiry, from anyone, signed in or not.
+
+The answer and the acknowledgement mail have the same shape whether or not Steward knows the
+address: a code goes to the address given, and only once it is verified is the request tied to
+a person (or answered "no data held"). A signed-in person asking about themselves is verified
+at once where the policy accepts a session, or by re-entering their password where it asks
+for that. Every request is acknowledged by mail at once with its reference and due date;
+California requests say that this is the confirmation the law asks for.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from steward.access.gate import RIGHTS, policy_of
+from steward.core import clock
+from steward.core.actor import SYSTEM, Actor
+from steward.core.errors import Invalid
+from steward.core.ids import new_id
+from steward.core.settings import Settings
+from steward.identity import passwords
+from steward.identity.common import load_person, security_event
+from steward.identity.models import Account
+from steward.policy.schema import Policy
+from steward.rights import verify
+from steward.rights.common import CCPA_CONFIRM_BUSINESS_DAYS, due_for, event, new_reference
+from steward.rights.models import CHANNELS, KINDS, RightsRequest
+from steward.rights.queries import contact, label, tell
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CORRECTABLE = ("name", "email", "phone", "company")
+# The API and the privacy center are the same place for the policy's `channels`.
+POLICY_CHANNEL = {"api": "privacy_center"}
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    kind: str
+    email: str | None = None
+    name: str | None = None
+    details: str | None = None
+    corrections: dict[str, str] = field(default_factory=dict)
+    purposes: list[str] = field(default_factory=list)
+    on_behalf: bool = False
+    agent: str | None = None
+    channel: str = "api"
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class Opened:
+    id: str
+    reference: str
+    status: str
+    due_at: datetime
+    verification: list[str]  # the methods still possible, empty once verified
+
+
+def _offered(policy: Policy, new: NewRequest) -> list[str]:
+    """The policy's channels for this kind; raises for a kind or channel it does not offer."""
+    if new.kind not in KINDS:
+        raise Invalid(f"A request's kind is one of: {', '.join(KINDS)}.")
+    if new.channel not in CHANNELS:
+        raise Invalid(f"A request's channel is one of: {', '.join(CHANNELS)}.")
+    if new.kind == "inquiry":
+        channels: list[str] = list(policy.inquiries.channels)
+    else:
+        right = policy.rights.get(new.kind)  # type: ignore[call-overload]
+        if right is None or not right.offered:
+            raise Invalid("The policy does not offer this right.")
+        channels = list(right.channels)
+    if POLICY_CHANNEL.get(new.channel, new.channel) not in channels:
+        raise Invalid("This request cannot be made through this channel.")
+    return channels
+
+
+def _check_fields(policy: Policy, new: NewRequest) -> None:
+    if new.corrections:
+        if new.kind not in ("rectification", "ccpa_correct"):
+            raise Invalid("Corrections belong to a rectification request.")
+        wrong = sorted(set(new.corrections) - set(CORRECTABLE))
+        if wrong:
+            raise Invalid(f"Corrections can name: {', '.join(CORRECTABLE)}.")
+    if new.kind in ("rectification", "ccpa_correct") and not (new.corrections or new.details):
+        raise Invalid("Say what is wrong and what it should be.")
+    if new.purposes:
+        if new.kind not in ("objection", "consent_withdrawal"):
+            raise Invalid("Purposes belong to an objection or a withdrawal of consent.")
+        unknown = sorted(set(new.purposes) - set(policy.purposes))
+        if unknown:
+            raise Invalid("The policy declares no such purpose.")
+    if new.kind == "inquiry" and not (new.details or "").strip():
+        raise Invalid("Write your question.")
+    if new.on_behalf and not (new.agent or "").strip():
+        raise Invalid("An agent gives their name and address, and sends proof of authority.")
+
+
+def _self_verification(
+    session: Session, policy: Policy, actor: Actor, new: NewRequest
+) -> str | None:
+    """'session' or 'password' when the signed-in person may be verified at once, else None
+    (they get a code like anyone else). A wrong password refuses the request."""
+    right = policy.rights[new.kind]  # type: ignore[index]
+    if "session" in right.verification:
+        return "session"
+    if "password" not in right.verification:
+        return None
+    if not new.password:
+        if "email_code" in right.verification:
+            return None
+        raise Invalid("Enter your password again to make this request.")
+    account = session.get(Account, actor.account_id) if actor.account_id else None
+    if account is None or not passwords.verify(account.password_hash, new.password):
+        security_event(session, actor, "rights_password_failed", actor.person_id)
+        session.commit()
+        raise Invalid("The password is wrong.")
+    return "password"
+
+
+def _acknowledgement(
+    settings: Settings,
+    policy: Policy,
+    request: RightsRequest,
+    code: str | None,
+    verified_by: str | None,
+) -> str:
+    due = request.due_at.strftime("%d %B %Y, %H:%M UTC")
+    ccpa = request.kind.startswith("ccpa_")
+    lines = [f"We received your request: {label(request.kind)}.", ""]
+    if ccpa:
+        lines += [
+            "This message confirms that we received your request, as the California Consumer "
+            f"Privacy Act asks us to within {CCPA_CONFIRM_BUSINESS_DAYS} business days.",
+            "",
+        ]
+    lines.append(f"We will answer by {due}.")
+    if verified_by is not None:
+        lines += ["", "You were signed in, so we know the request is yours."]
+    elif request.status == "unverified":
+        if not ccpa:
+            lines.append("The time we wait for you to confirm who you are is added to it.")
+        if code is not None:
+            lines += ["", verify.code_text(settings, request, code, policy.requests.code_minutes)]
+        elif request.on_behalf:
+            lines += [
+                "",
+                "Before we act on a request made on someone's behalf, the agent must send "
+                "proof of their authority; our privacy officer reviews it.",
+            ]
+        else:
+            lines += ["", "Before we act, we need to confirm who you are; we will tell you how."]
+    base = settings.public_url.rstrip("/")
+    lines += [
+        "",
+        f"You can follow it at {base}/privacy/center/status?reference={request.reference}",
+    ]
+    return "\n".join(lines)
+
+
+def open_request(session: Session, settings: Settings, actor: Actor, new: NewRequest) -> Opened:
+    """Open a request (or an inquiry) and acknowledge it by mail at once. Commits."""
+    policy = policy_of(session)
+    _offered(policy, new)
+    _check_fields(policy, new)
+    signed_in = actor.person_id is not None and actor.account_id is not None
+    self_request = signed_in and not new.on_behalf
+    email, name = (new.email or "").strip(), (new.name or "").strip() or None
+    if self_request and actor.person_id is not None:
+        person = load_person(session, actor, actor.person_id, ["email", "name"], purpose=RIGHTS)
+        email, name = person.email or email, name or person.name
+    if not EMAIL.match(email) or len(email) > 254:
+        raise Invalid("Enter the email address the request is about.")
+    method = None
+    if self_request and new.kind != "inquiry":
+        method = _self_verification(session, policy, actor, new)
+    if method is None and new.kind != "inquiry" and not new.on_behalf:
+        offered = policy.rights[new.kind].verification  # type: ignore[index]
+        if not set(offered) & {"email_code", "data_points", "document"}:
+            raise Invalid("Sign in to make this request.")
+    now = clock.now()
+    request = RightsRequest(
+        id=new_id(),
+        reference=new_reference(),
+        kind=new.kind,
+        channel=new.channel,
+        status="open" if new.kind == "inquiry" else "unverified",
+        email=email,
+        name=name,
+        details=(new.details or "").strip() or None,
+        corrections=json.dumps(new.corrections, sort_keys=True) if new.corrections else None,
+        purposes=json.dumps(sorted(set(new.purposes))) if new.purposes else None,
+        on_behalf=new.on_behalf,
+        agent=(new.agent or "").strip() or None,
+        received_at=now,
+        due_at=due_for(policy, new.kind, now),
+        lapses_at=None if new.kind == "inquiry" else policy.requests.unverified_lapse.after(now),
+    )
+    columns = [
+        c for c in ("email", "name", "details", "corrections", "agent") if getattr(request, c)
+    ]
+    contact(session, SYSTEM, request, columns, action="create")
+    session.add(request)
+    session.flush()  # no ORM relationships: the request before its events and code
+    event(session, request, "received", actor if signed_in else None, note=new.channel)
+    code = None
+    if method is None and "email_code" in verify.methods(policy, request):
+        code = verify.issue_code(session, request)
+    session.commit()
+    if tell(
+        session,
+        settings,
+        request,
+        "We received your privacy request",
+        _acknowledgement(settings, policy, request, code, method),
+    ):
+        request.confirmed_at = clock.now()
+        event(session, request, "acknowledged")
+    if method is not None and actor.person_id is not None:
+        verify.mark_verified(session, settings, request, method, actor.person_id, actor=actor)
+    session.commit()
+    return Opened(
+        id=request.id,
+        reference=request.reference,
+        status=request.status,
+        due_at=request.due_at,
+        verification=verify.methods(policy, request),
+    )

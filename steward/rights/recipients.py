@@ -1,0 +1,343 @@
+"""Telling recipients (S1, S2; GDPR Art. 19): the outbox of notices to the policy's processors
+when a person's data they received is corrected, erased or restricted, its delivery with
+retries, the record of each disclosure, and the list a person may see of who was told.
+
+`notify` only queues: one OutboxMessage per processor whose categories overlap the request's,
+in the caller's transaction. `deliver_due` (run by `steward rights run`) sends what is due: a
+webhook (POST of signed JSON to the processor's `notify_url`, HTTPS only) or a mail to its
+`contact`; a failure is retried with exponential back-off, a delivery records a Disclosure.
+A notice names the person by id only; `last_error` never holds personal data.
+"""
+
+import json
+import logging
+import ssl
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from steward.access.gate import RIGHTS, PersonState, check, policy_of, resolve
+from steward.core import clock
+from steward.core.actor import SYSTEM
+from steward.core.errors import DomainError
+from steward.core.settings import Settings
+from steward.identity.common import mail
+from steward.policy.schema import Policy, Processor
+from steward.rights import signing
+from steward.rights.common import event
+from steward.rights.models import Disclosure, OutboxMessage, RightsRequest
+from steward.vault.keyring import Keyring
+from steward.vault.service import Vault
+
+log = logging.getLogger("steward.rights")
+
+FIRST_RETRY = timedelta(minutes=5)  # then 10, 20, 40 minutes... doubling
+LONGEST_WAIT = timedelta(hours=24)
+MAX_ATTEMPTS = 10  # about four days of trying; then the officer is told on the timeline
+BATCH = 200
+TIMEOUT_SECONDS = 10
+REASON = "processor_notice"
+ACTIONS = {
+    "rectification": "corrected",
+    "erasure": "erased",
+    "restriction": "restricted",
+    "restriction_lifted": "lifted the restriction of",
+}
+
+
+class DeliveryFailed(Exception):
+    """A notice not delivered; the message names no person (it goes to `last_error`)."""
+
+
+@dataclass
+class Delivered:
+    """What one `deliver_due` run did."""
+
+    delivered: int = 0
+    failed: int = 0  # will be retried
+    given_up: int = 0  # failed MAX_ATTEMPTS times
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecipientView:
+    """A notice a person may see: who was told what, about which categories, when."""
+
+    recipient: str  # the processor's name
+    categories: list[str]
+    reason: str
+    action: str | None
+    at: datetime  # when delivered; when queued while still on its way
+    delivered: bool
+
+
+def _overlaps(policy: Policy, ours: set[str], processor: Processor) -> list[str]:
+    """The processor's categories the notice concerns: a category of ours equal to, inside or
+    containing one it receives (both compared as the policy categories holding them)."""
+    theirs = {resolve(policy, c) or c for c in processor.categories}
+    return sorted(
+        t
+        for t in theirs
+        if any(o == t or o.startswith(t + ".") or t.startswith(o + ".") for o in ours)
+    )
+
+
+def notify(
+    session: Session,
+    request: RightsRequest,
+    person_id: str | None,
+    action: str,
+    categories: Iterable[str],
+) -> int:
+    """Queue a notice to each processor that received any of `categories`; returns how many.
+    A processor with neither a notify_url nor a contact is noted on the timeline instead.
+    Part of the caller's transaction: it does not commit."""
+    policy = policy_of(session)
+    ours = {resolve(policy, c) or c for c in categories}
+    now = clock.now()
+    queued = 0
+    for key, processor in policy.processors.items():
+        concerned = _overlaps(policy, ours, processor)
+        if not concerned:
+            continue
+        if not processor.notify_url and not processor.contact:
+            event(session, request, "recipient_unreachable", note=key[:200])
+            continue
+        session.add(
+            OutboxMessage(
+                request_id=request.id,
+                processor=key,
+                person_id=person_id,
+                action=action,
+                categories=json.dumps(concerned),
+                channel="webhook" if processor.notify_url else "email",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        queued += 1
+    if queued:
+        event(session, request, "recipients_queued", note=f"{queued} notice(s)")
+    return queued
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failure: 5 minutes, doubling, at most a day."""
+    wait: timedelta = FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 20)
+    return min(wait, LONGEST_WAIT)
+
+
+def deliver_due(session: Session, settings: Settings) -> Delivered:
+    """Send every notice that is due, each in its own transaction, so that one delivered is
+    never sent again because a later one failed."""
+    done = Delivered()
+    ids = session.scalars(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            OutboxMessage.next_attempt_at <= clock.now(),
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(BATCH)
+    ).all()
+    for message_id in ids:
+        message = session.get(OutboxMessage, message_id)
+        if message is None or message.delivered_at is not None:
+            continue
+        request = session.get(RightsRequest, message.request_id)
+        if request is None:
+            continue
+        try:
+            _deliver(session, settings, request, message)
+        except DeliveryFailed as error:
+            session.rollback()
+            message = session.get(OutboxMessage, message_id)
+            if message is None:
+                continue
+            _failed(session, request, message, str(error), done)
+        else:
+            done.delivered += 1
+        session.commit()
+    return done
+
+
+def _failed(
+    session: Session, request: RightsRequest, message: OutboxMessage, error: str, done: Delivered
+) -> None:
+    message.attempts += 1
+    message.last_error = error[:200]
+    message.next_attempt_at = clock.now() + backoff(message.attempts)
+    done.errors.append(error)
+    if message.attempts >= MAX_ATTEMPTS:
+        done.given_up += 1
+        event(session, request, "recipient_failed", note=message.processor[:200])
+        log.warning("notice %s to %s given up: %s", message.id, message.processor, error)
+    else:
+        done.failed += 1
+        log.info("notice %s to %s failed, will retry: %s", message.id, message.processor, error)
+
+
+def _deliver(
+    session: Session, settings: Settings, request: RightsRequest, message: OutboxMessage
+) -> None:
+    policy = policy_of(session)
+    processor = policy.processors.get(message.processor)
+    if processor is None:
+        raise DeliveryFailed("the processor is no longer in the policy")
+    categories: list[str] = json.loads(message.categories)
+    if message.person_id:  # naming the person to a recipient is a disclosure: gate and audit
+        check(
+            session,
+            SYSTEM,
+            RIGHTS,
+            PersonState(message.person_id),
+            categories,
+            action="disclose",
+        )
+    payload: dict[str, Any] = {
+        "id": message.id,
+        "reference": request.reference,
+        "action": message.action,
+        "person_id": message.person_id,
+        "categories": categories,
+        "sent_at": clock.now().isoformat(),
+    }
+    if message.channel == "webhook" and processor.notify_url:
+        _post(settings, _keyring(session), processor.notify_url, payload)
+    elif processor.contact:
+        _mail(session, settings, policy, processor.contact, payload)
+    else:
+        raise DeliveryFailed("the processor has no notify_url or contact any more")
+    now = clock.now()
+    message.attempts += 1
+    message.delivered_at = now
+    message.last_error = None
+    if message.person_id:
+        session.add(
+            Disclosure(
+                person_id=message.person_id,
+                recipient=message.processor,
+                categories=message.categories,
+                reason=REASON,
+                request_id=request.id,
+                at=now,
+            )
+        )
+    event(session, request, "recipient_notified", note=message.processor[:200], at=now)
+
+
+def _keyring(session: Session) -> Keyring:
+    vault = session.info.get("vault")
+    if not isinstance(vault, Vault):
+        raise RuntimeError("signing notices needs a session opened through the vault")
+    return vault.keyring
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A notice goes to the address in the policy, nowhere else."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """The system's trusted CAs, plus `outbound_ca_file` when set (a private CA)."""
+    context = ssl.create_default_context()
+    if settings.outbound_ca_file is not None:
+        context.load_verify_locations(cafile=str(settings.outbound_ca_file))
+    return context
+
+
+def _post(settings: Settings, keyring: Keyring, url: str, payload: dict[str, Any]) -> None:
+    if not url.startswith("https://"):
+        raise DeliveryFailed("the notify_url is not HTTPS")
+    body = json.dumps(payload, sort_keys=True).encode()
+    outgoing = urllib.request.Request(  # noqa: S310  (https only, checked above)
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            signing.HEADER: signing.sign(keyring, body),
+            "User-Agent": "Steward notices",
+        },
+    )
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=tls_context(settings)), _NoRedirects()
+    )
+    try:
+        with opener.open(outgoing, timeout=TIMEOUT_SECONDS) as answer:
+            status = answer.status
+    except urllib.error.HTTPError as error:
+        raise DeliveryFailed(f"the recipient answered HTTP {error.code}") from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise DeliveryFailed(f"could not reach the recipient: {type(reason).__name__}") from None
+    if not 200 <= status < 300:
+        raise DeliveryFailed(f"the recipient answered HTTP {status}")
+
+
+def _mail(
+    session: Session, settings: Settings, policy: Policy, to: str, payload: dict[str, Any]
+) -> None:
+    action = str(payload["action"])
+    verb = ACTIONS.get(action, action)
+    categories = ", ".join(map(str, payload["categories"]))
+    name = policy.controller.trading_name or policy.controller.legal_name
+    body = (
+        f"{name} {verb} personal data of the person we identify to you as "
+        f"{payload['person_id']}, at their request (reference {payload['reference']}).\n\n"
+        f"Categories concerned that we shared with you: {categories}.\n\n"
+        "Please do the same with the copies you hold (GDPR Article 19) and tell us if you "
+        "passed them on to anyone else.\n\n"
+        f"Notice id: {payload['id']}"
+    )
+    try:
+        mail(session, settings, to, f"Data {verb}: {payload['reference']}", body)
+    except DomainError:
+        raise DeliveryFailed("the mail server did not accept the notice") from None
+
+
+def of_person(session: Session, person_id: str) -> list[RecipientView]:
+    """Who was told about the person's data (and who is still to be told), and any other
+    recorded disclosure: processor names, categories and dates, newest first. No contact
+    details of anyone."""
+    policy = policy_of(session)
+
+    def name(key: str) -> str:
+        processor = policy.processors.get(key)
+        return processor.name if processor else key
+
+    views = [
+        RecipientView(
+            recipient=name(m.processor),
+            categories=json.loads(m.categories),
+            reason=REASON,
+            action=m.action,
+            at=m.delivered_at or m.created_at,
+            delivered=m.delivered_at is not None,
+        )
+        for m in session.scalars(select(OutboxMessage).where(OutboxMessage.person_id == person_id))
+    ]
+    views += [
+        RecipientView(
+            recipient=name(d.recipient),
+            categories=json.loads(d.categories),
+            reason=d.reason,
+            action=None,
+            at=d.at,
+            delivered=True,
+        )
+        for d in session.scalars(
+            select(Disclosure).where(Disclosure.person_id == person_id, Disclosure.reason != REASON)
+        )
+    ]
+    return sorted(views, key=lambda v: v.at, reverse=True)

@@ -1,0 +1,229 @@
+"""HTML pages: the privacy officer's rights requests at /dpo.
+
+The queue, soonest due first, with due-soon and overdue marked and the time each request
+waited for the person to confirm it; a request's page with who asked (read through the gate,
+audited), its timeline and documents, and the officer's decisions: accept a document,
+extend the deadline, refuse, answer an inquiry, fulfil, preview and approve an erasure or
+cancel it during its grace, lift a restriction. Privacy officers only: other staff get a
+refusal, customers go to the portal, anonymous visitors to sign in. No JavaScript needed.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from steward.access.gate import policy_of
+from steward.core.actor import Actor
+from steward.core.errors import DomainError, Forbidden, Invalid
+from steward.rights import deadlines, effects, erasure, queries, verify
+from steward.rights.common import OFFICER_ROLES, get_request
+from steward.rights.fulfil import fulfil
+from steward.web.auth import SettingsDep, csrf_guard
+from steward.web.deps import SessionDep
+from steward.web.page_kit import PageRoute, PageStaff, failed, render
+from steward.web.rights_pages import CORRECTION_FIELDS, STATUS_NAMES
+
+router = APIRouter(
+    prefix="/dpo",
+    include_in_schema=False,
+    route_class=PageRoute,
+    dependencies=[Depends(csrf_guard)],
+)
+FormText = Annotated[str, Form()]
+NOTICES = {
+    "verified": "The document is accepted and removed; the request is verified.",
+    "extended": "The deadline is extended; the person was mailed the reason.",
+    "refused": "The request is refused; the person was mailed the reason.",
+    "answered": "The answer is mailed and kept with the request.",
+    "fulfilled": "The request is fulfilled; the person was told.",
+    "exported": "The export is ready; the person was mailed a one-time download token.",
+    "scheduled": "The erasure is scheduled; it runs when the grace period ends.",
+    "cancelled": "The erasure is cancelled; the person was told.",
+    "lifted": "The restriction is lifted; the person and the recipients are told.",
+}
+
+
+def page_officer(actor: PageStaff) -> Actor:
+    if actor.role not in OFFICER_ROLES:
+        raise Forbidden("Only the privacy officer handles rights requests.")
+    return actor
+
+
+Officer = Annotated[Actor, Depends(page_officer)]
+
+
+@router.get("", response_class=HTMLResponse)
+def queue(
+    request: Request, officer: Officer, session: SessionDep, closed: bool = False
+) -> Response:
+    items = queries.queue(session, officer, include_closed=closed)
+    context = {
+        "items": items,
+        "closed": closed,
+        "labels": queries.KIND_LABELS,
+        "statuses": STATUS_NAMES,
+    }
+    return render(request, "dpo/queue.html", context)
+
+
+def _request_page(
+    request: Request,
+    session: Session,
+    officer: Actor,
+    request_id: str,
+    extra: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    detail = queries.detail(session, officer, request_id)
+    kind, status = detail.item.kind, detail.item.status
+    preview = None
+    if kind in erasure.ERASURE_KINDS and status in ("open", "scheduled"):
+        preview = erasure.preview(session, officer, request_id)
+    right = policy_of(session).rights.get(kind) if kind != "inquiry" else None  # type: ignore[call-overload]
+    context = {
+        "detail": detail,
+        "item": detail.item,
+        "kind_label": queries.label(kind),
+        "statuses": STATUS_NAMES,
+        "preview": preview,
+        "extension_days": right.extension_days if right is not None else 0,
+        "corrections": CORRECTION_FIELDS,
+        "is_erasure": kind in erasure.ERASURE_KINDS,
+        "notices": [],
+        **extra,
+    }
+    return render(request, "dpo/request.html", context, status_code=status_code)
+
+
+@router.get("/requests/{request_id}", response_class=HTMLResponse)
+def request_page(
+    request: Request, request_id: str, officer: Officer, session: SessionDep, notice: str = ""
+) -> Response:
+    notices = [NOTICES[notice]] if notice in NOTICES else []
+    return _request_page(request, session, officer, request_id, {"notices": notices})
+
+
+def _act(
+    request: Request,
+    session: Session,
+    officer: Actor,
+    request_id: str,
+    work: Any,
+    notice: str,
+) -> Response:
+    """Run one decision; on an error show the request again with the reason."""
+    try:
+        done = work()
+    except DomainError as error:
+        failed(session, error)
+        extra = {"error": error.message}
+        return _request_page(request, session, officer, request_id, extra, error.status)
+    if isinstance(done, str):
+        notice = done
+    return RedirectResponse(f"/dpo/requests/{request_id}?notice={notice}", status_code=303)
+
+
+@router.post("/requests/{request_id}/verify", response_class=HTMLResponse)
+def accept_document(
+    request: Request, request_id: str, officer: Officer, session: SessionDep, settings: SettingsDep
+) -> Response:
+    def work() -> None:
+        verify.accept_document(session, settings, officer, request_id)
+
+    return _act(request, session, officer, request_id, work, "verified")
+
+
+@router.post("/requests/{request_id}/extend", response_class=HTMLResponse)
+def extend(
+    request: Request,
+    request_id: str,
+    officer: Officer,
+    session: SessionDep,
+    settings: SettingsDep,
+    days: FormText = "",
+    reason: FormText = "",
+) -> Response:
+    def work() -> None:
+        if not days.strip().isdigit() or not 1 <= int(days) <= 366:
+            raise Invalid("Give the extension in whole days.")
+        deadlines.extend(session, settings, officer, request_id, int(days), reason[:1000])
+
+    return _act(request, session, officer, request_id, work, "extended")
+
+
+@router.post("/requests/{request_id}/refuse", response_class=HTMLResponse)
+def refuse(
+    request: Request,
+    request_id: str,
+    officer: Officer,
+    session: SessionDep,
+    settings: SettingsDep,
+    reason: FormText = "",
+) -> Response:
+    def work() -> None:
+        deadlines.refuse(session, settings, officer, request_id, reason[:1000])
+
+    return _act(request, session, officer, request_id, work, "refused")
+
+
+@router.post("/requests/{request_id}/answer", response_class=HTMLResponse)
+def answer(
+    request: Request,
+    request_id: str,
+    officer: Officer,
+    session: SessionDep,
+    settings: SettingsDep,
+    text: FormText = "",
+) -> Response:
+    def work() -> None:
+        deadlines.answer_inquiry(session, settings, officer, request_id, text[:20000])
+
+    return _act(request, session, officer, request_id, work, "answered")
+
+
+@router.post("/requests/{request_id}/fulfil", response_class=HTMLResponse)
+async def fulfil_request(
+    request: Request, request_id: str, officer: Officer, session: SessionDep, settings: SettingsDep
+) -> Response:
+    form = await request.form()
+    corrections = {
+        field: value.strip()[:200]
+        for field in CORRECTION_FIELDS
+        if isinstance(value := form.get(f"correct_{field}"), str) and value.strip()
+    }
+
+    def work() -> str:
+        options: dict[str, Any] = {"corrections": corrections} if corrections else {}
+        done = fulfil(session, settings, officer, request_id, **options)
+        if done.scheduled_for is not None:
+            return "scheduled"
+        return "exported" if done.token else "fulfilled"
+
+    return _act(request, session, officer, request_id, work, "fulfilled")
+
+
+@router.post("/requests/{request_id}/cancel", response_class=HTMLResponse)
+def cancel(
+    request: Request, request_id: str, officer: Officer, session: SessionDep, settings: SettingsDep
+) -> Response:
+    def work() -> None:
+        erasure.cancel(session, settings, officer, request_id)
+
+    return _act(request, session, officer, request_id, work, "cancelled")
+
+
+@router.post("/requests/{request_id}/lift-restriction", response_class=HTMLResponse)
+def lift_restriction(
+    request: Request, request_id: str, officer: Officer, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Lift the restriction of the person a (restriction) request is about."""
+
+    def work() -> None:
+        person_id = get_request(session, request_id).person_id
+        if person_id is None:
+            raise Invalid("This request is about no one we hold data on.")
+        effects.lift_restriction(session, settings, officer, person_id)
+
+    return _act(request, session, officer, request_id, work, "lifted")

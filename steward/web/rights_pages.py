@@ -1,0 +1,391 @@
+"""HTML pages: the privacy center at /privacy/center, for anyone.
+
+Make any request the policy offers (a general privacy question too), confirm it with the
+mailed code, with details we hold or with a document, follow it by its reference, download
+an export with its one-time token; signed in: one's own requests (cancel a scheduled
+erasure during its grace) and who was told about one's data. Every page works without
+JavaScript; forms carry the hidden `csrf_token` field for signed-in browsers.
+
+The pages call the rights services like the JSON API does; an answer never says whether
+an email address is known.
+"""
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from steward.access.gate import policy_of
+from steward.core.actor import VISITOR, Actor
+from steward.core.errors import DomainError, Invalid, NotFound
+from steward.rights import erasure, export, intake, queries, recipients, verify
+from steward.rights.common import by_reference
+from steward.rights.models import KINDS
+from steward.web.auth import SettingsDep, csrf_guard
+from steward.web.deps import SessionDep
+from steward.web.page_kit import PageRoute, current_or_none, failed, note_viewer, render
+
+router = APIRouter(
+    prefix="/privacy/center",
+    include_in_schema=False,
+    route_class=PageRoute,
+    dependencies=[Depends(csrf_guard), Depends(note_viewer)],
+)
+
+FormText = Annotated[str, Form()]
+STATUS_NAMES = {
+    "unverified": "Waiting for you to confirm who you are",
+    "open": "Being handled",
+    "scheduled": "Erasure scheduled",
+    "erasing": "Being erased",
+    "done": "Done",
+    "refused": "Refused",
+    "cancelled": "Cancelled",
+    "lapsed": "Lapsed (not confirmed in time)",
+}
+NOTICES = {
+    "opened": "We received your request and mailed you an acknowledgement with its reference.",
+    "verified": "Thank you: the request is confirmed as yours.",
+    "code_sent": "We mailed you a new code.",
+    "uploaded": "We received your document; our privacy officer will review it.",
+    "cancelled": "The erasure is cancelled; your data stays as it was.",
+}
+ACTIONS = {
+    "erasure": "Asked to erase it",
+    "rectification": "Asked to correct it",
+    "restriction": "Asked to restrict its use",
+    "restriction_lifted": "Told the restriction ended",
+}
+CORRECTION_FIELDS = {
+    "name": "Name",
+    "email": "Email address",
+    "phone": "Phone",
+    "company": "Company",
+}
+POINT_FIELDS = {
+    "name": "Your name",
+    "phone": "Your phone number",
+    "company": "Your company",
+    "birth_date": "Your date of birth (YYYY-MM-DD)",
+}
+
+
+def visitor_or_actor(request: Request, session: SessionDep) -> Actor:
+    """The signed-in actor (MFA passed where required), else an anonymous visitor."""
+    current = current_or_none(request, session)
+    if current is None or not current.mfa_passed:
+        return VISITOR
+    return current.actor
+
+
+MaybeActor = Annotated[Actor, Depends(visitor_or_actor)]
+
+
+def _offered(session: Session) -> dict[str, str]:
+    """The kinds of request the policy offers, with their names, in the policy's order."""
+    policy = policy_of(session)
+    kinds = {}
+    for kind in KINDS:
+        right = policy.rights.get(kind) if kind != "inquiry" else None  # type: ignore[call-overload]
+        if kind == "inquiry" or (right is not None and right.offered):
+            kinds[kind] = queries.label(kind)
+    return kinds
+
+
+def _notice(code: str) -> list[str]:
+    return [NOTICES[code]] if code in NOTICES else []
+
+
+def _mine(session: Session, actor: Actor) -> dict[str, Any]:
+    if actor.person_id is None:
+        return {"mine": None, "told": None}
+    return {
+        "actions": ACTIONS,
+        "mine": queries.mine(session, actor),
+        "told": recipients.of_person(session, actor.person_id),
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+def center(request: Request, actor: MaybeActor, session: SessionDep, notice: str = "") -> Response:
+    context = {
+        "kinds": _offered(session),
+        "statuses": STATUS_NAMES,
+        "notices": _notice(notice),
+        "labels": queries.KIND_LABELS,
+        **_mine(session, actor),
+    }
+    return render(request, "rights/center.html", context)
+
+
+def _form_context(
+    session: Session, actor: Actor, kept: dict[str, Any], error: str | None = None
+) -> dict[str, Any]:
+    policy = policy_of(session)
+    return {
+        "kinds": _offered(session),
+        "purposes": {k: p.name for k, p in policy.purposes.items()},
+        "corrections": CORRECTION_FIELDS,
+        "form": kept,
+        "error": error,
+        "signed_in": actor.person_id is not None,
+    }
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_form(request: Request, actor: MaybeActor, session: SessionDep, kind: str = "") -> Response:
+    kept = {"kind": kind if kind in KINDS else "", "purposes": []}
+    return render(request, "rights/new.html", _form_context(session, actor, kept))
+
+
+@router.post("/new", response_class=HTMLResponse)
+async def make_request(
+    request: Request, actor: MaybeActor, session: SessionDep, settings: SettingsDep
+) -> Response:
+    form = await request.form()
+
+    def text(name: str, most: int = 5000) -> str:
+        value = form.get(name)
+        return value[:most] if isinstance(value, str) else ""
+
+    kept: dict[str, Any] = {
+        name: text(name) for name in ("kind", "email", "name", "details", "agent")
+    }
+    kept["on_behalf"] = text("on_behalf") == "yes"
+    kept["purposes"] = [p[:200] for p in form.getlist("purposes") if isinstance(p, str)][:20]
+    kept["corrections"] = {
+        field: text(f"correct_{field}", 200).strip()
+        for field in CORRECTION_FIELDS
+        if text(f"correct_{field}", 200).strip()
+    }
+    new = intake.NewRequest(
+        kind=kept["kind"],
+        email=kept["email"].strip() or None,
+        name=kept["name"].strip()[:200] or None,
+        details=kept["details"] or None,
+        corrections=kept["corrections"],
+        purposes=kept["purposes"],
+        on_behalf=kept["on_behalf"],
+        agent=kept["agent"][:500] or None,
+        channel="privacy_center",
+        password=text("password", 200) or None,
+    )
+    try:
+        opened = intake.open_request(session, settings, actor, new)
+    except DomainError as error:
+        failed(session, error)
+        context = _form_context(session, actor, kept, error.message)
+        return render(request, "rights/new.html", context, status_code=error.status)
+    reference = quote(opened.reference)
+    if "email_code" in opened.verification:
+        return RedirectResponse(
+            f"/privacy/center/verify?reference={reference}&notice=opened", status_code=303
+        )
+    return RedirectResponse(
+        f"/privacy/center/status?reference={reference}&notice=opened", status_code=303
+    )
+
+
+def _status_context(session: Session, reference: str) -> dict[str, Any]:
+    found = queries.public_status(session, reference)
+    methods = verify.methods(policy_of(session), by_reference(session, reference))
+    return {
+        "status": found,
+        "methods": methods,
+        "kind_label": queries.label(found.kind),
+        "statuses": STATUS_NAMES,
+    }
+
+
+@router.get("/status", response_class=HTMLResponse)
+def status(
+    request: Request, session: SessionDep, reference: str = "", notice: str = ""
+) -> Response:
+    context: dict[str, Any] = {"reference": reference[:20], "notices": _notice(notice)}
+    if reference:
+        try:
+            context.update(_status_context(session, reference[:20]))
+        except NotFound as error:
+            context["error"] = error.message
+            return render(request, "rights/status.html", context, status_code=404)
+    return render(request, "rights/status.html", context)
+
+
+def _verify_page(
+    request: Request,
+    session: Session,
+    reference: str,
+    extra: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    context: dict[str, Any] = {"reference": reference, "points": POINT_FIELDS, **extra}
+    try:
+        context.update(_status_context(session, reference))
+    except NotFound as error:
+        context["error"] = error.message
+        status_code = 404
+    return render(request, "rights/verify.html", context, status_code=status_code)
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_page(
+    request: Request, session: SessionDep, reference: str = "", notice: str = ""
+) -> Response:
+    return _verify_page(request, session, reference[:20], {"notices": _notice(notice)})
+
+
+def _verified(
+    request: Request, session: Session, reference: str, work: Any, where: str = "code"
+) -> Response:
+    try:
+        work()
+    except DomainError as error:
+        failed(session, error)
+        extra = {f"{where}_error": error.message}
+        return _verify_page(request, session, reference, extra, error.status)
+    return RedirectResponse(
+        f"/privacy/center/status?reference={quote(reference)}&notice=verified", status_code=303
+    )
+
+
+@router.post("/verify", response_class=HTMLResponse)
+def check_code(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    reference: FormText = "",
+    code: FormText = "",
+) -> Response:
+    reference = reference.strip()[:20]
+    return _verified(
+        request,
+        session,
+        reference,
+        lambda: verify.check_code(session, settings, reference, code.strip()[:12]),
+    )
+
+
+@router.post("/code", response_class=HTMLResponse)
+def resend_code(
+    request: Request, session: SessionDep, settings: SettingsDep, reference: FormText = ""
+) -> Response:
+    reference = reference.strip()[:20]
+    try:
+        verify.send_code(session, settings, reference)
+    except DomainError as error:
+        failed(session, error)
+        return _verify_page(
+            request, session, reference, {"code_error": error.message}, error.status
+        )
+    return RedirectResponse(
+        f"/privacy/center/verify?reference={quote(reference)}&notice=code_sent", status_code=303
+    )
+
+
+@router.post("/data-points", response_class=HTMLResponse)
+async def check_data_points(
+    request: Request, session: SessionDep, settings: SettingsDep, reference: FormText = ""
+) -> Response:
+    form = await request.form()
+    points = {
+        key: value.strip()[:200]
+        for key in POINT_FIELDS
+        if isinstance(value := form.get(key), str) and value.strip()
+    }
+    reference = reference.strip()[:20]
+    return _verified(
+        request,
+        session,
+        reference,
+        lambda: verify.check_data_points(session, settings, reference, points),
+        where="points",
+    )
+
+
+@router.post("/document", response_class=HTMLResponse)
+async def upload_document(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    reference: FormText = "",
+    document: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    reference = reference.strip()[:20]
+    try:
+        if document is None or not document.filename:
+            raise Invalid("Choose the file to send.")
+        data = await document.read(verify.MOST_DOCUMENT_BYTES + 1)
+        verify.upload_document(
+            session,
+            settings,
+            reference,
+            document.filename,
+            document.content_type or "application/octet-stream",
+            data,
+        )
+    except DomainError as error:
+        failed(session, error)
+        extra = {"document_error": error.message}
+        return _verify_page(request, session, reference, extra, error.status)
+    return RedirectResponse(
+        f"/privacy/center/status?reference={quote(reference)}&notice=uploaded", status_code=303
+    )
+
+
+@router.get("/download", response_class=HTMLResponse)
+def download_form(request: Request) -> Response:
+    return render(request, "rights/download.html", {})
+
+
+@router.post("/download", response_class=HTMLResponse)
+def download(
+    request: Request, session: SessionDep, settings: SettingsDep, token: FormText = ""
+) -> Response:
+    """The export for a one-time token, as a download; an expired or unknown token is said
+    so on the page."""
+    try:
+        filename, content_type, data = export.download(session, settings, token.strip()[:100])
+    except DomainError as error:
+        failed(session, error)
+        context = {"error": error.message}
+        return render(request, "rights/download.html", context, status_code=error.status)
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/requests/{reference}/cancel", response_class=HTMLResponse)
+def cancel_erasure(
+    request: Request,
+    reference: str,
+    actor: MaybeActor,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """A signed-in person cancels their own scheduled erasure during its grace."""
+    if actor.person_id is None:
+        return RedirectResponse("/sign-in?next=/privacy/center", status_code=303)
+    try:
+        found = by_reference(session, reference[:20])
+        if found.person_id != actor.person_id:
+            raise NotFound("There is no request with this reference.")
+        erasure.cancel(session, settings, actor, found.id)
+    except DomainError as error:
+        failed(session, error)
+        context = {
+            "kinds": _offered(session),
+            "statuses": STATUS_NAMES,
+            "labels": queries.KIND_LABELS,
+            "error": error.message,
+            **_mine(session, actor),
+        }
+        return render(request, "rights/center.html", context, status_code=error.status)
+    return RedirectResponse("/privacy/center?notice=cancelled", status_code=303)

@@ -1,0 +1,163 @@
+"""`steward backup create|verify|restore`, run as an operator runs them (X5).
+
+A demo desk fills every table; its backup must restore row for row into an empty database
+of the same kind, open there with the live data keys, and reveal nothing without the key file.
+"""
+
+import stat
+
+import pytest
+from sqlalchemy import func, insert, inspect, select
+
+from steward.backup.rows import backed_up_tables
+from steward.core import clock
+from steward.core.db import make_engine
+from steward.desk.models import Ticket
+from steward.identity.models import Person
+from steward.vault.keyring import Keyring
+from steward.vault.models import DataKey
+
+pytestmark = pytest.mark.promise("X5")
+
+
+@pytest.fixture
+def desk(steward):
+    result = steward("demo", "--people", "3")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def backup(steward, desk, tmp_path):
+    path = tmp_path / "nightly.backup"
+    result = steward("backup", "create", str(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def every_row(url: str) -> dict[str, list[tuple]]:
+    """Each table's rows, raw (sealed columns as stored), in primary-key order."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = [*backed_up_tables(), DataKey.__table__]
+            return {
+                t.name: [
+                    tuple(row)
+                    for row in connection.execute(select(t).order_by(*t.primary_key.columns))
+                ]
+                for t in tables
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_backup_restores_every_table_row_for_row_with_the_live_data_keys(
+    steward, settings, backup, empty_url, open_session
+):
+    result = steward("backup", "restore", str(backup), "--into", empty_url)
+    assert result.exit_code == 0, result.output
+    before, after = every_row(settings.database_url), every_row(empty_url)
+    assert after == before
+    filled = [name for name, rows in before.items() if rows]
+    assert {"people", "accounts", "tickets", "messages", "audit_entries"} <= set(filled)
+    assert f"copied {len(before['data_keys'])} data keys from the key store" in result.stdout
+    with open_session(settings.database_url) as live, open_session(empty_url) as restored:
+        names = [p.name for p in live.scalars(select(Person).order_by(Person.id))]
+        assert [p.name for p in restored.scalars(select(Person).order_by(Person.id))] == names
+    assert all(isinstance(name, str) and name != "[erased]" for name in names)  # opened
+
+
+def test_the_restored_database_takes_new_rows(steward, settings, backup, empty_url):
+    """Serial ids carry on after the restored ones (PostgreSQL sequences are moved)."""
+    assert steward("backup", "restore", str(backup), "--into", empty_url).exit_code == 0
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            highest = connection.scalar(select(func.max(Ticket.id)))
+            requester = connection.scalar(select(Person.id).limit(1))
+            now = clock.now()
+            new_id = connection.execute(
+                insert(Ticket.__table__).returning(Ticket.__table__.c.id),
+                {
+                    "requester_id": requester,
+                    "channel": "web",
+                    "status": "new",
+                    "priority": "normal",
+                    "subject": b"\x01sealed elsewhere",
+                    "created_at": now,
+                    "updated_at": now,
+                    "last_activity_at": now,
+                },
+            ).scalar_one()
+        assert new_id > highest
+        assert "alembic_version" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_the_backup_file_holds_no_data_key_and_reveals_nothing_without_the_key_file(
+    settings, backup
+):
+    raw = backup.read_bytes()
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    rows = every_row(settings.database_url)
+    for key in rows["data_keys"]:
+        assert key[0].encode() not in raw  # not even the ids of the people
+        assert key[1] not in raw  # nor a wrapped key
+    for table in ("people", "audit_entries", "tickets"):
+        assert table.encode() not in raw
+    assert b"customer" not in raw  # clear columns are encrypted too
+
+
+def test_verify_lists_the_tables_and_catches_damage(steward, backup, tmp_path):
+    result = steward("backup", "verify", str(backup))
+    assert result.exit_code == 0, result.output
+    assert f"backup intact: {len(backed_up_tables())} tables" in result.stdout
+    assert "  people: " in result.stdout
+    assert "data_keys" not in result.stdout
+
+    raw = bytearray(backup.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    altered = tmp_path / "altered.backup"
+    altered.write_bytes(bytes(raw))
+    result = steward("backup", "verify", str(altered))
+    assert result.exit_code == 1
+    assert "of the backup was altered or is damaged" in result.stderr
+
+    cut = tmp_path / "cut.backup"
+    cut.write_bytes(backup.read_bytes()[:-100])
+    result = steward("backup", "verify", str(cut))
+    assert result.exit_code == 1
+    assert "cut short" in result.stderr
+
+    result = steward("backup", "verify", str(tmp_path / "policy.yaml"))
+    assert result.exit_code == 1
+    assert result.stderr == "error: not a Steward backup file\n"
+
+    result = steward("backup", "verify", str(tmp_path / "missing.backup"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot read ")
+
+
+def test_a_backup_opens_only_with_the_key_file_that_made_it(steward, backup, tmp_path):
+    other = tmp_path / "other.key"
+    Keyring.generate().save(other)
+    result = steward("backup", "verify", str(backup), key_file=other)
+    assert result.exit_code == 1
+    assert "this backup was made with another key file" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_backup_still_opens_after_the_master_key_is_rotated(steward, backup):
+    assert steward("keys", "rotate").exit_code == 0
+    result = steward("backup", "verify", str(backup))
+    assert result.exit_code == 0, result.output
+
+
+def test_restore_refuses_a_database_that_is_not_empty(steward, settings, backup):
+    before = every_row(settings.database_url)
+    result = steward("backup", "restore", str(backup))  # into the live database itself
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: the target database is not empty (table ")
+    assert "restore into a new, empty database" in result.stderr
+    assert every_row(settings.database_url) == before

@@ -1,0 +1,83 @@
+"""Account closure by email (R9): a mail from an account's own address asking to close it
+becomes an erasure request that the address's owner confirms; other mail goes to the desk."""
+
+from email.message import EmailMessage
+
+import pytest
+
+from steward.core import clock
+from tests.rights.conftest import verify_by_code
+from tests.rights.intake_kit import START, body_of
+
+
+def mail(sender: str, subject: str, body: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"Ada Lovelace <{sender}>"
+    message["To"] = "service@houstongeneratorcompany.com"
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{abs(hash((sender, subject, body)))}@mail.example>"
+    message.set_content(body)
+    return bytes(message)
+
+
+def ingest(settings, raw: bytes):
+    from typer.testing import CliRunner
+
+    from steward.cli import app
+    from steward.core.settings import get_settings
+
+    env = {
+        "STEWARD_DATABASE_URL": settings.database_url,
+        "STEWARD_POLICY": str(settings.policy),
+        "STEWARD_KEY_FILE": str(settings.key_file),
+        "STEWARD_FILES_DIR": str(settings.files_dir),
+        "STEWARD_SMTP_URL": settings.smtp_url,
+    }
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(app, ["mail", "ingest", "-"], input=raw, env=env)
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.promise("R9", "R3")
+def test_a_closure_mail_from_the_accounts_address_becomes_an_erasure_it_confirms(
+    officer, team, mailbox, new_client, identity_settings
+):
+    with clock.frozen_at(START):
+        _, ada_id = team.customer("ada")
+        raw = mail("ada@example.com", "Goodbye", "Hello,\n\nPlease close my account.\n\nAda")
+        result = ingest(identity_settings, raw)
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("privacy request PR-")
+        reference = result.output.split()[2].rstrip(":")
+        text = body_of(mailbox.last_to("ada@example.com"))
+        assert "erasure of your data" in text and "enter this code" in text
+        stranger = new_client()
+        status = stranger.get(f"/api/v1/rights/{reference}").json()
+        assert status["kind"] == "erasure" and status["status"] == "unverified"
+        answer = verify_by_code(stranger, mailbox, reference, "ada@example.com")
+        assert answer.status_code == 200, answer.text
+        dpo = officer.again()
+        items = dpo.get("/api/v1/dpo/requests").json()["items"]
+        found = next(i for i in items if i["reference"] == reference)
+        assert found["channel"] == "email"
+        detail = dpo.get(f"/api/v1/dpo/requests/{found['id']}").json()
+        assert detail["person_id"] == ada_id
+
+
+@pytest.mark.promise("R9")
+@pytest.mark.parametrize(
+    ("sender", "subject", "body"),
+    [
+        ("ada@example.com", "Generator noise", "The generator makes a noise. Can you look?"),
+        ("ada@example.com", "Account", "Please do not close my account, I still need it."),
+        ("stranger@example.com", "Close", "Please delete my account."),  # no account here
+    ],
+)
+def test_other_mail_goes_to_the_desk(team, identity_settings, sender, subject, body):
+    with clock.frozen_at(START):
+        team.customer("ada")
+        result = ingest(identity_settings, mail(sender, subject, body))
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("ticket "), result.output
