@@ -7,7 +7,9 @@ request, purpose `rights`, is the law's own purpose: the officer, Steward or the
    anyone may act on their own data for a purpose customers may use (self-service);
 3. a consent-based purpose needs the person's current consent to it;
 4. a restricted person allows only storage and legal-obligation purposes;
-5. an objection stops legitimate-interest purposes for that person.
+5. an objection stops legitimate-interest purposes for that person;
+6. a limit on sensitive data (CCPA) allows only essential and legal purposes on sensitive
+   categories.
 Every decision is written to the audit trail: the refusals too.
 """
 
@@ -34,6 +36,7 @@ class PersonState:
     person_id: str
     restricted: bool = False
     objects_to_legitimate_interests: bool = False
+    limits_sensitive: bool = False  # R10: sensitive data used only to provide the service
     consents: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -113,6 +116,12 @@ def decide(
         return "the person has restricted processing of their data"
     if person.objects_to_legitimate_interests and purpose.lawful_basis == "legitimate_interests":
         return "the person objects to processing based on legitimate interests"
+    essential = purpose_key.startswith("essential.") or purpose.lawful_basis == "legal_obligation"
+    if person.limits_sensitive and not essential:
+        for column_category in categories:
+            held = resolve(policy, column_category)
+            if held is not None and policy.categories[held].sensitive:
+                return "the person limited the use of their sensitive data to the service itself"
     return None
 
 

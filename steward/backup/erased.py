@@ -100,11 +100,6 @@ def retire_accounts(connection: Connection) -> int:
     connection.execute(
         update(people)
         .where(people.c.id.in_(gone), people.c.erased_at.is_(None))
-        .values(
-            email_index=None,
-            erased_at=select(KEYS.c.shredded_at)
-            .where(KEYS.c.person_id == people.c.id)
-            .scalar_subquery(),
-        )
+        .values(email_index=None, erased_at=shredded, restricted_at=shredded)
     )
     return len(ids)

@@ -18,7 +18,7 @@ from steward.audit.service import record_many
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden, Invalid
 from steward.desk.models import Membership
-from steward.identity.common import categories, gate, state_of, vault_of
+from steward.identity.common import STATE_COLUMNS, categories, gate, state_from, state_of, vault_of
 from steward.identity.models import Person
 
 SERVICE = "essential.service"  # customers acting on their own data (the portal)
@@ -123,16 +123,10 @@ def states_of(session: Session, person_ids: Iterable[str]) -> dict[str, PersonSt
     found: dict[str, PersonState] = {}
     for start in range(0, len(wanted), 500):
         rows = session.execute(
-            select(Person.id, Person.restricted_at, Person.objected_at).where(
-                Person.id.in_(wanted[start : start + 500])
-            )
+            select(*STATE_COLUMNS).where(Person.id.in_(wanted[start : start + 500]))
         )
         for row in rows:
-            found[row.id] = PersonState(
-                row.id,
-                restricted=row.restricted_at is not None,
-                objects_to_legitimate_interests=row.objected_at is not None,
-            )
+            found[row.id] = state_from(row)
     return {p: found[p] if p in found else state_of(session, p) for p in wanted}
 
 

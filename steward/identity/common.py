@@ -45,16 +45,23 @@ def actor_of(account: Account, request_id: str | None = None) -> Actor:
     )
 
 
-def state_of(session: Session, person_id: str) -> PersonState:
-    """The person's state for the gate, read without opening any sealed column."""
-    row = session.execute(
-        select(Person.restricted_at, Person.objected_at).where(Person.id == person_id)
-    ).one()
+# The clear columns of a person the gate decides on: reading them opens nothing sealed.
+STATE_COLUMNS = (Person.id, Person.restricted_at, Person.objected_at, Person.sensitive_limited_at)
+
+
+def state_from(row: Any) -> PersonState:
+    """The gate's view of a person from a row of STATE_COLUMNS."""
     return PersonState(
-        person_id,
+        row.id,
         restricted=row.restricted_at is not None,
         objects_to_legitimate_interests=row.objected_at is not None,
+        limits_sensitive=row.sensitive_limited_at is not None,
     )
+
+
+def state_of(session: Session, person_id: str) -> PersonState:
+    """The person's state for the gate, read without opening any sealed column."""
+    return state_from(session.execute(select(*STATE_COLUMNS).where(Person.id == person_id)).one())
 
 
 def categories(model: Any, columns: Iterable[str]) -> list[str]:

@@ -67,8 +67,9 @@ def fulfil(
                 settings,
                 address,
                 f"Your data export {reference} is ready",
-                "Download it in the privacy center with this one-time token (valid for "
-                f"{days}):\n\n{token}\n\n{settings.public_url.rstrip('/')}/privacy/center",
+                f"Download it within {days} at\n\n"
+                f"{settings.public_url.rstrip('/')}/privacy/center/download?token={token}\n\n"
+                f"or enter this token in the privacy center:\n\n{token}",
             )
         return Fulfilled(request.status, request.outcome, token=token)
     raise Invalid("This kind of request is answered as soon as it is verified.")

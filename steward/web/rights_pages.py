@@ -126,7 +126,13 @@ def _form_context(
     policy = policy_of(session)
     return {
         "kinds": _offered(session),
-        "purposes": {k: p.name for k, p in policy.purposes.items()},
+        # only what an objection or a withdrawal can stop: uses based on our interests or
+        # on consent (a contract or the law is not stopped by objecting)
+        "purposes": {
+            k: p.name
+            for k, p in policy.purposes.items()
+            if p.lawful_basis in ("legitimate_interests", "consent")
+        },
         "corrections": CORRECTION_FIELDS,
         "form": kept,
         "error": error,
@@ -335,8 +341,10 @@ async def upload_document(
 
 
 @router.get("/download", response_class=HTMLResponse)
-def download_form(request: Request) -> Response:
-    return render(request, "rights/download.html", {})
+def download_form(request: Request, token: str = "") -> Response:
+    """The download form, filled in when the mailed link carries the token: following the
+    link downloads nothing by itself."""
+    return render(request, "rights/download.html", {"token": token[:100]})
 
 
 @router.post("/download", response_class=HTMLResponse)

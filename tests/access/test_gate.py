@@ -137,3 +137,32 @@ def test_every_example_holds_the_columns_of_people_and_accounts(example):
         "user.authorization.credentials",
     ):
         assert resolve(policy, category) is not None, category
+
+
+@pytest.mark.promise("R10")
+def test_a_limit_on_sensitive_data_leaves_only_the_service_and_the_law():
+    usage = POLICY.categories["user.behavior"].model_copy(update={"sensitive": True})
+    policy = POLICY.model_copy(update={"categories": {**POLICY.categories, "user.behavior": usage}})
+    consented = frozenset({"analytics.reporting"})
+    limited = PersonState(PERSON, limits_sensitive=True, consents=consented)
+    admin = Actor(role="admin", account_id="acc-admin")
+
+    refused = decide(policy, admin, "analytics.reporting", limited, ["user.behavior"])
+    assert refused is not None and "sensitive" in refused
+    assert decide(policy, admin, "essential.service.security", limited, ["user.behavior"]) is None
+    unlimited = PersonState(PERSON, consents=consented)
+    assert decide(policy, admin, "analytics.reporting", unlimited, ["user.behavior"]) is None
+    # where the policy marks nothing sensitive, there is nothing to limit
+    assert decide(POLICY, admin, "analytics.reporting", limited, ["user.behavior"]) is None
+
+
+@pytest.mark.promise("R4", "R1")
+def test_answering_a_rights_request_is_the_officer_s_or_the_person_s_own():
+    restricted = PersonState(PERSON, restricted=True)
+    for role in ("agent", "billing", "admin", "call_reviewer"):
+        actor = Actor(role=role, account_id=f"acc-{role}")
+        assert decide(POLICY, actor, "rights", restricted, ["user.financial"]) is not None
+    officer = Actor(role="privacy_officer", account_id="acc-dpo")
+    assert decide(POLICY, officer, "rights", restricted, ["user.contact.email"]) is None
+    own = Actor(role="customer", person_id=PERSON)
+    assert decide(POLICY, own, "rights", restricted, ["user.behavior"]) is None
