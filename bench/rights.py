@@ -14,8 +14,11 @@ map. Median and p99 of each.
 Runs on SQLite (a temporary file) and, when STEWARD_TEST_DATABASE_URL is set, on PostgreSQL
 in a throwaway schema; or only on `--database-url URL` (PostgreSQL: a throwaway schema in it).
 
+Last, one person with `--heavy` tickets (default 100,000) is erased (in batches, each its
+own transaction) against a plain DELETE of another person's as many tickets.
+
 Run: .venv/bin/python bench/rights.py [--people N] [--tickets N] [--samples N]
-     [--database-url URL]
+     [--heavy N] [--database-url URL]
 """
 
 import argparse
@@ -31,7 +34,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -159,6 +162,54 @@ def seed(engine: Engine, keyring: Keyring, people: int, tickets: int, sampled: i
     return chosen
 
 
+def seed_heavy(engine: Engine, keyring: Keyring, tickets: int) -> tuple[str, str]:
+    """Two people with `tickets` tickets each, really sealed: one for Steward's erasure, one
+    for the raw DELETE it is measured against."""
+    now = clock.now()
+    pair = (str(uuid.uuid4()), str(uuid.uuid4()))
+    for person_id in pair:
+        key = os.urandom(32)
+        with engine.begin() as connection:
+            connection.execute(
+                insert(DataKey.__table__),
+                {
+                    "person_id": person_id,
+                    "wrapped": crypto.encrypt(keyring.master_keys[0], key, f"data_key:{person_id}"),
+                    "master_key_id": keyring.current_id,
+                    "created_at": now,
+                },
+            )
+            connection.execute(
+                insert(Person.__table__),
+                {
+                    "id": person_id,
+                    "kind": "customer",
+                    "name": crypto.encrypt(key, b"Heavy User", f"people.name:{person_id}"),
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        for start in range(0, tickets, BATCH):
+            rows = [
+                {
+                    "requester_id": person_id,
+                    "channel": "email",
+                    "status": "closed",
+                    "priority": "normal",
+                    "subject": crypto.encrypt(
+                        key, f"Issue {n}".encode(), f"tickets.subject:{person_id}"
+                    ),
+                    "created_at": now,
+                    "updated_at": now,
+                    "last_activity_at": now,
+                }
+                for n in range(start, min(start + BATCH, tickets))
+            ]
+            with engine.begin() as connection:
+                connection.execute(insert(Ticket.__table__), rows)
+    return pair
+
+
 def request_for(sessions: sessionmaker[Session], vault: Vault, person_id: str, kind: str) -> str:
     now = clock.now()
     with sessions() as session:
@@ -208,7 +259,7 @@ def summary(label: str, ours: list[float], base: list[float]) -> None:
     )
 
 
-def run(url: str, folder: Path, people: int, tickets: int, samples: int) -> None:
+def run(url: str, folder: Path, people: int, tickets: int, samples: int, heavy: int) -> None:
     keyring = Keyring.generate()
     settings = settings_in(folder, url, keyring)
     engine = make_engine(url)
@@ -246,6 +297,22 @@ def run(url: str, folder: Path, people: int, tickets: int, samples: int) -> None
                 timed(lambda r=request_id: erasure.erase(sessions, vault, settings, policy, r))
             )
         summary("erase", ours, base)
+        if heavy:
+            ours_id, raw_id = seed_heavy(engine, keyring, heavy)
+            request_id = request_for(sessions, vault, ours_id, "erasure")
+            took = timed(lambda: erasure.erase(sessions, vault, settings, policy, request_id))
+
+            def raw_delete() -> None:
+                with engine.begin() as connection:
+                    connection.execute(delete(Ticket).where(Ticket.requester_id == raw_id))
+                    connection.execute(delete(Person).where(Person.id == raw_id))
+
+            base_took = timed(raw_delete)
+            print(
+                f"  erase one person with {heavy:,} tickets: {took:6.1f} s "
+                f"({heavy / took:,.0f} rows/s, batches of {erasure.BATCH})   raw DELETE "
+                f"{base_took:6.2f} s ({heavy / base_took:,.0f} rows/s)   ratio {took / base_took:5.1f}x"
+            )
     finally:
         engine.dispose()
 
@@ -255,6 +322,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument(
+        "--heavy",
+        type=int,
+        default=100_000,
+        help="tickets of the one heavy person erased (0: none)",
+    )
     parser.add_argument("--database-url", help="only this database (PostgreSQL: a new schema)")
     args = parser.parse_args()
     if args.people < 2 * args.samples:
@@ -272,7 +345,7 @@ def main() -> None:
             folder = Path(directory)
             with schema_in(url or f"sqlite:///{folder / 'bench.db'}") as scoped:
                 print(f"{name}: {args.people:,} people, {args.tickets:,} tickets")
-                run(scoped, folder, args.people, args.tickets, args.samples)
+                run(scoped, folder, args.people, args.tickets, args.samples, args.heavy)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ def demo(
     from steward.desk import demo as loader
     from steward.policy.loader import PolicyInvalid
     from steward.policy.service import read_active
+    from steward.rights import demo as rights_demo
     from steward.vault.keyring import Keyring
     from steward.vault.service import Vault
 
@@ -74,11 +75,13 @@ def demo(
                 result = loader.load(
                     session, settings.files_dir, people=people, seed=seed, on_phase=phase
                 )
+                requests = rights_demo.load(session, seed=seed)
     except DomainError as error:
         fail(error.message)
     finally:
         engine.dispose()
     _report(result, seed, settings.public_url)
+    typer.echo(f"{count(requests, 'privacy request', 'privacy requests')} wait at /dpo")
 
 
 def _report(result: "DemoResult", seed: int, url: str) -> None:

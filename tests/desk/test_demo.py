@@ -17,7 +17,8 @@ from steward.core.db import Base, make_engine, make_sessionmaker
 from steward.core.settings import Settings, get_settings
 from steward.desk import files
 from steward.desk import models as desk
-from steward.identity.models import Person
+from steward.identity.models import Account, Person
+from steward.rights.models import RightsRequest
 from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
 
@@ -74,6 +75,16 @@ def test_the_demo_fills_every_desk_table(demo, database, identity_settings):
     assert len(DESK_MODELS) >= 20
     recordings = list((identity_settings.files_dir / "recordings").rglob("*"))
     assert any(path.is_file() for path in recordings)
+
+
+def test_the_demo_gives_the_privacy_officer_requests_in_every_state(demo, database):
+    output = loaded(demo)
+    assert "6 privacy requests wait at /dpo" in output
+    requests = database.scalars(select(RightsRequest)).all()
+    assert {r.status for r in requests} == {"open", "scheduled", "unverified"}
+    assert any(r.due_at < clock.now() for r in requests)  # one is overdue
+    demo_logins = set(database.scalars(select(Account.person_id)))
+    assert not {r.person_id for r in requests} & demo_logins  # no demo sign-in is erased
 
 
 def test_calls_have_recordings_only_where_the_notice_was_played(demo, database, identity_settings):

@@ -1,0 +1,91 @@
+"""Demo rights requests, so the privacy officer's queue at /dpo shows its states on a fresh
+`make run`: an access request being handled, a correction due soon, an overdue restriction,
+an inquiry, an erasure waiting out its grace, and a request nobody has confirmed yet.
+
+Written straight to the tables like the desk's demo load (no mail goes out), each with the
+timeline the services would have left.
+"""
+
+import json
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from steward.access.gate import policy_of
+from steward.core import clock
+from steward.identity.models import Account, Person
+from steward.rights.common import due_for, event, new_reference
+from steward.rights.models import RightsRequest
+
+# (kind, status, received this many days ago, details)
+REQUESTS = (
+    ("access", "open", 3, None),
+    ("rectification", "open", 12, "My company name is wrong on my invoices."),
+    ("restriction", "open", 17, "I contest the service history you hold about my generator."),
+    ("inquiry", "open", 1, "Do you share my data with anyone for advertising?"),
+    ("erasure", "scheduled", 6, "Please delete my account; I have sold the generator."),
+    ("access", "unverified", 2, None),
+)
+
+
+def load(session: Session, seed: int = 1) -> int:
+    """Add the demo requests, about customers who have no demo sign-in (so trying the demo
+    accounts never meets a scheduled erasure of one's own); returns how many. Commits."""
+    policy = policy_of(session)
+    offered = {k for k, right in policy.rights.items() if right.offered} | {"inquiry"}
+    with_accounts = select(Account.person_id)
+    customers = list(
+        session.scalars(
+            select(Person)
+            .where(
+                Person.kind != "staff",
+                Person.erased_at.is_(None),
+                Person.email_index.is_not(None),
+                Person.id.not_in(with_accounts),
+            )
+            .order_by(Person.id)
+        )
+    )
+    if not customers:
+        return 0
+    chooser = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    made = 0
+    now = clock.now()
+    for kind, status, days_ago, details in REQUESTS:
+        if kind not in offered:
+            continue
+        person = chooser.choice(customers)
+        received = now - timedelta(days=days_ago)
+        request = RightsRequest(
+            reference=new_reference(),
+            kind=kind,
+            channel="privacy_center",
+            status=status,
+            person_id=person.id if status != "unverified" else None,
+            email=person.email,
+            name=person.name,
+            details=details,
+            corrections=json.dumps({"company": "Lovelace Engines Ltd"})
+            if kind == "rectification"
+            else None,
+            received_at=received,
+            confirmed_at=received,
+            verified_at=None if status == "unverified" else received + timedelta(hours=2),
+            verification=None if status == "unverified" else "email_code",
+            due_at=due_for(policy, kind, received),
+            lapses_at=policy.requests.unverified_lapse.after(received),
+            scheduled_for=now + timedelta(days=1) if status == "scheduled" else None,
+        )
+        session.add(request)
+        session.flush()
+        event(session, request, "received", note="privacy_center", at=received)
+        event(session, request, "acknowledged", at=received)
+        if request.verified_at is not None:
+            event(session, request, "verified", note="email_code", at=request.verified_at)
+        if status == "scheduled":
+            event(session, request, "erasure_scheduled", at=now - timedelta(days=6))
+        made += 1
+    session.commit()
+    return made
