@@ -222,6 +222,24 @@ def mine(session: Session, actor: Actor) -> list[QueueItem]:
     return [item(session, r, now) for r in _clear_rows(session, statement)]
 
 
+def my_answers(session: Session, actor: Actor) -> dict[str, str]:
+    """The answers to a signed-in person's own requests, by request id, read through the
+    gate (their own data, purpose rights: audited like any other read)."""
+    if actor.person_id is None:
+        raise Forbidden("Sign in to see your requests.")
+    answered = session.scalars(
+        select(RightsRequest).where(
+            RightsRequest.person_id == actor.person_id, RightsRequest.answer.is_not(None)
+        )
+    ).all()
+    found = {}
+    for request in answered:
+        contact(session, actor, request, ["answer"])
+        if request.answer:
+            found[request.id] = str(request.answer)
+    return found
+
+
 def timeline(session: Session, request_id: str) -> list[TimelineEntry]:
     events = session.scalars(
         select(RequestEvent)

@@ -104,6 +104,7 @@ def _mine(session: Session, actor: Actor) -> dict[str, Any]:
     return {
         "actions": ACTIONS,
         "mine": queries.mine(session, actor),
+        "answers": queries.my_answers(session, actor),
         "told": recipients.of_person(session, actor.person_id),
     }
 

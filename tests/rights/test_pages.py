@@ -189,3 +189,20 @@ def test_the_officer_answers_an_inquiry_extends_and_refuses_on_the_page(new_clie
     assert refused.status_code == 303
     page = officer.get(refused.headers["location"]).text
     assert "The request is refused" in page and "Manifestly unfounded" in page
+
+
+@pytest.mark.promise("R6")
+def test_a_signed_in_person_reads_the_answer_in_the_privacy_center(team):
+    ada, _ = team.customer("ada")
+    location = ask_on_page(ada, "objection", purposes="marketing.communications")
+    reference = reference_in(location)
+
+    center = ada.get("/privacy/center").text
+
+    assert f"Our answer to {reference}" in center
+    assert (
+        "We stopped the processing you objected to."
+        in center.split(f"Our answer to {reference}")[1]
+    )
+    stranger = team.customer("bob")[0].get("/privacy/center").text
+    assert reference not in stranger
