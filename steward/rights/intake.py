@@ -48,6 +48,7 @@ class NewRequest:
     agent: str | None = None
     channel: str = "api"
     password: str | None = None
+    email_message_id: str | None = None  # blind index, for a request asked by mail
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ def open_request(session: Session, settings: Settings, actor: Actor, new: NewReq
         purposes=json.dumps(sorted(set(new.purposes))) if new.purposes else None,
         on_behalf=new.on_behalf,
         agent=(new.agent or "").strip() or None,
+        email_message_id=new.email_message_id,
         received_at=now,
         due_at=due_for(policy, new.kind, now),
         lapses_at=None if new.kind == "inquiry" else policy.requests.unverified_lapse.after(now),

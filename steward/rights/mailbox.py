@@ -6,15 +6,18 @@ addresses without an account, is left to the desk (`steward mail` files it as a 
 
 import re
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import policy_of
 from steward.core.actor import VISITOR
 from steward.core.settings import Settings
+from steward.desk.messages import message_id_index
 from steward.identity.common import load_account, login_index
 from steward.identity.models import Account
 from steward.mail.inbound import parse
 from steward.rights.intake import NewRequest, open_request
+from steward.rights.models import RightsRequest
 
 _VERB = r"(close|delete|cancel|terminate|remove|erase|deactivate)"
 _THING = r"(my\s+|the\s+|our\s+)?(customer\s+|user\s+)?(account|profile|data|personal\s+data)"
@@ -56,6 +59,13 @@ def take(session: Session, settings: Settings, raw: bytes) -> str | None:
         return None  # the confirmation must reach the account's own address
     if load_account(session, Account.login_index == login_index(session, mail.sender)) is None:
         return None
+    index = message_id_index(session, mail.message_id) if mail.message_id else None
+    if index is not None:
+        already = session.scalar(
+            select(RightsRequest.reference).where(RightsRequest.email_message_id == index)
+        )
+        if already is not None:
+            return already  # the same mail delivered again: the request it opened
     opened = open_request(
         session,
         settings,
@@ -66,6 +76,7 @@ def take(session: Session, settings: Settings, raw: bytes) -> str | None:
             name=mail.sender_name,
             details="Asked by email to close the account.",
             channel="email",
+            email_message_id=index,
         ),
     )
     return opened.reference

@@ -63,6 +63,8 @@ class RightsRequest(Base):
     on_behalf: Mapped[bool] = mapped_column(default=False)  # an authorised agent asked
     agent: Mapped[str | None] = personal("user.contact")  # the agent's name and address
     verification: Mapped[str | None] = mapped_column(String(12))  # the method that passed
+    # blind index of the Message-ID of a request asked by mail: a redelivery opens no other
+    email_message_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     answer: Mapped[str | None] = personal("user.communications.rights_request")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

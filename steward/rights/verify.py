@@ -3,8 +3,9 @@ about the person, or a document the privacy officer reviews (also an agent's pro
 authority). A signed-in session and a re-entered password are checked at intake.
 
 Codes are six digits, kept as hashes, expire after `requests.code_minutes` and are void after
-`requests.code_attempts` wrong tries; resends are throttled. Every attempt is audited (names
-and ids only) and put on the request's timeline. Whatever path succeeds calls `mark_verified`,
+`requests.code_attempts` wrong tries; resends are throttled, and wrong codes or data points
+count against the address across all its requests (growing delays, as for sign-in). Every
+attempt is audited (names and ids only) and put on the request's timeline. Whatever path succeeds calls `mark_verified`,
 the one place a request becomes verified. An address Steward knows nothing about verifies
 like any other, so nobody learns whether Steward holds data about an address; the request is
 then answered "no data held".
@@ -27,6 +28,7 @@ from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.ids import new_id
 from steward.core.settings import Settings
 from steward.desk import files
+from steward.identity import throttle
 from steward.identity.common import email_index
 from steward.identity.models import Person
 from steward.policy.schema import Policy
@@ -92,6 +94,14 @@ def person_for(session: Session, request: RightsRequest) -> str | None:
         .order_by(Person.created_at)
         .limit(1)
     )
+
+
+def address_throttle(session: Session, request: RightsRequest) -> str:
+    """The throttle key of the address a request is about, shared by every request for it:
+    opening many requests for one address buys no more guesses at its codes (X4)."""
+    contact(session, SYSTEM, request, ["email"])
+    address = (request.email or f"request:{request.id}").casefold()
+    return throttle.key(session, f"rights-address:{address}")
 
 
 def issue_code(session: Session, request: RightsRequest) -> str:
@@ -160,6 +170,8 @@ def check_code(session: Session, settings: Settings, reference: str, code: str) 
     """Verify with the mailed code. A wrong code counts against it (and is kept, committed,
     even though the call fails)."""
     request = _unverified(session, reference, "email_code")
+    guarded = address_throttle(session, request)
+    throttle.ensure_allowed(session, [guarded])
     now = clock.now()
     policy = policy_of(session)
     current = session.scalar(
@@ -180,6 +192,7 @@ def check_code(session: Session, settings: Settings, reference: str, code: str) 
         raise Invalid("The code has expired or was tried too often; ask for a new one.")
     if not hmac.compare_digest(current.code_hash, _digest(request.id, code.strip())):
         current.attempts += 1
+        throttle.fail(session, guarded, forgets=True)
         _audit(session, VISITOR, "verify_code", None, ok=False)
         event(session, request, "code_failed", note="wrong code")
         session.commit()
@@ -187,6 +200,7 @@ def check_code(session: Session, settings: Settings, reference: str, code: str) 
             raise Invalid("The code is wrong and now void; ask for a new one.")
         raise Invalid("The code is wrong.")
     current.used_at = now
+    throttle.clear(session, guarded)
     person_id = person_for(session, request)
     _audit(session, VISITOR, "verify_code", person_id, ok=True)
     mark_verified(session, settings, request, "email_code", person_id)
@@ -220,6 +234,8 @@ def check_data_points(
     )
     if (failed or 0) >= policy.requests.code_attempts:
         raise Conflict("Too many attempts; send a document to prove who you are instead.")
+    guarded = address_throttle(session, request)
+    throttle.ensure_allowed(session, [guarded])
     person_id = person_for(session, request)
     matched = 0
     if person_id is not None:
@@ -240,10 +256,12 @@ def check_data_points(
                 matched += 1
         matched += 1  # the address itself
     if matched < policy.requests.data_points:
+        throttle.fail(session, guarded, forgets=True)
         _audit(session, VISITOR, "verify_data_points", None, ok=False)
         event(session, request, "data_points_failed")
         session.commit()
         raise Invalid("These details do not match what we hold.")
+    throttle.clear(session, guarded)
     _audit(session, VISITOR, "verify_data_points", person_id, ok=True)
     mark_verified(session, settings, request, "data_points", person_id)
     session.commit()

@@ -81,3 +81,18 @@ def test_other_mail_goes_to_the_desk(team, identity_settings, sender, subject, b
         result = ingest(identity_settings, mail(sender, subject, body))
         assert result.exit_code == 0, result.output
         assert result.output.startswith("ticket "), result.output
+
+
+@pytest.mark.promise("R9")
+def test_the_same_closure_mail_delivered_twice_opens_one_request(
+    officer, team, mailbox, identity_settings
+):
+    with clock.frozen_at(START):
+        team.customer("ada")
+        raw = mail("ada@example.com", "Goodbye", "Please close my account.")
+        first = ingest(identity_settings, raw)
+        again = ingest(identity_settings, raw)
+        assert first.exit_code == 0 and again.exit_code == 0, again.output
+        assert first.output.split()[2] == again.output.split()[2]  # the same reference
+        items = officer.again().get("/api/v1/dpo/requests").json()["items"]
+        assert [i["kind"] for i in items] == ["erasure"]

@@ -66,20 +66,44 @@ def test_wrong_codes_are_counted_audited_and_void_the_code(team, mailbox, new_cl
         for _ in range(4):
             answer = stranger.post(f"/api/v1/rights/{reference}/verify", json={"code": wrong})
             assert answer.json()["detail"] == "The code is wrong."
+            clock.advance(timedelta(seconds=30))  # past the address's growing delay
         fifth = stranger.post(f"/api/v1/rights/{reference}/verify", json={"code": wrong})
         assert fifth.json()["detail"] == "The code is wrong and now void; ask for a new one."
+        clock.advance(timedelta(seconds=30))
         late = stranger.post(f"/api/v1/rights/{reference}/verify", json={"code": code})
         assert late.status_code == 422  # even the right code no longer works
         failed = [r for r in audit_rows() if r["action"] == "verify_code"]
         assert [r["outcome"] for r in failed] == ["failed"] * 6
         assert all(r["purpose"] == "rights" and r["person_id"] is None for r in failed)
         # A new code, throttled to one a minute.
+        assert stranger.post(f"/api/v1/rights/{reference}/code").status_code == 202
         too_soon = stranger.post(f"/api/v1/rights/{reference}/code")
         assert too_soon.status_code == 409
         clock.advance(timedelta(seconds=61))
-        assert stranger.post(f"/api/v1/rights/{reference}/code").status_code == 202
         assert verify_by_code(stranger, mailbox, reference, "ada@example.com").status_code == 200
         assert audit_rows()[-1]["outcome"] != "failed"
+
+
+@pytest.mark.promise("R7", "X4")
+def test_wrong_codes_count_against_the_address_across_its_requests(team, mailbox, new_client):
+    with clock.frozen_at(START):
+        team.customer("ada")
+        guesser = new_client()
+        first = ask(guesser, "access", "ada@example.com")["reference"]
+        second = ask(guesser, "portability", "ada@example.com")["reference"]
+        code = code_in_last(mailbox, "ada@example.com")
+        wrong = "000000" if code != "000000" else "111111"
+        for _ in range(3):
+            guesser.post(f"/api/v1/rights/{first}/verify", json={"code": wrong})
+
+        refused = guesser.post(f"/api/v1/rights/{second}/verify", json={"code": code})
+
+        assert refused.status_code == 429
+        assert "Try again in" in refused.json()["detail"]
+        assert int(refused.headers["Retry-After"]) >= 1
+        clock.advance(timedelta(minutes=2))
+        owner = verify_by_code(new_client(), mailbox, second, "ada@example.com")
+        assert owner.status_code == 200, owner.text
 
 
 @pytest.mark.promise("R7")

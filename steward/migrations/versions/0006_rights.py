@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("on_behalf", sa.Boolean(), nullable=False),
         sa.Column("agent", sa.LargeBinary(), nullable=True),
         sa.Column("verification", sa.String(length=12), nullable=True),
+        sa.Column("email_message_id", sa.String(length=64), nullable=True),
         sa.Column("answer", sa.LargeBinary(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
@@ -50,6 +51,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rights_requests")),
         sa.UniqueConstraint("reference", name=op.f("uq_rights_requests_reference")),
+        sa.UniqueConstraint("email_message_id", name=op.f("uq_rights_requests_email_message_id")),
     )
     with op.batch_alter_table("rights_requests", schema=None) as batch_op:
         batch_op.create_index(
