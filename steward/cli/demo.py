@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from steward.cli.common import count, current_settings, fail
+from steward.cli.common import count, current_settings, database, fail
 
 if TYPE_CHECKING:
     from steward.desk.demo import DemoResult
@@ -37,35 +37,21 @@ def demo(
         fail("--force and --if-empty contradict each other; choose one")
     from rich.progress import Progress
 
-    from steward.core.db import make_engine, make_sessionmaker, upgrade
     from steward.core.errors import DomainError
     from steward.desk import demo as loader
-    from steward.policy.loader import PolicyInvalid
-    from steward.policy.service import read_active
     from steward.rights import demo as rights_demo
-    from steward.vault.keyring import Keyring
-    from steward.vault.service import Vault
 
     settings = current_settings()
     if not settings.policy.exists():
         fail(f"{settings.policy} does not exist; run `steward init` first")
-    try:
-        policy = read_active(settings.policy).policy
-        vault = Vault(Keyring.load(settings.key_file))
-    except PolicyInvalid:
-        fail(f"{settings.policy} is not a valid policy; run `steward policy check`")
-    except DomainError as error:
-        fail(error.message)
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade(engine)
-        with make_sessionmaker(engine)() as session:
-            vault.attach(session)
-            session.info["policy"] = policy
-            if loader.holds_tickets(session) and not force:
-                if if_empty:
-                    return
-                fail("the desk already holds tickets; pass --force to add demo data anyway")
+    with database() as (sessions, vault, settings, policy), sessions() as session:
+        vault.attach(session)
+        session.info["policy"] = policy
+        if loader.holds_tickets(session) and not force:
+            if if_empty:
+                return
+            fail("the desk already holds tickets; pass --force to add demo data anyway")
+        try:
             with Progress(transient=True) as progress:
                 task = progress.add_task("demo", total=len(loader.PHASES))
 
@@ -76,10 +62,8 @@ def demo(
                     session, settings.files_dir, people=people, seed=seed, on_phase=phase
                 )
                 requests = rights_demo.load(session, seed=seed)
-    except DomainError as error:
-        fail(error.message)
-    finally:
-        engine.dispose()
+        except DomainError as error:
+            fail(error.message)
     _report(result, seed, settings.public_url)
     typer.echo(f"{count(requests, 'privacy request', 'privacy requests')} wait at /dpo")
 

@@ -9,28 +9,17 @@ channel, response date, outcome, reason for a refusal) are clear and hold no per
 """
 
 from datetime import datetime
+from typing import get_args
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from steward.core.db import Base, UTCDateTime
 from steward.core.ids import new_id
+from steward.policy.schema import RightName
 from steward.vault.fields import personal, user_text
 
-RIGHTS = (
-    "access",
-    "rectification",
-    "erasure",
-    "restriction",
-    "portability",
-    "objection",
-    "consent_withdrawal",
-    "ccpa_know",
-    "ccpa_delete",
-    "ccpa_correct",
-    "ccpa_opt_out",
-    "ccpa_limit",
-)
+RIGHTS: tuple[str, ...] = get_args(RightName)  # the rights a policy can offer
 KINDS = (*RIGHTS, "inquiry")
 CHANNELS = ("privacy_center", "api", "portal", "email", "phone", "post")
 # unverified -> open -> (scheduled, for an erasure) -> done; or refused, cancelled, lapsed
