@@ -1,6 +1,7 @@
 """Every table of every domain, imported in one place for migrations and the data map."""
 
 from steward.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa: F401
+from steward.consent import models as consent_models  # noqa: F401
 from steward.desk import models as desk_models  # noqa: F401
 from steward.identity import models as identity_models  # noqa: F401
 from steward.policy.models import PolicyVersion

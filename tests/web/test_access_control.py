@@ -9,6 +9,7 @@ from tests.who import (
     PUBLIC,
     billing,
     calls,
+    consent,
     devices,
     identity,
     organisations,
@@ -27,6 +28,7 @@ WHO = {
     **calls.WHO,
     **billing.WHO,
     **preferences.WHO,
+    **consent.WHO,
     **rights.WHO,
     **rights_work.WHO,
 }
