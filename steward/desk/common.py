@@ -18,7 +18,15 @@ from steward.audit.service import record_many
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden, Invalid
 from steward.desk.models import Membership
-from steward.identity.common import STATE_COLUMNS, categories, gate, state_from, state_of, vault_of
+from steward.identity.common import (
+    STATE_COLUMNS,
+    categories,
+    consents_of,
+    gate,
+    state_from,
+    state_of,
+    vault_of,
+)
 from steward.identity.models import Person
 
 SERVICE = "essential.service"  # customers acting on their own data (the portal)
@@ -117,16 +125,18 @@ def readable_owners(
 
 
 def states_of(session: Session, person_ids: Iterable[str]) -> dict[str, PersonState]:
-    """The gate's view of many people at once (one query per 500, not one per person), in
-    the order given; an id that is no person is looked up alone, as `state_of` does."""
+    """The gate's view of many people at once, their consents included (two queries per
+    500, not per person), in the order given; an id that is no person is looked up alone,
+    as `state_of` does."""
     wanted = list(dict.fromkeys(person_ids))
     found: dict[str, PersonState] = {}
+    consents = consents_of(session, wanted)
     for start in range(0, len(wanted), 500):
         rows = session.execute(
             select(*STATE_COLUMNS).where(Person.id.in_(wanted[start : start + 500]))
         )
         for row in rows:
-            found[row.id] = state_from(row)
+            found[row.id] = state_from(row, consents[row.id])
     return {p: found[p] if p in found else state_of(session, p) for p in wanted}
 
 

@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session, defer
 
 from steward.access.gate import PersonState, check, policy_of
 from steward.audit.service import record
+from steward.consent import ledger
 from steward.core.actor import Actor
 from steward.core.errors import NotFound
 from steward.core.settings import Settings
 from steward.identity.models import Account, Person
 from steward.mail import MailFailed, send
+from steward.policy.schema import Policy
 from steward.vault.service import Vault
 
 SERVICE = "essential.service"
@@ -49,19 +51,27 @@ def actor_of(account: Account, request_id: str | None = None) -> Actor:
 STATE_COLUMNS = (Person.id, Person.restricted_at, Person.objected_at, Person.sensitive_limited_at)
 
 
-def state_from(row: Any) -> PersonState:
-    """The gate's view of a person from a row of STATE_COLUMNS."""
+def state_from(row: Any, consents: frozenset[str] = frozenset()) -> PersonState:
+    """The gate's view of a person from a row of STATE_COLUMNS and their current consents."""
     return PersonState(
         row.id,
         restricted=row.restricted_at is not None,
         objects_to_legitimate_interests=row.objected_at is not None,
         limits_sensitive=row.sensitive_limited_at is not None,
+        consents=consents,
     )
+
+
+def consents_of(session: Session, person_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The consent-based purposes each person gives now, from the consent ledger."""
+    policy = session.info.get("policy")
+    return ledger.consents_of(session, person_ids, policy if isinstance(policy, Policy) else None)
 
 
 def state_of(session: Session, person_id: str) -> PersonState:
     """The person's state for the gate, read without opening any sealed column."""
-    return state_from(session.execute(select(*STATE_COLUMNS).where(Person.id == person_id)).one())
+    row = session.execute(select(*STATE_COLUMNS).where(Person.id == person_id)).one()
+    return state_from(row, consents_of(session, [person_id])[person_id])
 
 
 def categories(model: Any, columns: Iterable[str]) -> list[str]:

@@ -22,6 +22,7 @@ from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
 from steward.web import (
     account_pages,
+    consent_pages,
     desk_pages,
     dpo_pages,
     pages,
@@ -33,6 +34,7 @@ from steward.web.api import audit as audit_api
 from steward.web.api import auth as auth_api
 from steward.web.api import billing as billing_api
 from steward.web.api import calls as calls_api
+from steward.web.api import consent as consent_api
 from steward.web.api import devices as devices_api
 from steward.web.api import me as me_api
 from steward.web.api import organisations as organisations_api
@@ -92,9 +94,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         calls_api,
         billing_api,
         preferences_api,
+        consent_api,
     ):
         app.include_router(api.router)
-    for page_router in (pages, account_pages, portal_pages, desk_pages, rights_pages, dpo_pages):
+    app.include_router(consent_api.well_known)
+    for page_router in (
+        pages,
+        account_pages,
+        portal_pages,
+        desk_pages,
+        rights_pages,
+        dpo_pages,
+        consent_pages,
+    ):
         app.include_router(page_router.router)
     _install_error_handlers(app)
     return app

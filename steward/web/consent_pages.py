@@ -1,0 +1,182 @@
+"""The cookie banner as a website embeds it: its script, its configuration, and a demo page.
+
+`GET /consent/banner.js` is the hand-written script (steward/web/static/consent/banner.js);
+`GET /consent/config.json` is what it shows, built from the active policy's cookie
+categories: the policy version, the texts, and the SHA-256 of those texts exactly as shown,
+which the banner sends with every choice so the ledger can prove what the person saw.
+`GET /consent/demo` is a page embedding the banner like a business website would, with an
+inert analytics script that the banner activates only when analytics is accepted.
+"""
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import escape
+
+from steward.policy.publish import name_of
+from steward.policy.schema import Policy
+
+router = APIRouter(include_in_schema=False)
+
+SCRIPT = Path(__file__).parent / "static" / "consent" / "banner.js"
+LABELS = {
+    "essential": "Essential",
+    "functional": "Functional",
+    "analytics": "Analytics",
+    "performance": "Performance",
+    "marketing": "Marketing",
+}
+# Categories a Global Privacy Control signal turns off and keeps off (R10): measuring,
+# advertising and selling or sharing, whatever the category is called in the policy.
+_GPC_NAMES = {"analytics", "marketing"}
+_GPC_PURPOSES = ("analytics", "marketing", "sale", "advertising")
+
+
+def _gpc_locked(name: str, purpose: str | None) -> bool:
+    return name in _GPC_NAMES or (purpose or "").split(".")[0] in _GPC_PURPOSES
+
+
+def texts(policy: Policy) -> dict[str, Any]:
+    """Everything the banner shows, in the order it shows it."""
+    business = name_of(policy)
+    categories = [
+        {
+            "name": name,
+            "label": LABELS.get(name, name.capitalize()),
+            "description": category.description,
+            "essential": name == "essential",
+            "gpc_locked": _gpc_locked(name, category.purpose),
+            "cookies": [
+                {
+                    "name": cookie.name,
+                    "provider": cookie.provider,
+                    "duration": cookie.duration,
+                    "purpose": cookie.purpose,
+                }
+                for cookie in category.cookies
+            ],
+        }
+        for name, category in policy.cookies.items()
+    ]
+    return {
+        "text": {
+            "title": "Cookies on this site",
+            "intro": f"{business} uses essential cookies to make this site work. With your "
+            "consent it also uses the optional cookies below. Choose which you allow; you "
+            "can change your choice at any time with “Cookie settings”.",
+            "accept": "Accept all",
+            "reject": "Reject all",
+            "customise": "Customise",
+            "save": "Save my choices",
+            "settings": "Cookie settings",
+            "always_on": "Always on",
+            "gpc": "Your browser sends a Global Privacy Control signal, so this category "
+            "stays off.",
+            "failed": "Your choice could not be saved. Please try again.",
+            "policy": "Cookie policy",
+        },
+        "categories": categories,
+    }
+
+
+@cache
+def _config_for(policy_json: str, version: str) -> tuple[bytes, str]:
+    shown = json.loads(policy_json)
+    canonical = json.dumps(shown, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    config = {
+        "policy_version": version,
+        "text_sha256": digest,
+        "policy_url": "/privacy/cookies",
+        "consent_url": "/api/v1/consent",
+        **shown,
+    }
+    return json.dumps(config, ensure_ascii=False).encode(), digest
+
+
+def config(policy: Policy) -> tuple[bytes, str]:
+    """The banner's configuration as JSON bytes, and the hash of the texts it shows."""
+    return _config_for(json.dumps(texts(policy), ensure_ascii=False), policy.version)
+
+
+@cache
+def _script() -> bytes:
+    return SCRIPT.read_bytes()
+
+
+@router.get("/consent/banner.js")
+def banner_script() -> Response:
+    return Response(
+        _script(),
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@router.get("/consent/config.json")
+def banner_config(request: Request) -> Response:
+    body, _ = config(request.app.state.active_policy.policy)
+    # Never cached: a new policy version must reach the banner at once, so it asks again.
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
+
+
+_DEMO = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{business} — banner demo</title>
+<style>
+body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0; padding: 1rem 1rem 16rem;
+  color: #1a1a1a; }}
+main {{ max-width: 40rem; margin: 0 auto; }}
+pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+</style>
+<script src="/consent/banner.js" defer></script>
+</head>
+<body>
+<main>
+<h1>{business}</h1>
+<p>This page embeds the cookie banner the way a business website does, with one script
+tag:</p>
+<pre><code>&lt;script src="{origin}/consent/banner.js" defer&gt;&lt;/script&gt;</code></pre>
+<p>It also holds an analytics script written as
+<code>&lt;script type="text/plain" data-category="analytics"&gt;</code>: the browser
+ignores it until the banner activates it, which happens only when analytics is accepted.</p>
+<p id="analytics-status" role="status">Analytics: not running.</p>
+<footer><p><a href="/privacy/cookies">Cookie policy</a> ·
+<button type="button" data-steward-consent-open>Cookie settings</button></p></footer>
+</main>
+<script type="text/plain" data-category="analytics">
+(function () {{
+  var status = document.getElementById("analytics-status");
+  status.textContent = "Analytics: running.";
+  var csrf = document.cookie.match(/(?:^|; )steward_csrf=([^;]*)/);
+  var headers = {{"Content-Type": "application/json"}};
+  if (csrf) headers["X-CSRF-Token"] = decodeURIComponent(csrf[1]);  // when signed in
+  fetch("/api/v1/events", {{
+    method: "POST",
+    headers: headers,
+    body: JSON.stringify({{browser_id: window.StewardConsent.browserId(), kind: "page_view",
+                          path: location.pathname}})
+  }}).then(function (r) {{ return r.json(); }}).then(function (answer) {{
+    status.textContent = "Analytics: page view " + (answer.stored ? "stored." : "not stored.");
+    document.body.setAttribute("data-page-view", answer.stored ? "stored" : "refused");
+  }});
+}})();
+</script>
+</body>
+</html>
+"""
+
+
+@router.get("/consent/demo", response_class=HTMLResponse)
+def demo(request: Request) -> HTMLResponse:
+    policy = request.app.state.active_policy.policy
+    origin = str(request.base_url).rstrip("/")
+    return HTMLResponse(_DEMO.format(business=escape(name_of(policy)), origin=escape(origin)))
