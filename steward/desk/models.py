@@ -388,4 +388,7 @@ class NotificationPreference(Base):
     maintenance_alerts: Mapped[bool] = mapped_column(Boolean, default=True, info=_PREFERENCE)
     marketing: Mapped[bool] = mapped_column(Boolean, default=False, info=_PREFERENCE)
     preferred_channel: Mapped[str] = mapped_column(String(10), default="email", info=_PREFERENCE)
+    service_times: Mapped[str | None] = mapped_column(
+        String(200), info={"category": "user.preferences.service_times", "user_text": True}
+    )  # when the person prefers visits and calls, in their own words (C5)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

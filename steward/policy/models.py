@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, String, Text
+from sqlalchemy import Boolean, Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from steward.core.db import Base, UTCDateTime
@@ -19,3 +19,9 @@ class PolicyVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # set by `steward policy publish`: what changed since the version before, whether people
+    # must accept again, and when account holders were told
+    summary: Mapped[str | None] = mapped_column(Text)
+    material: Mapped[bool | None] = mapped_column(Boolean)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
