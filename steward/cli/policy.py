@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from steward.cli.common import count, current_settings, fail, load, write
+from steward.cli.common import count, current_settings, fail, load, report, write
 
 app = typer.Typer(help="Check, render and compare policy files.", no_args_is_help=True)
 
@@ -122,3 +122,42 @@ def policy_diff(
             else "."
         )
     )
+
+
+@app.command("publish")
+def policy_publish(
+    file: Annotated[Path, typer.Argument(help="The new policy file to publish.")],
+) -> None:
+    """Publish a new policy: check it, record what changed, make it the active policy file
+    (STEWARD_POLICY) and mail every active account holder."""
+    from steward.cli.common import database
+    from steward.core.errors import DomainError
+    from steward.identity.policy_notices import Notice, notify_account_holders
+    from steward.policy.lifecycle import mark_notified, publish
+    from steward.policy.loader import PolicyInvalid
+
+    new = load(file)  # every problem, exit 1, before anything changes
+    with database() as (sessions, vault, settings, _):
+        try:
+            done = publish(sessions, settings.policy, file)
+        except PolicyInvalid as error:
+            report(error)
+        except DomainError as error:
+            fail(error.message)
+        typer.echo(
+            f"published version {done.version} (was {done.previous or 'none'}) as "
+            f"{settings.policy}: {len(done.changes)} change(s), "
+            f"{'material' if done.material else 'not material'}"
+        )
+        for line in done.summary.splitlines():
+            typer.echo(f"  {line}")
+        notice = Notice(done.version, new.effective_date.isoformat(), done.summary, done.material)
+        with sessions() as session:
+            vault.attach(session)
+            session.info["policy"] = new
+            result = notify_account_holders(session, settings, notice)
+        mark_notified(sessions, done.version_id)
+    typer.echo(f"notified account holders: {result.sent} sent, {result.failed} failed")
+    if done.material:
+        typer.echo("signed-in people will be asked to accept it before using the portal or desk")
+    typer.echo("a running server uses the new policy from its next start: restart it now")

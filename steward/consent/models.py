@@ -1,5 +1,5 @@
-"""The consent tables: the append-only ledger of consent events, and the usage events
-analytics may keep.
+"""The consent tables: the append-only ledger of consent events, the usage events analytics
+may keep, and each person's notification preferences (C5).
 
 A consent event belongs to a person, or to a browser (a random id in a first-party cookie)
 for a visitor; `owner_id` is whichever it is, so the data map finds both. The IP address is
@@ -10,7 +10,7 @@ purpose, and every earlier event stays as proof (C2).
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from steward.core.db import Base, UTCDateTime
@@ -51,3 +51,28 @@ class UsageEvent(Base):
     path: Mapped[str | None] = mapped_column(String(500), info={"category": "user.behavior"})
     ip_prefix: Mapped[str | None] = mapped_column(String(64), info=_IP)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# Clear columns that are still personal data: declared with a category, so the data map,
+# the rights engine and retention cover them like the sealed ones.
+_PREFERENCE = {"category": "user.preferences"}
+
+
+class NotificationPreference(Base):
+    """Which mail a person wants (C5): service messages and maintenance alerts by default,
+    marketing only with consent (kept in step with the ledger), the preferred channel and
+    service times."""
+
+    __tablename__ = "notification_preferences"
+    __owner__ = "person_id"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    ticket_updates: Mapped[bool] = mapped_column(Boolean, default=True, info=_PREFERENCE)
+    service_messages: Mapped[bool] = mapped_column(Boolean, default=True, info=_PREFERENCE)
+    maintenance_alerts: Mapped[bool] = mapped_column(Boolean, default=True, info=_PREFERENCE)
+    marketing: Mapped[bool] = mapped_column(Boolean, default=False, info=_PREFERENCE)
+    preferred_channel: Mapped[str] = mapped_column(String(10), default="email", info=_PREFERENCE)
+    service_times: Mapped[str | None] = mapped_column(
+        String(200), info={"category": "user.preferences.service_times", "user_text": True}
+    )  # when the person prefers visits and calls, in their own words (C5)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from steward.consent.models import NotificationPreference
 from steward.core.ids import new_id
 from steward.desk.demo_base import ALPHANUMERIC, _Core, _Person
 from steward.desk.demo_content import (
@@ -13,7 +14,6 @@ from steward.desk.demo_content import (
 )
 from steward.desk.models import (
     Invoice,
-    NotificationPreference,
     Payment,
     Quote,
     WarrantyClaim,

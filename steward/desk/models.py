@@ -1,5 +1,6 @@
 """The service desk's tables: organisations, tickets and their messages, calls, remote sessions,
-devices and telemetry, service records, billing, and notification preferences.
+devices and telemetry, service records and billing (notification preferences live in
+steward/consent/models.py).
 
 Every personal-data column is declared with `personal(category)` (sealed under the owner's
 data key) and every clear column people type into with `user_text`, so both are checked for
@@ -368,27 +369,3 @@ class CannedReply(Base):
     title: Mapped[str] = user_text(100, nullable=False)
     body: Mapped[str] = user_text(4000, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-# Clear columns that are still personal data: declared with a category, so the data map,
-# the rights engine and retention cover them like the sealed ones.
-_PREFERENCE = {"category": "user.preferences"}
-
-
-class NotificationPreference(Base):
-    """Which mail a person wants (C5): service messages and maintenance alerts by default,
-    marketing only with consent. Issue 6 moves these into the consent ledger's domain."""
-
-    __tablename__ = "notification_preferences"
-    __owner__ = "person_id"
-
-    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), primary_key=True)
-    ticket_updates: Mapped[bool] = mapped_column(Boolean, default=True, info=_PREFERENCE)
-    service_messages: Mapped[bool] = mapped_column(Boolean, default=True, info=_PREFERENCE)
-    maintenance_alerts: Mapped[bool] = mapped_column(Boolean, default=True, info=_PREFERENCE)
-    marketing: Mapped[bool] = mapped_column(Boolean, default=False, info=_PREFERENCE)
-    preferred_channel: Mapped[str] = mapped_column(String(10), default="email", info=_PREFERENCE)
-    service_times: Mapped[str | None] = mapped_column(
-        String(200), info={"category": "user.preferences.service_times", "user_text": True}
-    )  # when the person prefers visits and calls, in their own words (C5)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,10 +2,13 @@
 change of their account's status, of the terms or of prices, sent by an admin to every
 account holder or to an organisation's members, each as their preferences allow.
 
-Marketing is not a service message: it needs the person's consent and goes out separately
-(issue 6), so it is refused here. Each recipient's preferences and address are read through
-the gate acting as that recipient (the same self-service purpose that mails them about their
-account), the reads are committed, and only then is the mail sent over SMTP, in batches.
+Marketing is not a service message: it needs the person's consent, so it is refused as one
+and goes out through `send_marketing` only to people whose consent to
+`marketing.communications` is current in the ledger and whose marketing switch is on; every
+marketing mail carries a one-click unsubscribe link (RFC 8058, steward.consent.unsubscribe).
+Each recipient's preferences and address are read through the gate acting as that recipient
+(the same self-service purpose that mails them about their account), the reads are
+committed, and only then is the mail sent over SMTP, in batches.
 """
 
 import logging
@@ -16,17 +19,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import check, decide, policy_of
+from steward.consent import preferences, unsubscribe
 from steward.core.actor import Actor
 from steward.core.cards import refuse_card_number
 from steward.core.errors import Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import preferences
 from steward.desk.common import SERVICE, require
 from steward.desk.models import Membership, Organisation
 from steward.identity.common import categories, load_person, mail_quietly, state_of
 from steward.identity.models import Account, Person
 
 KINDS = ("account_status", "terms", "price_change")
+MARKETING = "marketing"
 HOLDER_STATUSES = ("active", "locked")  # an account someone holds and has verified
 BATCH = 200
 FOOTER = (
@@ -67,13 +71,17 @@ def _as_recipient(session: Session, person_id: str) -> Actor:
 
 
 def _validate(kind: str, subject: str, body: str) -> None:
-    if kind == "marketing":
+    if kind == MARKETING:
         raise Invalid(
             "Marketing is not a service message: it needs each person's consent and is sent "
             "separately. Service messages are about an account's status, the terms or prices."
         )
     if kind not in KINDS:
         raise Invalid(f"A service message's kind is one of: {', '.join(KINDS)}.")
+    _check_text(subject, body)
+
+
+def _check_text(subject: str, body: str) -> None:
     if not subject.strip() or not body.strip():
         raise Invalid("A service message needs a subject and a text.")
     if len(subject) > 200 or len(body) > 20000:
@@ -108,11 +116,12 @@ def send_service_message(
         addresses: list[str] = []
         for person_id in batch:
             recipient = _as_recipient(session, person_id)
-            if decide(policy, recipient, SERVICE, state_of(session, person_id), wanted):
+            state = state_of(session, person_id)
+            if decide(policy, recipient, SERVICE, state, wanted):
                 unreachable += 1  # restricted, say: the policy stops mail to them for now
                 continue
             preferences.gate_preferences(
-                session, recipient, person_id, ("service_messages", "preferred_channel")
+                session, recipient, state, ("service_messages", "preferred_channel")
             )
             chosen = preferences.load(session, [person_id])[person_id]
             if not chosen.service_messages or chosen.preferred_channel == "none":
@@ -135,6 +144,80 @@ def send_service_message(
     log.info(
         "service message %s by %s: %d sent, %d skipped, %d unreachable",
         kind,
+        actor.label,
+        sent,
+        skipped,
+        unreachable,
+    )
+    return NoticeResult(sent=sent, skipped=skipped, unreachable=unreachable)
+
+
+MARKETING_FOOTER = (
+    "\n\n--\nYou get this because you asked for news and offers. To stop them with one "
+    "click: {link}"
+)
+
+
+def send_marketing(
+    session: Session, settings: Settings, actor: Actor, *, subject: str, body: str
+) -> NoticeResult:
+    """Mail news and offers to every account holder who consents to marketing (the ledger,
+    as the gate reads it) and has the marketing switch on, each mail with its own one-click
+    unsubscribe link and headers. Admin only."""
+    require(actor, {"admin"}, "send marketing")
+    _check_text(subject, body)
+    policy = policy_of(session)
+    wanted = [*categories(Person, ["email"]), preferences.CATEGORY]
+    check(
+        session, actor, preferences.MARKETING, None, [preferences.CATEGORY], action="send_marketing"
+    )
+    session.commit()
+    sent = skipped = unreachable = 0
+    after = ""
+    while batch := _recipients(session, None, after):
+        after = batch[-1]
+        addresses: list[tuple[str, str]] = []
+        for person_id in batch:
+            state = state_of(session, person_id)
+            if decide(policy, actor, preferences.MARKETING, state, [preferences.CATEGORY]):
+                skipped += 1  # no current consent (or restricted): no marketing
+                continue
+            recipient = _as_recipient(session, person_id)
+            if decide(policy, recipient, SERVICE, state, wanted):
+                unreachable += 1
+                continue
+            preferences.gate_preferences(
+                session,
+                actor,
+                state,
+                ("marketing", "preferred_channel"),
+                purpose=preferences.MARKETING,
+            )
+            chosen = preferences.load(session, [person_id])[person_id]
+            if not chosen.marketing or chosen.preferred_channel == "none":
+                skipped += 1
+                continue
+            email = load_person(session, recipient, person_id, ["email"]).email
+            if email:
+                addresses.append((person_id, email))
+            else:
+                unreachable += 1
+        session.commit()
+        for person_id, address in addresses:
+            link = unsubscribe.link(session, settings.public_url, person_id)
+            headers = {
+                **unsubscribe.headers(session, settings.public_url, person_id),
+                "X-Steward-Notice": MARKETING,
+                "Message-ID": f"<m{secrets.token_hex(8)}@steward>",
+            }
+            text = body + MARKETING_FOOTER.format(link=link)
+            if mail_quietly(session, settings, address, subject, text, headers):
+                sent += 1
+            else:
+                unreachable += 1
+        session.expunge_all()
+    log.info(
+        "marketing by %s: %d sent, %d skipped, %d unreachable",
         actor.label,
         sent,
         skipped,

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from steward.access.gate import decide, policy_of
+from steward.consent import preferences
 from steward.core.actor import Actor
 from steward.core.settings import Settings
-from steward.desk import preferences
 from steward.desk.common import SERVICE, readable_owners
 from steward.desk.models import Message, Ticket
 from steward.identity.common import (
@@ -75,11 +75,10 @@ def _address(session: Session, recipient: Actor) -> str | None:
     if person_id is None:
         return None
     wanted = [*categories(Person, ["email"]), preferences.CATEGORY]
-    if decide(policy_of(session), recipient, SERVICE, state_of(session, person_id), wanted):
+    state = state_of(session, person_id)
+    if decide(policy_of(session), recipient, SERVICE, state, wanted):
         return None
-    preferences.gate_preferences(
-        session, recipient, person_id, ("ticket_updates", "preferred_channel")
-    )
+    preferences.gate_preferences(session, recipient, state, ("ticket_updates", "preferred_channel"))
     chosen = preferences.load(session, [person_id])[person_id]
     if not chosen.ticket_updates or chosen.preferred_channel == "none":
         return None

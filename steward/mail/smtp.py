@@ -3,6 +3,7 @@
 import logging
 import smtplib
 from collections.abc import Mapping
+from email import policy as email_policy
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
@@ -11,6 +12,9 @@ from steward.core.settings import Settings
 
 log = logging.getLogger("steward.mail")
 TIMEOUT_SECONDS = 10
+# Long header values without spaces (a List-Unsubscribe URL) must stay readable to mail
+# clients: fold only past RFC 5322's hard limit, never into RFC 2047 encoded words.
+_POLICY = email_policy.default.clone(max_line_length=998)
 
 
 class MailFailed(DomainError):
@@ -37,7 +41,7 @@ def send(
     """Deliver a plain-text message (with extra headers such as Message-ID or
     List-Unsubscribe); raise MailFailed (naming no address) when it cannot."""
     host, port = _server(settings.smtp_url)
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import RIGHTS, check, policy_of, resolve
+from steward.consent import preferences
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk.models import NotificationPreference
 from steward.identity.common import email_index, login_index, mail_quietly, state_of
 from steward.identity.models import Account, Person
 from steward.rights import recipients
@@ -51,12 +51,8 @@ def purposes_of(request: RightsRequest) -> list[str]:
 
 
 def _marketing_off(session: Session, person_id: str) -> None:
-    row = session.get(NotificationPreference, person_id)
-    if row is None:
-        row = NotificationPreference(person_id=person_id, updated_at=clock.now())
-        session.add(row)
-    row.marketing = False
-    row.updated_at = clock.now()
+    """Marketing off, in the preferences and the consent ledger alike (R6)."""
+    preferences.set_marketing(session, person_id, False, method="form")
 
 
 def _person(session: Session, person_id: str) -> Person:

@@ -25,9 +25,11 @@ from steward.web import (
     consent_pages,
     desk_pages,
     dpo_pages,
+    history_pages,
     pages,
     portal_pages,
     rights_pages,
+    unsubscribe_pages,
 )
 from steward.web.api import admin as admin_api
 from steward.web.api import audit as audit_api
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(api.router)
     app.include_router(consent_api.well_known)
     for page_router in (
+        history_pages,
         pages,
         account_pages,
         portal_pages,
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rights_pages,
         dpo_pages,
         consent_pages,
+        unsubscribe_pages,
     ):
         app.include_router(page_router.router)
     _install_error_handlers(app)

@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from steward.access.gate import Refused, record_refusal
+from steward.consent import policy_acceptance
 from steward.core.actor import Actor
 from steward.core.errors import DomainError
 from steward.identity import sessions
@@ -94,9 +95,12 @@ def home_of(role: str) -> str:
     return "/portal" if role == "customer" else "/desk"
 
 
+def here_of(request: Request) -> str:
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def sign_in_url(request: Request) -> str:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return f"/sign-in?next={quote(here, safe='/')}"
+    return f"/sign-in?next={quote(here_of(request), safe='/')}"
 
 
 def page_current(request: Request, session: SessionDep, sent: SentCsrf) -> Current:
@@ -114,10 +118,19 @@ def page_current(request: Request, session: SessionDep, sent: SentCsrf) -> Curre
 PageCurrent = Annotated[Current, Depends(page_current)]
 
 
-def page_actor(current: PageCurrent, session: SessionDep) -> Actor:
-    """A signed-in actor who has passed MFA; one who has not is sent to the MFA step."""
+# Pages that wait until a signed-in person has accepted a materially changed policy (C4).
+ACCEPT_FIRST = ("/portal", "/desk")
+
+
+def page_actor(request: Request, current: PageCurrent, session: SessionDep) -> Actor:
+    """A signed-in actor who has passed MFA; one who has not is sent to the MFA step, and in
+    the portal and desk, one who has not accepted a material policy change is asked to."""
     if not current.mfa_passed:
         raise SeeOther(mfa_step(session, current))
+    if request.url.path.startswith(ACCEPT_FIRST) and current.actor.person_id is not None:
+        sha256 = request.app.state.active_policy.sha256
+        if policy_acceptance.pending(session, current.actor.person_id, sha256) is not None:
+            raise SeeOther(f"/privacy/accept?next={quote(here_of(request), safe='/')}")
     return current.actor
 
 

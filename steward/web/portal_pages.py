@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import billing, devices, messages, organisations, preferences, tickets
+from steward.desk import billing, devices, messages, organisations, tickets
 from steward.desk.common import is_contact_of
 from steward.desk.models import STATUSES
 from steward.identity import profile
+from steward.web import preference_form
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
 from steward.web.page_kit import PageCustomer, PageRoute, failed, render
@@ -344,25 +345,13 @@ def _account_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     me = profile.read(session, actor)
-    prefs = preferences.read(session, actor)
     context = {
         "me": me,
-        "prefs": prefs,
-        "switches": PREFERENCE_LABELS,
-        "channels": CHANNEL_LABELS,
         "notices": [],
+        **preference_form.context(session, actor, "/portal/account/preferences"),
         **extra,
     }
     return render(request, "portal/account.html", context, status_code=status_code)
-
-
-PREFERENCE_LABELS = {
-    "ticket_updates": "Updates on my requests",
-    "service_messages": "Service messages (planned work, outages)",
-    "maintenance_alerts": "Maintenance reminders for my devices",
-    "marketing": "News and offers",
-}
-CHANNEL_LABELS = {"email": "Email", "phone": "Phone", "sms": "Text message", "none": "None"}
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -435,22 +424,10 @@ def save_preferences(
     request: Request,
     actor: PageCustomer,
     session: SessionDep,
-    ticket_updates: FormText = "",
-    service_messages: FormText = "",
-    maintenance_alerts: FormText = "",
-    marketing: FormText = "",
-    preferred_channel: FormText = "email",
+    form: preference_form.SubmittedForm,
 ) -> Response:
-    """A checkbox left unticked is not sent at all, so every switch is set from the form."""
-    changes: dict[str, bool | str] = {
-        "ticket_updates": bool(ticket_updates),
-        "service_messages": bool(service_messages),
-        "maintenance_alerts": bool(maintenance_alerts),
-        "marketing": bool(marketing),
-        "preferred_channel": preferred_channel,
-    }
     try:
-        preferences.update(session, actor, changes)
+        preference_form.save(request, session, actor, form)
     except DomainError as error:
         failed(session, error)
         extra = {"preferences_error": error.message}

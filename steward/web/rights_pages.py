@@ -3,7 +3,8 @@
 Make any request the policy offers (a general privacy question too), confirm it with the
 mailed code, with details we hold or with a document, follow it by its reference, download
 an export with its one-time token; signed in: one's own requests (cancel a scheduled
-erasure during its grace) and who was told about one's data. Every page works without
+erasure during its grace), who was told about one's data, and one's notification
+preferences and preferred service times (C5). Every page works without
 JavaScript; forms carry the hidden `csrf_token` field for signed-in browsers.
 
 The pages call the rights services like the JSON API does; an answer never says whether
@@ -23,6 +24,7 @@ from steward.core.errors import DomainError, Invalid, NotFound
 from steward.rights import erasure, export, intake, queries, recipients, verify
 from steward.rights.common import by_reference
 from steward.rights.models import KINDS
+from steward.web import preference_form
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
 from steward.web.page_kit import PageRoute, current_or_none, failed, note_viewer, render
@@ -51,6 +53,7 @@ NOTICES = {
     "code_sent": "We mailed you a new code.",
     "uploaded": "We received your document; our privacy officer will review it.",
     "cancelled": "The erasure is cancelled; your data stays as it was.",
+    "preferences_saved": "Your notification preferences are saved.",
 }
 ACTIONS = {
     "erasure": "Asked to erase it",
@@ -106,6 +109,7 @@ def _mine(session: Session, actor: Actor) -> dict[str, Any]:
         "mine": queries.mine(session, actor),
         "answers": queries.my_answers(session, actor),
         "told": recipients.of_person(session, actor.person_id),
+        **preference_form.context(session, actor, "/privacy/center/preferences"),
     }
 
 
@@ -389,12 +393,38 @@ def cancel_erasure(
         erasure.cancel(session, settings, actor, found.id)
     except DomainError as error:
         failed(session, error)
-        context = {
-            "kinds": _offered(session),
-            "statuses": STATUS_NAMES,
-            "labels": queries.KIND_LABELS,
-            "error": error.message,
-            **_mine(session, actor),
-        }
-        return render(request, "rights/center.html", context, status_code=error.status)
+        return _center_again(request, session, actor, error, {"error": error.message})
     return RedirectResponse("/privacy/center?notice=cancelled", status_code=303)
+
+
+def _center_again(
+    request: Request, session: Session, actor: Actor, error: DomainError, extra: dict[str, str]
+) -> Response:
+    """The privacy center shown again after a failed form, with the error where it belongs."""
+    context = {
+        "kinds": _offered(session),
+        "statuses": STATUS_NAMES,
+        "labels": queries.KIND_LABELS,
+        **_mine(session, actor),
+        **extra,
+    }
+    return render(request, "rights/center.html", context, status_code=error.status)
+
+
+@router.post("/preferences", response_class=HTMLResponse)
+def save_preferences(
+    request: Request,
+    actor: MaybeActor,
+    session: SessionDep,
+    form: preference_form.SubmittedForm,
+) -> Response:
+    """A signed-in person changes their notification preferences and service times."""
+    if actor.person_id is None:
+        return RedirectResponse("/sign-in?next=/privacy/center", status_code=303)
+    try:
+        preference_form.save(request, session, actor, form)
+    except DomainError as error:
+        failed(session, error)
+        extra = {"preferences_error": error.message}
+        return _center_again(request, session, actor, error, extra)
+    return RedirectResponse("/privacy/center?notice=preferences_saved", status_code=303)

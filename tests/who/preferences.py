@@ -6,4 +6,5 @@ WHO: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/me/preferences"): SIGNED_IN,
     ("PUT", "/api/v1/me/preferences"): SIGNED_IN,
     ("POST", "/api/v1/service-messages"): {"admin"},
+    ("POST", "/api/v1/marketing-messages"): {"admin"},
 }
