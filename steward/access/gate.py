@@ -9,7 +9,9 @@ request, purpose `rights`, is the law's own purpose: the officer, Steward or the
 4. a restricted person allows only storage and legal-obligation purposes;
 5. an objection stops legitimate-interest purposes for that person;
 6. a limit on sensitive data (CCPA) allows only essential and legal purposes on sensitive
-   categories.
+   categories;
+7. an opt-out of sale and sharing (CCPA) stops every purpose the policy serves through an
+   independent third party (a recipient of kind `third_party`), for that person.
 Every decision is written to the audit trail: the refusals too.
 """
 
@@ -37,6 +39,7 @@ class PersonState:
     restricted: bool = False
     objects_to_legitimate_interests: bool = False
     limits_sensitive: bool = False  # R10: sensitive data used only to provide the service
+    opted_out_of_sale: bool = False  # R10: nothing of theirs sold or shared with third parties
     consents: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -122,7 +125,20 @@ def decide(
             held = resolve(policy, column_category)
             if held is not None and policy.categories[held].sensitive:
                 return "the person limited the use of their sensitive data to the service itself"
+    if person.opted_out_of_sale and purpose_key in shared_purposes(policy):
+        return "the person opted out of the sale and sharing of their data"
     return None
+
+
+def shared_purposes(policy: Policy) -> frozenset[str]:
+    """The purposes served by sharing data with an independent third party: what an opt-out
+    of sale and sharing stops."""
+    return frozenset(
+        purpose
+        for recipient in policy.processors.values()
+        if recipient.kind == "third_party"
+        for purpose in recipient.purposes
+    )
 
 
 def check(

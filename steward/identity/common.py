@@ -48,7 +48,13 @@ def actor_of(account: Account, request_id: str | None = None) -> Actor:
 
 
 # The clear columns of a person the gate decides on: reading them opens nothing sealed.
-STATE_COLUMNS = (Person.id, Person.restricted_at, Person.objected_at, Person.sensitive_limited_at)
+STATE_COLUMNS = (
+    Person.id,
+    Person.restricted_at,
+    Person.objected_at,
+    Person.sensitive_limited_at,
+    Person.sale_opt_out_at,
+)
 
 
 def state_from(row: Any, consents: frozenset[str] = frozenset()) -> PersonState:
@@ -58,6 +64,7 @@ def state_from(row: Any, consents: frozenset[str] = frozenset()) -> PersonState:
         restricted=row.restricted_at is not None,
         objects_to_legitimate_interests=row.objected_at is not None,
         limits_sensitive=row.sensitive_limited_at is not None,
+        opted_out_of_sale=row.sale_opt_out_at is not None,
         consents=consents,
     )
 

@@ -113,6 +113,9 @@ def on_verified(session: Session, settings: Settings, request: RightsRequest) ->
             _marketing_off(session, person_id)
     elif request.kind == "ccpa_opt_out":
         person.sale_opt_out_at = person.sale_opt_out_at or now
+        recipients.notify(
+            session, request, person_id, "opt_out", all_categories(session), third_parties_only=True
+        )
     else:
         person.sensitive_limited_at = person.sensitive_limited_at or now
     person.updated_at = now

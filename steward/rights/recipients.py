@@ -48,7 +48,18 @@ ACTIONS = {
     "erasure": "erased",
     "restriction": "restricted",
     "restriction_lifted": "lifted the restriction of",
+    "opt_out": "no longer sells or shares",
 }
+# What a recipient is asked to do: the same with its copies (GDPR Art. 19), or, after an
+# opt-out, to stop selling or sharing what it received (CCPA regulations, 11 CCR 7026(f)).
+REQUESTS = {
+    "opt_out": "Please stop selling or sharing the data you received from us about this person, "
+    "and tell anyone you passed it on to to do the same.",
+}
+ART_19 = (
+    "Please do the same with the copies you hold (GDPR Article 19) and tell us if you "
+    "passed them on to anyone else."
+)
 
 
 class DeliveryFailed(Exception):
@@ -94,15 +105,19 @@ def notify(
     person_id: str | None,
     action: str,
     categories: Iterable[str],
+    *,
+    third_parties_only: bool = False,
 ) -> int:
-    """Queue a notice to each processor that received any of `categories`; returns how many.
-    A processor with neither a notify_url nor a contact is noted on the timeline instead.
-    Part of the caller's transaction: it does not commit."""
+    """Queue a notice to each processor that received any of `categories` (only those of kind
+    `third_party` when asked); returns how many. A processor with neither a notify_url nor a
+    contact is noted on the timeline instead. Part of the caller's transaction: no commit."""
     policy = policy_of(session)
     ours = {resolve(policy, c) or c for c in categories}
     now = clock.now()
     queued = 0
     for key, processor in policy.processors.items():
+        if third_parties_only and processor.kind != "third_party":
+            continue
         concerned = _overlaps(policy, ours, processor)
         if not concerned:
             continue
@@ -296,12 +311,12 @@ def _mail(
         f"{name} {verb} personal data of the person we identify to you as "
         f"{payload['person_id']}, at their request (reference {payload['reference']}).\n\n"
         f"Categories concerned that we shared with you: {categories}.\n\n"
-        "Please do the same with the copies you hold (GDPR Article 19) and tell us if you "
-        "passed them on to anyone else.\n\n"
+        f"{REQUESTS.get(action, ART_19)}\n\n"
         f"Notice id: {payload['id']}"
     )
     try:
-        mail(session, settings, to, f"Data {verb}: {payload['reference']}", body)
+        subject = "Opt-out of sale and sharing" if action == "opt_out" else f"Data {verb}"
+        mail(session, settings, to, f"{subject}: {payload['reference']}", body)
     except DomainError:
         raise DeliveryFailed("the mail server did not accept the notice") from None
 
