@@ -18,7 +18,14 @@ PERSON_KINDS = ("customer", "business_contact", "end_user", "child", "staff")
 ROLES = ("customer", "agent", "billing", "call_reviewer", "privacy_officer", "admin")
 STAFF_ROLES = tuple(role for role in ROLES if role != "customer")
 STATUSES = ("unverified", "pending_guardian", "active", "locked", "disabled")
-TOKEN_PURPOSES = ("verify_email", "change_email", "unlock", "set_password")
+TOKEN_PURPOSES = (
+    "verify_email",
+    "change_email",
+    "unlock",
+    "set_password",
+    "guardian_consent",
+    "guardian_access",
+)
 
 
 class Person(Base):
@@ -57,6 +64,23 @@ class Account(Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Guardian(Base):
+    """The parent or guardian named when a child registers (C3). Sealed under the child's key:
+    erasing the child erases them too."""
+
+    __tablename__ = "guardians"
+    __owner__ = "child_person_id"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    child_person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    name: Mapped[str | None] = personal("user.name")
+    email: Mapped[str | None] = personal("user.contact.email")
+    email_index: Mapped[str] = mapped_column(String(64), index=True)
+    third_parties: Mapped[bool] = mapped_column(default=False)  # consented to disclosure
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class RecoveryCode(Base):

@@ -4,9 +4,11 @@ Registering an address that already has an account answers exactly as a new regi
 does (and does the same password hashing); the address's owner gets a notice by mail
 instead of a verification link. When the policy has a `children` section, the date of birth
 is asked for; below `children.minimum_age` the account stays `pending_guardian` (C3), only
-categories the policy allows for children are collected, and nothing here activates it.
+categories the policy allows for children are collected, the guardian named in the form is
+mailed a consent link (identity.guardians), and only their consent activates the account.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +20,7 @@ from steward.core.actor import Actor
 from steward.core.errors import Invalid
 from steward.core.ids import new_id
 from steward.core.settings import Settings
-from steward.identity import passwords, tokens
+from steward.identity import guardians, passwords, tokens
 from steward.identity.common import (
     actor_of,
     email_index,
@@ -31,6 +33,8 @@ from steward.identity.common import (
 from steward.identity.models import Account, Person
 from steward.policy.schema import Policy
 
+GUARDIAN_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
 
 @dataclass(frozen=True)
 class Registration:
@@ -40,6 +44,8 @@ class Registration:
     phone: str | None = None
     company: str | None = None
     birth_date: date | None = None
+    guardian_name: str | None = None
+    guardian_email: str | None = None
 
 
 def age_on(born: date, day: date) -> int:
@@ -70,6 +76,20 @@ def _limit_for_children(policy: Policy, form: Registration) -> None:
             )
 
 
+def _check_guardian(form: Registration) -> tuple[str, str]:
+    name, email = (form.guardian_name or "").strip(), (form.guardian_email or "").strip()
+    if not name or not email:
+        raise Invalid(
+            "You are under the age at which we may open an account on your own: enter the "
+            "name and email address of a parent or guardian, who will be asked to consent."
+        )
+    if not GUARDIAN_EMAIL.match(email) or len(email) > 254:
+        raise Invalid("Enter the guardian's email address like name@example.com.")
+    if email.casefold() == form.email.strip().casefold():
+        raise Invalid("Enter your parent's or guardian's own email address, not yours.")
+    return name, email
+
+
 def register(session: Session, settings: Settings, form: Registration) -> str:
     """Register a customer; returns the status the account starts in. Commits."""
     passwords.check(form.password)
@@ -77,8 +97,10 @@ def register(session: Session, settings: Settings, form: Registration) -> str:
         raise Invalid("Enter your name.")
     policy = policy_of(session)
     child = _is_child(policy, form)
+    guardian = None
     if child:
         _limit_for_children(policy, form)
+        guardian = _check_guardian(form)
     status = "pending_guardian" if child else "unverified"
     password_hash = passwords.hash_password(form.password)
     login = login_index(session, form.email)
@@ -128,6 +150,8 @@ def register(session: Session, settings: Settings, form: Registration) -> str:
     session.flush()
     token = tokens.issue(session, account, "verify_email")
     session.flush()
+    if guardian is not None:
+        guardians.invite(session, settings, account, person.name or "", *guardian)
     mail(
         session,
         settings,

@@ -1,4 +1,5 @@
-"""One-time links: verify an email, confirm a new email, unlock an account, set a password."""
+"""One-time links: verify an email, confirm a new email, unlock an account, set a password, a
+guardian's consent for a child and a guardian's access to a child's data."""
 
 import hashlib
 import secrets
@@ -15,6 +16,8 @@ LIFETIMES = {
     "change_email": timedelta(days=1),
     "unlock": timedelta(days=1),
     "set_password": timedelta(days=3),
+    "guardian_consent": timedelta(days=7),
+    "guardian_access": timedelta(hours=1),
 }
 
 
@@ -41,8 +44,9 @@ def issue(session: Session, account: Account, purpose: str, new_email: str | Non
     return token
 
 
-def consume(session: Session, token: str, purpose: str) -> OneTimeToken:
-    """Mark the token used and return it, or refuse: unknown, used, expired or another kind."""
+def peek(session: Session, token: str, purpose: str) -> OneTimeToken:
+    """The token's row while it is valid, leaving it unused (a page showing what the link
+    is for), or refuse as `consume` does."""
     row = (
         session.get(OneTimeToken, digest(token), options=[defer(OneTimeToken.new_email)])
         if token
@@ -52,5 +56,11 @@ def consume(session: Session, token: str, purpose: str) -> OneTimeToken:
         raise LinkInvalid("This link is not valid or has already been used.")
     if row.expires_at <= clock.now():
         raise LinkInvalid("This link has expired; ask for a new one.")
+    return row
+
+
+def consume(session: Session, token: str, purpose: str) -> OneTimeToken:
+    """Mark the token used and return it, or refuse: unknown, used, expired or another kind."""
+    row = peek(session, token, purpose)
     row.used_at = clock.now()
     return row

@@ -49,6 +49,7 @@ class NewRequest:
     channel: str = "api"
     password: str | None = None
     email_message_id: str | None = None  # blind index, for a request asked by mail
+    verified_by: str | None = None  # set only by Steward: "guardian" (a guardian's link)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,9 @@ def _acknowledgement(
             "",
         ]
     lines.append(f"We will answer by {due}.")
-    if verified_by is not None:
+    if verified_by == "guardian":
+        lines += ["", "You asked through the link we mailed to you as the child's guardian."]
+    elif verified_by is not None:
         lines += ["", "You were signed in, so we know the request is yours."]
     elif request.status == "unverified":
         if not ccpa:
@@ -177,6 +180,8 @@ def open_request(session: Session, settings: Settings, actor: Actor, new: NewReq
     method = None
     if self_request and new.kind != "inquiry":
         method = _self_verification(session, policy, actor, new)
+    if new.verified_by is not None and new.kind != "inquiry":
+        method = new.verified_by
     if method is None and new.kind != "inquiry" and not new.on_behalf:
         offered = policy.rights[new.kind].verification  # type: ignore[index]
         if not set(offered) & {"email_code", "data_points", "document"}:
@@ -230,3 +235,23 @@ def open_request(session: Session, settings: Settings, actor: Actor, new: NewReq
         due_at=request.due_at,
         verification=verify.methods(policy, request),
     )
+
+
+def open_for_child(
+    session: Session, settings: Settings, child_person_id: str, guardian: str, email: str, kind: str
+) -> Opened:
+    """A request by a child's guardian, who proved who they are by the access link mailed to
+    the address they gave when consenting (C3): verified at once, answered to the guardian."""
+    if kind not in ("access", "erasure"):
+        raise Invalid("A guardian can ask for a copy of the data or for its erasure here.")
+    new = NewRequest(
+        kind=kind,
+        email=email,
+        name=guardian,
+        details="Asked by the child's parent or guardian through their access link.",
+        on_behalf=True,
+        agent=f"{guardian} (parent or guardian)",
+        channel="privacy_center",
+        verified_by="guardian",
+    )
+    return open_request(session, settings, Actor(role="customer", person_id=child_person_id), new)

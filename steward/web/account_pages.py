@@ -249,12 +249,18 @@ def _asks_birth_date(request: Request) -> bool:
     return policy.children is not None
 
 
+def _register_context(request: Request, form: dict[str, str]) -> dict[str, object]:
+    policy: Policy = request.app.state.active_policy.policy
+    age = policy.children.minimum_age if policy.children else None
+    return {"ask_birth_date": age is not None, "minimum_age": age, "form": form}
+
+
 @router.get("/register", response_class=HTMLResponse)
 def register_form(request: Request, session: SessionDep) -> Response:
     current = current_or_none(request, session)
     if current is not None and current.mfa_passed:
         return RedirectResponse(home_of(current.actor.role), status_code=303)
-    context = {"ask_birth_date": _asks_birth_date(request), "form": {}}
+    context = _register_context(request, {})
     return render(request, "account/register.html", context, viewer=viewer_of(current))
 
 
@@ -276,20 +282,30 @@ def register(
     email: FormText = "",
     password: FormText = "",
     birth_date: FormText = "",
+    guardian_name: FormText = "",
+    guardian_email: FormText = "",
 ) -> Response:
     asks = _asks_birth_date(request)
-    kept = {"name": name[:NAME_MAX], "email": email[:EMAIL_MAX], "birth_date": birth_date[:20]}
+    kept = {
+        "name": name[:NAME_MAX],
+        "email": email[:EMAIL_MAX],
+        "birth_date": birth_date[:20],
+        "guardian_name": guardian_name[:NAME_MAX],
+        "guardian_email": guardian_email[:EMAIL_MAX],
+    }
     try:
         form = registration.Registration(
             email=_email(email),
             password=_limit(password, PASSWORD_MAX, "password"),
             name=_limit(name.strip(), NAME_MAX, "name"),
             birth_date=_birth_date(birth_date) if asks else None,
+            guardian_name=_limit(guardian_name.strip(), NAME_MAX, "guardian's name") or None,
+            guardian_email=_limit(guardian_email.strip(), EMAIL_MAX, "guardian's email") or None,
         )
         status = registration.register(session, settings, form)
     except DomainError as error:
         failed(session, error)
-        context = {"ask_birth_date": asks, "form": kept}
+        context = _register_context(request, kept)
         return _error_page(request, "account/register.html", context, error)
     guardian = "?guardian=1" if status == "pending_guardian" else ""
     return RedirectResponse(f"/register/sent{guardian}", status_code=303)

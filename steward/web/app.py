@@ -25,6 +25,7 @@ from steward.web import (
     consent_pages,
     desk_pages,
     dpo_pages,
+    guardian_pages,
     history_pages,
     pages,
     portal_pages,
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dpo_pages,
         consent_pages,
         unsubscribe_pages,
+        guardian_pages,
     ):
         app.include_router(page_router.router)
     _install_error_handlers(app)

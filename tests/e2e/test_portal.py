@@ -21,8 +21,8 @@ def test_a_customer_registers_opens_a_request_and_reads_the_answer(
 ):
     page = browser_page
     page.goto("/register")
-    page.get_by_label("Name").fill("Ada Lovelace")
-    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Name", exact=True).fill("Ada Lovelace")
+    page.get_by_label("Email", exact=True).fill("ada@example.com")
     page.get_by_label("Password").fill("correct horse battery staple 42")
     page.get_by_label("Date of birth").fill("1990-02-03")
     screenshot(page, "1-register")

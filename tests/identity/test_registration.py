@@ -60,7 +60,13 @@ def test_registering_a_taken_address_answers_as_a_new_one_and_tells_its_owner(cl
 
 @pytest.mark.promise("C3")
 def test_an_under_age_registration_stays_pending_guardian_and_cannot_sign_in(client, mailbox):
-    answer = register(client, "kid@example.com", birth_date="2020-05-01")
+    answer = register(
+        client,
+        "kid@example.com",
+        birth_date="2020-05-01",
+        guardian_name="Grace Lovelace",
+        guardian_email="grace@example.com",
+    )
     assert answer.status_code == 202
     assert answer.json()["status"] == "pending_guardian"
     assert "guardian" in answer.json()["detail"]

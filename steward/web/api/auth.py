@@ -33,6 +33,8 @@ class RegisterIn(Body):
     phone: str | None = Field(None, max_length=50)
     company: str | None = Field(None, max_length=200)
     birth_date: dt.date | None = None
+    guardian_name: str | None = Field(None, max_length=200)
+    guardian_email: EmailText | None = None
 
 
 class StatusOut(BaseModel):
@@ -83,8 +85,8 @@ def register(body: RegisterIn, session: SessionDep, settings: SettingsDep) -> St
     form = registration.Registration(**body.model_dump())
     status = registration.register(session, settings, form)
     detail = (
-        "Check your email to confirm your address. A parent or guardian must also consent "
-        "before the account can be used."
+        "Check your email to confirm your address. We have asked your parent or guardian to "
+        "consent; the account can be used once they have."
         if status == "pending_guardian"
         else "Check your email to confirm your address."
     )
