@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import RIGHTS, check, policy_of, resolve
+from steward.consent import ledger
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid, NotFound
@@ -144,6 +145,19 @@ def document(session: Session, request: RightsRequest, person_id: str) -> dict[s
             .order_by(RightsRequest.received_at)
         )
     ]
+    consents = [
+        {
+            "id": c.id,
+            "purpose": c.purpose,
+            "choice": c.choice,
+            "method": c.method,
+            "policy_version": c.policy_version,
+            "text_sha256": c.text_sha256,
+            "at": c.at.isoformat(),
+            "receipt": f"/api/v1/consent/receipts/{c.id}",
+        }
+        for c in reversed(ledger.history(session, person_id))  # oldest first
+    ]
     controller = policy.controller
     return {
         "format": report.FORMAT,
@@ -153,6 +167,7 @@ def document(session: Session, request: RightsRequest, person_id: str) -> dict[s
         "person_id": person_id,
         "controller": {"name": controller.legal_name, "contact": controller.privacy_contact},
         "categories": dict(sorted(categories.items())),
+        "consents": consents,
         "disclosures": disclosures,
         "requests": requests,
         "mentioned_in": mentioned_in(session, person_id),

@@ -89,7 +89,13 @@ def to_html(document: dict[str, Any]) -> bytes:
                 f"<td>{e(value['column'])}</td><td>{e(str(value['value']))}</td></tr>"
             )
         parts.append("</table>")
-    parts.append("<h2>Disclosures</h2><ul>")
+    parts.append("<h2>Consent record</h2><ul>")
+    for item in document.get("consents", []):
+        parts.append(
+            f"<li>{e(item['at'])}: {e(item['purpose'])} {e(item['choice'])} by "
+            f"{e(item['method'])}, policy version {e(item['policy_version'])}</li>"
+        )
+    parts.append("</ul><h2>Disclosures</h2><ul>")
     for item in document["disclosures"]:
         parts.append(
             f"<li>{e(item['at'])}: {e(item['recipient'])}, {e(', '.join(item['categories']))}"

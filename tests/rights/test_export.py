@@ -138,3 +138,28 @@ def test_an_access_export_lists_where_other_peoples_records_name_the_person(
         document["mentioned_in"]
     )
     assert "On my way." not in archive.read("export.json").decode()  # Ada's ticket, Ada's data
+
+
+@pytest.mark.promise("R1", "C2")
+def test_an_access_export_holds_the_persons_whole_consent_record(team, app, mailbox, client):
+    officer = team["privacy_officer"]
+    ada, ada_id = team.customer("ada")
+    for marketing in (True, False):
+        assert ada.put("/api/v1/me/preferences", json={"marketing": marketing}).status_code == 200
+    request_id, _ = verified_request(app, "access", ada_id, "ada@example.com")
+
+    _fulfil(officer, request_id)
+    token = _token_in_mail(mailbox, "ada@example.com")
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.post("/api/v1/rights/download", json={"token": token}).content)
+    )
+
+    consents = json.loads(archive.read("export.json"))["consents"]
+    assert [(c["purpose"], c["choice"], c["method"]) for c in consents] == [
+        ("marketing.communications", "given", "form"),
+        ("marketing.communications", "withdrawn", "form"),
+    ]
+    assert all(c["policy_version"] == "1.0" and len(c["text_sha256"]) == 64 for c in consents)
+    receipt = ada.get(consents[0]["receipt"])
+    assert receipt.status_code == 200, receipt.text
+    assert "Consent record" in archive.read("report.html").decode()
