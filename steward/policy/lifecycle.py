@@ -116,5 +116,27 @@ def published(session: Session) -> list[PolicyVersion]:
     return sorted(rows, key=lambda r: r.published_at or r.recorded_at, reverse=True)
 
 
+def consent_versions(session: Session, active_sha256: str) -> list[str]:
+    """The versions under which a cookie choice still holds now: the active one and each
+    before it back to the last material change (included). A version recorded without
+    being published (the file edited by hand) counts as material: nobody said otherwise."""
+    held: list[str] = []
+    query = select(
+        PolicyVersion.version,
+        PolicyVersion.sha256,
+        PolicyVersion.material,
+        PolicyVersion.published_at,
+        PolicyVersion.recorded_at,
+    )
+    rows = sorted(session.execute(query), key=lambda r: r.published_at or r.recorded_at)[::-1]
+    active = next((i for i, r in enumerate(rows) if r.sha256 == active_sha256), None)
+    for row in rows[active:] if active is not None else []:
+        if row.version not in held:
+            held.append(row.version)
+        if row.material is not False:
+            break
+    return held
+
+
 def version_by_sha(session: Session, sha256: str) -> PolicyVersion | None:
     return session.scalar(select(PolicyVersion).where(PolicyVersion.sha256 == sha256))

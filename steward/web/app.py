@@ -16,6 +16,7 @@ from steward import __version__
 from steward.core.db import make_engine, make_sessionmaker, upgrade
 from steward.core.errors import DomainError
 from steward.core.settings import Settings, get_settings
+from steward.policy import lifecycle
 from steward.policy.document import STYLE
 from steward.policy.service import read_active, record_version
 from steward.vault.keyring import Keyring
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     upgrade(engine)
     sessions = make_sessionmaker(engine)
     record_version(sessions, active)
+    with sessions() as session:
+        consent_versions = lifecycle.consent_versions(session, active.sha256)
     engine.dispose()  # hold no connection until the first request; an unused app leaks none
 
     @asynccontextmanager
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Steward", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
     )
     app.state.active_policy = active
+    app.state.consent_versions = tuple(consent_versions) or (active.policy.version,)
     app.state.sessions = sessions
     app.state.vault = vault
     app.state.settings = settings

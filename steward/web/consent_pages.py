@@ -85,12 +85,13 @@ def texts(policy: Policy) -> dict[str, Any]:
 
 
 @cache
-def _config_for(policy_json: str, version: str) -> tuple[bytes, str]:
+def _config_for(policy_json: str, version: str, holds_under: tuple[str, ...]) -> tuple[bytes, str]:
     shown = json.loads(policy_json)
     canonical = json.dumps(shown, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     config = {
         "policy_version": version,
+        "consent_versions": list(holds_under),
         "text_sha256": digest,
         "policy_url": "/privacy/cookies",
         "consent_url": "/api/v1/consent",
@@ -99,9 +100,11 @@ def _config_for(policy_json: str, version: str) -> tuple[bytes, str]:
     return json.dumps(config, ensure_ascii=False).encode(), digest
 
 
-def config(policy: Policy) -> tuple[bytes, str]:
-    """The banner's configuration as JSON bytes, and the hash of the texts it shows."""
-    return _config_for(json.dumps(texts(policy), ensure_ascii=False), policy.version)
+def config(policy: Policy, holds_under: tuple[str, ...] = ()) -> tuple[bytes, str]:
+    """The banner's configuration as JSON bytes, and the hash of the texts it shows;
+    `holds_under` are the versions whose choices still hold (the active one by default)."""
+    texts_json = json.dumps(texts(policy), ensure_ascii=False)
+    return _config_for(texts_json, policy.version, holds_under or (policy.version,))
 
 
 @cache
@@ -120,8 +123,9 @@ def banner_script() -> Response:
 
 @router.get("/consent/config.json")
 def banner_config(request: Request) -> Response:
-    body, _ = config(request.app.state.active_policy.policy)
-    # Never cached: a new policy version must reach the banner at once, so it asks again.
+    state = request.app.state
+    body, _ = config(state.active_policy.policy, state.consent_versions)
+    # Never cached: a material change must reach the banner at once, so it asks again.
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
 
 

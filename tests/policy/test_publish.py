@@ -203,3 +203,20 @@ def test_the_history_lists_every_version_newest_first_each_with_its_own_text(
     assert "Mailgun" in newest.text and "Mailgun" not in oldest.text
     assert "in force now" in newest.text and "no longer in force" in oldest.text
     assert visitor.get("/privacy/history/no-such-version").status_code == 404
+
+
+@pytest.mark.promise("C1", "C4")
+@pytest.mark.parametrize(
+    ("change", "holds_under"), [(wording_change, ["1.1", "1.0"]), (material_change, ["1.1"])]
+)
+def test_cookie_choices_hold_across_minor_changes_and_are_asked_again_after_a_material_one(
+    identity_settings, holder, restarted, tmp_path, change, holds_under
+):
+    assert holder.get("/consent/config.json").json()["consent_versions"] == ["1.0"]
+    new = change(identity_settings.policy, tmp_path / "new.yaml")
+    assert steward(identity_settings, "policy", "publish", str(new)).exit_code == 0
+
+    config = restarted().get("/consent/config.json").json()
+
+    assert config["policy_version"] == "1.1"
+    assert config["consent_versions"] == holds_under

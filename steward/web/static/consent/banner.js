@@ -3,7 +3,9 @@
  * Embed with one tag:  <script src="https://STEWARD/consent/banner.js" defer></script>
  *
  * It reads /consent/config.json (the policy's cookie categories, its version and the hash
- * of the texts shown) from the server it was loaded from, asks once per policy version,
+ * of the texts shown) from the server it was loaded from, asks again only when the choice
+ * was made under a version before the policy's last material change (`consent_versions`
+ * lists the versions a choice still holds under),
  * keeps the answer in a first-party cookie `steward_consent` holding only a random browser
  * id, the choices and the policy version, and records every choice at /api/v1/consent.
  * Scripts written as <script type="text/plain" data-category="analytics"> run only once
@@ -89,13 +91,17 @@
     });
   }
 
+  function holds() {
+    return !!state && (cfg.consent_versions || [cfg.policy_version]).indexOf(state.v) >= 0;
+  }
+
   function csrf() {
     var m = document.cookie.match(/(?:^|; )steward_csrf=([^;]*)/);
     return m && base === location.origin ? decodeURIComponent(m[1]) : null;
   }
 
   function save(choices, quiet) {
-    var previous = state && state.v === cfg.policy_version ? state.c : null;
+    var previous = holds() ? state.c : null;
     var id = state ? state.id : uuid();
     var headers = { "Content-Type": "application/json" };
     var token = csrf();
@@ -233,14 +239,14 @@
       save(choices, false);
     });
     root.addEventListener("keydown", function (e) {
-      if (e.key === "Escape" && state && state.v === cfg.policy_version) close();
+      if (e.key === "Escape" && holds()) close();
     });
     return { root: root, prefs: prefs, error: error, title: title };
   }
 
   function show(withPrefs) {
     close();
-    ui = build(state && state.v === cfg.policy_version ? state.c : {});
+    ui = build(holds() ? state.c : {});
     if (withPrefs) {
       ui.prefs.hidden = false;
       ui.root.querySelector('[data-act="customise"]').setAttribute("aria-expanded", "true");
@@ -269,7 +275,7 @@
       var t = e.target.closest && e.target.closest("[data-steward-consent-open]");
       if (t) { e.preventDefault(); show(true); }
     });
-    var current = state && state.v === cfg.policy_version;
+    var current = holds();
     if (gpc && (!current || optional().some(function (c) { return locked(c) && state.c[c.name]; }))) {
       // The signal is the answer: nothing is asked; what it covers is recorded as withdrawn.
       var choices = {};
@@ -290,7 +296,7 @@
 
   window.StewardConsent = {
     browserId: function () { return state ? state.id : null; },
-    choices: function () { return state && cfg && state.v === cfg.policy_version ? state.c : null; },
+    choices: function () { return cfg && holds() ? state.c : null; },
     open: function () { if (cfg) show(true); }
   };
 
