@@ -27,6 +27,7 @@ class Started:
     token: str
     csrf: str
     account_id: str
+    person_id: str
     role: str
     mfa_passed: bool
     mfa_enrolment_required: bool
@@ -83,6 +84,7 @@ def start(session: Session, account: Account) -> Started:
         token=token,
         csrf=csrf,
         account_id=account.id,
+        person_id=account.person_id,
         role=account.role,
         mfa_passed=passed,
         mfa_enrolment_required=account.role in STAFF_ROLES and account.mfa_enabled_at is None,

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from steward.access.gate import RIGHTS, policy_of
@@ -22,8 +23,8 @@ from steward.core.errors import Invalid
 from steward.core.ids import new_id
 from steward.core.settings import Settings
 from steward.identity import passwords
-from steward.identity.common import load_person, security_event
-from steward.identity.models import Account
+from steward.identity.common import gate, load_person, security_event
+from steward.identity.models import Account, Person
 from steward.policy.schema import Policy
 from steward.rights import verify
 from steward.rights.common import CCPA_CONFIRM_BUSINESS_DAYS, due_for, event, new_reference
@@ -49,7 +50,8 @@ class NewRequest:
     channel: str = "api"
     password: str | None = None
     email_message_id: str | None = None  # blind index, for a request asked by mail
-    verified_by: str | None = None  # set only by Steward: "guardian" (a guardian's link)
+    # set only by Steward: "guardian" (a guardian's link), "signal" (Global Privacy Control)
+    verified_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,13 @@ def _acknowledgement(
             "",
         ]
     lines.append(f"We will answer by {due}.")
-    if verified_by == "guardian":
+    if verified_by == "signal":
+        lines += [
+            "",
+            "Your browser sent a Global Privacy Control signal while you were signed in: we "
+            "take it as your request to opt out of the sale and sharing of your data.",
+        ]
+    elif verified_by == "guardian":
         lines += ["", "You asked through the link we mailed to you as the child's guardian."]
     elif verified_by is not None:
         lines += ["", "You were signed in, so we know the request is yours."]
@@ -178,10 +186,10 @@ def open_request(session: Session, settings: Settings, actor: Actor, new: NewReq
     if not EMAIL.match(email) or len(email) > 254:
         raise Invalid("Enter the email address the request is about.")
     method = None
-    if self_request and new.kind != "inquiry":
-        method = _self_verification(session, policy, actor, new)
     if new.verified_by is not None and new.kind != "inquiry":
         method = new.verified_by
+    elif self_request and new.kind != "inquiry":
+        method = _self_verification(session, policy, actor, new)
     if method is None and new.kind != "inquiry" and not new.on_behalf:
         offered = policy.rights[new.kind].verification  # type: ignore[index]
         if not set(offered) & {"email_code", "data_points", "document"}:
@@ -255,3 +263,27 @@ def open_for_child(
         verified_by="guardian",
     )
     return open_request(session, settings, Actor(role="customer", person_id=child_person_id), new)
+
+
+def opt_out_by_signal(session: Session, settings: Settings, actor: Actor) -> bool:
+    """A Global Privacy Control signal from a signed-in person's browser is their request
+    to opt out of sale and sharing (R10; CCPA regulations, 11 CCR 7025), honoured once:
+    through the rights engine when the policy offers `ccpa_opt_out` at the privacy center,
+    so third parties are told and the person gets the confirmation; otherwise the opt-out
+    is set directly. Returns whether anything was done. Commits."""
+    if actor.person_id is None:
+        return False
+    opted = session.scalar(select(Person.sale_opt_out_at).where(Person.id == actor.person_id))
+    if opted is not None:
+        return False
+    right = policy_of(session).rights.get("ccpa_opt_out")
+    if right is not None and right.offered and "privacy_center" in right.channels:
+        new = NewRequest(kind="ccpa_opt_out", channel="privacy_center", verified_by="signal")
+        open_request(session, settings, actor, new)
+        return True
+    gate(session, actor, Person, actor.person_id, [], action="opt_out")
+    session.execute(
+        update(Person).where(Person.id == actor.person_id).values(sale_opt_out_at=clock.now())
+    )
+    session.commit()
+    return True

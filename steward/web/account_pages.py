@@ -17,6 +17,7 @@ from steward.core.errors import DomainError, Invalid
 from steward.identity import mfa, profile, registration, sessions, signin
 from steward.identity.errors import Throttled
 from steward.policy.schema import Policy
+from steward.web.api.consent import honour_signal
 from steward.web.auth import (
     SettingsDep,
     clear_session_cookies,
@@ -133,6 +134,7 @@ def sign_in(
         failed(session, error)
         context = {"next": target, "email": email[:EMAIL_MAX]}
         return _error_page(request, "account/sign_in.html", context, error)
+    honour_signal(request, session, settings, started)
     if started.mfa_enrolment_required:
         location = _with_next("/mfa/enrol", target)
     elif not started.mfa_passed:

@@ -5,10 +5,16 @@ gate, the outbox tells the third party (and no mere processor), and the service 
 
 import pytest
 import yaml
+from sqlalchemy import select
 
+from steward.identity.models import Person
+from steward.rights.models import RightsRequest
+from tests.consent.kit import choose
 from tests.consent.test_unsubscribe import OFFER, SEND, offers, subscribed
+from tests.people import sign_in
 from tests.rights.conftest import ask
 from tests.rights.intake_kit import steward
+from tests.rights.work import db
 
 PARTNER = {
     "name": "Gen Offers Network LLC",
@@ -79,3 +85,48 @@ def test_opting_out_costs_nothing_the_service_stays_the_same(app, mailbox, new_c
     portal = ada.get("/portal")
     assert portal.status_code == 200
     assert "No power" in portal.text
+
+
+def _opted_out(app, person_id: str) -> bool:
+    with db(app) as session:
+        return session.get(Person, person_id).sale_opt_out_at is not None
+
+
+def _opt_out_requests(app, person_id: str) -> list[RightsRequest]:
+    with db(app) as session:
+        query = select(RightsRequest).where(
+            RightsRequest.person_id == person_id, RightsRequest.kind == "ccpa_opt_out"
+        )
+        return list(session.scalars(query))
+
+
+@pytest.mark.promise("R10")
+def test_a_global_privacy_control_signal_at_sign_in_opts_the_person_out_once(
+    app, mailbox, new_client
+):
+    _, ada_id = subscribed(new_client, mailbox, "ada@example.com")
+    assert not _opted_out(app, ada_id)  # signed in without the signal
+    with_signal = new_client()
+    with_signal.headers["Sec-GPC"] = "1"
+
+    assert sign_in(with_signal, "ada@example.com").status_code == 200
+    assert sign_in(with_signal, "ada@example.com").status_code == 200  # honoured once
+
+    assert _opted_out(app, ada_id)
+    [request] = _opt_out_requests(app, ada_id)
+    assert (request.status, request.verification) == ("done", "signal")
+    received = mailbox.to("ada@example.com")[-2].get_payload(decode=True).decode()
+    assert "Global Privacy Control" in received
+    assert steward(app.state.settings, "rights", "run").exit_code == 0
+    assert mailbox.to("privacy@genoffers.example")  # the third party is told
+
+
+@pytest.mark.promise("R10")
+def test_the_banner_s_signal_from_a_signed_in_person_opts_the_person_out(app, mailbox, new_client):
+    ada, ada_id = subscribed(new_client, mailbox, "ada@example.com")
+    choose(ada, {"analytics": True}, headers={"Sec-GPC": "1"})
+    assert _opted_out(app, ada_id)
+    choose(new_client(), {"analytics": True}, headers={"Sec-GPC": "1"})  # a visitor: no person
+    with db(app) as session:
+        asked_for = session.scalars(select(RightsRequest.person_id)).all()
+    assert asked_for == [ada_id]

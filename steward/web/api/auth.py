@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.identity import mfa, registration, sessions, signin
+from steward.web.api.consent import honour_signal
 from steward.web.auth import (
     SettingsDep,
     SignedIn,
@@ -108,6 +109,7 @@ def sign_in(
     settings: SettingsDep,
 ) -> SignInOut:
     started = signin.sign_in(session, settings, body.email, body.password, client_ip(request))
+    honour_signal(request, session, settings, started)
     set_session_cookies(request, response, started)
     step = "ready"
     if started.mfa_enrolment_required:

@@ -2,6 +2,7 @@
 current choices and history, receipts of consent events, usage events kept only with
 consent, and the Global Privacy Control declaration at /.well-known/gpc.json."""
 
+import logging
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
@@ -13,10 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from steward.access.gate import policy_of
 from steward.consent import ledger, usage
 from steward.core.actor import Actor
-from steward.core.errors import NotFound
+from steward.core.errors import DomainError, NotFound
+from steward.core.settings import Settings
 from steward.identity import sessions
 from steward.identity.errors import NotPermitted, NotSignedIn
-from steward.web.auth import SESSION_COOKIE, CurrentActor, client_ip, csrf_guard
+from steward.identity.sessions import Started
+from steward.rights import intake
+from steward.web.auth import SESSION_COOKIE, CurrentActor, SettingsDep, client_ip, csrf_guard
 from steward.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["consent"], dependencies=[Depends(csrf_guard)])
@@ -39,6 +43,26 @@ MaybeActor = Annotated[Actor | None, Depends(maybe_actor)]
 def signals_gpc(request: Request) -> bool:
     """Whether the browser sends a Global Privacy Control signal (`Sec-GPC: 1`)."""
     return request.headers.get("Sec-GPC", "").strip() == "1"
+
+
+log = logging.getLogger("steward.web")
+
+
+def honour_signal(
+    request: Request, session: SessionDep, settings: Settings, who: Actor | Started | None
+) -> None:
+    """A signed-in person whose browser sends Global Privacy Control is opted out of sale
+    and sharing as a person, not only as a browser (R10). Never fails the request it rides
+    on: a problem is logged (no personal data) and the choice is asked for again next time."""
+    if who is None or not signals_gpc(request):
+        return
+    if isinstance(who, Started):
+        who = Actor(role=who.role, account_id=who.account_id, person_id=who.person_id)
+    try:
+        intake.opt_out_by_signal(session, settings, who)
+    except DomainError as error:
+        session.rollback()
+        log.warning("a Global Privacy Control opt-out was not recorded: %s", error.title)
 
 
 class ConsentIn(BaseModel):
@@ -96,7 +120,11 @@ class GpcOut(BaseModel):
 
 @router.post("/consent")
 def record_choice(
-    body: ConsentIn, request: Request, actor: MaybeActor, session: SessionDep
+    body: ConsentIn,
+    request: Request,
+    actor: MaybeActor,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> ConsentOut:
     """Record the banner's choice for its browser, and for the signed-in person too. With
     `Sec-GPC: 1`, analytics, marketing and sale are recorded as withdrawn by the signal."""
@@ -113,6 +141,7 @@ def record_choice(
         ip=client_ip(request),
         signal=signals_gpc(request),
     )
+    honour_signal(request, session, settings, actor)
     _, version = ledger.banner_state(session, policy, browser_id)
     return ConsentOut(browser_id=browser_id, choices=choices, policy_version=version)
 
