@@ -96,6 +96,21 @@ def test_init_with_a_broken_policy_says_why_and_creates_no_database(tmp_path):
     assert not (tmp_path / "steward.db").exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("STEWARD_BANNER_ORIGINS", "www.example.com/", "is not an origin"),
+        ("STEWARD_PORT", "eighty", "valid integer"),
+    ],
+)
+def test_a_wrong_setting_is_named_without_a_traceback(tmp_path, name, value, says):
+    result = run(["init"], tmp_path, env=clean_env(**{name: value}))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {name}:") and says in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "steward.db").exists()
+
+
 def test_serve_binds_localhost_serves_the_policy_quietly_and_writes_only_its_data_dir(tmp_path):
     assert run(["init"], tmp_path).returncode == 0
     port = free_port()

@@ -23,9 +23,19 @@ def fail(message: str) -> NoReturn:
 
 
 def current_settings() -> "Settings":
+    """The settings from the environment; a wrong value ends the command with its name."""
+    from pydantic import ValidationError
+
     from steward.core.settings import get_settings
 
-    return get_settings()
+    try:
+        return get_settings()
+    except ValidationError as error:
+        problems = [
+            f"STEWARD_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        ]
+        fail("; ".join(problems))
 
 
 def report(error: "PolicyInvalid") -> NoReturn:

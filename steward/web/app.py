@@ -47,6 +47,7 @@ from steward.web.api import preferences as preferences_api
 from steward.web.api import rights as rights_api
 from steward.web.api import rights_work as rights_work_api
 from steward.web.api import tickets as tickets_api
+from steward.web.cors import BannerCORS
 
 log = logging.getLogger("steward.web")
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -119,6 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(page_router.router)
     _install_error_handlers(app)
+    if settings.banner_origin_list:
+        app.add_middleware(BannerCORS, origins=settings.banner_origin_list)
     return app
 
 
