@@ -1,19 +1,28 @@
 """Helpers for the consent tests: posting a banner choice and reading the ledger directly."""
 
-import hashlib
 import uuid
 
 from sqlalchemy import select
 
 from steward.consent.models import ConsentEvent, UsageEvent
+from steward.policy.service import read_active
+from steward.web import consent_pages
+from tests.conftest import DEFAULT_EXAMPLE
 
-TEXT = hashlib.sha256(b"the banner text shown").hexdigest()
 VERSION = "1.0"
+TEXT = consent_pages.config(read_active(DEFAULT_EXAMPLE).policy)[1]  # what the banner shows
 
 
 def choose(browser, choices: dict, *, browser_id: str | None = None, headers=None, **extra):
-    """POST the banner's choice; returns the answer (checked to be 200)."""
-    body = {"choices": choices, "policy_version": VERSION, "text_sha256": TEXT, **extra}
+    """POST the banner's choice as the banner does, with the version and text hash the
+    server's config.json gives; returns the answer (checked to be 200)."""
+    shown = browser.get("/consent/config.json").json()
+    body = {
+        "choices": choices,
+        "policy_version": shown["policy_version"],
+        "text_sha256": shown["text_sha256"],
+        **extra,
+    }
     if browser_id is not None:
         body["browser_id"] = browser_id
     answer = browser.post("/api/v1/consent", json=body, headers=headers or {})

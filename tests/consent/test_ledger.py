@@ -9,7 +9,7 @@ from steward.consent import ledger
 from steward.core import clock
 from steward.desk.common import states_of
 from steward.identity.common import state_of
-from tests.consent.kit import TEXT, choose, ledger_rows, new_browser_id
+from tests.consent.kit import TEXT, VERSION, choose, ledger_rows, new_browser_id
 from tests.desk.team import Team
 
 
@@ -71,15 +71,44 @@ def test_a_choice_is_recorded_again_only_when_it_changes_and_earlier_events_stay
 
 
 @pytest.mark.promise("C2")
-def test_the_same_choice_under_a_new_policy_version_is_recorded_as_new_consent(app, new_client):
+@pytest.mark.parametrize(
+    "shown", [{"policy_version": "0.9"}, {"text_sha256": "0" * 64}], ids=["version", "text"]
+)
+def test_a_choice_under_a_text_not_in_force_is_refused_and_nothing_recorded(app, new_client, shown):
+    """The ledger proves what this server showed: a stale banner or a forged hash is not
+    recorded; the banner is told to ask again."""
     visitor = new_client()
     browser_id = new_browser_id()
-    choose(visitor, {"analytics": True}, browser_id=browser_id)
-    with clock.frozen_at(clock.now() + timedelta(minutes=1)):
-        choose(visitor, {"analytics": True}, browser_id=browser_id, policy_version="2.0")
-    assert [r.policy_version for r in ledger_rows(app, browser_id)] == ["1.0", "2.0"]
-    answer = visitor.get("/api/v1/consent", params={"browser_id": browser_id}).json()
-    assert answer["policy_version"] == "2.0"
+    body = {
+        "browser_id": browser_id,
+        "choices": {"analytics": True},
+        "policy_version": VERSION,
+        "text_sha256": TEXT,
+        **shown,
+    }
+    answer = visitor.post("/api/v1/consent", json=body)
+    assert answer.status_code == 409
+    assert "reload the page" in answer.json()["detail"]
+    assert ledger_rows(app, browser_id) == []
+
+
+@pytest.mark.promise("C2")
+def test_the_same_choice_under_a_new_policy_version_is_recorded_as_new_consent(app):
+    browser_id = new_browser_id()
+    with app.state.sessions() as session:
+        for version, minutes in (("1.0", 0), ("1.1", 1)):
+            with clock.frozen_at(clock.now() + timedelta(minutes=minutes)):
+                ledger.record(
+                    session,
+                    owner=browser_id,
+                    browser_id=browser_id,
+                    choices={"analytics": True},
+                    method="banner",
+                    policy_version=version,
+                    text_sha256=TEXT,
+                    ip=None,
+                )
+    assert [r.policy_version for r in ledger_rows(app, browser_id)] == ["1.0", "1.1"]
 
 
 @pytest.mark.promise("C2")

@@ -312,3 +312,34 @@ def test_a_signed_in_customer_s_banner_choice_is_recorded_for_them_as_well(
     people = person_events(live_settings, browser_id) - {None}  # None: the browser's own
     assert len(people) == 1
     assert usage_events(live_settings, browser_id) == 1
+
+
+@pytest.mark.promise("C2")
+def test_a_choice_on_a_stale_banner_is_refused_and_asked_again_with_the_text_in_force(
+    browser_page, live_settings
+):
+    page = browser_page
+    served = []
+
+    def stale_first(route):
+        answer = route.fetch()
+        config = answer.json()
+        if not served:  # the banner a visitor loaded before the policy changed
+            config["policy_version"], config["consent_versions"] = "0.9", ["0.9"]
+        served.append(config["policy_version"])
+        route.fulfill(response=answer, json=config)
+
+    page.route("**/consent/config.json", stale_first)
+    page.goto(DEMO)
+    banner(page).wait_for()
+    with page.expect_response(lambda r: r.url.endswith("/consent/config.json")):
+        page.get_by_role("button", name="Accept all").click()  # refused: 409
+    banner(page).wait_for()
+    assert served == ["0.9", "1.0"]
+    assert not any(c["name"] == "steward_consent" for c in page.context.cookies())
+
+    page.get_by_role("button", name="Accept all").click()
+    page.locator("body[data-page-view=stored]").wait_for()
+    stored = consent_cookie(page)
+    assert stored["v"] == "1.0"
+    assert ("analytics", "given", "banner") in ledger(live_settings, stored["id"])

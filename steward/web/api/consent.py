@@ -14,12 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from steward.access.gate import policy_of
 from steward.consent import ledger, usage
 from steward.core.actor import Actor
-from steward.core.errors import DomainError, NotFound
+from steward.core.errors import Conflict, DomainError, NotFound
 from steward.core.settings import Settings
 from steward.identity import sessions
 from steward.identity.errors import NotPermitted, NotSignedIn
 from steward.identity.sessions import Started
 from steward.rights import intake
+from steward.web import consent_pages
 from steward.web.auth import SESSION_COOKIE, CurrentActor, SettingsDep, client_ip, csrf_guard
 from steward.web.deps import SessionDep
 
@@ -127,9 +128,16 @@ def record_choice(
     settings: SettingsDep,
 ) -> ConsentOut:
     """Record the banner's choice for its browser, and for the signed-in person too. With
-    `Sec-GPC: 1`, analytics, marketing and sale are recorded as withdrawn by the signal."""
+    `Sec-GPC: 1`, analytics, marketing and sale are recorded as withdrawn by the signal.
+    409 when the version or text hash is not what the banner is shown now."""
     browser_id = str(body.browser_id or uuid4())
     policy = policy_of(session)
+    _, shown = consent_pages.config(policy)
+    if body.policy_version != policy.version or body.text_sha256 != shown:
+        # The ledger's proof is what this server showed: a stale or forged text is refused.
+        raise Conflict(
+            "The banner's text is not the one in force: reload the page and choose again."
+        )
     choices = ledger.banner_choice(
         session,
         policy,

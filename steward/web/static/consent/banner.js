@@ -115,9 +115,11 @@
         policy_version: cfg.policy_version, text_sha256: cfg.text_sha256
       })
     }).then(function (r) {
+      if (r.status === 409) { refresh(); return null; }  // the policy changed: ask anew
       if (!r.ok) throw new Error("consent not recorded: " + r.status);
       return r.json();
     }).then(function (answer) {
+      if (answer === null) return;
       var kept = {};
       optional().forEach(function (c) {
         var given = answer && answer.choices && c.name in answer.choices ? answer.choices[c.name] : choices[c.name];
@@ -132,7 +134,7 @@
       settingsButton();
       mark("decided");
     }).catch(function (e) {
-      if (window.console) console.warn("Steward consent:", e.message);
+      warn(e);
       if (!quiet && ui) { ui.error.hidden = false; ui.error.textContent = cfg.text.failed; }
     });
   }
@@ -300,12 +302,19 @@
     open: function () { if (cfg) show(true); }
   };
 
-  function load() {
-    fetch(base + "/consent/config.json", { credentials: "omit" })
-      .then(function (r) { if (!r.ok) throw new Error("config " + r.status); return r.json(); })
-      .then(start)
-      .catch(function (e) { if (window.console) console.warn("Steward consent:", e.message); });
+  function fetchConfig() {
+    return fetch(base + "/consent/config.json", { credentials: "omit" })
+      .then(function (r) { if (!r.ok) throw new Error("config " + r.status); return r.json(); });
   }
+
+  function warn(e) { if (window.console) console.warn("Steward consent:", e.message); }
+
+  // The server refused a choice made under a text no longer in force: show the new one.
+  function refresh() {
+    fetchConfig().then(function (config) { cfg = config; show(false); mark("asking"); }).catch(warn);
+  }
+
+  function load() { fetchConfig().then(start).catch(warn); }
 
   if (document.body) load();
   else document.addEventListener("DOMContentLoaded", load);
