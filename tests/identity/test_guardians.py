@@ -208,3 +208,13 @@ def test_the_guardian_sees_the_childs_data_and_asks_for_export_and_erasure(
     export_mail = mailbox.last_to(PARENT).get_payload(decode=True).decode()
     assert reference in mailbox.last_to(PARENT)["Subject"] and "download" in export_mail.lower()
     assert mailbox.to(KID)[-1]["Subject"] == "Confirm your email address"  # all to the guardian
+
+
+@pytest.mark.promise("C3")
+def test_nobody_can_claim_a_guardians_verification_through_the_api(app, client, mailbox):
+    registered_child(client, mailbox)
+    body = {"kind": "erasure", "email": KID, "verified_by": "guardian"}
+    answer = client.post("/api/v1/rights", json=body)
+    assert answer.status_code == 422
+    with db(app) as session:
+        assert session.scalars(select(RightsRequest)).all() == []
