@@ -13,6 +13,7 @@ committed, and only then is the mail sent over SMTP, in batches.
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -90,6 +91,45 @@ def _check_text(subject: str, body: str) -> None:
     refuse_card_number(body, "body")
 
 
+# What `pick` answers instead of an address (neither can be one: no "@").
+SKIPPED, UNREACHABLE = "skipped", "unreachable"
+
+
+def _mail_each(
+    session: Session,
+    settings: Settings,
+    organisation_id: str | None,
+    subject: str,
+    pick: Callable[[str], str],
+    compose: Callable[[str], tuple[str, dict[str, str]]],
+) -> NoticeResult:
+    """Mail every account holder (of the organisation, when given), batch by batch: `pick`
+    reads a person's address through the gate or says why not, the audited reads are kept
+    before anything leaves, then `compose` makes each mail's text and headers."""
+    sent = skipped = unreachable = 0
+    after = ""
+    while batch := _recipients(session, organisation_id, after):
+        after = batch[-1]
+        addresses: list[tuple[str, str]] = []
+        for person_id in batch:
+            address = pick(person_id)
+            if address == SKIPPED:
+                skipped += 1
+            elif address == UNREACHABLE:
+                unreachable += 1
+            else:
+                addresses.append((person_id, address))
+        session.commit()
+        for person_id, address in addresses:
+            text, headers = compose(person_id)
+            if mail_quietly(session, settings, address, subject, text, headers):
+                sent += 1
+            else:
+                unreachable += 1
+        session.expunge_all()  # keep memory flat over many batches
+    return NoticeResult(sent=sent, skipped=skipped, unreachable=unreachable)
+
+
 def send_service_message(
     session: Session,
     settings: Settings,
@@ -109,47 +149,27 @@ def send_service_message(
     policy, wanted = policy_of(session), [*categories(Person, ["email"]), preferences.CATEGORY]
     check(session, actor, SERVICE, None, wanted, action="send_service_message")
     session.commit()
-    sent = skipped = unreachable = 0
-    after = ""
-    while batch := _recipients(session, organisation_id, after):
-        after = batch[-1]
-        addresses: list[str] = []
-        for person_id in batch:
-            recipient = _as_recipient(session, person_id)
-            state = state_of(session, person_id)
-            if decide(policy, recipient, SERVICE, state, wanted):
-                unreachable += 1  # restricted, say: the policy stops mail to them for now
-                continue
-            preferences.gate_preferences(
-                session, recipient, state, ("service_messages", "preferred_channel")
-            )
-            chosen = preferences.load(session, [person_id])[person_id]
-            if not chosen.service_messages or chosen.preferred_channel == "none":
-                skipped += 1
-                continue
-            email = load_person(session, recipient, person_id, ["email"]).email
-            if email:
-                addresses.append(email)
-            else:
-                unreachable += 1
-        session.commit()  # the audited reads are kept before anything leaves
+
+    def pick(person_id: str) -> str:
+        recipient = _as_recipient(session, person_id)
+        state = state_of(session, person_id)
+        if decide(policy, recipient, SERVICE, state, wanted):
+            return UNREACHABLE  # restricted, say: the policy stops mail to them for now
+        preferences.gate_preferences(
+            session, recipient, state, ("service_messages", "preferred_channel")
+        )
+        chosen = preferences.load(session, [person_id])[person_id]
+        if not chosen.service_messages or chosen.preferred_channel == "none":
+            return SKIPPED
+        return load_person(session, recipient, person_id, ["email"]).email or UNREACHABLE
+
+    def compose(_: str) -> tuple[str, dict[str, str]]:
         headers = {"Auto-Submitted": "auto-generated", "X-Steward-Notice": kind}
-        for address in addresses:
-            headers["Message-ID"] = f"<n{secrets.token_hex(8)}@steward>"
-            if mail_quietly(session, settings, address, subject, body + FOOTER, headers):
-                sent += 1
-            else:
-                unreachable += 1
-        session.expunge_all()  # keep memory flat over many batches
-    log.info(
-        "service message %s by %s: %d sent, %d skipped, %d unreachable",
-        kind,
-        actor.label,
-        sent,
-        skipped,
-        unreachable,
-    )
-    return NoticeResult(sent=sent, skipped=skipped, unreachable=unreachable)
+        return body + FOOTER, {**headers, "Message-ID": f"<n{secrets.token_hex(8)}@steward>"}
+
+    done = _mail_each(session, settings, organisation_id, subject, pick, compose)
+    log.info("service message %s by %s: %s", kind, actor.label, done)
+    return done
 
 
 MARKETING_FOOTER = (
@@ -172,55 +192,31 @@ def send_marketing(
         session, actor, preferences.MARKETING, None, [preferences.CATEGORY], action="send_marketing"
     )
     session.commit()
-    sent = skipped = unreachable = 0
-    after = ""
-    while batch := _recipients(session, None, after):
-        after = batch[-1]
-        addresses: list[tuple[str, str]] = []
-        for person_id in batch:
-            state = state_of(session, person_id)
-            if decide(policy, actor, preferences.MARKETING, state, [preferences.CATEGORY]):
-                skipped += 1  # no current consent (or restricted): no marketing
-                continue
-            recipient = _as_recipient(session, person_id)
-            if decide(policy, recipient, SERVICE, state, wanted):
-                unreachable += 1
-                continue
-            preferences.gate_preferences(
-                session,
-                actor,
-                state,
-                ("marketing", "preferred_channel"),
-                purpose=preferences.MARKETING,
-            )
-            chosen = preferences.load(session, [person_id])[person_id]
-            if not chosen.marketing or chosen.preferred_channel == "none":
-                skipped += 1
-                continue
-            email = load_person(session, recipient, person_id, ["email"]).email
-            if email:
-                addresses.append((person_id, email))
-            else:
-                unreachable += 1
-        session.commit()
-        for person_id, address in addresses:
-            link = unsubscribe.link(session, settings.public_url, person_id)
-            headers = {
-                **unsubscribe.headers(session, settings.public_url, person_id),
-                "X-Steward-Notice": MARKETING,
-                "Message-ID": f"<m{secrets.token_hex(8)}@steward>",
-            }
-            text = body + MARKETING_FOOTER.format(link=link)
-            if mail_quietly(session, settings, address, subject, text, headers):
-                sent += 1
-            else:
-                unreachable += 1
-        session.expunge_all()
-    log.info(
-        "marketing by %s: %d sent, %d skipped, %d unreachable",
-        actor.label,
-        sent,
-        skipped,
-        unreachable,
-    )
-    return NoticeResult(sent=sent, skipped=skipped, unreachable=unreachable)
+
+    def pick(person_id: str) -> str:
+        state = state_of(session, person_id)
+        if decide(policy, actor, preferences.MARKETING, state, [preferences.CATEGORY]):
+            return SKIPPED  # no current consent (or restricted, or opted out): no marketing
+        recipient = _as_recipient(session, person_id)
+        if decide(policy, recipient, SERVICE, state, wanted):
+            return UNREACHABLE
+        preferences.gate_preferences(
+            session, actor, state, ("marketing", "preferred_channel"), purpose=preferences.MARKETING
+        )
+        chosen = preferences.load(session, [person_id])[person_id]
+        if not chosen.marketing or chosen.preferred_channel == "none":
+            return SKIPPED
+        return load_person(session, recipient, person_id, ["email"]).email or UNREACHABLE
+
+    def compose(person_id: str) -> tuple[str, dict[str, str]]:
+        link = unsubscribe.link(session, settings.public_url, person_id)
+        headers = {
+            **unsubscribe.headers(session, settings.public_url, person_id),
+            "X-Steward-Notice": MARKETING,
+            "Message-ID": f"<m{secrets.token_hex(8)}@steward>",
+        }
+        return body + MARKETING_FOOTER.format(link=link), headers
+
+    done = _mail_each(session, settings, None, subject, pick, compose)
+    log.info("marketing by %s: %s", actor.label, done)
+    return done

@@ -23,7 +23,15 @@ from steward.core.errors import Invalid
 from steward.core.ids import new_id
 from steward.core.settings import Settings
 from steward.identity import tokens
-from steward.identity.common import actor_of, email_index, gate, link, load_account, mail
+from steward.identity.common import (
+    actor_of,
+    email_index,
+    gate,
+    link,
+    load_account,
+    load_person,
+    mail,
+)
 from steward.identity.models import Account, Guardian, Person
 from steward.policy.schema import Policy
 
@@ -142,9 +150,7 @@ def _notice(session: Session, child: Account, guardian: Guardian) -> ConsentNoti
         raise Invalid("The policy no longer has rules for children's accounts.")
     actor = _guardian_actor(child)
     gate(session, actor, Guardian, child.person_id, GUARDIAN_COLUMNS)
-    gate(session, actor, Person, child.person_id, ["name"])
-    person = session.get(Person, child.person_id)
-    child_name = (person.name if person else None) or "your child"
+    child_name = load_person(session, actor, child.person_id, ["name"]).name or "your child"
     collected = [
         f"{policy.categories[c].name}: {policy.categories[c].description}"
         for c in policy.children.categories
@@ -270,11 +276,8 @@ def _access(session: Session, token: str, use: bool) -> tuple[Account, Guardian]
 def child_view(session: Session, token: str) -> ChildView:
     """The child's data as the guardian's access link shows it."""
     child, guardian = _access(session, token, use=False)
-    actor = _guardian_actor(child)
-    gate(session, actor, Person, child.person_id, ["name", "email", "birth_date"])
-    person = session.get(Person, child.person_id)
-    if person is None:
-        raise Invalid("This link is not valid.")
+    columns = ["name", "email", "birth_date"]
+    person = load_person(session, _guardian_actor(child), child.person_id, columns)
     history = ledger.history(session, child.person_id)
     return ChildView(
         person_id=child.person_id,

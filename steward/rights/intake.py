@@ -24,6 +24,7 @@ from steward.core.ids import new_id
 from steward.core.settings import Settings
 from steward.identity import passwords
 from steward.identity.common import gate, load_person, security_event
+from steward.identity.guardians import GuardianRequest
 from steward.identity.models import Account, Person
 from steward.policy.schema import Policy
 from steward.rights import verify
@@ -246,7 +247,7 @@ def open_request(session: Session, settings: Settings, actor: Actor, new: NewReq
 
 
 def open_for_child(
-    session: Session, settings: Settings, child_person_id: str, guardian: str, email: str, kind: str
+    session: Session, settings: Settings, asker: GuardianRequest, kind: str
 ) -> Opened:
     """A request by a child's guardian, who proved who they are by the access link mailed to
     the address they gave when consenting (C3): verified at once, answered to the guardian."""
@@ -254,15 +255,16 @@ def open_for_child(
         raise Invalid("A guardian can ask for a copy of the data or for its erasure here.")
     new = NewRequest(
         kind=kind,
-        email=email,
-        name=guardian,
+        email=asker.guardian_email,
+        name=asker.guardian_name,
         details="Asked by the child's parent or guardian through their access link.",
         on_behalf=True,
-        agent=f"{guardian} (parent or guardian)",
+        agent=f"{asker.guardian_name} (parent or guardian)",
         channel="privacy_center",
         verified_by="guardian",
     )
-    return open_request(session, settings, Actor(role="customer", person_id=child_person_id), new)
+    child = Actor(role="customer", person_id=asker.child_person_id)
+    return open_request(session, settings, child, new)
 
 
 def opt_out_by_signal(session: Session, settings: Settings, actor: Actor) -> bool:

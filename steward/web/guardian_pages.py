@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from steward.core.errors import DomainError, Invalid
 from steward.identity import guardians
@@ -24,15 +25,25 @@ def _problem(request: Request, template: str, error: DomainError, **context: obj
     return render(request, template, {**context, "error": error.message}, status_code=error.status)
 
 
-@router.get("/guardian/consent", response_class=HTMLResponse)
-def consent_page(request: Request, session: SessionDep, token: Token = "") -> Response:
+def _consent_page(
+    request: Request, session: Session, token: str, error: DomainError | None = None
+) -> Response:
+    """The consent page for the link, with the error of a refused answer when there is one."""
+    template = "guardian/consent.html"
     try:
         notice = guardians.consent_notice(session, token)
-    except DomainError as error:
-        failed(session, error)
-        return _problem(request, "guardian/consent.html", error)
+    except DomainError as problem:
+        failed(session, problem)
+        return _problem(request, template, error or problem)
     session.commit()  # the audit of what was read
-    return render(request, "guardian/consent.html", {"notice": notice, "token": token})
+    if error is not None:
+        return _problem(request, template, error, notice=notice, token=token)
+    return render(request, template, {"notice": notice, "token": token})
+
+
+@router.get("/guardian/consent", response_class=HTMLResponse)
+def consent_page(request: Request, session: SessionDep, token: Token = "") -> Response:
+    return _consent_page(request, session, token)
 
 
 @router.post("/guardian/consent", response_class=HTMLResponse)
@@ -57,12 +68,7 @@ def consent(
         )
     except DomainError as error:
         failed(session, error)
-        try:
-            notice = guardians.consent_notice(session, token)
-        except DomainError:
-            notice = None
-        session.rollback()
-        return _problem(request, "guardian/consent.html", error, notice=notice, token=token)
+        return _consent_page(request, session, token, error)
     return render(request, "guardian/consented.html", {"active": status == "active"})
 
 
@@ -104,14 +110,8 @@ def child_request(
 ) -> Response:
     """Ask for a copy or the erasure of the child's data; the link is used up."""
     try:
-        asker = guardians.use_access(session, token)
         opened = intake.open_for_child(
-            session,
-            settings,
-            asker.child_person_id,
-            asker.guardian_name,
-            asker.guardian_email,
-            kind,
+            session, settings, guardians.use_access(session, token), kind
         )
     except DomainError as error:
         failed(session, error)

@@ -8,15 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from steward.consent import policy_acceptance
+from steward.core.actor import Actor
 from steward.core.errors import NotFound
 from steward.policy.document import to_html
 from steward.policy.lifecycle import published
 from steward.policy.loader import parse_policy
 from steward.policy.models import PolicyVersion
 from steward.policy.publish import privacy_policy
-from steward.web.auth import csrf_guard
+from steward.web.auth import client_ip, csrf_guard
 from steward.web.deps import SessionDep
 from steward.web.page_kit import PageActor, PageRoute, note_viewer, render, safe_next
 
@@ -58,6 +60,17 @@ def version_text(request: Request, version_id: str, session: SessionDep) -> Resp
     )
 
 
+def _pending(
+    request: Request, actor: Actor, session: Session, next_path: str | None
+) -> tuple[str, PolicyVersion | None]:
+    """Where to go afterwards, and the version this person still has to accept, if any."""
+    target = safe_next(next_path, "/portal" if actor.role == "customer" else "/desk")
+    if actor.person_id is None:
+        return target, None
+    sha256 = request.app.state.active_policy.sha256
+    return target, policy_acceptance.pending(session, actor.person_id, sha256)
+
+
 @router.get("/accept", response_class=HTMLResponse)
 def accept_page(
     request: Request,
@@ -65,10 +78,7 @@ def accept_page(
     session: SessionDep,
     next: Annotated[str | None, Query()] = None,
 ) -> Response:
-    target = safe_next(next, "/portal" if actor.role == "customer" else "/desk")
-    person_id = actor.person_id
-    sha256 = request.app.state.active_policy.sha256
-    version = policy_acceptance.pending(session, person_id, sha256) if person_id else None
+    target, version = _pending(request, actor, session, next)
     if version is None:
         return RedirectResponse(target, status_code=303)
     return render(
@@ -90,11 +100,7 @@ def accept(
     session: SessionDep,
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    target = safe_next(next, "/portal" if actor.role == "customer" else "/desk")
-    person_id = actor.person_id
-    sha256 = request.app.state.active_policy.sha256
-    version = policy_acceptance.pending(session, person_id, sha256) if person_id else None
-    if person_id is not None and version is not None:
-        ip = request.client.host if request.client else None
-        policy_acceptance.accept(session, person_id, version, ip)
+    target, version = _pending(request, actor, session, next)
+    if actor.person_id is not None and version is not None:
+        policy_acceptance.accept(session, actor.person_id, version, client_ip(request))
     return RedirectResponse(target, status_code=303)

@@ -12,6 +12,7 @@ from steward.access.gate import Refused
 from steward.consent import preferences
 from steward.core.actor import Actor
 from steward.identity.common import state_of
+from steward.web.auth import client_ip
 from steward.web.page_kit import failed
 
 FormText = Annotated[str, Form()]
@@ -78,5 +79,5 @@ def save(request: Request, session: Session, actor: Actor, form: Submitted) -> N
     changes["preferred_channel"] = form.preferred_channel
     changes["service_times"] = form.service_times[: preferences.SERVICE_TIMES_MAX + 1]
     person_id = actor.person_id or ""
-    ip = request.client.host if request.client else None
+    ip = client_ip(request)
     preferences.update(session, actor, state_of(session, person_id), changes, ip=ip)

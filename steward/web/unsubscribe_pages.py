@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from steward.consent import unsubscribe
 from steward.core.errors import DomainError
+from steward.web.auth import client_ip
 from steward.web.deps import SessionDep
 from steward.web.page_kit import failed, render
 
@@ -38,7 +39,7 @@ def unsubscribe_now(
 ) -> Response:
     """Turn marketing off: the one-click POST of RFC 8058 (`List-Unsubscribe=One-Click` in
     the body) or the page's button."""
-    ip = request.client.host if request.client else None
+    ip = client_ip(request)
     try:
         unsubscribe.unsubscribe(session, token, ip)
     except DomainError as error:

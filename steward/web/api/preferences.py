@@ -13,7 +13,7 @@ from steward.core.actor import Actor
 from steward.core.errors import Forbidden
 from steward.desk import notices
 from steward.identity.common import state_of
-from steward.web.auth import CurrentActor, SettingsDep, csrf_guard, require_roles
+from steward.web.auth import CurrentActor, SettingsDep, client_ip, csrf_guard, require_roles
 from steward.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["preferences"], dependencies=[Depends(csrf_guard)])
@@ -100,7 +100,7 @@ def change_preferences(
     if you turn it on here, and turning it on or off is recorded in your consent ledger."""
     sent = body.model_dump(exclude_unset=True)
     changes = {k: v for k, v in sent.items() if v is not None or k == "service_times"}
-    ip = request.client.host if request.client else None
+    ip = client_ip(request)
     return _out(preferences.update(session, actor, _state(session, actor), changes, ip=ip))
 
 
