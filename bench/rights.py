@@ -23,25 +23,23 @@ Run: .venv/bin/python bench/rights.py [--people N] [--tickets N] [--samples N]
 
 import argparse
 import os
-import shutil
 import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
-from sqlalchemy.engine import Engine, make_url
+from kit import schema_in, settings_in  # bench/kit.py, beside this script
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.core.db import make_engine, make_sessionmaker, normalise_url, upgrade
-from steward.core.settings import Settings
+from steward.core.db import make_engine, make_sessionmaker, upgrade
 from steward.desk.models import Ticket
 from steward.identity.models import Person
 from steward.policy.service import read_active
@@ -54,44 +52,8 @@ from steward.vault.keyring import Keyring
 from steward.vault.models import DataKey
 from steward.vault.service import Vault
 
-ROOT = Path(__file__).resolve().parent.parent
-POLICY = ROOT / "examples" / "houston-generator.yaml"
 BATCH = 10_000
 OFFICER = Actor(role="privacy_officer", account_id="bench-officer")
-
-
-@contextmanager
-def schema_in(url: str) -> Iterator[str]:
-    """A throwaway schema in a PostgreSQL database; a SQLite URL as it is."""
-    if url.startswith("sqlite"):
-        yield url
-        return
-    base = make_url(normalise_url(url))
-    admin = make_engine(base.render_as_string(hide_password=False))
-    admin = admin.execution_options(isolation_level="AUTOCOMMIT")
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def settings_in(directory: Path, url: str, keyring: Keyring) -> Settings:
-    shutil.copyfile(POLICY, directory / "policy.yaml")
-    keyring.save(directory / "steward.key")
-    return Settings(
-        database_url=url,
-        policy=directory / "policy.yaml",
-        key_file=directory / "steward.key",
-        files_dir=directory / "files",
-        smtp_url="smtp://127.0.0.1:9",  # nothing listens: the benchmark sends no mail
-    )
 
 
 def seed(engine: Engine, keyring: Keyring, people: int, tickets: int, sampled: int) -> list[str]:

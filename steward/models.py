@@ -4,7 +4,9 @@ from steward.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa:
 from steward.consent import models as consent_models  # noqa: F401
 from steward.desk import models as desk_models  # noqa: F401
 from steward.identity import models as identity_models  # noqa: F401
+from steward.jobs import models as jobs_models  # noqa: F401
 from steward.policy.models import PolicyVersion
+from steward.retention import models as retention_models  # noqa: F401
 from steward.rights import models as rights_models  # noqa: F401
 from steward.vault.models import DataKey
 

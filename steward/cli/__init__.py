@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from steward.cli import accounts, audit, backup, demo, keys, mail, policy, rights
+from steward.cli import accounts, audit, backup, demo, keys, mail, policy, retention, rights, worker
 from steward.cli.common import current_settings, fail, report
 
 app = typer.Typer(
@@ -26,6 +26,9 @@ app.add_typer(mail.app, name="mail")
 app.add_typer(demo.app, name="demo")
 app.add_typer(backup.app, name="backup")
 app.add_typer(rights.app, name="rights")
+app.add_typer(retention.app, name="retention")
+app.add_typer(retention.holds_app, name="holds")
+app.command("worker")(worker.worker)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "houston-generator.yaml"

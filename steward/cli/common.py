@@ -94,3 +94,19 @@ def database() -> Iterator[tuple["sessionmaker[Session]", "Vault", "Settings", "
         yield make_sessionmaker(engine), vault, settings, policy
     finally:
         engine.dispose()
+
+
+@contextmanager
+def opened() -> Iterator[tuple["sessionmaker[Session]", "Vault", "Settings", "Session"]]:
+    """The database, the vault, the settings, and one session carrying the vault and the
+    active policy (what services expect); a domain error exits 1 with its message."""
+    from steward.core.errors import DomainError
+
+    with database() as (sessions, vault, settings, policy), sessions() as session:
+        vault.attach(session)
+        session.info["policy"] = policy
+        try:
+            yield sessions, vault, settings, session
+        except DomainError as error:
+            session.rollback()
+            fail(error.message)

@@ -4,37 +4,15 @@ recipients) and the privacy officer's daily digest. Nothing printed holds person
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from steward.cli.common import count, database, fail
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
-
-    from steward.core.settings import Settings
-    from steward.vault.service import Vault
+from steward.cli.common import count, opened
 
 app = typer.Typer(
     help="Rights requests: list, show, run the due work, mail the digest.", no_args_is_help=True
 )
-
-
-@contextmanager
-def _opened() -> Iterator[tuple["sessionmaker[Session]", "Vault", "Settings", "Session"]]:
-    """The database, the vault, the settings, and one session carrying the vault and the
-    active policy (what services expect); a domain error exits 1 with its message."""
-    from steward.core.errors import DomainError
-
-    with database() as (sessions, vault, settings, policy), sessions() as session:
-        vault.attach(session)
-        session.info["policy"] = policy
-        try:
-            yield sessions, vault, settings, session
-        except DomainError as error:
-            session.rollback()
-            fail(error.message)
 
 
 def _when(moment: object) -> str:
@@ -51,7 +29,7 @@ def list_requests(
     from steward.core.actor import SYSTEM
     from steward.rights import queries
 
-    with _opened() as (_, _, _, session):
+    with opened() as (_, _, _, session):
         items = queries.queue(session, SYSTEM, include_closed=every)
     if not items:
         typer.echo("no open requests" if not every else "no requests")
@@ -73,7 +51,7 @@ def show(
     from steward.rights import queries
     from steward.rights.common import by_reference
 
-    with _opened() as (_, _, _, session):
+    with opened() as (_, _, _, session):
         request = by_reference(session, reference)
         found = queries.item(session, request)
         steps = queries.timeline(session, request.id)
@@ -120,7 +98,7 @@ def run() -> None:
     recipients are retried with back-off."""
     from steward.rights import deadlines, erasure, recipients
 
-    with _opened() as (sessions, vault, settings, session):
+    with opened() as (sessions, vault, settings, session):
         lapsed = deadlines.lapse_unverified(session, settings)
         typer.echo(f"lapsed: {count(lapsed, 'request', 'requests')}")
         with _erasure_progress() as progress:
@@ -141,6 +119,6 @@ def digest() -> None:
     references, kinds and due dates only."""
     from steward.rights import deadlines
 
-    with _opened() as (_, _, settings, session):
+    with opened() as (_, _, settings, session):
         sent = deadlines.digest(session, settings)
     typer.echo(f"digest mailed to {count(sent, 'address', 'addresses')}")

@@ -24,6 +24,8 @@ _IP = {"category": "user.device.ip_address"}
 class ConsentEvent(Base):
     __tablename__ = "consent_events"
     __owner__ = "owner_id"
+    __created__ = "at"  # where its retention starts (default created_at)
+    __keeps_rows__ = True  # proof of consent (C2) outlives its IP address: retention empties it
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     owner_id: Mapped[str] = mapped_column(String(36), index=True)  # person or browser id
@@ -43,6 +45,7 @@ class UsageEvent(Base):
 
     __tablename__ = "usage_events"
     __owner__ = "browser_id"
+    __created__ = "at"  # where its retention starts (default created_at)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     browser_id: Mapped[str] = mapped_column(String(36), index=True)

@@ -163,6 +163,7 @@ class _Core:
         self.person_devices: dict[str, list[_Device]] = {}
         self.tickets: list[_Ticket] = []
         self.agents: list[_Staff] = []
+        self.officer: _Staff | None = None  # owns the demo's legal holds
         self.accounts: list[DemoAccount] = []
         self.password: str | None = None
         self.password_hash = ""

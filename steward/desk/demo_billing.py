@@ -14,6 +14,7 @@ from steward.desk.demo_content import (
 )
 from steward.desk.models import (
     Invoice,
+    LegalHold,
     Payment,
     Quote,
     WarrantyClaim,
@@ -177,5 +178,32 @@ class _BillingPhases(_Core):
                 )
                 for p in everyone
                 if self.rng.random() < 0.3
+            ]
+        )
+        self.legal_holds()
+
+    def legal_holds(self) -> None:
+        """Two holds the privacy officer placed: a dispute with an organisation, in force,
+        and a dispute about one ticket whose end date has passed (it waits for review)."""
+        if self.officer is None or not self.orgs or not self.tickets:
+            return
+        ticket = self.rng.choice(self.tickets)
+        self.save(
+            [
+                LegalHold(
+                    scope="organisation",
+                    target=self.orgs[-1].id,
+                    reason="dispute",
+                    owner_id=self.officer.account_id,
+                    created_at=self.now - timedelta(days=40),
+                ),
+                LegalHold(
+                    scope="ticket",
+                    target=str(ticket.id),
+                    reason="dispute",
+                    owner_id=self.officer.account_id,
+                    ends_on=(self.now - timedelta(days=10)).date(),
+                    created_at=self.now - timedelta(days=200),
+                ),
             ]
         )

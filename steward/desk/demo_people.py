@@ -64,6 +64,8 @@ class _PeoplePhases(_Core):
                 self.accounts.append(DemoAccount(role, email, secret, created=True))
             if role in ("agent", "admin"):
                 self.agents.append(staff)
+            if role == "privacy_officer":
+                self.officer = staff
         self.save(people)
         self.save(accounts)
         self.save(

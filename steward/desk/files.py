@@ -3,6 +3,7 @@ with the file's id as associated data, so destroying the key erases every copy o
 backups included, and a file moved to another record does not open."""
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -42,3 +43,17 @@ def load(session: Session, root: Path, kind: str, file_id: str, owner_id: str) -
 
 def remove(root: Path, kind: str, file_id: str) -> None:
     _path(root, kind, file_id).unlink(missing_ok=True)
+
+
+def stored_ids(root: Path, kind: str, written_before: datetime) -> list[str]:
+    """The ids of the files of `kind` on disk written before a moment (to find those whose
+    record is gone)."""
+    folder = root / kind
+    if not folder.is_dir():
+        return []
+    cutoff = written_before.timestamp()
+    return [
+        p.name
+        for p in folder.glob("*/*")
+        if p.is_file() and p.suffix != ".partial" and p.stat().st_mtime < cutoff
+    ]

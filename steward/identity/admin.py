@@ -187,6 +187,11 @@ def change(
     gate(session, actor, Account, account.person_id, columns, action="update")
     if status == "active" and account.status == "locked":
         throttle.clear(session, throttle.key(session, f"account:{account.id}"))
+    if status == "active" and account.status == "closed":  # reopened before it was wiped (T3)
+        account.stale_warned_at = None
+        person = session.get(Person, account.person_id)
+        if person is not None:
+            person.closed_at = None
     account.role = role or account.role
     account.status = status or account.status
     end_all(session, account.id)

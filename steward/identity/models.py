@@ -17,7 +17,7 @@ from steward.vault.fields import personal
 PERSON_KINDS = ("customer", "business_contact", "end_user", "child", "staff")
 ROLES = ("customer", "agent", "billing", "call_reviewer", "privacy_officer", "admin")
 STAFF_ROLES = tuple(role for role in ROLES if role != "customer")
-STATUSES = ("unverified", "pending_guardian", "active", "locked", "disabled")
+STATUSES = ("unverified", "pending_guardian", "active", "locked", "disabled", "closed")
 TOKEN_PURPOSES = (
     "verify_email",
     "change_email",
@@ -45,6 +45,7 @@ class Person(Base):
     sale_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # R10
     sensitive_limited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # R10
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # R3: a tombstone now
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # T3
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -64,6 +65,7 @@ class Account(Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stale_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # T3: told it closes
 
 
 class Guardian(Base):

@@ -44,6 +44,15 @@ class Duration:
         parts = [f"{n} {name}{'s' if n != 1 else ''}" for n, name in names if n]
         return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
+    def before(self, end: datetime) -> datetime:
+        """The moment this period started if it ends at `end`: the cut-off of a retention
+        rule (a row stamped at or before it has been kept for the whole period)."""
+        month_index = end.month - 1 - self.months - 12 * self.years
+        year, month = end.year + month_index // 12, month_index % 12 + 1
+        day = min(end.day, calendar.monthrange(year, month)[1])
+        shifted = end.replace(year=year, month=month, day=day)
+        return shifted - timedelta(days=self.weeks * 7 + self.days)
+
     def after(self, start: datetime) -> datetime:
         """The moment this period ends when it starts at `start` (month ends are clamped)."""
         month_index = start.month - 1 + self.months + 12 * self.years

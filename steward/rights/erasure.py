@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from steward.access.gate import RIGHTS, PersonState, check, resolve
+from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.errors import Conflict, Forbidden, Invalid
@@ -27,7 +28,7 @@ from steward.identity.models import Person
 from steward.policy.schema import Policy
 from steward.policy.service import read_active
 from steward.rights import erasure_steps as steps_
-from steward.rights import recipients
+from steward.rights import held, recipients
 from steward.rights.common import OFFICER_ROLES, event, get_request, require_officer
 from steward.rights.erasure_plan import Step, plan
 from steward.rights.models import RightsRequest
@@ -53,7 +54,7 @@ class Preview:
     reference: str
     erased: dict[str, int]  # category -> rows
     kept: list[Kept]
-    holds: list[str] = field(default_factory=list)  # legal holds arrive with issue 7
+    holds: list[str] = field(default_factory=list)  # legal holds that postpone it (T2)
 
 
 def _policy(session: Session) -> Policy:
@@ -135,7 +136,12 @@ def preview(session: Session, officer: Actor, request_id: str) -> Preview:
                 key = resolve(policy, step.holding.columns[column]) or "unknown"
                 erased[key] = max(erased.get(key, 0), rows)
     kept = _kept(session, policy, steps, person_id) if person_id else []
-    return Preview(request.reference, dict(sorted(erased.items())), kept)
+    holds = (
+        [held.describe(h) for h in held.person_held(session, policy, person_id)]
+        if person_id
+        else []
+    )
+    return Preview(request.reference, dict(sorted(erased.items())), kept, holds)
 
 
 def approve(session: Session, settings: Settings, officer: Actor, request_id: str) -> datetime:
@@ -222,9 +228,23 @@ def run_due(
                 .order_by(RightsRequest.scheduled_for)
             )
         )
+        waiting = {r for r in due if _held(session, policy, r)}
     for request_id in due:
-        erase(sessions, vault, settings, policy, request_id, progress, batch)
-    return len(due)
+        if request_id not in waiting:
+            erase(sessions, vault, settings, policy, request_id, progress, batch)
+    return len(due) - len(waiting)
+
+
+def _held(session: Session, policy: Policy, request_id: str) -> bool:
+    """A legal hold over the person's data postpones their erasure (T2) until it is released;
+    the preview names the hold."""
+    request = get_request(session, request_id)
+    if request.person_id is None or request.status == "erasing":
+        return False  # one already under way finishes: the hold came after it started
+    if held.person_held(session, policy, request.person_id):
+        log.info("erasure %s waits for a legal hold", request_id)
+        return True
+    return False
 
 
 def erase(
@@ -247,24 +267,79 @@ def erase(
                 categories = sorted({c for s in steps for c in s.holding.columns.values()})
                 check(session, SYSTEM, RIGHTS, PersonState(person_id), categories, action="erase")
             session.commit()
-        person = session.get(Person, person_id) if person_id else None
-        said = [v for v in (person.name, person.email, person.phone) if v] if person else []
     if person_id:
-        _in_batches(
-            sessions,
-            vault,
-            policy,
-            reference,
-            "mentions",
-            progress,
-            lambda s: steps_.mask_batch(s, person_id, said, batch),
+        _remove_rows(
+            sessions, vault, settings, policy, steps, person_id, reference, progress, batch
         )
-        for step in steps:
-            if step.mode in ("delete", "request_files"):
-                _delete_all(
-                    sessions, vault, policy, settings, step, person_id, reference, progress, batch
-                )
     _finish(sessions, vault, settings, policy, steps, request_id)
+
+
+def wipe_person(
+    sessions: sessionmaker[Session],
+    vault: Vault,
+    settings: Settings,
+    policy: Policy,
+    person_id: str,
+    progress: Progress | None = None,
+    batch: int = BATCH,
+) -> None:
+    """Erase one person's data without a request (retention, after their account closed):
+    the same steps, the last one audited as retention's. Resumes after a crash."""
+    steps = plan(policy)
+    _remove_rows(sessions, vault, settings, policy, steps, person_id, "retention", progress, batch)
+    with _open(sessions, vault, policy) as session:
+        categories = sorted(
+            {resolve(policy, c) or c for s in steps for c in s.holding.columns.values()}
+        )
+        record(
+            session,
+            SYSTEM,
+            "erase",
+            purpose="retention",
+            person_id=person_id,
+            categories=categories,
+        )
+        _seal_off(session, vault, steps, person_id)
+        session.commit()
+
+
+def _remove_rows(
+    sessions: sessionmaker[Session],
+    vault: Vault,
+    settings: Settings,
+    policy: Policy,
+    steps: list[Step],
+    person_id: str,
+    reference: str,
+    progress: Progress | None,
+    batch: int,
+) -> None:
+    """Mask the person where others' rows name them, then delete their rows, in batches."""
+    with _open(sessions, vault, policy) as session:
+        person = session.get(Person, person_id)
+        said = [v for v in (person.name, person.email, person.phone) if v] if person else []
+    _in_batches(
+        sessions,
+        vault,
+        policy,
+        reference,
+        "mentions",
+        progress,
+        lambda s: steps_.mask_batch(s, person_id, said, batch),
+    )
+    for step in steps:
+        if step.mode in ("delete", "request_files"):
+            _delete_all(
+                sessions, vault, policy, settings, step, person_id, reference, progress, batch
+            )
+
+
+def _seal_off(session: Session, vault: Vault, steps: list[Step], person_id: str) -> None:
+    """The last step, in the caller's transaction: links cleared, Person and Account left as
+    tombstones, what the law keeps re-sealed under a new key and the old key destroyed."""
+    steps_.clear_links(session, person_id)
+    steps_.tombstone(session, steps, person_id)
+    steps_.rekey(session, vault, steps, person_id)
 
 
 def _in_batches(
@@ -322,9 +397,7 @@ def _finish(
         person_id, address, reference = request.person_id, request.email, request.reference
         kept = _kept(session, policy, steps, person_id) if person_id else []
         if person_id:
-            steps_.clear_links(session, person_id)
-            steps_.tombstone(session, steps, person_id)
-            steps_.rekey(session, vault, steps, person_id)
+            _seal_off(session, vault, steps, person_id)
             _notify(session, request, person_id, steps, policy)
         answer = _answer(reference, kept, person_id is not None)
         request.answer = answer

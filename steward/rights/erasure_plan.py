@@ -10,6 +10,7 @@ cannot empty, stops the plan with a clear error: an erasure never skips data sil
 """
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Column, Table
@@ -86,8 +87,10 @@ def plan(policy: Policy) -> list[Step]:
     return list(reversed(steps))
 
 
+@cache
 def referencing(table: Table) -> list[tuple[Table, Column[Any]]]:
-    """Every column in the schema holding a foreign key to `table`."""
+    """Every column in the schema holding a foreign key to `table` (the schema is fixed at
+    import, so it is worked out once per table)."""
     found = []
     for other in Base.metadata.sorted_tables:
         for column in other.columns:

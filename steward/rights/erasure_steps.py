@@ -35,7 +35,7 @@ def _pk(table: Table) -> Any:
     return keys[0]
 
 
-def _unlink(session: Session, table: Table, ids: Sequence[Any]) -> None:
+def unlink(session: Session, table: Table, ids: Sequence[Any]) -> None:
     """Before `ids` of `table` go: NULL nullable references, take ownerless children along,
     and stop on a mandatory reference from someone else's personal data."""
     declared = declared_tables()
@@ -45,7 +45,7 @@ def _unlink(session: Session, table: Table, ids: Sequence[Any]) -> None:
         if column.nullable:
             session.execute(update(other).where(column.in_(ids)).values({column.key: None}))
         elif other.name not in declared:
-            _unlink(
+            unlink(
                 session,
                 other,
                 [r[0] for r in session.execute(select(_pk(other)).where(column.in_(ids)))],
@@ -71,7 +71,7 @@ def delete_batch(
     ids = list(session.scalars(select(key).where(where).limit(limit)))
     if not ids:
         return 0, []
-    _unlink(session, table, ids)
+    unlink(session, table, ids)
     session.execute(delete(table).where(key.in_(ids)))
     kind = FILE_KINDS.get(table.name) or ("rights" if step.mode == "request_files" else None)
     return len(ids), [(kind, str(i)) for i in ids] if kind else []

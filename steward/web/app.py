@@ -30,6 +30,7 @@ from steward.web import (
     history_pages,
     pages,
     portal_pages,
+    retention_pages,
     rights_pages,
     unsubscribe_pages,
 )
@@ -44,6 +45,7 @@ from steward.web.api import me as me_api
 from steward.web.api import organisations as organisations_api
 from steward.web.api import policy as policy_api
 from steward.web.api import preferences as preferences_api
+from steward.web.api import retention as retention_api
 from steward.web.api import rights as rights_api
 from steward.web.api import rights_work as rights_work_api
 from steward.web.api import tickets as tickets_api
@@ -94,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_api.router)
     # Before the intake router: its GET /rights/{reference} would catch /rights/signing-key.
     app.include_router(rights_work_api.router)
+    app.include_router(retention_api.router)
     app.include_router(rights_api.router)
     for api in (
         tickets_api,
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         desk_pages,
         rights_pages,
         dpo_pages,
+        retention_pages,
         consent_pages,
         unsubscribe_pages,
         guardian_pages,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from steward.access.gate import policy_of
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Forbidden, Invalid
+from steward.retention import holds, reports
 from steward.rights import deadlines, effects, erasure, queries, verify
 from steward.rights.common import OFFICER_ROLES, get_request
 from steward.rights.fulfil import fulfil
@@ -64,6 +65,8 @@ def queue(
         "closed": closed,
         "labels": queries.KIND_LABELS,
         "statuses": STATUS_NAMES,
+        "last_sweep": next(iter(reports.recent(session, officer, limit=1)), None),
+        "holds_to_review": sum(h.needs_review for h in holds.listing(session, officer)),
     }
     return render(request, "dpo/queue.html", context)
 

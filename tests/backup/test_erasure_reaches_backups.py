@@ -13,12 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from steward.backup.erased import sealed_tables
 from steward.core import clock
 from steward.core.db import Base, make_engine, make_sessionmaker
-from steward.desk.models import Ticket
+from steward.desk.models import LegalHold, Ticket
 from steward.identity.models import Account, Person
 from steward.rights.common import new_reference
 from steward.rights.models import RightsRequest
@@ -63,6 +63,9 @@ def two_customers(steward, settings, open_session):
     with their clear values as the desk reads them."""
     assert steward("demo", "--people", "4").exit_code == 0
     with open_session(settings.database_url) as session:
+        # the demo's legal holds would postpone the erasure (T2); this test is about backups
+        session.execute(update(LegalHold).values(released_at=clock.now()))
+        session.commit()
         ranked = session.execute(
             select(Ticket.requester_id, func.count())
             .join(Person, Person.id == Ticket.requester_id)

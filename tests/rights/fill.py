@@ -64,7 +64,8 @@ class Filler:
         if isinstance(column.type, (Integer, Boolean)):
             return 0 if isinstance(column.type, Integer) else False
         if isinstance(column.type, String):
-            return f"cov-{table.name}"[: column.type.length or 20]
+            unique = uuid.uuid4().hex[:8] if column.unique else ""  # several people's rows
+            return f"cov-{unique}{table.name}"[: column.type.length or 20]
         raise AssertionError(f"fill cannot build {table.name}.{column.key}")
 
     def row(self, name: str) -> Any:

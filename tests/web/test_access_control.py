@@ -14,6 +14,7 @@ from tests.who import (
     identity,
     organisations,
     preferences,
+    retention,
     rights,
     rights_work,
     tickets,
@@ -31,6 +32,7 @@ WHO = {
     **consent.WHO,
     **rights.WHO,
     **rights_work.WHO,
+    **retention.WHO,
 }
 NOT_ALLOWED = {401, 403}
 

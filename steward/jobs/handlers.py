@@ -1,0 +1,101 @@
+"""What each kind of job does: kind -> handler(ctx, payload).
+
+A handler calls domain services, which own their transactions; it raises to fail the job
+(the worker retries it with back-off). `register` adds a kind (tests use it).
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward.audit.service import write_checkpoint
+from steward.core.db import transaction
+from steward.core.errors import Conflict
+from steward.core.settings import Settings
+from steward.jobs import queue
+from steward.policy.schema import Policy
+from steward.retention import stale, sweep
+from steward.rights import deadlines, erasure, recipients
+from steward.vault.service import Vault
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job needs: the database, the vault, the settings and the active policy."""
+
+    sessions: sessionmaker[Session]
+    vault: Vault
+    settings: Settings
+    policy: Policy
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session carrying the vault and the active policy, as domain services expect."""
+        with self.sessions() as session:
+            self.vault.attach(session)
+            session.info["policy"] = self.policy
+            yield session
+
+
+Handler = Callable[[JobContext, dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+class UnknownJob(Exception):
+    """A job of a kind no handler is registered for."""
+
+
+def register(kind: str, handler: Handler) -> None:
+    HANDLERS[kind] = handler
+
+
+def handler_for(kind: str) -> Handler:
+    try:
+        return HANDLERS[kind]
+    except KeyError:
+        raise UnknownJob(kind) from None
+
+
+def rights_run(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """What `steward rights run` does: lapse unverified requests, carry out due erasures,
+    deliver the notices due to processors."""
+    with ctx.session() as session:
+        deadlines.lapse_unverified(session, ctx.settings)
+        erasure.run_due(ctx.sessions, ctx.vault, ctx.settings)
+        recipients.deliver_due(session, ctx.settings)
+
+
+def rights_digest(ctx: JobContext, payload: dict[str, Any]) -> None:
+    with ctx.session() as session:
+        deadlines.digest(session, ctx.settings)
+
+
+def audit_checkpoint(ctx: JobContext, payload: dict[str, Any]) -> None:
+    with suppress(Conflict):  # an empty trail: nothing to sign yet, which is no failure
+        write_checkpoint(ctx.sessions, ctx.vault.keyring.signing_key)
+
+
+def jobs_prune(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Delete the jobs finished more than 30 days ago."""
+    with transaction(ctx.sessions) as session:
+        queue.prune(session)
+
+
+def retention_sweep(ctx: JobContext, payload: dict[str, Any]) -> None:
+    sweep.run(ctx.sessions, ctx.vault, ctx.settings, ctx.policy, source="worker")
+
+
+def accounts_stale(ctx: JobContext, payload: dict[str, Any]) -> None:
+    with ctx.session() as session:
+        stale.run(session, ctx.settings, ctx.policy)
+
+
+register("rights.run", rights_run)
+register("rights.digest", rights_digest)
+register("audit.checkpoint", audit_checkpoint)
+register("jobs.prune", jobs_prune)
+register("retention.sweep", retention_sweep)
+register("accounts.stale", accounts_stale)

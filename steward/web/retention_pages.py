@@ -1,0 +1,100 @@
+"""HTML pages: retention at /dpo/retention, for the privacy officer.
+
+What the next sweep would delete or anonymise (now and in 30 days), the reports of past
+sweeps, and the legal holds: those past their end date flagged for review first, a form
+to place one and a button to release each. Nothing on it names a person but the holds'
+own targets, which only the officer sees. No JavaScript needed.
+"""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from steward.access.gate import policy_of
+from steward.core.actor import Actor
+from steward.core.errors import DomainError, Invalid
+from steward.desk.models import HOLD_SCOPES
+from steward.retention import holds, reports, sweep
+from steward.web.auth import csrf_guard
+from steward.web.deps import SessionDep
+from steward.web.dpo_pages import Officer
+from steward.web.page_kit import PageRoute, failed, render
+
+router = APIRouter(
+    prefix="/dpo",
+    include_in_schema=False,
+    route_class=PageRoute,
+    dependencies=[Depends(csrf_guard)],
+)
+FormText = Annotated[str, Form()]
+NOTICES = {
+    "placed": "The hold is in force: nothing it covers is deleted until it is released.",
+    "released": "The hold is released: what it covered is swept again by its rules.",
+}
+
+
+def _page(
+    request: Request,
+    session: Session,
+    officer: Actor,
+    extra: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "plan": sweep.plan(session, policy_of(session)),
+        "runs": reports.recent(session, officer, limit=10),
+        "holds": holds.listing(session, officer),
+        "scopes": HOLD_SCOPES,
+        "reasons": holds.REASON_NAMES,
+        "categories": sorted(policy_of(session).categories),
+        **(extra or {}),
+    }
+    return render(request, "dpo/retention.html", context, status_code=status_code)
+
+
+@router.get("/retention", response_class=HTMLResponse)
+def retention(
+    request: Request, officer: Officer, session: SessionDep, notice: str = ""
+) -> Response:
+    notices = [NOTICES[notice]] if notice in NOTICES else []
+    return _page(request, session, officer, {"notices": notices})
+
+
+@router.post("/holds", response_class=HTMLResponse)
+def place_hold(
+    request: Request,
+    officer: Officer,
+    session: SessionDep,
+    scope: FormText,
+    target: FormText,
+    reason: FormText,
+    ends_on: FormText = "",
+) -> Response:
+    form = {"scope": scope, "target": target, "reason": reason, "ends_on": ends_on}
+    try:
+        try:
+            until = date.fromisoformat(ends_on) if ends_on.strip() else None
+        except ValueError:
+            raise Invalid("Write the end date as YYYY-MM-DD, or leave it empty.") from None
+        holds.place(session, officer, scope, target, reason, until)
+        session.commit()
+    except DomainError as error:
+        failed(session, error)
+        return _page(
+            request, session, officer, {"error": error.message, "form": form}, error.status
+        )
+    return RedirectResponse("/dpo/retention?notice=placed", status_code=303)
+
+
+@router.post("/holds/{hold_id}/release", response_class=HTMLResponse)
+def release_hold(request: Request, hold_id: str, officer: Officer, session: SessionDep) -> Response:
+    try:
+        holds.release(session, officer, hold_id)
+        session.commit()
+    except DomainError as error:
+        failed(session, error)
+        return _page(request, session, officer, {"error": error.message}, error.status)
+    return RedirectResponse("/dpo/retention?notice=released", status_code=303)
