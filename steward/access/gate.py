@@ -17,14 +17,17 @@ Every decision is written to the audit trail: the refusals too.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from steward.audit.service import record
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden
 from steward.policy.schema import Policy
+
+if TYPE_CHECKING:
+    from steward.vault.service import Vault
 
 STORAGE = "storage"  # keeping data as it is, the one use a restriction allows besides the law
 # Answering a person's rights request: a legal obligation over every category, so it is not
@@ -59,6 +62,15 @@ def record_refusal(session: Session, refused: Refused) -> None:
     the refused unit of work first (web.deps.get_session does), so nothing else is kept."""
     with session.begin():
         record(session, **refused.entry)
+
+
+def open_session(sessions: "sessionmaker[Session]", vault: "Vault", policy: Policy) -> Session:
+    """A new session carrying the vault and the active policy, as the domain services expect
+    (the caller closes it, `with open_session(...) as session:`)."""
+    session = sessions()
+    vault.attach(session)
+    session.info["policy"] = policy
+    return session
 
 
 def policy_of(session: Session) -> Policy:

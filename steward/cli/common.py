@@ -100,11 +100,13 @@ def database() -> Iterator[tuple["sessionmaker[Session]", "Vault", "Settings", "
 def opened() -> Iterator[tuple["sessionmaker[Session]", "Vault", "Settings", "Session"]]:
     """The database, the vault, the settings, and one session carrying the vault and the
     active policy (what services expect); a domain error exits 1 with its message."""
+    from steward.access.gate import open_session
     from steward.core.errors import DomainError
 
-    with database() as (sessions, vault, settings, policy), sessions() as session:
-        vault.attach(session)
-        session.info["policy"] = policy
+    with (
+        database() as (sessions, vault, settings, policy),
+        open_session(sessions, vault, policy) as session,
+    ):
         try:
             yield sessions, vault, settings, session
         except DomainError as error:

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
 
     from steward.core.actor import Actor
     from steward.retention.models import RetentionRun
-    from steward.retention.sweep import Tally
 
 app = typer.Typer(
     help="Retention: what the policy's periods remove now and soon, and removing it.",
@@ -25,10 +24,6 @@ holds_app = typer.Typer(
 )
 
 
-def _rows(tally: "Tally") -> dict[tuple[str, str], int]:
-    return {(c, a): n for c, per in tally.counts.items() for a, n in per.items()}
-
-
 @app.command("plan")
 def plan() -> None:
     """What a run would delete or anonymise now, and what comes due in the next 30 days,
@@ -37,17 +32,12 @@ def plan() -> None:
 
     with opened() as (_, _, _, session):
         found = sweep.plan(session, session.info["policy"])
-    now, soon = _rows(found.now), _rows(found.soon)
-    keys = sorted(k for k in set(now) | set(soon) if now.get(k) or soon.get(k))
-    if not keys and not found.now.people and not found.soon.people:
+    if found.empty:
         typer.echo("nothing is due now or in the next 30 days")
     else:
         typer.echo(f"{'category':<40} {'action':<10} {'now':>8} {'30 days':>8}")
-        for category, action in keys:
-            typer.echo(
-                f"{category:<40} {action:<10} {now.get((category, action), 0):>8} "
-                f"{soon.get((category, action), 0):>8}"
-            )
+        for category, action, now, soon in found.lines():
+            typer.echo(f"{category:<40} {action:<10} {now:>8} {soon:>8}")
         typer.echo(f"{'people wiped':<51} {found.now.people:>8} {found.soon.people:>8}")
     for hold_id, rows in sorted(found.now.held.items()):
         typer.echo(f"hold {hold_id} keeps {count(rows, 'row', 'rows')} that are due")
@@ -88,8 +78,7 @@ def run(
 
     with opened() as (sessions, vault, settings, session):
         policy = session.info["policy"]
-        planned = sweep.plan(session, policy).now
-        total = planned.rows + planned.people
+        total = sweep.due_now(session, policy)
         session.close()
         console = Console(stderr=True)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())

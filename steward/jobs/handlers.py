@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from steward.access.gate import open_session
 from steward.audit.service import write_checkpoint
 from steward.core.db import transaction
 from steward.core.errors import Conflict
@@ -34,9 +35,7 @@ class JobContext:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session carrying the vault and the active policy, as domain services expect."""
-        with self.sessions() as session:
-            self.vault.attach(session)
-            session.info["policy"] = self.policy
+        with open_session(self.sessions, self.vault, self.policy) as session:
             yield session
 
 

@@ -20,6 +20,7 @@ from steward.core.settings import Settings
 from steward.identity.common import mail_quietly
 from steward.identity.models import Account, Person
 from steward.identity.sessions import end_all
+from steward.policy.durations import Duration
 from steward.policy.schema import Policy
 
 BATCH = 200
@@ -52,26 +53,28 @@ def run(session: Session, settings: Settings, policy: Policy) -> StaleResult:
         Account.stale_warned_at > last,
         Account.stale_warned_at <= rule.warn_before.before(now),
     )
-    closed = 0
-    for account_id in list(session.scalars(to_close.limit(BATCH))):
-        closed += _close(session, settings, policy, account_id)
-    warned = 0
-    for account_id in list(session.scalars(to_warn.limit(BATCH))):
-        warned += _warn(session, settings, policy, account_id)
+    closed = warned = 0
+    # each account leaves its query once handled (closed, or warned after its last use)
+    while found := list(session.scalars(to_close.limit(BATCH))):
+        for account_id in found:
+            _close(session, settings, account_id)
+        closed += len(found)
+    while found := list(session.scalars(to_warn.limit(BATCH))):
+        for account_id in found:
+            _warn(session, settings, rule.warn_before, account_id)
+        warned += len(found)
     return StaleResult(warned, closed)
 
 
-def _warn(session: Session, settings: Settings, policy: Policy, account_id: str) -> int:
+def _warn(session: Session, settings: Settings, notice: Duration, account_id: str) -> None:
     account = session.get_one(Account, account_id)
     person = session.get_one(Person, account.person_id)
     account.stale_warned_at = clock.now()
     address = person.email
-    closes_on = (
-        policy.stale_accounts.warn_before.after(clock.now()) if policy.stale_accounts else None
-    )
+    closes_on = notice.after(clock.now())
     record(session, SYSTEM, "stale_warned", purpose="retention", person_id=person.id)
     session.commit()
-    if address and closes_on:
+    if address:
         mail_quietly(
             session,
             settings,
@@ -81,10 +84,9 @@ def _warn(session: Session, settings: Settings, policy: Policy, account_id: str)
             f"{closes_on:%Y-%m-%d} and then delete your data as our privacy policy says, "
             "unless you sign in before then. Signing in is all it takes to keep it.",
         )
-    return 1
 
 
-def _close(session: Session, settings: Settings, policy: Policy, account_id: str) -> int:
+def _close(session: Session, settings: Settings, account_id: str) -> None:
     account = session.get_one(Account, account_id)
     person = session.get_one(Person, account.person_id)
     account.status = "closed"
@@ -103,4 +105,3 @@ def _close(session: Session, settings: Settings, policy: Policy, account_id: str
             "be deleted as our privacy policy says; what the law requires us to keep is kept "
             "sealed until its period ends.",
         )
-    return 1

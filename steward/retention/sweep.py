@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, exists, false, func, not_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from steward.access.gate import resolve
+from steward.access.gate import open_session, resolve
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import SYSTEM
@@ -122,13 +122,14 @@ class RecordOp:
         return sorted({resolve(self.policy, c) or c for c in self.holding.columns.values()})
 
     def due(self, now: datetime) -> ColumnElement[bool]:
-        kept = self.policy.requests.records_kept.before(now)
-        old = select(RightsRequest.id).where(RightsRequest.completed_at <= kept)
+        if self.setting == "requests.download_expiry":
+            return RequestFile.expires_at <= now
+        answered_long_ago = RightsRequest.completed_at <= self.policy.requests.records_kept.before(
+            now
+        )
         if self.holding.name == "rights_requests":
-            return RightsRequest.completed_at <= kept
-        if self.setting == "requests.records_kept":
-            return RequestFile.request_id.in_(old)
-        return RequestFile.expires_at <= now
+            return answered_long_ago
+        return RequestFile.request_id.in_(select(RightsRequest.id).where(answered_long_ago))
 
     def describe(self) -> str:
         return f"{self.holding.name}: deleting ({self.setting})"
@@ -150,21 +151,14 @@ def operations(policy: Policy) -> list[Sweep]:
     return found
 
 
-def _file_kind(table_name: str) -> str | None:
-    """The files.py kind of the files the table's rows own, if any."""
-    return FILE_KINDS.get(table_name) or ("rights" if table_name == "rights_files" else None)
-
-
 @dataclass
 class Tally:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # category -> action -> n
     held: dict[str, int] = field(default_factory=dict)  # hold id -> rows it kept
     people: int = 0  # people wiped
     people_held: int = 0  # people due to be wiped whom a hold keeps
-    rows: int = 0  # rows deleted or emptied, each once
 
     def add(self, labels: Iterable[tuple[str, str]], rows: int) -> None:
-        self.rows += rows
         for category, action in labels:
             per = self.counts.setdefault(category, {})
             per[action] = per.get(action, 0) + rows
@@ -215,13 +209,33 @@ def _people_due(session: Session, policy: Policy, now: datetime) -> list[str]:
         Account.created_at <= now - LIFETIMES["guardian_consent"],
     )
     found = list(session.scalars(closed.order_by(Person.closed_at))) if rules else []
-    return found + [p for p in session.scalars(unconsented) if p not in found]
+    return list(dict.fromkeys([*found, *session.scalars(unconsented)]))
 
 
 @dataclass(frozen=True)
 class Plan:
     now: Tally
     soon: Tally  # what else comes due within LOOKAHEAD
+
+    def lines(self) -> list[tuple[str, str, int, int]]:
+        """(category, action, rows due now, rows due within 30 days), where either is not 0."""
+        keys = {(c, a) for t in (self.now, self.soon) for c, per in t.counts.items() for a in per}
+        found = [
+            (c, a, self.now.counts.get(c, {}).get(a, 0), self.soon.counts.get(c, {}).get(a, 0))
+            for c, a in sorted(keys)
+        ]
+        return [line for line in found if line[2] or line[3]]
+
+    @property
+    def empty(self) -> bool:
+        return not self.lines() and not self.now.people and not self.soon.people
+
+
+def due_now(session: Session, policy: Policy) -> int:
+    """How many rows and people a run would take now (a progress bar's total)."""
+    now, holds = clock.now(), held.in_force(session)
+    rows = sum(_count(session, op, _free(op, now, holds)) for op in operations(policy))
+    return rows + len(_people_due(session, policy, now))
 
 
 def plan(session: Session, policy: Policy) -> Plan:
@@ -281,20 +295,13 @@ def _batch(
         session.execute(
             update(table).where(key.in_(ids)).values(blank(op.holding, op.rule.columns))
         )
-    return len(ids), [str(i) for i in ids] if _file_kind(op.holding.name) else []
+    return len(ids), [str(i) for i in ids] if FILE_KINDS.get(op.holding.name) else []
 
 
-def _open(sessions: sessionmaker[Session], vault: Vault, policy: Policy) -> Session:
-    session = sessions()
-    vault.attach(session)
-    session.info["policy"] = policy
-    return session
-
-
-def _start(
-    sessions: sessionmaker[Session], vault: Vault, policy: Policy, source: str
-) -> tuple[str, int]:
-    with _open(sessions, vault, policy) as session:
+def _start(sessions: sessionmaker[Session], vault: Vault, policy: Policy, source: str) -> str:
+    """The run's record, in a transaction of its own; a run a crash left `running` is
+    marked `interrupted`, and holds past their end date are flagged."""
+    with open_session(sessions, vault, policy) as session:
         session.execute(
             update(RetentionRun)
             .where(RetentionRun.status == "running")
@@ -306,7 +313,7 @@ def _start(
         )
         session.add(run)
         session.commit()
-        return run.id, flagged
+        return run.id
 
 
 def _sweep_table(
@@ -319,14 +326,14 @@ def _sweep_table(
     progress: Progress | None,
     batch: int,
 ) -> None:
-    now, kind = clock.now(), _file_kind(op.holding.name)
-    with _open(sessions, vault, policy) as session:
+    now, kind = clock.now(), FILE_KINDS.get(op.holding.name)
+    with open_session(sessions, vault, policy) as session:
         holds = held.in_force(session)
         _count_held(session, op, now, holds, tally)
         named = select(Mention.id).where(Mention.source_table == op.holding.name)
         mentioned = bool(session.scalar(select(exists(named))))  # old rows gain none meanwhile
     while True:
-        with _open(sessions, vault, policy) as session:
+        with open_session(sessions, vault, policy) as session:
             # holds are read again each batch: one placed during the run is honoured at once
             where = _free(op, now, held.in_force(session))
             done, on_disk = _batch(session, op, where, batch, mentioned)
@@ -346,7 +353,7 @@ def _remove_orphan_files(sessions: sessionmaker[Session], settings: Settings) ->
     Only files older than an hour: a file is written just before its row commits."""
     written_before = clock.now() - timedelta(hours=1)
     for found in holdings():
-        kind = _file_kind(found.name)
+        kind = FILE_KINDS.get(found.name)
         if kind is None:
             continue
         key: Any = next(iter(found.table.primary_key.columns))
@@ -381,7 +388,7 @@ def run(
 ) -> RetentionRun:
     """Sweep everything due now; returns the run's report (also stored, and audited)."""
     started = time.monotonic()
-    run_id, _ = _start(sessions, vault, policy, source)
+    run_id = _start(sessions, vault, policy, source)
     tally = Tally()
     try:
         for op in operations(policy):
@@ -403,7 +410,7 @@ def _wipe_closed(
     progress: Progress | None,
     batch: int,
 ) -> None:
-    with _open(sessions, vault, policy) as session:
+    with open_session(sessions, vault, policy) as session:
         due = _people_due(session, policy, clock.now())
         waiting = {p for p in due if held.person_held(session, policy, p)}
     tally.people_held += len(waiting)
@@ -425,7 +432,7 @@ def _finish(
     started: float,
     error: str | None,
 ) -> RetentionRun:
-    with _open(sessions, vault, policy) as session:
+    with open_session(sessions, vault, policy) as session:
         run = session.get_one(RetentionRun, run_id)
         run.status = "failed" if error else "done"
         run.error = error

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from steward.access.gate import RIGHTS, PersonState, check, resolve
+from steward.access.gate import RIGHTS, PersonState, check, open_session, resolve
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
@@ -197,13 +197,6 @@ def cancel(session: Session, settings: Settings, actor: Actor, request_id: str) 
         )
 
 
-def _open(sessions: sessionmaker[Session], vault: Vault, policy: Policy) -> Session:
-    session = sessions()
-    vault.attach(session)
-    session.info["policy"] = policy
-    return session
-
-
 def run_due(
     sessions: sessionmaker[Session],
     vault: Vault,
@@ -213,7 +206,7 @@ def run_due(
 ) -> int:
     """Erase every request whose grace is over, or that a crash left half done."""
     policy = read_active(settings.policy).policy
-    with _open(sessions, vault, policy) as session:
+    with open_session(sessions, vault, policy) as session:
         due = list(
             session.scalars(
                 select(RightsRequest.id)
@@ -257,7 +250,7 @@ def erase(
     batch: int = BATCH,
 ) -> None:
     steps = plan(policy)  # fails closed before anything is touched
-    with _open(sessions, vault, policy) as session:
+    with open_session(sessions, vault, policy) as session:
         request = get_request(session, request_id)
         person_id, reference = request.person_id, request.reference
         if request.status == "scheduled":
@@ -287,7 +280,7 @@ def wipe_person(
     the same steps, the last one audited as retention's. Resumes after a crash."""
     steps = plan(policy)
     _remove_rows(sessions, vault, settings, policy, steps, person_id, "retention", progress, batch)
-    with _open(sessions, vault, policy) as session:
+    with open_session(sessions, vault, policy) as session:
         categories = sorted(
             {resolve(policy, c) or c for s in steps for c in s.holding.columns.values()}
         )
@@ -315,7 +308,7 @@ def _remove_rows(
     batch: int,
 ) -> None:
     """Mask the person where others' rows name them, then delete their rows, in batches."""
-    with _open(sessions, vault, policy) as session:
+    with open_session(sessions, vault, policy) as session:
         person = session.get(Person, person_id)
         said = [v for v in (person.name, person.email, person.phone) if v] if person else []
     _in_batches(
@@ -352,7 +345,7 @@ def _in_batches(
     work: Callable[[Session], int],
 ) -> None:
     while True:
-        with _open(sessions, vault, policy) as session:
+        with open_session(sessions, vault, policy) as session:
             done = work(session)
             session.commit()
         if progress and done:
@@ -373,7 +366,7 @@ def _delete_all(
     batch: int,
 ) -> None:
     while True:
-        with _open(sessions, vault, policy) as session:
+        with open_session(sessions, vault, policy) as session:
             done, on_disk = steps_.delete_batch(session, step, person_id, batch)
             session.commit()
         for kind, file_id in on_disk:  # after the commit: a crash leaves only sealed bytes
@@ -392,7 +385,7 @@ def _finish(
     steps: list[Step],
     request_id: str,
 ) -> None:
-    with _open(sessions, vault, policy) as session:
+    with open_session(sessions, vault, policy) as session:
         request = get_request(session, request_id)
         person_id, address, reference = request.person_id, request.email, request.reference
         kept = _kept(session, policy, steps, person_id) if person_id else []
@@ -407,7 +400,7 @@ def _finish(
         event(session, request, "erasure_done")
         session.commit()
     if address:
-        with _open(sessions, vault, policy) as session:
+        with open_session(sessions, vault, policy) as session:
             mail_quietly(session, settings, address, f"Your request {reference} is done", answer)
     log.info("erasure %s done", request_id)
 

@@ -22,7 +22,12 @@ from steward.policy.schema import Policy
 from steward.rights.datamap import Holding, MapIncomplete, holdings
 
 TOMBSTONES = frozenset({"people", "accounts"})
-FILE_KINDS = {"attachments": "attachments", "call_recordings": "recordings"}  # desk files.py
+# Tables whose rows own a file on disk, and its desk/files.py kind: it goes with the row.
+FILE_KINDS = {
+    "attachments": "attachments",
+    "call_recordings": "recordings",
+    "rights_files": "rights",
+}
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def delete_batch(
         return 0, []
     unlink(session, table, ids)
     session.execute(delete(table).where(key.in_(ids)))
-    kind = FILE_KINDS.get(table.name) or ("rights" if step.mode == "request_files" else None)
+    kind = FILE_KINDS.get(table.name)
     return len(ids), [(kind, str(i)) for i in ids] if kind else []
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from steward.access.gate import resolve
 from steward.desk.models import LegalHold, Membership, Ticket
 from steward.policy.schema import Policy
+from steward.rights import datamap
 from steward.rights.datamap import Holding, holdings
 
 
@@ -39,7 +40,7 @@ def rows_held(
     """The condition on `holding`'s rows that the hold covers; None when it covers none."""
     table = holding.table
     if holding.subject is None and "request_id" in table.c:  # a request's file: its request's
-        request = next(h for h in holdings() if h.name == "rights_requests")
+        request = datamap.holding("rights_requests")
         about = rows_held(hold, request, categories)
         return (
             None

@@ -107,3 +107,22 @@ def test_the_worker_sweeps_and_checks_stale_accounts_every_night(team, app, iden
         assert run.source == "worker" and run.status == "done"
         done = session.scalars(select(Job.kind).where(Job.state == "done")).all()
         assert {"retention.sweep", "accounts.stale"} <= set(done)
+
+
+def test_the_officer_sees_the_plan_on_the_page_and_in_the_api(team, app):
+    officer = team["privacy_officer"]
+    with clock.frozen_at(clock.now() - timedelta(days=100)):  # recordings go at three months
+        _, ada = team.customer("ada")
+        filled(app, ada)
+    plan = officer.get("/api/v1/dpo/retention/plan")
+    assert plan.status_code == 200
+    assert plan.json()["now"]["counts"]["user.communications.call_recording"] == {"delete": 1}
+    assert plan.json()["next_30_days"]["counts"]["user.communications.call_recording"] == {
+        "delete": 0
+    }
+    page = " ".join(officer.get("/dpo/retention").text.split())
+    assert (
+        '<td data-label="Category">user.communications.call_recording</td>'
+        '<td data-label="Action">delete</td> <td data-label="Due now">1</td>'
+    ) in page
+    assert count(app, CallRecording) == 1  # looking changes nothing
