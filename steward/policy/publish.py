@@ -2,6 +2,7 @@
 
 from steward.policy.document import Document, Section, Table
 from steward.policy.durations import Duration
+from steward.policy.plain import kept_and_then
 from steward.policy.schema import Category, Cookie, Policy, Retention, Right
 
 BASIS = {
@@ -11,16 +12,6 @@ BASIS = {
     "vital_interests": "protecting someone's vital interests",
     "public_task": "a task carried out in the public interest",
     "legitimate_interests": "our legitimate interests",
-}
-TRIGGER = {
-    "created": "after it is collected",
-    "last_activity": "after your last activity with us",
-    "account_closure": "after your account is closed",
-    "contract_end": "after our contract with you ends",
-}
-ACTION = {
-    "delete": "then it is deleted",
-    "anonymise": "then it is anonymised so that it no longer identifies you",
 }
 SAFEGUARD = {
     "adequacy": "an adequacy decision",
@@ -103,7 +94,7 @@ def _clause(text: str) -> str:
 
 
 def retention_words(rule: Retention) -> str:
-    text = f"{rule.period.words()} {TRIGGER[rule.trigger]}, {ACTION[rule.action]}"
+    text = kept_and_then(rule)
     for exception in rule.exceptions:
         law = f" ({exception.statute})" if exception.statute else ""
         text += f". Exception: {_clause(exception.description)}{law}"
