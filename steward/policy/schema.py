@@ -47,7 +47,9 @@ RightName = Literal[
     "ccpa_opt_out",
     "ccpa_limit",
 ]
-Channel = Literal["privacy_center", "portal", "account_settings", "email", "phone", "post"]
+Channel = Literal[
+    "privacy_center", "portal", "account_settings", "email", "phone", "post", "in_person"
+]
 Verification = Literal["session", "password", "email_code", "data_points", "document"]
 ConsentChannel = Literal["banner", "form", "email_link", "phone", "guardian"]
 CookieCategoryName = Literal["essential", "functional", "analytics", "performance", "marketing"]

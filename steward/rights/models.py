@@ -21,7 +21,16 @@ from steward.vault.fields import personal, user_text
 
 RIGHTS: tuple[str, ...] = get_args(RightName)  # the rights a policy can offer
 KINDS = (*RIGHTS, "inquiry")
-CHANNELS = ("privacy_center", "api", "portal", "email", "phone", "post")
+CHANNELS = (
+    "privacy_center",
+    "api",
+    "portal",
+    "account_settings",
+    "email",
+    "phone",
+    "post",
+    "in_person",
+)
 # unverified -> open -> (scheduled, for an erasure) -> done; or refused, cancelled, lapsed
 STATUSES = ("unverified", "open", "scheduled", "erasing", "done", "refused", "cancelled", "lapsed")
 CLOSED = frozenset({"done", "refused", "cancelled", "lapsed"})
