@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from steward.access.refusal_words import in_plain_words
 from steward.audit.service import record
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden
@@ -166,7 +167,8 @@ def check(
     """Allow and audit, or raise Refused carrying its audit entry. Call before touching
     the data. A refusal is audited by whoever rolls the transaction back (record_refusal)."""
     categories = list(categories)
-    reason = decide(policy_of(session), actor, purpose, person, categories)
+    policy = policy_of(session)
+    reason = decide(policy, actor, purpose, person, categories)
     person_id = person.person_id if person else None
     if reason is not None:
         entry = {
@@ -178,7 +180,9 @@ def check(
             "columns": list(columns),
             "outcome": "refused",
         }
-        raise Refused(f"Not allowed: {reason}.", entry)
+        own = person is not None and actor.person_id == person_id
+        words = in_plain_words(policy, actor.role, own, purpose, categories, reason, action)
+        raise Refused(words, entry)  # the entry keeps the keys, for the privacy officer
     record(
         session,
         actor,

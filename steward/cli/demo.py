@@ -7,7 +7,7 @@ import typer
 from steward.cli.common import count, current_settings, database, fail
 
 if TYPE_CHECKING:
-    from steward.desk.demo import DemoResult
+    from steward.demo.base import DemoResult
 
 # One command, not a group of them: the callback does the work, and no subcommand is listed.
 app = typer.Typer(short_help="Fill the database with a demo business.", subcommand_metavar="")
@@ -29,8 +29,9 @@ def demo(
         typer.Option("--if-empty", help="Do nothing, quietly, when the desk already has tickets."),
     ] = False,
 ) -> None:
-    """Fill the desk with a demo business spread over four years, with sign-in accounts for
-    every staff role and a few customers (one password, printed at the end)."""
+    """Fill the desk with a demo business spread over four years, in the trade of the active
+    policy and only with the data it holds, with sign-in accounts for every staff role and a
+    few customers (one password, printed at the end)."""
     if people < 1:
         fail("--people must be at least 1")
     if force and if_empty:
@@ -38,8 +39,8 @@ def demo(
     from rich.progress import Progress
 
     from steward.core.errors import DomainError
-    from steward.desk import demo as loader
-    from steward.rights import demo as rights_demo
+    from steward.demo import loader
+    from steward.demo import requests as rights_demo
 
     settings = current_settings()
     if not settings.policy.exists():
@@ -71,7 +72,7 @@ def demo(
 def _report(result: "DemoResult", seed: int, url: str) -> None:
     counts = result.counts
     typer.echo(
-        f"demo loaded (seed {seed}): "
+        f"demo loaded (seed {seed}), {result.trade}: "
         + ", ".join(
             count(counts.get(table, 0), one, many)
             for table, one, many in (

@@ -40,8 +40,9 @@ def _ingester() -> Iterator[tuple[Ingest, "Policy"]]:
                 vault.attach(session)
                 session.info["policy"] = policy
                 try:
-                    # R9 first: a closure asked from an account's own address is a rights
-                    # request, not a ticket (rights may import the desk, not the reverse).
+                    # Rights first: a mail to the privacy address, or a closure asked from an
+                    # account's own address (R9), is a privacy request, not a ticket (rights
+                    # may import the desk, not the reverse).
                     reference = take(session, settings, raw)
                     if reference is not None:
                         return IngestResult(None, RIGHTS_OUTCOME, reference)
@@ -56,9 +57,7 @@ def _ingester() -> Iterator[tuple[Ingest, "Policy"]]:
 
 def _said(result: "IngestResult") -> str:
     if result.outcome == RIGHTS_OUTCOME:
-        return (
-            f"privacy request {result.reason}: account closure asked; the sender confirms by mail"
-        )
+        return f"privacy request {result.reason}: opened from the mail; the sender was told by mail"
     if result.outcome == "ignored":
         where = f" (ticket {result.ticket_id})" if result.ticket_id else ""
         return f"ignored{where}: {result.reason}"
@@ -146,8 +145,8 @@ def listen(
         bool,
         typer.Option(
             "--accept-any",
-            help="Take mail for any address, not only the controller's email and privacy "
-            "contact in the policy.",
+            help="Take mail for any address, not only the controller's email, privacy "
+            "contact and DPO in the policy.",
         ),
     ] = False,
 ) -> None:
@@ -162,7 +161,9 @@ def listen(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # it logs addresses at INFO
     with _ingester() as (ingest_one, policy):
-        ours = (policy.controller.email, policy.controller.privacy_contact)
+        dpo = policy.controller.dpo
+        ours = [policy.controller.email, policy.controller.privacy_contact]
+        ours += [dpo.email] if dpo is not None else []
         accepted = None if accept_any else frozenset(a.casefold() for a in ours)
         handler = Handler(ingest_one, accepted)
         server = Controller(

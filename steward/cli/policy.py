@@ -2,11 +2,14 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from steward.cli.common import count, current_settings, fail, load, report, write
+
+if TYPE_CHECKING:
+    from steward.policy.loader import Checked
 
 app = typer.Typer(help="Check, render and compare policy files.", no_args_is_help=True)
 
@@ -38,10 +41,29 @@ class Role(StrEnum):
     processor = "processor"
 
 
+def _checked(file: Path | None) -> "Checked":
+    """The policy with its warnings, or every error (and warning) printed and exit 1."""
+    from steward.policy.loader import PolicyInvalid, examine, read_source
+
+    path = file or current_settings().policy
+    try:
+        return examine(read_source(path), str(path))
+    except PolicyInvalid as error:
+        report(error)
+
+
+def _warn(checked: "Checked") -> None:
+    for line in checked.lines():
+        typer.echo(line, err=True)
+
+
 @app.command("check")
 def policy_check(file: PolicyFile = None) -> None:
-    """Report every problem in a policy file, each with its line; exit 1 if there are any."""
-    policy = load(file)
+    """Report every problem in a policy file, each with its line: errors (exit 1) and
+    warnings (printed, exit 0)."""
+    checked = _checked(file)
+    _warn(checked)
+    policy = checked.policy
     rights = sum(1 for r in policy.rights.values() if r.offered)
     counts = [
         count(len(policy.categories), "category", "categories"),
@@ -50,8 +72,10 @@ def policy_check(file: PolicyFile = None) -> None:
         count(rights, "right", "rights"),
         count(len(policy.cookies), "cookie category", "cookie categories"),
     ]
+    warned = f" {count(len(checked.warnings), 'warning', 'warnings')}." if checked.warnings else ""
     typer.echo(
-        f"{file or current_settings().policy}: valid. Version {policy.version}: {', '.join(counts)}."
+        f"{file or current_settings().policy}: valid. Version {policy.version}: "
+        f"{', '.join(counts)}.{warned}"
     )
 
 
@@ -136,7 +160,9 @@ def policy_publish(
     from steward.policy.lifecycle import mark_notified, publish
     from steward.policy.loader import PolicyInvalid
 
-    new = load(file)  # every problem, exit 1, before anything changes
+    checked = _checked(file)  # every error, exit 1, before anything changes
+    _warn(checked)
+    new = checked.policy
     with database() as (sessions, vault, settings, _):
         try:
             done = publish(sessions, settings.policy, file)

@@ -139,9 +139,16 @@ def current_events(session: Session, owner: str) -> dict[str, ConsentEvent]:
     return _newest(_events(session, owner))
 
 
-def history(session: Session, owner: str) -> list[ConsentEvent]:
-    """Every event of the owner, newest first."""
-    return list(reversed(_events(session, owner)))
+def history(
+    session: Session, owner: str, *, offset: int = 0, limit: int | None = None
+) -> list[ConsentEvent]:
+    """Every event of the owner, newest first; or `limit` of them from `offset`."""
+    query = (
+        select(ConsentEvent)
+        .where(ConsentEvent.owner_id == owner)
+        .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+    )
+    return list(session.scalars(query.offset(offset).limit(limit)))
 
 
 def signal_withdraws(policy: Policy) -> list[str]:

@@ -8,6 +8,10 @@ every switch of it here is also a ledger event for purpose `marketing.communicat
 (method "form", or "email_link" for a one-click unsubscribe), carrying the policy version
 and the SHA-256 of the wording shown (the purpose's name and description in the policy).
 
+A person reads and changes them for the purpose the policy uses them for that customers may
+use (the service itself, or a finer service purpose: steward.policy.serviceable); a policy
+that offers none makes them unavailable, in plain words, and `policy check` names it.
+
 This module sits below identity, so the gate's view of the person (`PersonState`) is passed
 in by the caller (steward.identity.common.state_of).
 """
@@ -27,6 +31,7 @@ from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.cards import refuse_card_number
 from steward.core.errors import Forbidden, Invalid
+from steward.policy.serviceable import preference_purpose
 
 CHANNELS = ("email", "phone", "sms", "none")
 SWITCHES = ("ticket_updates", "service_messages", "maintenance_alerts", "marketing")
@@ -83,6 +88,25 @@ def load(session: Session, person_ids: list[str]) -> dict[str, Preferences]:
     return {person_id: found.get(person_id, DEFAULTS) for person_id in person_ids}
 
 
+class NotOffered(Forbidden):
+    """The policy offers customers no way to keep their preferences online."""
+
+    title = "Not available"
+
+
+def own_purpose(session: Session) -> str:
+    """The purpose a person reads and changes their own preferences under, or NotOffered."""
+    policy = policy_of(session)
+    purpose = preference_purpose(policy)
+    if purpose is None:
+        raise NotOffered(
+            "Your notification preferences cannot be changed online: our privacy policy does "
+            "not provide for it. To change how we contact you, write to "
+            f"{policy.controller.privacy_contact}."
+        )
+    return purpose
+
+
 def _own(actor: Actor) -> str:
     if actor.person_id is None:
         raise Forbidden("Only a signed-in person has notification preferences.")
@@ -130,7 +154,7 @@ def read(session: Session, actor: Actor, state: PersonState) -> Preferences:
     """The signed-in person's own preferences; `state` is the gate's view of them."""
     person_id = _own(actor)
     _same(person_id, state)
-    gate_preferences(session, actor, state)
+    gate_preferences(session, actor, state, purpose=own_purpose(session))
     preferences = load(session, [person_id])[person_id]
     session.commit()
     return preferences
@@ -177,7 +201,9 @@ def update(
     valid = _valid(changes)
     if not valid:
         return read(session, actor, state)
-    gate_preferences(session, actor, state, tuple(sorted(valid)), action="update")
+    gate_preferences(
+        session, actor, state, tuple(sorted(valid)), action="update", purpose=own_purpose(session)
+    )
     row = session.get(NotificationPreference, person_id)
     if row is None:
         row = NotificationPreference(person_id=person_id, **_defaults())

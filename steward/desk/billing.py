@@ -11,7 +11,7 @@ anything is stored, and there is no field where one or a security code could go.
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -39,6 +39,7 @@ from steward.desk.common import (
     readable_owners,
     require,
 )
+from steward.desk.kept import kept_by_law, words_for
 from steward.desk.models import Device, Invoice, Payment, Quote, WarrantyClaim
 
 QUOTE_STATUSES = ("draft", "sent", "accepted", "declined")
@@ -109,6 +110,9 @@ class InvoiceView:
     issued_on: date
     due_on: date | None
     created_at: datetime
+    # For an erased person's invoice kept by law: for which law, until when, and that it is
+    # shown for that purpose only (steward.desk.kept).
+    kept_for_law: str | None = None
 
 
 @dataclass(frozen=True)
@@ -238,10 +242,12 @@ def _load(
     columns: Sequence[str],
     what: str,
     action: str = "read",
+    purpose: str | None = None,
 ) -> T:
     """Check with the gate, then load the record."""
     person_id = _owner(session, actor, model, row_id, what)
-    gate_person(session, actor, model, person_id, columns, action=action, purpose=_purpose(actor))
+    purpose = purpose or _purpose(actor)
+    gate_person(session, actor, model, person_id, columns, action=action, purpose=purpose)
     row = session.get(model, row_id)
     if row is None:
         raise NotFound(f"There is no such {what}.")
@@ -573,8 +579,16 @@ def list_invoices(
 
 def get_invoice(session: Session, actor: Actor, invoice_id: str) -> InvoiceView:
     require(actor, READERS, "see invoices")
-    invoice = _load(session, actor, Invoice, invoice_id, INVOICE_COLUMNS, "invoice")
-    return _invoice_view(session, invoice)
+    person_id = _owner(session, actor, Invoice, invoice_id, "invoice")
+    law = kept_by_law(session, actor, Invoice, person_id, list(INVOICE_COLUMNS))
+    purpose = law.purpose if law else None
+    invoice = _load(
+        session, actor, Invoice, invoice_id, INVOICE_COLUMNS, "invoice", "read", purpose
+    )
+    if law is None:
+        return _invoice_view(session, invoice)
+    words = words_for(session, law, invoice.created_at)
+    return replace(_invoice_view(session, invoice), kept_for_law=words)
 
 
 INVOICE_CHANGES = ("status", "due_on")

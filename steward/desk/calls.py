@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import STORAGE, check
+from steward.access.gate import STORAGE, check, policy_of
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
@@ -44,9 +44,11 @@ from steward.desk.models import DIRECTIONS, Call, CallRecording, Ticket
 from steward.desk.people import names
 from steward.identity.common import categories, state_of
 from steward.identity.models import Person
+from steward.policy.serviceable import RECORDING, records_calls
 
 RECORDINGS = "recordings"  # the files.py kind of call recordings
-RECORDING_CATEGORY = "user.communications.call_recording"
+RECORDING_CATEGORY = RECORDING
+NOT_RECORDED = "This business does not record calls under its privacy policy."
 MAX_RECORDING_BYTES = 50 * 1024 * 1024
 STAFF_COLUMNS = ("number", "notes")
 CUSTOMER_COLUMNS = ("number",)  # agents' notes are their working notes, like internal notes
@@ -337,6 +339,8 @@ def store_recording(
     """Keep the audio of a call whose caller heard the recording notice, encrypted under the
     caller's key. The agent hands it over for storage only: they cannot play it back."""
     require(actor, DESK_ROLES, "hand over call recordings")
+    if not records_calls(policy_of(session)):
+        raise Invalid(NOT_RECORDED)
     person_id = _owner(session, actor, call_id)
     notice = session.scalar(select(Call.recording_notice_played).where(Call.id == call_id))
     if not notice:

@@ -11,13 +11,14 @@ claims) keep their history with the device left out (`device_id` set to null).
 Top-level functions own their transaction: they commit at their end.
 """
 
+import functools
 import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import ColumnElement, Select, delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -57,6 +58,37 @@ from steward.desk.models import (
 )
 from steward.identity.common import categories
 from steward.identity.models import Account, Person
+from steward.policy.serviceable import keeps_devices
+
+
+class NoInventory(NotFound):
+    """The policy keeps no device inventory: nothing here, said plainly (not a refusal)."""
+
+    title = "No device inventory"
+
+
+NO_INVENTORY = "This business does not keep a device inventory under its privacy policy."
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def inventory_kept(session: Session) -> bool:
+    """Whether the active policy keeps a device inventory its agents work with."""
+    return keeps_devices(policy_of(session))
+
+
+def _inventory(work: Callable[P, R]) -> Callable[P, R]:
+    """Answer NoInventory before anything is looked up, where the policy keeps no devices."""
+
+    @functools.wraps(work)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = kwargs["session"] if "session" in kwargs else args[0]
+        if isinstance(session, Session) and not inventory_kept(session):
+            raise NoInventory(NO_INVENTORY)
+        return work(*args, **kwargs)
+
+    return guarded
+
 
 V = TypeVar("V")
 READERS = DESK_ROLES | {"customer"}
@@ -399,6 +431,7 @@ def _read_device(session: Session, actor: Actor, device_id: str) -> DeviceView:
     return _device_view(device, names.get(device.organisation_id or ""), sealed=True)
 
 
+@_inventory
 def create_device(
     session: Session,
     actor: Actor,
@@ -446,6 +479,7 @@ def create_device(
     return _committed(session, actor, _read_device, device.id)
 
 
+@_inventory
 def list_devices(
     session: Session,
     actor: Actor,
@@ -494,11 +528,13 @@ def list_devices(
     return _rows(session, actor, Device, query, DEVICE_SEALED, views, offset, limit)
 
 
+@_inventory
 def get_device(session: Session, actor: Actor, device_id: str) -> DeviceView:
     require(actor, READERS, "read devices")
     return _committed(session, actor, _read_device, device_id)
 
 
+@_inventory
 def update_device(
     session: Session, actor: Actor, device_id: str, changes: Mapping[str, object]
 ) -> DeviceView:
@@ -537,6 +573,7 @@ def update_device(
     return _committed(session, actor, _read_device, device_id)
 
 
+@_inventory
 def delete_device(session: Session, actor: Actor, device_id: str) -> None:
     """Delete the device with its telemetry and maintenance schedules. Service records and
     warranty claims stay, with the device left out of them."""
@@ -592,6 +629,7 @@ def _telemetry_view(row: Telemetry) -> TelemetryView:
     )
 
 
+@_inventory
 def add_telemetry(
     session: Session, actor: Actor, device_id: str, readings: Sequence[Reading]
 ) -> list[TelemetryView]:
@@ -629,6 +667,7 @@ def add_telemetry(
     return views
 
 
+@_inventory
 def list_telemetry(
     session: Session,
     actor: Actor,
@@ -730,6 +769,7 @@ def _check_dates(visited_on: date, next_due_on: date | None) -> None:
         raise Invalid("The next due date cannot come before the visit.")
 
 
+@_inventory
 def create_service_record(
     session: Session,
     actor: Actor,
@@ -801,6 +841,7 @@ def create_service_record(
     return _committed(session, actor, _read_record, record.id)
 
 
+@_inventory
 def list_service_records(
     session: Session,
     actor: Actor,
@@ -830,11 +871,13 @@ def list_service_records(
     return _rows(session, actor, ServiceRecord, query, ["work_done"], _record_views, offset, limit)
 
 
+@_inventory
 def get_service_record(session: Session, actor: Actor, record_id: str) -> ServiceRecordView:
     require(actor, READERS, "read service records")
     return _committed(session, actor, _read_record, record_id)
 
 
+@_inventory
 def update_service_record(
     session: Session, actor: Actor, record_id: str, changes: Mapping[str, Any]
 ) -> ServiceRecordView:
@@ -864,6 +907,7 @@ def update_service_record(
     return _committed(session, actor, _read_record, record_id)
 
 
+@_inventory
 def delete_service_record(session: Session, actor: Actor, record_id: str) -> None:
     require(actor, DESK_ROLES, "delete service records")
     _delete(session, actor, ServiceRecord, _record_owner(session, actor, record_id), ["work_done"])
@@ -910,6 +954,7 @@ def _interval(value: object) -> int:
     return value
 
 
+@_inventory
 def create_schedule(
     session: Session,
     actor: Actor,
@@ -950,6 +995,7 @@ def create_schedule(
     return _committed(session, actor, _read_schedule, schedule.id)
 
 
+@_inventory
 def list_schedules(
     session: Session,
     actor: Actor,
@@ -987,11 +1033,13 @@ def list_schedules(
     )
 
 
+@_inventory
 def get_schedule(session: Session, actor: Actor, schedule_id: str) -> ScheduleView:
     require(actor, READERS, "read maintenance schedules")
     return _committed(session, actor, _read_schedule, schedule_id)
 
 
+@_inventory
 def update_schedule(
     session: Session, actor: Actor, schedule_id: str, changes: Mapping[str, Any]
 ) -> ScheduleView:
@@ -1015,6 +1063,7 @@ def update_schedule(
     return _committed(session, actor, _read_schedule, schedule_id)
 
 
+@_inventory
 def delete_schedule(session: Session, actor: Actor, schedule_id: str) -> None:
     require(actor, DESK_ROLES, "delete maintenance schedules")
     found = _schedule_owner(session, actor, schedule_id)

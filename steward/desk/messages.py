@@ -9,7 +9,7 @@ internal notes; another customer's ticket is "not found", like a missing one.
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -124,6 +124,9 @@ class MessageView:
     created_at: datetime
     attachments: list[AttachmentInfo]
     card_numbers_masked: int
+    # Why the reply was not emailed to whom it should go, in plain words (None: it was, or
+    # no mail was due: an internal note).
+    not_emailed: str | None = None
 
 
 def masking_notice(count: int) -> str | None:
@@ -350,8 +353,8 @@ def add_message(
     except BaseException:
         discard(settings, written)
         raise
-    notify.send_all(session, settings, mails)
-    return view
+    missed = notify.send_all(session, settings, mails)
+    return replace(view, not_emailed=missed[0].reason) if missed else view
 
 
 def _status_after(actor: Actor, status: str, visibility: str) -> str:
@@ -369,7 +372,7 @@ def _mails_for(
     ticket: TicketRow,
     message: Message,
     attachments: int,
-) -> list[notify.Mail]:
+) -> notify.Outcome:
     """Staff's public reply goes to the requester; the requester's reply to the assignee."""
     if message.visibility != "public":
         return []

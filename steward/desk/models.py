@@ -111,6 +111,7 @@ class Message(Base):
 
     __tablename__ = "messages"
     __owner__ = "owner_id"
+    __provided__ = "author_id"  # R5: a person's own words, never a staff reply or note
 
     id: Mapped[str] = _id()
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -129,6 +130,8 @@ class Attachment(Base):
 
     __tablename__ = "attachments"
     __owner__ = "owner_id"
+    __follows__ = ("message_id",)  # reaches whoever its message reaches
+    __provided__ = "message_id"  # an upload is theirs when the message is
 
     id: Mapped[str] = _id()
     message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), index=True)
@@ -162,6 +165,7 @@ class Call(Base):
 
     __tablename__ = "calls"
     __owner__ = "person_id"
+    __provided__ = None  # written by the agent: about the caller, not given by them (R5)
     __created__ = "started_at"  # where its retention starts (default created_at)
 
     id: Mapped[str] = _id()
@@ -198,6 +202,7 @@ class RemoteSession(Base):
 
     __tablename__ = "remote_sessions"
     __owner__ = "person_id"
+    __provided__ = None  # recorded by the technician
     __created__ = "started_at"  # where its retention starts (default created_at)
 
     id: Mapped[str] = _id()
@@ -242,6 +247,7 @@ class Telemetry(Base):
 
     __tablename__ = "telemetry"
     __owner__ = "owner_id"
+    __follows__ = ("device_id",)  # an organisation's device reaches the person it is assigned to
     __created__ = "recorded_at"  # where its retention starts (default created_at)
 
     id: Mapped[str] = _id()
@@ -259,6 +265,8 @@ class ServiceRecord(Base):
 
     __tablename__ = "service_records"
     __owner__ = "owner_id"
+    __follows__ = ("device_id",)
+    __provided__ = None  # written by the technician
 
     id: Mapped[str] = _id()
     owner_id: Mapped[str] = _owner()
@@ -278,6 +286,7 @@ class MaintenanceSchedule(Base):
 
     __tablename__ = "maintenance_schedules"
     __owner__ = "owner_id"
+    __follows__ = ("device_id",)
 
     id: Mapped[str] = _id()
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)

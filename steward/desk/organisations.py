@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import Refused, decide, policy_of
+from steward.access.refusal_words import in_plain_words
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
@@ -323,7 +324,8 @@ def _gate_end_user_given_by_contact(
     if not columns:
         return
     wanted = categories(model, columns)
-    reason = decide(policy_of(session), actor, SERVICE, None, wanted)
+    policy = policy_of(session)
+    reason = decide(policy, actor, SERVICE, None, wanted)
     entry: dict[str, Any] = {
         "actor": actor,
         "purpose": SERVICE,
@@ -332,9 +334,8 @@ def _gate_end_user_given_by_contact(
         "columns": columns,
     }
     if reason is not None:
-        raise Refused(
-            f"Not allowed: {reason}.", {**entry, "action": "refused", "outcome": "refused"}
-        )
+        words = in_plain_words(policy, actor.role, False, SERVICE, wanted, reason, "create")
+        raise Refused(words, {**entry, "action": "refused", "outcome": "refused"})
     record(session, action="create", outcome="allowed", **entry)
 
 

@@ -528,7 +528,7 @@ def update_ticket(
         return get_ticket(session, actor, ticket.id)
     changes.update(updated_at=now, last_activity_at=now)
     session.execute(update(Ticket).where(Ticket.id == ticket.id).values(**changes))
-    mails: list[notify.Mail] = []
+    mails: notify.Outcome = []
     if "status" in changes and ticket.requester_id != actor.person_id:
         mails += notify.status_changed(
             session, settings, actor, ticket.id, ticket.requester_id, status or ""

@@ -125,10 +125,13 @@ def _clean_reply(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
-def list_canned(session: Session, actor: Actor) -> list[CannedReplyInfo]:
-    """Every canned reply, by title: for all staff."""
+def list_canned(
+    session: Session, actor: Actor, *, offset: int = 0, limit: int | None = None
+) -> list[CannedReplyInfo]:
+    """Canned replies by title (every one, or `limit` from `offset`): for all staff."""
     require(actor, STAFF, "see canned replies")
-    rows = session.scalars(select(CannedReply).order_by(CannedReply.title, CannedReply.id))
+    query = select(CannedReply).order_by(CannedReply.title, CannedReply.id)
+    rows = session.scalars(query.offset(offset).limit(limit))
     return [_canned(row) for row in rows]
 
 

@@ -1,4 +1,5 @@
-"""Administration of accounts: list them, create staff accounts, change a role or status.
+"""Administration of accounts: list them, create staff accounts, change a role or status
+(active, disabled, closed: closing is steward.identity.closing's, reopening clears it).
 
 Every function refuses anyone but an admin, whatever the web layer already checked.
 """
@@ -15,7 +16,7 @@ from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.ids import new_id
 from steward.core.settings import Settings
-from steward.identity import throttle, tokens
+from steward.identity import closing, throttle, tokens
 from steward.identity.common import (
     email_index,
     gate,
@@ -29,7 +30,7 @@ from steward.identity.errors import NotPermitted
 from steward.identity.models import ROLES, STAFF_ROLES, Account, Person
 from steward.identity.sessions import end_all
 
-SETTABLE_STATUSES = ("active", "disabled")
+SETTABLE_STATUSES = ("active", "disabled", "closed")
 
 
 @dataclass(frozen=True)
@@ -171,8 +172,11 @@ def change(
     *,
     role: str | None = None,
     status: str | None = None,
+    settings: Settings | None = None,
 ) -> AccountView:
-    """Change an account's role and/or status; its sessions end so the change holds at once."""
+    """Change an account's role and/or status; its sessions end so the change holds at once.
+    Closing sets the person's `closed_at` (the retention clock of account closure) and, with
+    `settings`, mails them; reopening clears it."""
     _require_admin(actor)
     if account_id == actor.account_id:
         raise NotPermitted("Admins cannot change their own role or status; ask another admin.")
@@ -183,18 +187,22 @@ def change(
     account = load_account(session, Account.id == account_id)
     if account is None:
         raise NotFound("There is no such account.")
+    closed = None
+    if status == "closed" and account.status != "closed":
+        closed = closing.close_by_admin(session, actor, account)  # audited as close_account
+        status = None
     columns = [c for c, v in (("role", role), ("status", status)) if v is not None]
-    gate(session, actor, Account, account.person_id, columns, action="update")
+    if columns or closed is None:
+        gate(session, actor, Account, account.person_id, columns, action="update")
     if status == "active" and account.status == "locked":
         throttle.clear(session, throttle.key(session, f"account:{account.id}"))
     if status == "active" and account.status == "closed":  # reopened before it was wiped (T3)
-        account.stale_warned_at = None
-        person = session.get(Person, account.person_id)
-        if person is not None:
-            person.closed_at = None
+        closing.reopen(session, account)
     account.role = role or account.role
     account.status = status or account.status
     end_all(session, account.id)
     view = _view(session, actor, account)
     session.commit()
+    if closed is not None and settings is not None:
+        closing.confirm(session, settings, closed)
     return view

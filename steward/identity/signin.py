@@ -37,7 +37,7 @@ REFUSED_STATUS = {
     "unverified": "Confirm your email address first: follow the link we sent you.",
     "pending_guardian": "This account is waiting for a parent's or guardian's consent.",
     "disabled": "This account is disabled. Contact us if you think this is a mistake.",
-    "closed": "This account was closed after a long time unused. Contact us to reopen it.",
+    "closed": "This account is closed. Contact us if you want it reopened.",
 }
 
 

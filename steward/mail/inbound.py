@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
+from email.utils import getaddresses
 from html.parser import HTMLParser
 
 from steward.core.errors import Invalid
@@ -21,6 +22,7 @@ MAX_FILENAME = 200
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _AUTOMATIC_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 _MACHINE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
+RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To")
 
 
 class MalformedMail(Invalid):
@@ -38,6 +40,7 @@ class InboundAttachment:
 class InboundMail:
     sender: str  # the From address
     sender_name: str | None
+    recipients: tuple[str, ...]  # the To, Cc and delivery headers' addresses
     subject: str
     body: str
     message_id: str | None  # "<id@host>"
@@ -64,6 +67,7 @@ def parse(raw: bytes) -> InboundMail:
         return InboundMail(
             sender=sender.addr_spec,
             sender_name=_clean(sender.display_name) or None,
+            recipients=_recipients(message),
             subject=_clean(str(message.get("Subject", ""))),
             body=_body(message),
             message_id=next(iter(_ids(message, "Message-ID")), None),
@@ -92,6 +96,12 @@ def _sender(message: EmailMessage) -> Address:
     if not addresses or not addresses[0].username or not addresses[0].domain:
         raise MalformedMail("The message has no valid sender (From) address.")
     return addresses[0]  # type: ignore[no-any-return]
+
+
+def _recipients(message: EmailMessage) -> tuple[str, ...]:
+    values = [str(v) for n in RECIPIENT_HEADERS for v in message.get_all(n, [])]
+    found = [address for _, address in getaddresses(values) if "@" in address]
+    return tuple(dict.fromkeys(found))
 
 
 def _ids(message: EmailMessage, name: str) -> tuple[str, ...]:

@@ -1,14 +1,18 @@
 """Cross-reference checks: what makes a schema-valid policy still a broken promise.
 
-Each check yields (path in the file, sentence). The policy given may be partial: sections
-or entries that failed the schema are left out, so references to them are not reported twice.
+Each check yields (path in the file, sentence). `check` gives the errors, which stop `serve`
+and `policy publish`; `advise` gives the warnings, which `policy check` and `policy publish`
+print and which stop nothing. The policy given may be partial: sections or entries that
+failed the schema are left out, so references to them are not reported twice.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from steward.policy.countries import EEA
+from steward.policy import serviceable
+from steward.policy.channels import CHANNEL_VERIFICATION, NAMES, SIGNED_OUT, servable
+from steward.policy.countries import EEA, in_country
 from steward.policy.schema import Policy
 
 Finding = tuple[tuple[str | int, ...], str]
@@ -52,15 +56,32 @@ class Known:
 
 
 def check(policy: Policy, known: Known) -> list[Finding]:
+    """The errors: what the policy promises and Steward could not honour."""
     return [
         *_category_references(policy, known),
         *_consent_is_possible(policy),
         *_processors(policy, known),
         *_cookies(policy, known),
         *_rights_required_by_law(policy),
+        *_channels_work(policy),
+        *_recipients_can_be_told(policy),
+        *_contract_parties(policy),
+        *_includes_are_named(policy),
         *_requests(policy, known),
         *_children(policy, known),
         *_changelog(policy),
+    ]
+
+
+def advise(policy: Policy, known: Known, complete: bool = True) -> list[Finding]:
+    """The warnings: declarations that do no harm to people but do nothing, or leave a way
+    in narrower than it looks. `complete` is False for a policy salvaged from a file with
+    errors, where the desk's own findings are not worked out."""
+    return [
+        *_unused_purposes(policy, known),
+        *_signed_out_privacy_center(policy),
+        *_transfer_statements(policy),
+        *(serviceable.desk_findings(policy) if complete else ()),
     ]
 
 
@@ -79,6 +100,9 @@ def _category_references(policy: Policy, known: Known) -> Iterator[Finding]:
                     ("categories", key, "subjects", index),
                     f"Category '{key}' is about '{subject}', who is not declared under subjects.",
                 )
+
+
+def _unused_purposes(policy: Policy, known: Known) -> Iterator[Finding]:
     for key in policy.purposes:
         if key not in known.purposes_in_use:
             yield (
@@ -131,13 +155,158 @@ def _processors(policy: Policy, known: Known) -> Iterator[Finding]:
         if home and processor.transfer_safeguard is None and _is_transfer(home, processor.location):
             yield (
                 ("processors", key, "location"),
-                f"Processor '{key}' is in {processor.location}, outside {home}: say which "
+                f"Processor '{key}' is in {in_country(processor.location)}, outside "
+                f"{in_country(home)}: say which "
                 "safeguard covers the transfer (transfer_safeguard: adequacy, scc or bcr).",
+            )
+        elif (
+            processor.transfer_safeguard is None
+            and _answers_to_gdpr(policy)
+            and not _in_europe(processor.location)
+        ):
+            yield (
+                ("processors", key, "location"),
+                f"Processor '{key}' is in {in_country(processor.location)}, outside the EEA and "
+                "the UK, and "
+                "the policy answers to the GDPR: the data of people in Europe goes abroad to "
+                "it, so say which safeguard covers the transfer (transfer_safeguard: adequacy, "
+                "scc or bcr).",
             )
 
 
 def _is_transfer(home: str, there: str) -> bool:
     return home != there and not (home in EEA and there in EEA)
+
+
+def _answers_to_gdpr(policy: Policy) -> bool:
+    return bool({"gdpr", "uk_gdpr"} & set(policy.jurisdictions or []))
+
+
+def _in_europe(country: str) -> bool:
+    """The EEA and the UK, between which data moves without a safeguard."""
+    return country in EEA or country == "GB"
+
+
+def _transfer_statements(policy: Policy) -> Iterator[Finding]:
+    """A safeguard claimed for a recipient in the business's own country: the policy's text
+    would name a transfer abroad that does not happen."""
+    home = policy.controller.country if policy.controller else None
+    for key, processor in policy.processors.items():
+        abroad = home is not None and _is_transfer(home, processor.location)
+        for_europe = _answers_to_gdpr(policy) and not _in_europe(processor.location)
+        if processor.transfer_safeguard is not None and not abroad and not for_europe:
+            yield (
+                ("processors", key, "transfer_safeguard"),
+                f"Processor '{key}' is in {in_country(processor.location)}, like us, so "
+                "no data goes abroad to it; remove transfer_safeguard, or correct its location.",
+            )
+
+
+def _recipients_can_be_told(policy: Policy) -> Iterator[Finding]:
+    """S1, S2: an erasure or a correction is passed on to every recipient of the data."""
+    for key, processor in policy.processors.items():
+        if processor.categories and not processor.contact and not processor.notify_url:
+            yield (
+                ("processors", key),
+                f"Processor '{key}' receives personal data but has neither 'contact' nor "
+                "'notify_url', so an erasure or correction could never be passed on to it; "
+                "add its privacy address as contact, or a notify_url.",
+            )
+
+
+def _channels_work(policy: Policy) -> Iterator[Finding]:
+    """Every channel of an offered right must be one Steward can take the request through
+    with one of the right's ways of checking identity."""
+    for name, right in policy.rights.items():
+        if not right.offered:
+            continue
+        for index, channel in enumerate(right.channels):
+            if servable(channel, list(right.verification)):
+                continue
+            needed = _one_of(sorted(CHANNEL_VERIFICATION.get(channel, frozenset())))
+            yield (
+                ("rights", name, "channels", index),
+                f"Right '{name}' is offered {NAMES.get(channel, channel)}, but nobody can be "
+                f"verified there with {_one_of(list(right.verification))}: a request "
+                f"{NAMES.get(channel, channel)} needs {needed} in its verification; add one, "
+                "or remove the channel.",
+            )
+
+
+def _signed_out_privacy_center(policy: Policy) -> Iterator[Finding]:
+    for name, right in policy.rights.items():
+        if not right.offered or "privacy_center" not in right.channels:
+            continue
+        if not set(right.verification) & SIGNED_OUT:
+            index = right.channels.index("privacy_center")
+            yield (
+                ("rights", name, "channels", index),
+                f"Right '{name}' is offered in the privacy center only to people signed in "
+                f"({_one_of(list(right.verification))}); someone without an account cannot "
+                f"use it there. Add {_one_of(sorted(SIGNED_OUT))} to its verification.",
+            )
+
+
+def _one_of(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" or {names[-1]}"
+
+
+def _contract_parties(policy: Policy) -> Iterator[Finding]:
+    """Contract is a lawful basis only for people party to the contract (GDPR Art. 6(1)(b));
+    for others, such as a client's staff, the policy must state the interest relied on."""
+    for key, category in policy.categories.items():
+        outsiders = [
+            s
+            for s in category.subjects
+            if (subject := policy.subjects.get(s)) is not None
+            and not subject.party_to_contract
+            and not subject.legitimate_interest
+        ]
+        if not outsiders:
+            continue
+        for index, purpose_key in enumerate(category.purposes):
+            purpose = policy.purposes.get(purpose_key)
+            if purpose is not None and purpose.lawful_basis == "contract":
+                yield (
+                    ("categories", key, "purposes", index),
+                    f"Category '{key}' is about '{outsiders[0]}', who are not party to a "
+                    f"contract with us, yet purpose '{purpose_key}' relies on contract: state "
+                    f"the interest their data is used for in subjects > {outsiders[0]} > "
+                    "legitimate_interest, or use a purpose with another basis.",
+                )
+
+
+# Words a field list uses for a finer category, beyond the words of its own key.
+NAMED_AS = {
+    "user.authorization": ("password", "credential", "sign-in", "login", "mfa"),
+    "user.authorization.credentials": ("password", "credential", "mfa"),
+    "user.contact": ("email", "phone", "address"),
+    "user.workplace": ("employer", "company", "organisation", "organization", "work for"),
+    "user.preferences": ("preference", "setting"),
+    "user.preferences.service_times": ("maintenance window", "service time"),
+    "user.device": ("device", "ip address", "mac address", "hostname", "serial"),
+    "system.logs": ("log",),
+    "system.runtime_log": ("runtime log",),
+    "system.service_record": ("service record", "maintenance", "repair", "service history"),
+}
+
+
+def _includes_are_named(policy: Policy) -> Iterator[Finding]:
+    """A finer category the data holds must be named among its fields, or the policy's text
+    never says it is collected."""
+    for key, category in policy.categories.items():
+        fields = " | ".join(category.fields).lower()
+        for index, included in enumerate(category.includes):
+            words = included.rsplit(".", 1)[-1].replace("_", " ")
+            if words in fields or any(w in fields for w in NAMED_AS.get(included, ())):
+                continue
+            yield (
+                ("categories", key, "includes", index),
+                f"Category '{key}' includes '{included}', but its fields never name it, so "
+                f"the policy never says it is collected; add it to fields (e.g. '{words}').",
+            )
 
 
 def _cookies(policy: Policy, known: Known) -> Iterator[Finding]:

@@ -27,18 +27,37 @@ EXAMPLES = {
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """An error stops the policy being used; a warning (`warning=True`) is only printed."""
+
     line: int
     message: str
+    warning: bool = False
+
+    def text(self, source: str) -> str:
+        return f"{source}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 class PolicyInvalid(Invalid):
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
         self.problems = problems
-        super().__init__(f"{source} has {len(problems)} problem(s)")
+        errors = sum(not p.warning for p in problems)
+        super().__init__(f"{source} has {errors} problem(s)")
 
     def lines(self) -> list[str]:
-        return [f"{self.source}:{p.line}: {p.message}" for p in self.problems]
+        return [p.text(self.source) for p in self.problems]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A valid policy and the warnings about it."""
+
+    policy: Policy
+    source: str
+    warnings: list[Problem]
+
+    def lines(self) -> list[str]:
+        return [p.text(self.source) for p in self.warnings]
 
 
 def read_source(path: Path) -> str:
@@ -61,6 +80,13 @@ def load_policy(path: Path) -> Policy:
 
 
 def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
+    """The policy in `text`; raises PolicyInvalid when it has errors (warnings are ignored)."""
+    return examine(text, source).policy
+
+
+def examine(text: str, source: str = "policy.yaml") -> Checked:
+    """The policy in `text` with its warnings; raises PolicyInvalid listing every error (and
+    the warnings with them) when there is any."""
     try:
         located = yamlmap.load(text)
     except yamlmap.YamlError as error:
@@ -76,13 +102,19 @@ def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
     except ValidationError as error:
         problems += [_explain(e, located) for e in error.errors(include_url=False)]
     partial = policy or _salvage(located.data)
+    known = checks.Known.from_file(located.data)
     problems += [
-        Problem(located.line_of(path), message)
-        for path, message in checks.check(partial, checks.Known.from_file(located.data))
+        Problem(located.line_of(path), message) for path, message in checks.check(partial, known)
     ]
+    warnings = sorted(
+        {
+            Problem(located.line_of(path), message, warning=True)
+            for path, message in checks.advise(partial, known, complete=policy is not None)
+        }
+    )
     if problems or policy is None:
-        raise PolicyInvalid(source, sorted(set(problems)))
-    return policy
+        raise PolicyInvalid(source, sorted(set(problems) | set(warnings)))
+    return Checked(policy, source, warnings)
 
 
 def _salvage(data: dict[str, Any]) -> Policy:

@@ -1,5 +1,6 @@
 """The privacy policy and the cookie policy, written in plain words from the policy file."""
 
+from steward.policy.countries import EEA, in_country, name_of_country
 from steward.policy.document import Document, Section, Table
 from steward.policy.durations import Duration
 from steward.policy.plain import kept_and_then
@@ -13,10 +14,28 @@ BASIS = {
     "public_task": "a task carried out in the public interest",
     "legitimate_interests": "our legitimate interests",
 }
+SHORT_BASIS = {
+    "consent": "your consent",
+    "contract": "our contract with you",
+    "legal_obligation": "a legal obligation",
+    "vital_interests": "someone's vital interests",
+    "public_task": "a task in the public interest",
+    "legitimate_interests": "our legitimate interests",
+}
 SAFEGUARD = {
     "adequacy": "an adequacy decision",
     "scc": "Standard Contractual Clauses",
     "bcr": "Binding Corporate Rules",
+}
+# Each safeguard in plain words, said once where the transfers are listed.
+SAFEGUARD_MEANS = {
+    "adequacy": "An adequacy decision is a finding by the European Commission (or, for the UK, "
+    "the UK government) that a country protects personal data as well as the law at home does.",
+    "scc": "Standard Contractual Clauses are a contract, in wording the European Commission "
+    "approved, by which the recipient promises to protect your data as the GDPR requires and "
+    "gives you rights you can enforce.",
+    "bcr": "Binding Corporate Rules are data protection rules a group of companies has had "
+    "approved by a data protection authority, binding on every company in the group.",
 }
 RIGHT = {
     "access": (
@@ -78,6 +97,7 @@ CHANNEL = {
     "email": "email to {privacy}",
     "phone": "telephone",
     "post": "post to our address",
+    "in_person": "in person at our address",
 }
 VERIFICATION = {
     "session": "being signed in to your account",
@@ -93,12 +113,24 @@ def _clause(text: str) -> str:
     return text.strip().rstrip(".")
 
 
+def _sentence(text: str) -> str:
+    """Text ending with one full stop, even when it ends with an abbreviation ('Inc.')."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
 def retention_words(rule: Retention) -> str:
     text = kept_and_then(rule)
     for exception in rule.exceptions:
         law = f" ({exception.statute})" if exception.statute else ""
         text += f". Exception: {_clause(exception.description)}{law}"
-    return text + "."
+    return _sentence(text)
 
 
 def deadline_words(right: Right) -> str:
@@ -144,7 +176,14 @@ def privacy_policy(policy: Policy) -> Document:
         *([_california(policy)] if "ccpa" in policy.jurisdictions else []),
         *([_children(policy)] if policy.children else []),
         _cookies_summary(policy),
-        Section("How we protect your data", [list(policy.security)], "security"),
+        Section(
+            "How we protect your data",
+            [
+                [_sentence(m) for m in policy.security],
+                *([_sentence(policy.security_notice)] if policy.security_notice else []),
+            ],
+            "security",
+        ),
         _changes(policy),
     ]
     return Document(
@@ -181,28 +220,42 @@ def recipients_of(policy: Policy, category_key: str) -> list[str]:
     return [p.name for p in policy.processors.values() if category_key in p.categories]
 
 
-def _category(policy: Policy, key: str, category: Category) -> Section:
-    subjects = [policy.subjects[s].name for s in category.subjects if s in policy.subjects]
-    why = []
+def _why(policy: Policy, category: Category) -> list[str]:
+    """The category's purposes grouped by basis, the basis in short words: the purposes
+    table below says each basis in full, so no phrase repeats on every category."""
+    by_basis: dict[str, list[str]] = {}
     for purpose_key in category.purposes:
         purpose = policy.purposes[purpose_key]
-        basis = BASIS[purpose.lawful_basis]
-        if purpose.legitimate_interest:
-            basis += f": {_clause(purpose.legitimate_interest)}"
-        why.append(f"{purpose.name}, on the basis of {basis}")
+        by_basis.setdefault(purpose.lawful_basis, []).append(purpose.name)
+    why = [f"{_and(names)} ({SHORT_BASIS[basis]})" for basis, names in by_basis.items()]
+    lines = ["Why we use it: " + "; ".join(why) + "."]
+    if "contract" in by_basis:
+        for s in category.subjects:
+            subject = policy.subjects.get(s)
+            if subject and not subject.party_to_contract and subject.legitimate_interest:
+                lines.append(
+                    f"For {subject.name.lower()}, who have no contract with us, we rely instead "
+                    f"on our legitimate interests: {_sentence(subject.legitimate_interest)}"
+                )
+    return lines
+
+
+def _category(policy: Policy, key: str, category: Category) -> Section:
+    subjects = [policy.subjects[s].name for s in category.subjects if s in policy.subjects]
     recipients = recipients_of(policy, key)
     return Section(
         category.name,
         [
             category.description,
             [
-                "What it includes: " + ", ".join(category.fields) + ".",
-                "Whose data: " + ", ".join(subjects) + ".",
-                "Where it comes from: " + ", ".join(category.sources) + ".",
-                "Why we use it: " + "; ".join(why) + ".",
-                "Who receives it: "
-                + (", ".join(recipients) if recipients else f"nobody outside {name_of(policy)}")
-                + ".",
+                _sentence("What it includes: " + ", ".join(category.fields)),
+                _sentence("Whose data: " + ", ".join(subjects)),
+                _sentence("Where it comes from: " + ", ".join(category.sources)),
+                *_why(policy, category),
+                _sentence(
+                    "Who receives it: "
+                    + (_and(recipients) if recipients else f"nobody outside {name_of(policy)}")
+                ),
                 "How long we keep it: " + retention_words(category.retention),
             ],
         ],
@@ -261,7 +314,7 @@ def _recipients(policy: Policy) -> Section:
                             for c in p.categories
                             if c in policy.categories
                         ),
-                        p.location,
+                        name_of_country(p.location),
                         p.contract_date.isoformat(),
                         p.vetted_date.isoformat(),
                     ]
@@ -278,31 +331,46 @@ def _recipients(policy: Policy) -> Section:
 
 
 def transfers_of(policy: Policy) -> list[tuple[str, str, str]]:
-    """(recipient, country, safeguard in words) for each recipient outside our country."""
+    """(recipient, country, safeguard in words) for each recipient with a safeguard, which
+    `policy check` requires of every one outside our country (and, under the GDPR, outside
+    the EEA and the UK)."""
     return [
-        (p.name, p.location, SAFEGUARD[p.transfer_safeguard])
+        (p.name, name_of_country(p.location), SAFEGUARD[p.transfer_safeguard])
         for p in policy.processors.values()
         if p.transfer_safeguard is not None
     ]
 
 
 def _transfers(policy: Policy) -> Section:
-    transfers = transfers_of(policy)
-    if not transfers:
-        return Section(
-            "International transfers",
-            ["We do not transfer your personal data to another country."],
-            "transfers",
+    """Decided by where the data goes: the recipients' locations, and our own country for
+    people in Europe when we are outside it."""
+    home = policy.controller.country
+    blocks: list[str | list[str] | Table] = []
+    european = {"gdpr", "uk_gdpr"} & set(policy.jurisdictions)
+    if european and home not in EEA and home != "GB":
+        blocks.append(
+            f"We are based in {in_country(home)}. If you are in the European Economic Area or "
+            f"the United Kingdom, the data you give us is sent to us in {in_country(home)} "
+            "to provide the service, and your rights under the GDPR go with it."
         )
-    return Section(
-        "International transfers",
-        [
+    transfers = transfers_of(policy)
+    if transfers:
+        blocks += [
             "We keep transfers abroad to a minimum. Where data goes to another country, it is "
             "protected by the safeguard shown:",
             Table(["Recipient", "Country", "Safeguard"], [list(t) for t in transfers]),
-        ],
-        "transfers",
-    )
+            *[
+                SAFEGUARD_MEANS[s]
+                for s in SAFEGUARD
+                if any(p.transfer_safeguard == s for p in policy.processors.values())
+            ],
+        ]
+    if not blocks:
+        blocks.append(
+            f"Your personal data stays in {in_country(home)}: we and every recipient above "
+            "process it there."
+        )
+    return Section("International transfers", blocks, "transfers")
 
 
 def _retention(policy: Policy) -> Section:

@@ -98,6 +98,16 @@ class Controller(Strict):
 class Subject(Strict):
     name: Text = Field(description="What the people are called in plain words.")
     description: Text = Field(description="Who they are.")
+    party_to_contract: bool = Field(
+        True,
+        description="Whether these people have (or asked for) a contract with us; false for "
+        "people such as a client's staff.",
+    )
+    legitimate_interest: str | None = Field(
+        None,
+        description="For people not party to a contract: the interest their data is used for "
+        "where a purpose's basis is contract.",
+    )
 
 
 class RetentionException(Strict):
@@ -339,6 +349,11 @@ class Policy(Strict):
     children: Children | None = Field(None, description="Rules for children's data.")
     disclosures: Disclosures = Field(description="Sale, sharing and compelled disclosure.")
     security: list[Text] = Field(min_length=1, description="Security measures in place.")
+    security_notice: str | None = Field(
+        None,
+        description="What the business says about the limits of security, in its own words "
+        "(e.g. no method of transmission over the Internet is 100% secure).",
+    )
     stale_accounts: StaleAccounts | None = Field(
         None, description="When unused accounts are closed and wiped."
     )

@@ -12,7 +12,7 @@ releases it. Placing and releasing are audited.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import policy_of, resolve
@@ -160,11 +160,24 @@ def release(session: Session, officer: Actor, hold_id: str) -> HoldView:
     return _view(hold)
 
 
-def listing(session: Session, officer: Actor, *, released: bool = False) -> list[HoldView]:
-    """Holds in force (and released ones with `released`), those to review first."""
+def listing(
+    session: Session,
+    officer: Actor,
+    *,
+    released: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[HoldView]:
+    """Holds in force (and released ones with `released`), those to review first, then the
+    newest; every one, or `limit` from `offset`."""
     require_officer(officer)
-    query = select(LegalHold).order_by(LegalHold.created_at.desc())
+    to_review = and_(
+        LegalHold.released_at.is_(None),
+        or_(LegalHold.ends_on < clock.today(), LegalHold.review_flagged_at.is_not(None)),
+    )
+    query = select(LegalHold).order_by(
+        case((to_review, 0), else_=1), LegalHold.created_at.desc(), LegalHold.id
+    )
     if not released:
         query = query.where(LegalHold.released_at.is_(None))
-    views = [_view(h) for h in session.scalars(query)]
-    return sorted(views, key=lambda v: not v.needs_review)
+    return [_view(h) for h in session.scalars(query.offset(offset).limit(limit))]

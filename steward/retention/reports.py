@@ -47,7 +47,9 @@ def view(run: RetentionRun) -> RunView:
     )
 
 
-def recent(session: Session, officer: Actor, limit: int = 20) -> list[RunView]:
+def recent(session: Session, officer: Actor, limit: int = 20, offset: int = 0) -> list[RunView]:
+    """The runs' reports, newest first: `limit` of them from `offset`."""
     require_officer(officer)
-    query = select(RetentionRun).order_by(RetentionRun.started_at.desc()).limit(limit)
+    order = (RetentionRun.started_at.desc(), RetentionRun.id)
+    query = select(RetentionRun).order_by(*order).offset(offset).limit(limit)
     return [view(run) for run in session.scalars(query)]

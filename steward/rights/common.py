@@ -16,6 +16,13 @@ from steward.rights.models import RequestEvent, RightsRequest
 OFFICER_ROLES = frozenset({"privacy_officer"})
 CCPA_CONFIRM_BUSINESS_DAYS = 10  # Cal. Code Regs. tit. 11, § 7021: confirm within 10 business days
 _ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read out on the phone
+# The API and the privacy center are the same place for the policy's `channels`.
+POLICY_CHANNEL = {"api": "privacy_center"}
+
+
+def policy_channel(channel: str) -> str:
+    """The policy's name for a request's channel."""
+    return POLICY_CHANNEL.get(channel, channel)
 
 
 def require_officer(actor: Actor) -> None:

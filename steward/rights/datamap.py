@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, ColumnElement, Table, false, or_, select
 
 from steward.core.db import Base
 from steward.core.errors import DomainError
@@ -103,3 +103,81 @@ def holding(table_name: str) -> Holding:
         if found.name == table_name:
             return found
     raise MapIncomplete(f"{table_name} holds no declared personal data")
+
+
+def link_columns(table: Table) -> list[str]:
+    """Columns of `table` naming a person: a foreign key to people, or declared with
+    `info={"person": True}` (an id kept without a foreign key)."""
+    return [
+        c.key
+        for c in table.columns
+        if c.info.get("person") or any(fk.column.table.name == "people" for fk in c.foreign_keys)
+    ]
+
+
+@dataclass(frozen=True)
+class Path:
+    """One way rows of a holding reach a person: `how` is "subject", a link column's name, or
+    "<column>.<parent's way>" for a row following its parent."""
+
+    holding: Holding
+    how: str
+    where: Any  # person id -> the SQL condition
+
+    def rows(self, person_id: str) -> Any:
+        return select(self.holding.model).where(self.where(person_id))
+
+
+def _direct(holding: Holding) -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    if holding.subject is not None:
+        found.append(("subject", holding.table.c[holding.subject]))
+    for name in link_columns(holding.table):
+        if name != holding.subject:
+            found.append((name, holding.table.c[name]))
+    return found
+
+
+def _reaches(columns: list[tuple[str, Any]], person_id: str) -> ColumnElement[bool]:
+    return or_(false(), *[column == person_id for _, column in columns])
+
+
+@cache
+def paths() -> tuple[Path, ...]:
+    """Every way a holding's rows reach a person, parents first. A row may come by several
+    ways; callers keep the first."""
+    by_name = {h.name: h for h in holdings()}
+    found: list[Path] = []
+    for holding in holdings():
+        for how, column in _direct(holding):
+            found.append(Path(holding, how, lambda p, c=column: c == p))
+        for name in getattr(holding.model, "__follows__", ()):
+            column = holding.table.c[name]
+            (fk,) = column.foreign_keys
+            parent = by_name.get(fk.column.table.name)
+            if parent is None:
+                raise MapIncomplete(f"{holding.name}.{name} follows a table with no personal data")
+            ways = _direct(parent)
+
+            def where(p: str, c: Any = column, t: Any = fk.column, w: Any = ways) -> Any:
+                return c.in_(select(t).where(_reaches(w, p)))
+
+            found.append(Path(holding, f"{name}.{parent.name}", where))
+    return tuple(found)
+
+
+def provided_by(holding: Holding) -> Any:
+    """The condition "the person provided this row" (R5), or None: no row of this table is
+    what a person gave us (staff write them)."""
+    column = getattr(holding.model, "__provided__", holding.subject)
+    if column is None:
+        return None
+    target = holding.table.c[column]
+    (fk,) = target.foreign_keys or (None,)
+    if fk is None or fk.column.table.name == "people":
+        return lambda p: target == p
+    parent = next(h for h in holdings() if h.name == fk.column.table.name)
+    inner = provided_by(parent)
+    if inner is None:
+        return None
+    return lambda p: target.in_(select(fk.column).where(inner(p)))

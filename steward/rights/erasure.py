@@ -125,10 +125,14 @@ def preview(session: Session, officer: Actor, request_id: str) -> Preview:
     """What an erasure would delete (rows per category) and keep (why, until when)."""
     require_officer(officer)
     request = _erasure(session, request_id)
+    return person_preview(session, request.reference, request.person_id)
+
+
+def person_preview(session: Session, reference: str, person_id: str | None) -> Preview:
+    """The preview for one person; the person's own, before they ask, is self_service's."""
     policy = _policy(session)
     steps = plan(policy)
     erased: dict[str, int] = {}
-    person_id = request.person_id
     if person_id is not None:
         for step in steps:
             rows = _count(session, step, person_id)
@@ -141,7 +145,7 @@ def preview(session: Session, officer: Actor, request_id: str) -> Preview:
         if person_id
         else []
     )
-    return Preview(request.reference, dict(sorted(erased.items())), kept, holds)
+    return Preview(reference, dict(sorted(erased.items())), kept, holds)
 
 
 def approve(session: Session, settings: Settings, officer: Actor, request_id: str) -> datetime:

@@ -1,11 +1,15 @@
-"""Opening a rights request or a privacy inquiry, from anyone, signed in or not.
+"""Opening a rights request or a privacy inquiry, from anyone, signed in or not, through any
+channel the policy offers for it: the privacy center and the API, the portal and account
+settings (signed in, about oneself), and email (`rights.mailbox`); phone, post and in-person
+requests are logged by the privacy officer (`rights.logged`).
 
 The answer and the acknowledgement mail have the same shape whether or not Steward knows the
 address: a code goes to the address given, and only once it is verified is the request tied to
 a person (or answered "no data held"). A signed-in person asking about themselves is verified
 at once where the policy accepts a session, or by re-entering their password where it asks
-for that. Every request is acknowledged by mail at once with its reference and due date;
-California requests say that this is the confirmation the law asks for.
+for that. Which methods a channel can use is `steward.policy.channels`. Every request is
+acknowledged by mail at once with its reference and due date; California requests say that
+this is the confirmation the law asks for.
 """
 
 import json
@@ -26,16 +30,28 @@ from steward.identity import passwords
 from steward.identity.common import gate, load_person, security_event
 from steward.identity.guardians import GuardianRequest
 from steward.identity.models import Account, Person
+from steward.policy.channels import NAMES, OFFICER_LOGGED, usable
 from steward.policy.schema import Policy
 from steward.rights import verify
-from steward.rights.common import CCPA_CONFIRM_BUSINESS_DAYS, due_for, event, new_reference
+from steward.rights.common import (
+    CCPA_CONFIRM_BUSINESS_DAYS,
+    due_for,
+    event,
+    new_reference,
+    policy_channel,
+)
 from steward.rights.models import CHANNELS, KINDS, RightsRequest
 from steward.rights.queries import contact, label, tell
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CORRECTABLE = ("name", "email", "phone", "company")
-# The API and the privacy center are the same place for the policy's `channels`.
-POLICY_CHANNEL = {"api": "privacy_center"}
+IN_ACCOUNT = ("portal", "account_settings")  # a signed-in person's own pages
+CHECKED_BY = {
+    "session": "You were signed in, so we know the request is yours.",
+    "password": "You were signed in and entered your password, so we know the request is yours.",
+    "document": "Our privacy officer saw documents confirming who you are.",
+    "data_points": "Our privacy officer matched your details to what we hold.",
+}
 
 
 @dataclass(frozen=True)
@@ -64,25 +80,36 @@ class Opened:
     verification: list[str]  # the methods still possible, empty once verified
 
 
-def _offered(policy: Policy, new: NewRequest) -> list[str]:
-    """The policy's channels for this kind; raises for a kind or channel it does not offer."""
-    if new.kind not in KINDS:
+def channels_for(policy: Policy, kind: str) -> list[str]:
+    """The policy's channels for a kind of request; raises for a kind it does not offer."""
+    if kind not in KINDS:
         raise Invalid(f"A request's kind is one of: {', '.join(KINDS)}.")
+    if kind == "inquiry":
+        return list(policy.inquiries.channels)
+    right = policy.rights.get(kind)  # type: ignore[call-overload]
+    if right is None or not right.offered:
+        raise Invalid("The policy does not offer this right.")
+    return list(right.channels)
+
+
+def check_offered(policy: Policy, new: NewRequest) -> str:
+    """The policy's name of the request's channel; raises for a kind or channel it does not
+    offer, naming the channels it does."""
+    channels = channels_for(policy, new.kind)
     if new.channel not in CHANNELS:
         raise Invalid(f"A request's channel is one of: {', '.join(CHANNELS)}.")
-    if new.kind == "inquiry":
-        channels: list[str] = list(policy.inquiries.channels)
-    else:
-        right = policy.rights.get(new.kind)  # type: ignore[call-overload]
-        if right is None or not right.offered:
-            raise Invalid("The policy does not offer this right.")
-        channels = list(right.channels)
-    if POLICY_CHANNEL.get(new.channel, new.channel) not in channels:
-        raise Invalid("This request cannot be made through this channel.")
-    return channels
+    where = policy_channel(new.channel)
+    if new.kind == "inquiry" and where == "email":
+        return where  # a question mailed to the privacy address is always answered
+    if where not in channels:
+        offered = ", ".join(NAMES[c] for c in channels)
+        raise Invalid(
+            f"This request cannot be made {NAMES[where]}: the policy offers it {offered}."
+        )
+    return where
 
 
-def _check_fields(policy: Policy, new: NewRequest) -> None:
+def check_fields(policy: Policy, new: NewRequest) -> None:
     if new.corrections:
         if new.kind not in ("rectification", "ccpa_correct"):
             raise Invalid("Corrections belong to a rectification request.")
@@ -104,17 +131,18 @@ def _check_fields(policy: Policy, new: NewRequest) -> None:
 
 
 def _self_verification(
-    session: Session, policy: Policy, actor: Actor, new: NewRequest
+    session: Session, policy: Policy, actor: Actor, new: NewRequest, where: str
 ) -> str | None:
-    """'session' or 'password' when the signed-in person may be verified at once, else None
-    (they get a code like anyone else). A wrong password refuses the request."""
+    """'session' or 'password' when the signed-in person may be verified at once through
+    this channel, else None (they get a code like anyone else). A wrong password refuses."""
     right = policy.rights[new.kind]  # type: ignore[index]
-    if "session" in right.verification:
+    methods = usable(where, list(right.verification))
+    if "session" in methods:
         return "session"
-    if "password" not in right.verification:
+    if "password" not in methods:
         return None
     if not new.password:
-        if "email_code" in right.verification:
+        if "email_code" in methods:
             return None
         raise Invalid("Enter your password again to make this request.")
     account = session.get(Account, actor.account_id) if actor.account_id else None
@@ -135,6 +163,9 @@ def _acknowledgement(
     due = request.due_at.strftime("%d %B %Y, %H:%M UTC")
     ccpa = request.kind.startswith("ccpa_")
     lines = [f"We received your request: {label(request.kind)}.", ""]
+    if request.channel in OFFICER_LOGGED:
+        received = request.received_at.strftime("%d %B %Y")
+        lines += [f"You asked {NAMES[request.channel]}; we received it on {received}.", ""]
     if ccpa:
         lines += [
             "This message confirms that we received your request, as the California Consumer "
@@ -151,7 +182,7 @@ def _acknowledgement(
     elif verified_by == "guardian":
         lines += ["", "You asked through the link we mailed to you as the child's guardian."]
     elif verified_by is not None:
-        lines += ["", "You were signed in, so we know the request is yours."]
+        lines += ["", CHECKED_BY.get(verified_by, CHECKED_BY["session"])]
     elif request.status == "unverified":
         if not ccpa:
             lines.append("The time we wait for you to confirm who you are is added to it.")
@@ -164,7 +195,7 @@ def _acknowledgement(
                 "proof of their authority; our privacy officer reviews it.",
             ]
         else:
-            lines += ["", "Before we act, we need to confirm who you are; we will tell you how."]
+            lines += ["", _how_to_confirm(settings, policy, request)]
     base = settings.public_url.rstrip("/")
     lines += [
         "",
@@ -173,29 +204,27 @@ def _acknowledgement(
     return "\n".join(lines)
 
 
-def open_request(session: Session, settings: Settings, actor: Actor, new: NewRequest) -> Opened:
-    """Open a request (or an inquiry) and acknowledge it by mail at once. Commits."""
-    policy = policy_of(session)
-    _offered(policy, new)
-    _check_fields(policy, new)
-    signed_in = actor.person_id is not None and actor.account_id is not None
-    self_request = signed_in and not new.on_behalf
-    email, name = (new.email or "").strip(), (new.name or "").strip() or None
-    if self_request and actor.person_id is not None:
-        person = load_person(session, actor, actor.person_id, ["email", "name"], purpose=RIGHTS)
-        email, name = person.email or email, name or person.name
-    if not EMAIL.match(email) or len(email) > 254:
-        raise Invalid("Enter the email address the request is about.")
-    method = None
-    if new.verified_by is not None and new.kind != "inquiry":
-        method = new.verified_by
-    elif self_request and new.kind != "inquiry":
-        method = _self_verification(session, policy, actor, new)
-    if method is None and new.kind != "inquiry" and not new.on_behalf:
-        offered = policy.rights[new.kind].verification  # type: ignore[index]
-        if not set(offered) & {"email_code", "data_points", "document"}:
-            raise Invalid("Sign in to make this request.")
-    now = clock.now()
+def _how_to_confirm(settings: Settings, policy: Policy, request: RightsRequest) -> str:
+    """Where someone without a code confirms who they are: details we hold, a document."""
+    ways = {"data_points": "with details we hold about you", "document": "by sending a document"}
+    found = [ways[m] for m in verify.methods(policy, request) if m in ways]
+    if not found:
+        return "Before we act, we need to confirm who you are; we will tell you how."
+    where = f"{settings.public_url.rstrip('/')}/privacy/center/verify?reference={request.reference}"
+    return f"Before we act, confirm who you are at {where}, {' or '.join(found)}."
+
+
+def create(
+    session: Session,
+    policy: Policy,
+    new: NewRequest,
+    email: str | None,
+    name: str | None,
+    received_at: datetime,
+    actor: Actor | None,
+) -> RightsRequest:
+    """The request's row, its contact details sealed, and its first step; flushed, not
+    committed. Its clock starts at `received_at`; the wait to confirm it, now."""
     request = RightsRequest(
         id=new_id(),
         reference=new_reference(),
@@ -210,9 +239,11 @@ def open_request(session: Session, settings: Settings, actor: Actor, new: NewReq
         on_behalf=new.on_behalf,
         agent=(new.agent or "").strip() or None,
         email_message_id=new.email_message_id,
-        received_at=now,
-        due_at=due_for(policy, new.kind, now),
-        lapses_at=None if new.kind == "inquiry" else policy.requests.unverified_lapse.after(now),
+        received_at=received_at,
+        due_at=due_for(policy, new.kind, received_at),
+        lapses_at=(
+            None if new.kind == "inquiry" else policy.requests.unverified_lapse.after(clock.now())
+        ),
     )
     columns = [
         c for c in ("email", "name", "details", "corrections", "agent") if getattr(request, c)
@@ -220,11 +251,20 @@ def open_request(session: Session, settings: Settings, actor: Actor, new: NewReq
     contact(session, SYSTEM, request, columns, action="create")
     session.add(request)
     session.flush()  # no ORM relationships: the request before its events and code
-    event(session, request, "received", actor if signed_in else None, note=new.channel)
-    code = None
-    if method is None and "email_code" in verify.methods(policy, request):
-        code = verify.issue_code(session, request)
-    session.commit()
+    event(session, request, "received", actor, note=new.channel, at=received_at)
+    return request
+
+
+def acknowledge(
+    session: Session,
+    settings: Settings,
+    policy: Policy,
+    request: RightsRequest,
+    code: str | None,
+    method: str | None,
+) -> None:
+    """Mail the acknowledgement (with the code, if any) to the request's address, if any;
+    the caller commits."""
     if tell(
         session,
         settings,
@@ -234,9 +274,49 @@ def open_request(session: Session, settings: Settings, actor: Actor, new: NewReq
     ):
         request.confirmed_at = clock.now()
         event(session, request, "acknowledged")
+
+
+def open_request(session: Session, settings: Settings, actor: Actor, new: NewRequest) -> Opened:
+    """Open a request (or an inquiry) and acknowledge it by mail at once. Commits."""
+    policy = policy_of(session)
+    where = check_offered(policy, new)
+    if where in OFFICER_LOGGED:
+        raise Invalid(
+            "A request made by phone, by post or in person is logged by our privacy officer."
+        )
+    check_fields(policy, new)
+    signed_in = actor.person_id is not None and actor.account_id is not None
+    self_request = signed_in and not new.on_behalf
+    if where in IN_ACCOUNT and not self_request:
+        raise Invalid(f"Sign in to make this request {NAMES[where]}, about yourself.")
+    email, name = (new.email or "").strip(), (new.name or "").strip() or None
+    if self_request and actor.person_id is not None:
+        person = load_person(session, actor, actor.person_id, ["email", "name"], purpose=RIGHTS)
+        email, name = person.email or email, name or person.name
+    if not EMAIL.match(email) or len(email) > 254:
+        raise Invalid("Enter the email address the request is about.")
+    method = None
+    if new.verified_by is not None and new.kind != "inquiry":
+        method = new.verified_by
+    elif self_request and new.kind != "inquiry" and where != "email":
+        method = _self_verification(session, policy, actor, new, where)
+    if method is None and new.kind != "inquiry" and not new.on_behalf:
+        offered = list(policy.rights[new.kind].verification)  # type: ignore[index]
+        if not usable(where, offered, signed_in=False):
+            raise Invalid("Sign in to make this request.")
+    request = create(session, policy, new, email, name, clock.now(), actor if signed_in else None)
+    code = None
+    if method is None and "email_code" in verify.methods(policy, request):
+        code = verify.issue_code(session, request)
+    session.commit()
+    acknowledge(session, settings, policy, request, code, method)
     if method is not None and actor.person_id is not None:
         verify.mark_verified(session, settings, request, method, actor.person_id, actor=actor)
     session.commit()
+    return opened(policy, request)
+
+
+def opened(policy: Policy, request: RightsRequest) -> Opened:
     return Opened(
         id=request.id,
         reference=request.reference,

@@ -199,24 +199,37 @@ def _clear_rows(session: Session, statement: object) -> list[RightsRequest]:
     return list(session.scalars(statement.options(*options)))  # type: ignore[attr-defined]
 
 
-def queue(session: Session, officer: Actor, include_closed: bool = False) -> list[QueueItem]:
-    """Every open request (or every request), soonest due first."""
+def queue(
+    session: Session,
+    officer: Actor,
+    include_closed: bool = False,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[QueueItem]:
+    """Every open request (or every request), soonest due first; or `limit` from `offset`."""
     may_handle(officer)
-    statement = select(RightsRequest).order_by(RightsRequest.due_at, RightsRequest.received_at)
+    order = (RightsRequest.due_at, RightsRequest.received_at, RightsRequest.id)
+    statement = select(RightsRequest).order_by(*order).offset(offset).limit(limit)
     if not include_closed:
         statement = statement.where(RightsRequest.status.not_in(CLOSED))
     now = clock.now()
     return [item(session, r, now) for r in _clear_rows(session, statement)]
 
 
-def mine(session: Session, actor: Actor) -> list[QueueItem]:
-    """A signed-in person's own requests (those verified as theirs), newest first."""
+def mine(
+    session: Session, actor: Actor, *, offset: int = 0, limit: int | None = None
+) -> list[QueueItem]:
+    """A signed-in person's own requests (those verified as theirs), newest first; or
+    `limit` of them from `offset`."""
     if actor.person_id is None:
         raise Forbidden("Sign in to see your requests.")
     statement = (
         select(RightsRequest)
         .where(RightsRequest.person_id == actor.person_id)
-        .order_by(RightsRequest.received_at.desc())
+        .order_by(RightsRequest.received_at.desc(), RightsRequest.id)
+        .offset(offset)
+        .limit(limit)
     )
     now = clock.now()
     return [item(session, r, now) for r in _clear_rows(session, statement)]

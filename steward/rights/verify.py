@@ -31,8 +31,15 @@ from steward.desk import files
 from steward.identity import throttle
 from steward.identity.common import email_index
 from steward.identity.models import Person
+from steward.policy.channels import usable
 from steward.policy.schema import Policy
-from steward.rights.common import by_reference, event, get_request, require_officer
+from steward.rights.common import (
+    by_reference,
+    event,
+    get_request,
+    policy_channel,
+    require_officer,
+)
 from steward.rights.models import RequestEvent, RequestFile, RightsRequest, VerificationCode
 from steward.rights.queries import contact, tell
 
@@ -46,14 +53,18 @@ FILES_KIND = "rights"
 
 
 def methods(policy: Policy, request: RightsRequest) -> list[str]:
-    """The ways an unverified request can still be verified without signing in."""
+    """The ways an unverified request can still be verified without signing in, through
+    the channel it came by."""
     if request.status != "unverified" or request.kind == "inquiry":
         return []
     if request.on_behalf:
         return ["document"]  # an agent proves their authority, the officer reviews it
     right = policy.rights.get(request.kind)  # type: ignore[call-overload]
-    offered = right.verification if right is not None else []
-    return [m for m in offered if m in ("email_code", "data_points", "document")]
+    offered = list(right.verification) if right is not None else []
+    found = usable(policy_channel(request.channel), offered, signed_in=False)
+    if not request.email:
+        found = [m for m in found if m != "email_code"]  # asked by post, without an address
+    return found
 
 
 def _digest(request_id: str, code: str) -> str:
@@ -365,15 +376,23 @@ def mark_verified(
     method: str,
     person_id: str | None,
     actor: Actor | None = None,
+    waited: bool = True,
 ) -> None:
     """The one way a request becomes verified. The deadline moves by the time spent waiting
-    for the person (the clock pauses while we wait for them), except for California requests,
-    whose 45 days run from receipt whatever verification takes. With no person behind the
+    for the person (the clock pauses while we wait for them, from when they were asked: for a
+    request the officer logged, when it was logged), except for California requests, whose
+    45 days run from receipt whatever verification takes. With no person behind the
     address, the request is answered "no data held". Then the immediate effects apply
-    (restriction, objection, withdrawal, opt-out, limit). The caller commits."""
+    (restriction, objection, withdrawal, opt-out, limit). `waited=False`: verified as it was
+    logged, nobody waited. The caller commits."""
     now = clock.now()
-    if not request.kind.startswith("ccpa_"):
-        request.due_at = request.due_at + (now - request.received_at)
+    if waited and not request.kind.startswith("ccpa_"):
+        logged = session.scalar(
+            select(RequestEvent.at).where(
+                RequestEvent.request_id == request.id, RequestEvent.step == "logged"
+            )
+        )
+        request.due_at = request.due_at + max(now - (logged or request.received_at), timedelta())
     request.verified_at = now
     request.verification = method
     request.person_id = person_id

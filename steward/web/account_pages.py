@@ -17,6 +17,7 @@ from steward.core.errors import DomainError, Invalid
 from steward.identity import mfa, profile, registration, sessions, signin
 from steward.identity.errors import Throttled
 from steward.policy.schema import Policy
+from steward.rights import self_service
 from steward.web.api.consent import honour_signal
 from steward.web.auth import (
     SettingsDep,
@@ -58,6 +59,8 @@ NOTICES = {
     "password_set": "Your password is set. Sign in to continue.",
     "email_changed": "Your email address is changed. Use the new one to sign in.",
     "signed_out": "You are signed out.",
+    "erasure_cancelled": "The erasure is cancelled and your account is open again. You can "
+    "sign in now.",
 }
 
 FormText = Annotated[str, Form()]
@@ -336,6 +339,11 @@ LINKS: dict[str, dict[str, str]] = {
         "text": "Press the button to use this address for your account from now on.",
         "button": "Use this address",
     },
+    "/account/cancel-erasure": {
+        "title": "Keep your data",
+        "text": "Press the button to cancel the erasure of your data and reopen your account.",
+        "button": "Cancel the erasure and reopen my account",
+    },
 }
 
 
@@ -384,6 +392,29 @@ def unlock(request: Request, session: SessionDep, token: FormText = "") -> Respo
         failed(session, error)
         return _link_page(request, "/unlock", token, error)
     return RedirectResponse("/sign-in?notice=unlocked", status_code=303)
+
+
+@router.get("/account/cancel-erasure", response_class=HTMLResponse)
+def cancel_erasure_form(request: Request, session: SessionDep, token: str = "") -> Response:
+    """The link mailed when a customer closed their account and asked to delete their data."""
+    try:
+        if token and self_service.cancel_pending(session, token[:TOKEN_MAX]) is None:
+            raise Invalid("There is no erasure left to cancel: it has started or is done.")
+    except DomainError as error:
+        return _link_page(request, "/account/cancel-erasure", token, error)
+    return _link_page(request, "/account/cancel-erasure", token)
+
+
+@router.post("/account/cancel-erasure", response_class=HTMLResponse)
+def cancel_erasure(
+    request: Request, session: SessionDep, settings: SettingsDep, token: FormText = ""
+) -> Response:
+    try:
+        self_service.cancel(session, settings, _limit(token, TOKEN_MAX, "link"))
+    except DomainError as error:
+        failed(session, error)
+        return _link_page(request, "/account/cancel-erasure", token, error)
+    return RedirectResponse("/sign-in?notice=erasure_cancelled", status_code=303)
 
 
 @router.get("/confirm-email", response_class=HTMLResponse)

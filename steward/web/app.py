@@ -24,11 +24,14 @@ from steward.vault.service import Vault
 from steward.web import (
     account_pages,
     consent_pages,
+    data_use_pages,
+    desk_accounts_pages,
     desk_pages,
     dpo_pages,
     guardian_pages,
     history_pages,
     pages,
+    portal_data_pages,
     portal_pages,
     retention_pages,
     rights_pages,
@@ -40,6 +43,7 @@ from steward.web.api import auth as auth_api
 from steward.web.api import billing as billing_api
 from steward.web.api import calls as calls_api
 from steward.web.api import consent as consent_api
+from steward.web.api import data_use as data_use_api
 from steward.web.api import devices as devices_api
 from steward.web.api import me as me_api
 from steward.web.api import organisations as organisations_api
@@ -96,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_api.router)
     # Before the intake router: its GET /rights/{reference} would catch /rights/signing-key.
     app.include_router(rights_work_api.router)
+    app.include_router(data_use_api.router)
     app.include_router(retention_api.router)
     app.include_router(rights_api.router)
     for api in (
@@ -114,7 +119,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pages,
         account_pages,
         portal_pages,
+        portal_data_pages,
         desk_pages,
+        desk_accounts_pages,
+        data_use_pages,
         rights_pages,
         dpo_pages,
         retention_pages,

@@ -13,11 +13,13 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.access.gate import policy_of
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
 from steward.desk import calls, remote
 from steward.desk.common import DESK_ROLES, RECORDING_ROLES
 from steward.desk.models import DIRECTIONS, IDENTIFIER_KINDS
+from steward.policy.serviceable import records_calls
 from steward.web.auth import SettingsDep
 from steward.web.deps import SessionDep
 from steward.web.desk_kit import (
@@ -249,6 +251,7 @@ def _call_page(
         "call_id": call_id,
         "call": None,
         "reviewer": actor.role in RECORDING_ROLES,
+        "records_calls": records_calls(policy_of(session)),
     }
     if actor.role in DESK_ROLES:
         call = calls.get_call(session, actor, call_id)

@@ -121,12 +121,16 @@ def _organisation_context(
     members = organisations.list_members(
         session, actor, organisation.id, offset=offset, limit=PAGE_SIZE
     )
-    found = devices.list_devices(session, actor, organisation_id=organisation.id, limit=PAGE_SIZE)
+    found = (
+        devices.list_devices(session, actor, organisation_id=organisation.id, limit=PAGE_SIZE)
+        if devices.inventory_kept(session)
+        else None
+    )
     return {
         "organisation": organisation,
         "members": members.items,
-        "devices": found.items,
-        "more_devices": found.next_offset is not None,
+        "devices": found.items if found else [],
+        "more_devices": found is not None and found.next_offset is not None,
         "kinds": KIND_NAMES,
         "types": TYPE_NAMES,
         "values": {"kind": "end_user"},

@@ -53,6 +53,9 @@ NOTICES = {
     "payment_recorded": "The payment is recorded.",
 }
 
+# A public reply that was saved but not mailed: never reported as sent.
+NOT_EMAILED = "Your reply is saved; the customer was not emailed because {reason}."
+
 # Form and query parameters the desk pages share.
 FormText = Annotated[str, Form()]
 QueryText = Annotated[str, Query(max_length=200)]

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from steward.core.actor import Actor
 from steward.core.errors import DomainError
-from steward.desk import messages, tickets, views
+from steward.desk import messages, notify, tickets, views
 from steward.desk.models import CHANNELS, PRIORITIES
 from steward.web import desk_billing_pages, desk_calls_pages, desk_inventory_pages
 from steward.web.auth import SettingsDep
 from steward.web.deps import SessionDep
 from steward.web.desk_kit import (
+    NOT_EMAILED,
     PAGE_SIZE,
     ROLE_HOME,
     Agent,
@@ -244,13 +245,19 @@ def ticket_page(
     body: Annotated[str, Query(max_length=messages.MAX_BODY)] = "",
     notice: str = "",
     masked: Annotated[int, Query(ge=0, le=1000)] = 0,
+    unmailed: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """The ticket; `canned` puts a canned reply into the reply box (after `body`, the text
-    already typed, which htmx sends along)."""
+    already typed, which htmx sends along). `unmailed` names why a reply was not emailed."""
 
     def build() -> dict[str, Any]:
         context = _ticket_context(session, actor, ticket_id, canned, body)
         context["notices"] = notices(notice, messages.masking_notice(masked))
+        if notice == "replied" and unmailed in notify.REASONS:
+            context["notices"] = [
+                NOT_EMAILED.format(reason=notify.REASONS[unmailed]),
+                *context["notices"][1:],
+            ]
         return context
 
     if request.headers.get("HX-Target") == "reply-form":
@@ -341,6 +348,7 @@ async def add_message(
         f"/desk/tickets/{ticket_id}",
         notice="noted" if written.visibility == "internal" else "replied",
         masked=written.card_numbers_masked or None,
+        unmailed=notify.reason_code(written.not_emailed),
         anchor=f"m-{written.id}",
     )
 

@@ -2,12 +2,14 @@
 
 The queue, soonest due first, with due-soon and overdue marked and the time each request
 waited for the person to confirm it; a request's page with who asked (read through the gate,
-audited), its timeline and documents, and the officer's decisions: accept a document,
+audited), its timeline and documents; logging a request made by phone, by post or in person
+on the person's behalf; and the officer's decisions: accept a document,
 extend the deadline, refuse, answer an inquiry, fulfil, preview and approve an erasure or
 cancel it during its grace, lift a restriction. Privacy officers only: other staff get a
 refusal, customers go to the portal, anonymous visitors to sign in. No JavaScript needed.
 """
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -15,10 +17,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from steward.access.gate import policy_of
+from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Forbidden, Invalid
+from steward.policy.channels import NAMES, OFFICER_LOGGED
 from steward.retention import holds, reports
-from steward.rights import deadlines, effects, erasure, queries, verify
+from steward.rights import deadlines, effects, erasure, logged, queries, review, verify
 from steward.rights.common import OFFICER_ROLES, get_request
 from steward.rights.fulfil import fulfil
 from steward.web.auth import SettingsDep, csrf_guard
@@ -43,7 +47,10 @@ NOTICES = {
     "scheduled": "The erasure is scheduled; it runs when the grace period ends.",
     "cancelled": "The erasure is cancelled; the person was told.",
     "lifted": "The restriction is lifted; the person and the recipients are told.",
+    "withheld": "The item is withheld from the export; the report names it and why.",
+    "logged": "The request is logged; its clock runs from the date it was received.",
 }
+CHANNEL_NAMES = {"api": "in the privacy center (API)", **NAMES}
 
 
 def page_officer(actor: PageStaff) -> Actor:
@@ -64,6 +71,7 @@ def queue(
         "items": items,
         "closed": closed,
         "labels": queries.KIND_LABELS,
+        "channels": CHANNEL_NAMES,
         "statuses": STATUS_NAMES,
         "last_sweep": next(iter(reports.recent(session, officer, limit=1)), None),
         "holds_to_review": sum(h.needs_review for h in holds.listing(session, officer)),
@@ -84,20 +92,95 @@ def _request_page(
     preview = None
     if kind in erasure.ERASURE_KINDS and status in ("open", "scheduled"):
         preview = erasure.preview(session, officer, request_id)
+    if kind in review.ACCESS_KINDS and status == "open" and detail.person_id:
+        extra = {"export_review": review.review(session, officer, request_id), **extra}
     right = policy_of(session).rights.get(kind) if kind != "inquiry" else None  # type: ignore[call-overload]
     context = {
         "detail": detail,
         "item": detail.item,
         "kind_label": queries.label(kind),
+        "channels": CHANNEL_NAMES,
         "statuses": STATUS_NAMES,
         "preview": preview,
         "extension_days": right.extension_days if right is not None else 0,
         "corrections": CORRECTION_FIELDS,
         "is_erasure": kind in erasure.ERASURE_KINDS,
         "notices": [],
+        "review_reasons": review.REASONS,
         **extra,
     }
     return render(request, "dpo/request.html", context, status_code=status_code)
+
+
+def _loggable(session: Session) -> dict[str, str]:
+    """The kinds of request the policy takes by phone, by post or in person."""
+    policy = policy_of(session)
+    found = {}
+    for kind, label in queries.KIND_LABELS.items():
+        if kind == "inquiry":
+            channels = policy.inquiries.channels
+        else:
+            right = policy.rights.get(kind)  # type: ignore[call-overload]
+            if right is None or not right.offered:
+                continue
+            channels = right.channels
+        if set(channels) & set(OFFICER_LOGGED):
+            found[kind] = label
+    return found
+
+
+def _log_page(
+    request: Request, session: Session, form: dict[str, str], error: str | None, status: int
+) -> HTMLResponse:
+    context = {
+        "kinds": _loggable(session),
+        "channels": {c: NAMES[c].capitalize() for c in OFFICER_LOGGED},
+        "checks": {k: v.capitalize() for k, v in logged.CHECKS.items()},
+        "form": form,
+        "error": error,
+        "today": clock.now().date().isoformat(),
+    }
+    return render(request, "dpo/log.html", context, status_code=status)
+
+
+@router.get("/log", response_class=HTMLResponse)
+def log_form(request: Request, officer: Officer, session: SessionDep) -> Response:
+    """The form to log a request taken by phone, by post or in person."""
+    return _log_page(request, session, {}, None, 200)
+
+
+@router.post("/log", response_class=HTMLResponse)
+async def log_request(
+    request: Request, officer: Officer, session: SessionDep, settings: SettingsDep
+) -> Response:
+    raw = await request.form()
+    names = ("kind", "channel", "received", "name", "email", "checked", "note", "details")
+    form = {n: v[:5000] if isinstance(v := raw.get(n), str) else "" for n in (*names, "person")}
+    try:
+        try:
+            received = date.fromisoformat(form["received"].strip())
+        except ValueError:
+            raise Invalid("Give the date the request was received (YYYY-MM-DD).") from None
+        opened = logged.log_request(
+            session,
+            settings,
+            officer,
+            logged.Logged(
+                kind=form["kind"],
+                channel=form["channel"],
+                received=received,
+                name=form["name"][:200],
+                email=form["email"].strip()[:254] or None,
+                checked=form["checked"] or None,
+                note=form["note"][:500] or None,
+                details=form["details"] or None,
+                person_id=form["person"].strip()[:36] or None,
+            ),
+        )
+    except DomainError as error:
+        failed(session, error)
+        return _log_page(request, session, form, error.message, error.status)
+    return RedirectResponse(f"/dpo/requests/{opened.id}?notice=logged", status_code=303)
 
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)

@@ -25,6 +25,7 @@ from steward.identity.errors import NotSignedIn
 from steward.identity.models import STAFF_ROLES, Account
 from steward.identity.sessions import Current
 from steward.policy.publish import name_of
+from steward.policy.serviceable import keeps_devices
 from steward.web.auth import CSRF_COOKIE, SESSION_COOKIE, CsrfRefused, SentCsrf
 from steward.web.deps import SessionDep
 
@@ -183,6 +184,8 @@ def render(
         # Also for pages anyone may see: a signed-in browser's forms must carry it there too.
         "csrf_token": request.cookies.get(CSRF_COOKIE, ""),
         "htmx": request.headers.get("HX-Request") == "true",
+        # Whether the nav offers devices: a business may keep no device inventory at all.
+        "keeps_devices": keeps_devices(request.app.state.active_policy.policy),
         **(context or {}),
     }
     response: HTMLResponse = request.app.state.templates.TemplateResponse(

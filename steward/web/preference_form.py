@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, Request
 from sqlalchemy.orm import Session
 
-from steward.access.gate import Refused
 from steward.consent import preferences
 from steward.core.actor import Actor
+from steward.core.errors import Forbidden
 from steward.identity.common import state_of
 from steward.web.auth import client_ip
 from steward.web.page_kit import failed
@@ -22,6 +22,7 @@ PREFERENCE_LABELS = {
     "maintenance_alerts": "Maintenance reminders for my devices",
     "marketing": "News and offers",
 }
+UNAVAILABLE = "Your notification preferences cannot be shown or changed now."
 CHANNEL_LABELS = {"email": "Email", "phone": "Phone", "sms": "Text message", "none": "None"}
 
 
@@ -32,9 +33,12 @@ def context(session: Session, actor: Actor, action: str) -> dict[str, Any]:
         return {}
     try:
         prefs = preferences.read(session, actor, state_of(session, actor.person_id))
-    except Refused as refused:  # restricted processing, say: the rest of the page still shows
+    except preferences.NotOffered as offered:  # the policy offers none: the page says so
+        failed(session, offered)
+        return {"prefs_unavailable": offered.message}
+    except Forbidden as refused:  # restricted processing, say: the rest of the page shows
         failed(session, refused)
-        return {"prefs_unavailable": refused.message}
+        return {"prefs_unavailable": f"{UNAVAILABLE} {refused.message}"}
     return {
         "prefs": prefs,
         "switches": PREFERENCE_LABELS,

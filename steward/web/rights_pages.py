@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from steward.access.gate import policy_of
 from steward.core.actor import VISITOR, Actor
 from steward.core.errors import DomainError, Invalid, NotFound
+from steward.policy.channels import way_in
 from steward.rights import erasure, export, intake, queries, recipients, verify
 from steward.rights.common import by_reference
 from steward.rights.models import KINDS
@@ -86,15 +87,39 @@ def visitor_or_actor(request: Request, session: SessionDep) -> Actor:
 MaybeActor = Annotated[Actor, Depends(visitor_or_actor)]
 
 
-def _offered(session: Session) -> dict[str, str]:
-    """The kinds of request the policy offers, with their names, in the policy's order."""
+def _channels(session: Session) -> dict[str, list[str]]:
+    """The kinds of request the policy offers, each with its channels, in the policy's order."""
     policy = policy_of(session)
-    kinds = {}
+    found: dict[str, list[str]] = {}
     for kind in KINDS:
-        right = policy.rights.get(kind) if kind != "inquiry" else None  # type: ignore[call-overload]
-        if kind == "inquiry" or (right is not None and right.offered):
-            kinds[kind] = queries.label(kind)
-    return kinds
+        if kind == "inquiry":
+            found[kind] = list(policy.inquiries.channels)
+            continue
+        right = policy.rights.get(kind)  # type: ignore[call-overload]
+        if right is not None and right.offered:
+            found[kind] = list(right.channels)
+    return found
+
+
+def _offered(session: Session) -> dict[str, str]:
+    """The kinds of request this page takes (those the policy offers at the privacy center),
+    with their names."""
+    return {
+        kind: queries.label(kind)
+        for kind, channels in _channels(session).items()
+        if "privacy_center" in channels
+    }
+
+
+def _elsewhere(session: Session) -> dict[str, list[str]]:
+    """Each kind of request this page does not take, with the ways the policy offers it, in
+    plain words ("Write to privacy@...", "Call ...")."""
+    policy = policy_of(session)
+    return {
+        queries.label(kind): [way_in(policy, c) for c in channels]
+        for kind, channels in _channels(session).items()
+        if "privacy_center" not in channels
+    }
 
 
 def _notice(code: str) -> list[str]:
@@ -117,6 +142,7 @@ def _mine(session: Session, actor: Actor) -> dict[str, Any]:
 def center(request: Request, actor: MaybeActor, session: SessionDep, notice: str = "") -> Response:
     context = {
         "kinds": _offered(session),
+        "elsewhere": _elsewhere(session),
         "statuses": STATUS_NAMES,
         "notices": _notice(notice),
         "labels": queries.KIND_LABELS,
@@ -131,6 +157,7 @@ def _form_context(
     policy = policy_of(session)
     return {
         "kinds": _offered(session),
+        "elsewhere": _elsewhere(session),
         # only what an objection or a withdrawal can stop: uses based on our interests or
         # on consent (a contract or the law is not stopped by objecting)
         "purposes": {
@@ -403,6 +430,7 @@ def _center_again(
     """The privacy center shown again after a failed form, with the error where it belongs."""
     context = {
         "kinds": _offered(session),
+        "elsewhere": _elsewhere(session),
         "statuses": STATUS_NAMES,
         "labels": queries.KIND_LABELS,
         **_mine(session, actor),

@@ -43,8 +43,14 @@ NOT_HELD = {
         "system.service_record",
         "user.preferences.service_times",
     },
-    # managed print: printers and their jobs, no generators; no job titles or service times
-    "printo-gens": {"system.runtime_log", "user.job_title", "user.preferences.service_times"},
+    # managed print: printers and their jobs, no generators; no job titles or service times;
+    # calls are logged with notes, never recorded (the seed says nothing of recording)
+    "printo-gens": {
+        "system.runtime_log",
+        "user.communications.call_recording",
+        "user.job_title",
+        "user.preferences.service_times",
+    },
     # a ticketing, chat and phone desk: no devices, telemetry, service records or payments
     "emergencysupport": DEVICES
     | FINANCIAL
@@ -57,8 +63,13 @@ NOT_HELD = {
         "user.job_title",
         "user.preferences.service_times",
     },
-    # managed IT: devices, logs, service records; no generators or printers' job logs
-    "compustores": {"system.print_job_metadata", "system.runtime_log"},
+    # managed IT: devices, logs, service records; no generators or printers' job logs; calls
+    # are logged with notes, never recorded (the seed says nothing of recording)
+    "compustores": {
+        "system.print_job_metadata",
+        "system.runtime_log",
+        "user.communications.call_recording",
+    },
 }
 
 # Who works with each category, for which purpose (everything else: agents, for support).
@@ -115,6 +126,10 @@ def test_an_example_maps_every_desk_category_its_business_holds(name):
 def test_call_recordings_are_reached_only_by_the_staff_who_review_calls(name):
     policy = load_policy(EXAMPLES / f"{name}.yaml")
     key = resolve(policy, "user.communications.call_recording")
+    if "user.communications.call_recording" in NOT_HELD[name]:  # nobody may listen to one
+        for role in ("call_reviewer", "privacy_officer", "agent", "admin"):
+            assert refused(policy, role, "essential.service.quality", key) is not None, role
+        return
     assert key == "user.communications.call_recording"
     roles = {role for p in policy.categories[key].purposes for role in policy.purposes[p].roles}
     assert roles == {"call_reviewer", "privacy_officer"}

@@ -20,16 +20,16 @@ def test_an_agent_saves_a_view_others_never_see_and_uses_its_filters(
     assert created.status_code == 201, created.text
     view = created.json()
     assert view["name"] == "Urgent mine" and view["filters"] == {"priority": "urgent"}
-    assert [v["id"] for v in agent.get(VIEWS).json()] == [view["id"]]
+    assert agent.get(VIEWS).json() == {"items": [view], "next_offset": None}
     listed = agent.get(TICKETS, params=view["filters"]).json()["items"]
     assert [t["id"] for t in listed] == [urgent["id"]]
 
     other = staff_member(admin, mailbox, new_client, "other@example.com", "agent")
-    assert other.get(VIEWS).json() == []
+    assert other.get(VIEWS).json()["items"] == []
     assert other.delete(f"{VIEWS}/{view['id']}").status_code == 404
     assert agent.post(VIEWS, json={"name": "Urgent mine", "filters": {}}).status_code == 409
     assert agent.delete(f"{VIEWS}/{view['id']}").status_code == 204
-    assert agent.get(VIEWS).json() == []
+    assert agent.get(VIEWS).json()["items"] == []
 
 
 def test_a_saved_view_keeps_checked_filters_and_never_search_words(agent, ada):
@@ -41,7 +41,7 @@ def test_a_saved_view_keeps_checked_filters_and_never_search_words(agent, ada):
     assert agent.post(VIEWS, json={"name": "", "filters": {}}).status_code == 422
     assert ada.get(VIEWS).status_code == 403
     assert ada.post(VIEWS, json={"name": "Mine", "filters": {}}).status_code == 403
-    assert agent.get(VIEWS).json() == []
+    assert agent.get(VIEWS).json()["items"] == []
 
 
 def test_staff_share_canned_replies_that_agents_and_admins_write(
@@ -51,7 +51,7 @@ def test_staff_share_canned_replies_that_agents_and_admins_write(
     assert created.status_code == 201, created.text
     reply_id = created.json()["id"]
     billing = staff_member(admin, mailbox, new_client, "billing@example.com", "billing")
-    assert [r["title"] for r in billing.get(REPLIES).json()] == ["Restart"]
+    assert [r["title"] for r in billing.get(REPLIES).json()["items"]] == ["Restart"]
     assert billing.post(REPLIES, json={"title": "x", "body": "y"}).status_code == 403
     assert billing.patch(f"{REPLIES}/{reply_id}", json={"title": "x"}).status_code == 403
     assert ada.get(REPLIES).status_code == 403
@@ -63,4 +63,4 @@ def test_staff_share_canned_replies_that_agents_and_admins_write(
     assert agent.patch(f"{REPLIES}/{reply_id}", json={"title": " "}).status_code == 422
     assert agent.delete(f"{REPLIES}/{reply_id}").status_code == 204
     assert agent.delete(f"{REPLIES}/{reply_id}").status_code == 404
-    assert agent.get(REPLIES).json() == []
+    assert agent.get(REPLIES).json() == {"items": [], "next_offset": None}

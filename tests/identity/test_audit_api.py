@@ -26,31 +26,40 @@ def test_the_privacy_officer_finds_every_access_to_a_person(officer, new_client,
 
     found = officer.get("/api/v1/audit", params={"person": person})
     assert found.status_code == 200, found.text
-    entries = found.json()
+    entries = found.json()["items"]
     assert entries and all(e["person_id"] == person for e in entries)
     assert [e["seq"] for e in entries] == sorted((e["seq"] for e in entries), reverse=True)
     assert {"read", "update"} <= {e["action"] for e in entries}
     assert "+1 555 0101" not in found.text and "ada@example.com" not in found.text
     assert me  # signed in as the customer above
 
-    by_actor = officer.get("/api/v1/audit", params={"actor": entries[0]["actor"]}).json()
+    by_actor = officer.get("/api/v1/audit", params={"actor": entries[0]["actor"]}).json()["items"]
     assert by_actor and {e["actor"] for e in by_actor} == {entries[0]["actor"]}
-    by_purpose = officer.get("/api/v1/audit", params={"purpose": "essential.service"}).json()
+    by_purpose = officer.get("/api/v1/audit", params={"purpose": "essential.service"}).json()[
+        "items"
+    ]
     assert by_purpose and {e["purpose"] for e in by_purpose} == {"essential.service"}
     later = (clock.now() + timedelta(hours=1)).isoformat()
-    assert officer.get("/api/v1/audit", params={"since": later}).json() == []
+    assert officer.get("/api/v1/audit", params={"since": later}).json() == {
+        "items": [],
+        "next_offset": None,
+        "next_before": None,
+    }
     # Paging (searches are recorded too, so page over one purpose, which they do not name).
     wanted = {"person": person, "purpose": "essential.service"}
     every = officer.get("/api/v1/audit", params=wanted).json()
+    assert len(every["items"]) > 1 and every["next_before"] is None
     page = officer.get("/api/v1/audit", params={**wanted, "limit": 1}).json()
-    rest = officer.get("/api/v1/audit", params={**wanted, "before": page[0]["seq"]}).json()
-    assert len(every) > 1
-    assert [e["seq"] for e in page + rest] == [e["seq"] for e in every]
+    assert page["next_offset"] is None  # the trail grows while it is read: it pages by `before`
+    assert page["next_before"] == page["items"][0]["seq"]
+    rest = officer.get("/api/v1/audit", params={**wanted, "before": page["next_before"]}).json()
+    assert rest["next_before"] is None
+    assert [e["seq"] for e in page["items"] + rest["items"]] == [e["seq"] for e in every["items"]]
 
 
 def test_searching_the_trail_is_itself_recorded(officer):
     officer.get("/api/v1/audit", params={"purpose": "essential.service"})
-    mine = officer.get("/api/v1/audit").json()
+    mine = officer.get("/api/v1/audit").json()["items"]
     assert any(e["action"] == "audit_search" for e in mine)
 
 

@@ -100,7 +100,7 @@ def test_an_admin_changes_a_role_and_disables_an_account(admin, mailbox, new_cli
     admin.patch(f"{ADMIN_API}/{me['account_id']}", json={"status": "disabled"})
     refused = sign_in(shopper, "ada@example.com")
     assert refused.status_code == 403 and "disabled" in refused.json()["detail"]
-    listed = {a["id"]: a for a in admin.get(ADMIN_API).json()}
+    listed = {a["id"]: a for a in admin.get(ADMIN_API).json()["items"]}
     assert listed[me["account_id"]]["status"] == "disabled"
 
 

@@ -13,6 +13,7 @@ NEW_PROCESSOR = """processors:
     transfer_safeguard: scc
     contract_date: 2026-10-01
     vetted_date: 2026-10-15
+    contact: privacy@mailgun.example
 """
 
 

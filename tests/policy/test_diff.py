@@ -63,7 +63,8 @@ def test_a_new_recipient_and_a_new_use_of_data_are_material(cli, tmp_path):
                 "processors:\n",
                 "processors:\n  mailer:\n    name: Mailer Ltd\n    service: Email\n"
                 "    categories: [user.profile]\n    purposes: [marketing.communications]\n"
-                "    location: US\n    contract_date: 2026-01-01\n    vetted_date: 2026-01-01\n",
+                "    location: US\n    transfer_safeguard: scc\n    contract_date: 2026-01-01\n"
+                "    vetted_date: 2026-01-01\n    contact: privacy@mailer.example\n",
             ),
         ),
     )
@@ -110,10 +111,10 @@ def test_a_changed_lawful_basis_is_material(cli, tmp_path):
         edited(
             tmp_path,
             (
-                "    description: Tailoring services and understanding what customers need.\n"
+                "      will need maintenance or emergency service, which our staff review).\n"
                 "    lawful_basis: legitimate_interests\n"
                 "    legitimate_interest: Providing and improving our services.\n",
-                "    description: Tailoring services and understanding what customers need.\n"
+                "      will need maintenance or emergency service, which our staff review).\n"
                 "    lawful_basis: consent\n    consent:\n      channels: [form]\n",
             ),
         ),

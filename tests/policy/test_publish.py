@@ -104,6 +104,32 @@ def test_a_policy_with_problems_is_refused_and_nothing_changes(
     assert len(mailbox.messages) == before
 
 
+def test_a_policy_with_warnings_is_published_and_each_warning_is_printed_with_its_line(
+    identity_settings, app, tmp_path
+):
+    new = wording_change(identity_settings.policy, tmp_path / "new.yaml")
+    text = new.read_text().replace(
+        "\nprocessors:\n",
+        "\n  operations.fraud:\n    name: Fraud checks\n    description: Checking orders.\n"
+        "    lawful_basis: legitimate_interests\n    legitimate_interest: Preventing fraud.\n"
+        "    roles: [admin]\n\nprocessors:\n",
+        1,
+    )
+    new.write_text(text)
+    line = text[: text.index("  operations.fraud:")].count("\n") + 1
+
+    result = steward(identity_settings, "policy", "publish", str(new))
+
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{new}:{line}: warning: Purpose 'operations.fraud' is declared but no category is "
+        "used for it"
+    ) in result.stderr
+    assert "published version 1.1 (was 1.0)" in result.stdout
+    assert identity_settings.policy.read_text() == text
+    assert versions(app)["1.1"].published_at is not None
+
+
 def test_publishing_the_active_text_or_a_new_text_under_the_same_version_is_refused(
     identity_settings, app, tmp_path
 ):

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from steward.cli import app
+from steward.policy.countries import name_of_country
 from steward.policy.loader import load_policy
 from steward.policy.publish import SAFEGUARD, hours_words, retention_words
 from tests.conftest import DEFAULT_EXAMPLE, EXAMPLE_FILES
@@ -78,7 +79,7 @@ def test_every_recipient_and_transfer_safeguard_is_published(cli, example):
         assert processor.vetted_date.isoformat() in text
         if processor.transfer_safeguard:
             assert (
-                f"| {processor.name} | {processor.location} | "
+                f"| {processor.name} | {name_of_country(processor.location)} | "
                 f"{SAFEGUARD[processor.transfer_safeguard]} |" in text
             )
 
@@ -142,3 +143,30 @@ def test_an_unknown_kind_is_refused_with_a_reason(cli):
     result = cli.invoke(app, ["policy", "render", str(DEFAULT_EXAMPLE), "--kind", "terms"])
     assert result.exit_code == 2
     assert "terms" in result.output
+
+
+@examples
+def test_the_privacy_policy_reads_as_plain_text(cli, example):
+    """No double full stops, country names instead of codes, no ISO duration, no basis
+    phrase repeated on every category, and every safeguard named is explained."""
+    policy = load_policy(example)
+    text = squash(render(cli, example, "privacy", "md"))
+    assert ".." not in text
+    assert not re.search(r"\bP\d+[YMWD]\b", text)
+    for code in {p.location for p in policy.processors.values()} | {policy.controller.country}:
+        assert f"| {code} |" not in text
+    contracts = sum(p.lawful_basis == "contract" for p in policy.purposes.values())
+    assert text.count("the performance of our contract with you") == contracts  # the table
+    if any(p.transfer_safeguard == "scc" for p in policy.processors.values()):
+        assert "Standard Contractual Clauses are a contract" in text
+    if any(p.transfer_safeguard == "adequacy" for p in policy.processors.values()):
+        assert "An adequacy decision is a finding" in text
+    if policy.security_notice:
+        assert policy.security_notice.split()[0] in text.split("How we protect your data")[1]
+
+
+def test_a_gdpr_policy_from_outside_europe_never_says_nothing_leaves_the_country(cli):
+    text = squash(render(cli, DEFAULT_EXAMPLE.parent / "printo-gens.yaml", "privacy", "md"))
+    assert "We do not transfer" not in text
+    assert "We are based in the United States" in text
+    assert "no method of transmission over the internet" in text

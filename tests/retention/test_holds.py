@@ -88,10 +88,10 @@ def test_a_hold_past_its_end_date_is_flagged_for_review_not_lifted(team, app, id
         assert listed.exit_code == 0, listed.output
         assert placed["id"] in listed.output and "REVIEW: past its end date" in listed.output
         assert "ada" not in listed.output
-    shown = officer.get("/api/v1/dpo/holds").json()
+    shown = officer.get("/api/v1/dpo/holds").json()["items"]
     assert [h["id"] for h in shown] == [placed["id"]] and shown[0]["needs_review"] is True
     assert "1 legal hold is past the end date: review." in officer.get("/dpo").text
-    runs = officer.get("/api/v1/dpo/retention/runs").json()
+    runs = officer.get("/api/v1/dpo/retention/runs").json()["items"]
     assert runs[0]["flagged_holds"] == 1 and runs[0]["held"][placed["id"]] > 0
 
 
@@ -144,7 +144,7 @@ def test_placing_a_hold_checks_what_it_names(team, app):
         json={"scope": "category", "target": "user.behavior", "reason": "dispute", "ends_on": past},
     )
     assert answer.status_code == 422 and "past" in answer.json()["detail"]
-    assert officer.get("/api/v1/dpo/holds").json() == []
+    assert officer.get("/api/v1/dpo/holds").json() == {"items": [], "next_offset": None}
     agent = team["agent"].post(
         "/api/v1/dpo/holds",
         json={"scope": "category", "target": "user.behavior", "reason": "dispute"},

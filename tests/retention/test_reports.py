@@ -49,7 +49,7 @@ def test_each_run_is_reported_to_the_officer_without_personal_data_and_audited(
         filled(app, ada)
     with clock.frozen_at(START + timedelta(days=100)):
         sweep(identity_settings)
-    runs = officer.get("/api/v1/dpo/retention/runs").json()
+    runs = officer.get("/api/v1/dpo/retention/runs").json()["items"]
     assert len(runs) == 1 and runs[0]["status"] == "done" and runs[0]["source"] == "cli"
     assert runs[0]["counts"]["user.communications.call_recording"] == {"delete": 1}
     page = officer.get("/dpo/retention")
@@ -80,7 +80,7 @@ def test_holds_can_be_placed_and_released_on_the_page(team, app):
     placed = officer.post("/dpo/holds", data={**form, "target": "ada@example.com"})
     assert placed.status_code == 200 and "The hold is in force" in placed.text
     assert "on a person (dispute)" in placed.text
-    hold_id = officer.get("/api/v1/dpo/holds").json()[0]["id"]
+    hold_id = officer.get("/api/v1/dpo/holds").json()["items"][0]["id"]
     released = officer.post(
         f"/dpo/holds/{hold_id}/release", data={"csrf_token": form["csrf_token"]}
     )

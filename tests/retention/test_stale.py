@@ -106,7 +106,7 @@ def test_staff_accounts_are_not_closed_for_disuse(team, app, identity_settings):
         assert stale(identity_settings).strip() == "warned: 0 accounts; closed: 0 accounts"
 
 
-@pytest.mark.promise("T3")
+@pytest.mark.promise("T3", "C3")
 def test_a_child_whose_guardian_never_consents_is_deleted_after_the_links_seven_days(
     app, client, mailbox, identity_settings
 ):

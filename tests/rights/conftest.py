@@ -4,6 +4,7 @@
 import re
 
 import pytest
+import yaml
 
 from tests.desk.team import Team
 from tests.rights.intake_kit import Officer
@@ -18,6 +19,17 @@ def team(admin, mailbox, new_client) -> Team:
 def officer(admin, mailbox, new_client) -> Officer:
     """The privacy officer, made before any test freezes the clock; call `again()` inside."""
     return Officer(admin, mailbox, new_client)
+
+
+@pytest.fixture
+def access_extension(data_dir):
+    """The default policy with a 60-day extension for access, as the GDPR allows (its seed
+    offers none). Ask for it before `app`."""
+    path = data_dir / "policy.yaml"
+    policy = yaml.safe_load(path.read_text())
+    policy["rights"]["access"]["extension_days"] = 60
+    path.write_text(yaml.safe_dump(policy, sort_keys=False))
+    return data_dir
 
 
 def ask(browser, kind: str, email: str | None = None, **fields) -> dict:

@@ -9,12 +9,14 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Column, ForeignKey, MetaData, String, Table
 
 from steward.core import clock
-from steward.rights import erasure
-from steward.rights.datamap import holdings
+from steward.identity.models import Person
+from steward.rights import erasure, export
+from steward.rights.datamap import holdings, paths
 from steward.rights.erasure_plan import is_kept
-from tests.rights.fill import declared_value, fill
+from tests.rights.fill import Filler, declared_value, fill
 from tests.rights.work import db, verified_request
 
 
@@ -63,3 +65,68 @@ def test_every_declared_column_is_exported_then_erased(team, app, client):
                 else:
                     assert value is None, f"{holding.name}.{column} survived the erasure"
             assert key is not None
+
+
+class LinkedFiller(Filler):
+    """Rows owned by `owner_id` whose links to a person (and the parents they follow) name
+    `linked_id`: what reaches the linked person only by a link."""
+
+    def __init__(self, session, owner_id: str, linked_id: str) -> None:
+        super().__init__(session, owner_id)
+        self.linked_id = linked_id
+
+    def _value(self, table, column):
+        holding = self.models.get(table.name)
+        subject = holding is not None and column.key in (holding.owner, holding.subject)
+        if not subject and any(fk.column.table.name == "people" for fk in column.foreign_keys):
+            return self.linked_id
+        return super()._value(table, column)
+
+
+@pytest.mark.promise("R1")
+def test_every_link_to_a_person_brings_its_rows_into_their_export(team, app, client):
+    officer = team["privacy_officer"]
+    _, ada_id = team.customer("ada")
+    _, bob_id = team.customer("bob")
+    linked = {p.holding.name for p in paths() if p.how != "subject"}
+    with db(app) as session:
+        filler = LinkedFiller(session, bob_id, ada_id)
+        for name in sorted(linked):
+            filler.row(name)
+        session.commit()
+        made = filler.made
+
+    request_id, _ = verified_request(app, "access", ada_id, "ada@example.com")
+    token = officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={}).json()["token"]
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.post("/api/v1/rights/download", json={"token": token}).content)
+    )
+    document = json.loads(archive.read("export.json"))
+    found = {
+        (v["table"], str(v["row_id"]))
+        for category in document["categories"].values()
+        for v in category["values"]
+    }
+    assert linked >= {"devices", "telemetry", "service_records", "tickets", "messages"}
+    for name in linked:
+        assert (name, str(made[name])) in found, f"{name} reached by a link, not exported"
+
+
+@pytest.mark.promise("R1")
+def test_every_link_to_a_person_has_a_place_in_the_export():
+    assert export.unplaced() == []
+
+
+@pytest.mark.promise("R1")
+def test_a_new_link_with_no_place_in_the_export_is_named():
+    metadata = MetaData()
+    watchers = Table(
+        "ticket_watchers",
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("person_id", String(36), ForeignKey(Person.__table__.c.id)),
+        Column("told_id", String(36), info={"person": True}),  # a declared link, no key
+        Column("ticket_id", String(36)),
+    )
+
+    assert export.unplaced([watchers]) == ["ticket_watchers.person_id", "ticket_watchers.told_id"]

@@ -36,7 +36,7 @@ def test_the_officer_sees_open_requests_by_due_date_with_due_soon_and_overdue_ma
 
 @pytest.mark.promise("R1")
 def test_a_deadline_is_extended_once_before_it_passes_and_the_person_is_told_why(
-    officer, team, mailbox
+    access_extension, officer, team, mailbox
 ):
     with clock.frozen_at(START):
         ada, _ = team.customer("ada")
@@ -62,7 +62,7 @@ def test_a_deadline_is_extended_once_before_it_passes_and_the_person_is_told_why
 
 
 @pytest.mark.promise("R1")
-def test_a_deadline_cannot_be_extended_once_it_has_passed(officer, team):
+def test_a_deadline_cannot_be_extended_once_it_has_passed(access_extension, officer, team):
     with clock.frozen_at(START):
         ada, _ = team.customer("ada")
         access = ask(ada, "access")

@@ -1,5 +1,6 @@
-"""R1 access and R10 know: a zip with export.json, a CSV per category and a report; R5
-portability: what the person gave, as JSON, downloadable or pushed signed over HTTPS."""
+"""R1 access and R10 know: a zip with everything about the person (owned and linked rows,
+staff notes included), a CSV per category, who used the data and a report in plain words;
+R5 portability: only what the person gave, as JSON, downloadable or pushed signed over HTTPS."""
 
 import base64
 import io
@@ -11,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from steward.core import clock
+from tests.desk.team import join, organisation
 from tests.rights.test_recipients import webhook  # noqa: F401  (the HTTPS receiver)
 from tests.rights.work import verified_request
 
@@ -50,10 +52,27 @@ def test_an_access_export_holds_everything_with_purposes_and_recipients(
     assert document["reference"] == reference
     contact = document["categories"]["user.account"]
     assert "ada@example.com" in [v["value"] for v in contact["values"]]
-    assert contact["about"]["purposes"] and contact["about"]["retention"]["period"]
+    assert contact["about"]["purposes"] and contact["about"]["retention"]["kept"]
     assert [r["reference"] for r in document["requests"]] == [reference]
     report = archive.read("report.html").decode()
     assert "Recipients" in report and "Ada Lovelace" in report
+
+
+@pytest.mark.promise("R1")
+def test_the_report_says_how_long_data_is_kept_in_plain_words(team, app, mailbox, client):
+    _, ada_id = team.customer("ada")
+    request_id, _ = verified_request(app, "access", ada_id, "ada@example.com")
+    _fulfil(team["privacy_officer"], request_id)
+    token = _token_in_mail(mailbox, "ada@example.com")
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.post("/api/v1/rights/download", json={"token": token}).content)
+    )
+
+    report = archive.read("report.html").decode()
+    assert "after your account is closed" in report
+    for raw in ("P7Y", "P1Y", "P3M", "account_closure", "last_activity", "contract_end"):
+        assert raw not in report, raw
+        assert raw not in archive.read("export.json").decode(), raw
 
 
 @pytest.mark.promise("R5")
@@ -71,6 +90,80 @@ def test_portability_gives_what_the_person_provided_as_json(team, app, client):
     people = document["records"]["people"]
     assert people[0]["email"] == "ada@example.com"
     assert "rights_requests" not in document["records"]
+
+
+@pytest.mark.promise("R5")
+def test_portability_holds_the_persons_own_words_and_never_staff_notes_or_call_notes(
+    team, app, client, mailbox
+):
+    ada, ada_id = team.customer("ada")
+    agent = team["agent"]
+    ticket = ada.post(
+        "/api/v1/tickets", json={"subject": "Printer jams", "body": "It jams on page two."}
+    ).json()
+    url = f"/api/v1/tickets/{ticket['id']}/messages"
+    assert agent.post(url, json={"body": "Try the rear tray."}).status_code == 201
+    note = agent.post(url, json={"body": "Customer sounds annoyed.", "visibility": "internal"})
+    assert note.status_code == 201, note.text
+    assert ada.post(url, json={"body": "Rear tray works."}).status_code == 201
+    upload = ada.post(
+        url,
+        data={"body": "The jam, photographed."},
+        files={"attachments": ("jam.pdf", b"%PDF-1.7 jam", "application/pdf")},
+    )
+    assert upload.status_code == 201, upload.text
+    staff_file = agent.post(
+        url,
+        data={"body": "Manual attached."},
+        files={"attachments": ("manual.pdf", b"%PDF-1.7 manual", "application/pdf")},
+    )
+    assert staff_file.status_code == 201, staff_file.text
+    call = agent.post(
+        "/api/v1/calls",
+        json={
+            "person_id": ada_id,
+            "number": "+44 20 7946 0000",
+            "direction": "inbound",
+            "duration_seconds": 60,
+            "recording_notice_played": False,
+            "notes": "Promised a call back.",
+        },
+    )
+    assert call.status_code == 201, call.text
+    assert ada.put("/api/v1/me/preferences", json={"marketing": True}).status_code == 200
+    request_id, _ = verified_request(app, "portability", ada_id, "ada@example.com")
+
+    document = client.post(
+        "/api/v1/rights/download", json={"token": _fulfil(team["privacy_officer"], request_id)}
+    ).json()
+    text = json.dumps(document)
+
+    bodies = [m["body"] for m in document["records"]["messages"]]
+    assert sorted(bodies) == ["It jams on page two.", "Rear tray works.", "The jam, photographed."]
+    (upload,) = document["records"]["attachments"]
+    assert upload["filename"] == "jam.pdf"
+    assert base64.b64decode(upload["content_base64"]) == b"%PDF-1.7 jam"
+    assert document["records"]["tickets"][0]["subject"] == "Printer jams"
+    assert "notification_preferences" in document["records"]
+    assert [c["purpose"] for c in document["consents"]] == ["marketing.communications"]
+    for staff_words in (
+        "Try the rear tray.",
+        "Customer sounds annoyed.",
+        "Promised a call back.",
+        "Manual attached.",
+        "manual.pdf",
+    ):
+        assert staff_words not in text
+
+    access_id, _ = verified_request(app, "access", ada_id, "ada@example.com")
+    _fulfil(team["privacy_officer"], access_id)
+    token = _token_in_mail(mailbox, "ada@example.com")
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.post("/api/v1/rights/download", json={"token": token}).content)
+    )
+    found = _values(archive)
+    for staff_words in ("Try the rear tray.", "Customer sounds annoyed.", "Promised a call back."):
+        assert any(value == staff_words for _, value in found), staff_words  # Art. 15: all
 
 
 def test_a_download_expires(team, app, client):
@@ -115,8 +208,26 @@ def test_a_push_goes_only_to_public_https_addresses(team, app, client):
         assert answer.status_code == 422, url
 
 
+def _export(team, app, mailbox, client, name: str, person_id: str) -> zipfile.ZipFile:
+    request_id, _ = verified_request(app, "access", person_id, f"{name}@example.com")
+    _fulfil(team["privacy_officer"], request_id)
+    token = _token_in_mail(mailbox, f"{name}@example.com")
+    answer = client.post("/api/v1/rights/download", json={"token": token})
+    assert answer.status_code == 200, answer.text
+    return zipfile.ZipFile(io.BytesIO(answer.content))
+
+
+def _values(archive: zipfile.ZipFile) -> dict[tuple[str, str], dict]:
+    document = json.loads(archive.read("export.json"))
+    return {
+        (v["table"], str(v["value"])): v
+        for category in document["categories"].values()
+        for v in category["values"]
+    }
+
+
 @pytest.mark.promise("R1")
-def test_an_access_export_lists_where_other_peoples_records_name_the_person(
+def test_an_access_export_holds_what_the_person_wrote_on_someone_elses_ticket(
     team, app, mailbox, client
 ):
     ada, _ = team.customer("ada")
@@ -124,20 +235,71 @@ def test_an_access_export_lists_where_other_peoples_records_name_the_person(
     agent = team["agent"]
     reply = agent.post(f"/api/v1/tickets/{ticket['id']}/messages", json={"body": "On my way."})
     assert reply.status_code == 201, reply.text
-    agent_id = team.people["agent"]
-    request_id, _ = verified_request(app, "access", agent_id, "agent@example.com")
 
-    _fulfil(team["privacy_officer"], request_id)
-    token = _token_in_mail(mailbox, "agent@example.com")
-    archive = zipfile.ZipFile(
-        io.BytesIO(client.post("/api/v1/rights/download", json={"token": token}).content)
-    )
-    document = json.loads(archive.read("export.json"))
+    archive = _export(team, app, mailbox, client, "agent", team.people["agent"])
+    found = _values(archive)
 
-    assert {"table": "messages", "row_id": reply.json()["id"], "as": "author_id"} in (
-        document["mentioned_in"]
+    assert found[("messages", "On my way.")]["as"] == "written by you"
+    assert ("messages", "Loud.") not in found  # Ada's own words stay Ada's
+    assert ("tickets", "Fan noise") not in found
+
+
+@pytest.mark.promise("R1")
+def test_an_access_export_holds_the_organisations_device_assigned_to_the_person(
+    team, app, mailbox, client
+):
+    agent = team["agent"]
+    ada, ada_id = team.customer("ada")
+    _, bob_id = team.customer("bob")
+    acme = organisation(agent, "Acme")
+    join(agent, acme["id"], ada_id, "end_user")
+    join(agent, acme["id"], bob_id, "end_user")
+    answer = agent.post(
+        "/api/v1/devices",
+        json={
+            "type": "workstation",
+            "organisation_id": acme["id"],
+            "serial_number": "ACME-ADA-7",
+            "hostname": "ada-desk",
+            "assigned_to_id": ada_id,
+        },
     )
-    assert "On my way." not in archive.read("export.json").decode()  # Ada's ticket, Ada's data
+    assert answer.status_code == 201, answer.text
+    desk = answer.json()
+    other = agent.post(
+        "/api/v1/devices",
+        json={
+            "type": "workstation",
+            "organisation_id": acme["id"],
+            "serial_number": "ACME-BOB-8",
+            "assigned_to_id": bob_id,
+        },
+    ).json()
+    reading = agent.post(
+        f"/api/v1/devices/{desk['id']}/telemetry",
+        json={"kind": "diagnostic", "payload": {"code": "E17"}},
+    )
+    assert reading.status_code == 201, reading.text
+    agent.post(
+        f"/api/v1/devices/{other['id']}/telemetry",
+        json={"kind": "diagnostic", "payload": {"code": "B99"}},
+    )
+    visit = agent.post(
+        "/api/v1/service-records",
+        json={"device_id": desk["id"], "visited_on": "2026-11-03", "work_done": "New fan fitted."},
+    )
+    assert visit.status_code == 201, visit.text
+    assert desk["id"] in [d["id"] for d in ada.get("/api/v1/devices").json()["items"]]
+
+    archive = _export(team, app, mailbox, client, "ada", ada_id)
+    found = _values(archive)
+    exported = json.dumps(json.loads(archive.read("export.json")))
+
+    assert found[("devices", "ACME-ADA-7")]["as"] == "assigned to you"
+    assert ("devices", "ada-desk") in found
+    assert "E17" in exported
+    assert found[("service_records", "New fan fitted.")]["as"] == "from a device you use"
+    assert "ACME-BOB-8" not in exported and "B99" not in exported  # Bob's desk is Bob's
 
 
 @pytest.mark.promise("R1", "C2")

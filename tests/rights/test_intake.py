@@ -157,7 +157,7 @@ def test_a_rectification_is_due_in_15_days_and_keeps_the_corrections(officer, te
         {"kind": "objection", "email": "a@example.com", "purposes": ["no.such.purpose"]},
         {"kind": "access", "email": "a@example.com", "on_behalf": True},  # no agent named
         {"kind": "access", "email": "a@example.com", "colour": "blue"},
-        {"kind": "ccpa_opt_out", "email": "a@example.com"},  # the policy asks for a session
+        {"kind": "access", "email": "a@example.com", "channel": "portal"},  # not offered there
     ],
 )
 def test_a_request_the_policy_does_not_allow_is_refused_with_a_reason(client, body):

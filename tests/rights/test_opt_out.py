@@ -23,6 +23,7 @@ PARTNER = {
     "categories": ["user.preferences"],
     "purposes": ["marketing.communications"],
     "location": "US",
+    "transfer_safeguard": "scc",
     "contract_date": "2026-01-10",
     "vetted_date": "2026-06-01",
     "contact": "privacy@genoffers.example",

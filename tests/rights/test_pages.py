@@ -164,7 +164,9 @@ def test_an_access_export_is_downloaded_with_the_mailed_token(team, mailbox):
 
 
 @pytest.mark.promise("R8")
-def test_the_officer_answers_an_inquiry_extends_and_refuses_on_the_page(new_client, team, mailbox):
+def test_the_officer_answers_an_inquiry_extends_and_refuses_on_the_page(
+    access_extension, new_client, team, mailbox
+):
     officer, client = team["privacy_officer"], new_client()
     question = ask_on_page(
         client, "inquiry", email="asker@example.com", details="Do you sell my data?"

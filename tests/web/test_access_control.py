@@ -10,6 +10,7 @@ from tests.who import (
     billing,
     calls,
     consent,
+    data_use,
     devices,
     identity,
     organisations,
@@ -32,6 +33,7 @@ WHO = {
     **consent.WHO,
     **rights.WHO,
     **rights_work.WHO,
+    **data_use.WHO,
     **retention.WHO,
 }
 NOT_ALLOWED = {401, 403}

@@ -19,6 +19,10 @@ WHO = {
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("PATCH", "/api/v1/me"): SIGNED_IN,
     ("POST", "/api/v1/me/email"): SIGNED_IN,
+    ("POST", "/api/v1/me/rights"): SIGNED_IN,  # a right the policy offers in the account
+    ("GET", "/api/v1/me/close"): SIGNED_IN,
+    ("POST", "/api/v1/me/close"): SIGNED_IN,  # staff are refused: an admin closes theirs
+    ("POST", "/api/v1/me/erasure/cancel"): PUBLIC,  # the mailed token; the account is closed
     ("GET", "/api/v1/admin/accounts"): {"admin"},
     ("POST", "/api/v1/admin/accounts"): {"admin"},
     ("PATCH", "/api/v1/admin/accounts/{account_id}"): {"admin"},

@@ -13,6 +13,7 @@ WHO: dict[tuple[str, str], object] = {
     ("POST", "/api/v1/rights/{reference}/document"): PUBLIC,
     ("GET", "/api/v1/me/rights"): SIGNED_IN,
     ("GET", "/api/v1/dpo/requests"): OFFICER,
+    ("POST", "/api/v1/dpo/requests"): OFFICER,
     ("GET", "/api/v1/dpo/requests/{request_id}"): OFFICER,
     ("GET", "/api/v1/dpo/requests/{request_id}/documents/{file_id}"): OFFICER,
     ("POST", "/api/v1/dpo/requests/{request_id}/verify"): OFFICER,

@@ -1,4 +1,5 @@
-"""JSON API, /api/v1/admin/accounts: list accounts, create staff, change role or status."""
+"""JSON API, /api/v1/admin/accounts: list accounts, create staff, change role or status
+(active, disabled, closed)."""
 
 from datetime import datetime
 from typing import Annotated, Literal
@@ -48,8 +49,13 @@ class ChangeIn(BaseModel):
     role: (
         Literal["customer", "agent", "billing", "call_reviewer", "privacy_officer", "admin"] | None
     ) = None
-    status: Literal["active", "disabled"] | None = None
+    status: Literal["active", "disabled", "closed"] | None = None
     reassign_to: str | None = Field(None, max_length=36)  # who takes over its open tickets
+
+
+class AccountPage(BaseModel):
+    items: list[AccountOut]
+    next_offset: int | None
 
 
 def _out(view: admin.AccountView) -> AccountOut:
@@ -62,8 +68,13 @@ def list_accounts(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[AccountOut]:
-    return [_out(v) for v in admin.list_accounts(session, actor, limit=limit, offset=offset)]
+) -> AccountPage:
+    """Accounts, oldest first, as `{items, next_offset}` (null on the last page)."""
+    views = admin.list_accounts(session, actor, limit=limit + 1, offset=offset)
+    more = len(views) > limit
+    return AccountPage(
+        items=[_out(v) for v in views[:limit]], next_offset=offset + limit if more else None
+    )
 
 
 @router.post("", status_code=201)
@@ -76,20 +87,32 @@ def create_staff(
 
 @router.patch("/{account_id}")
 def change_account(
-    account_id: str, body: ChangeIn, actor: AdminActor, session: SessionDep
+    account_id: str,
+    body: ChangeIn,
+    actor: AdminActor,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> AccountOut:
-    """Change the role and/or status (active, disabled); the account's sessions end. An
-    account leaving the desk (disabled, or no longer agent or admin) hands its tickets that
-    are not closed to `reassign_to` (an active agent or admin), or back to the queue; its
-    customers' tickets and messages stay."""
-    leaves = body.status == "disabled" or (body.role is not None and body.role not in DESK_ROLES)
+    """Change the role and/or status (active, disabled, closed); the account's sessions end.
+    Closing sets the person's `closed_at`, from which the retention rules that run after
+    account closure count, and mails them; `active` reopens a closed account (until its data
+    is wiped). An account leaving the desk (disabled, closed, or no longer agent or admin)
+    hands its tickets that are not closed to `reassign_to` (an active agent or admin), or
+    back to the queue; its customers' tickets and messages stay."""
+    leaves = body.status in ("disabled", "closed") or (
+        body.role is not None and body.role not in DESK_ROLES
+    )
     if body.reassign_to is not None and not leaves:
         raise Invalid(
             "Name who takes over the tickets only when an account leaves the desk: disabled, "
-            "or given a role other than agent or admin."
+            "closed, or given a role other than agent or admin."
         )
     if leaves:
         # No commit here: admin.change commits the reassignment with the account's change,
         # or nothing at all when it refuses.
         tickets.release_assignments(session, actor, account_id, body.reassign_to)
-    return _out(admin.change(session, actor, account_id, role=body.role, status=body.status))
+    return _out(
+        admin.change(
+            session, actor, account_id, role=body.role, status=body.status, settings=settings
+        )
+    )

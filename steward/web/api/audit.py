@@ -29,6 +29,12 @@ class EntryOut(BaseModel):
     request_id: str | None
 
 
+class EntryPage(BaseModel):
+    items: list[EntryOut]
+    next_offset: None = None  # the trail grows while it is read: it pages by `before`
+    next_before: int | None  # pass as `before` for the next page; null on the last
+
+
 @router.get("")
 def search_audit(
     officer: Officer,
@@ -40,8 +46,10 @@ def search_audit(
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before: Annotated[int | None, Query(ge=1, description="seq of the last entry seen")] = None,
-) -> list[EntryOut]:
-    """Entries matching every filter, newest first; page with `before`."""
+) -> EntryPage:
+    """Entries matching every filter, newest first, as `{items, next_offset, next_before}`.
+    Each search is itself recorded in the trail, so an offset would shift under the reader:
+    page with `before` (the `next_before` of the last page); `next_offset` is always null."""
     entries = search_as(
         session,
         officer,
@@ -50,7 +58,10 @@ def search_audit(
         purpose=purpose,
         since=since,
         until=until,
-        limit=limit,
+        limit=limit + 1,  # one more than asked tells whether another page follows
         after_seq=before,
     )
-    return [EntryOut.model_validate(e, from_attributes=True) for e in entries]
+    items = [EntryOut.model_validate(e, from_attributes=True) for e in entries[:limit]]
+    # The search answers at most 1000: a full page of 1000 may have more behind it.
+    more = len(entries) > limit or len(entries) == 1000
+    return EntryPage(items=items, next_before=items[-1].seq if more else None)

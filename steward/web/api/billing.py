@@ -179,6 +179,7 @@ class InvoiceOut(BaseModel):
     issued_on: date
     due_on: date | None
     created_at: datetime
+    kept_for_law: str | None = None  # an erased person's invoice, kept by law: why, until when
 
 
 class InvoicePage(BaseModel):

@@ -21,6 +21,7 @@ from steward.identity.errors import NotPermitted, NotSignedIn
 from steward.identity.sessions import Started
 from steward.rights import intake
 from steward.web import consent_pages
+from steward.web.api.paging import Limit, Offset, cut
 from steward.web.auth import SESSION_COOKIE, CurrentActor, SettingsDep, client_ip, csrf_guard
 from steward.web.deps import SessionDep
 
@@ -98,6 +99,7 @@ class ConsentEventOut(BaseModel):
 
 class HistoryOut(BaseModel):
     items: list[ConsentEventOut]
+    next_offset: int | None
 
 
 class UsageIn(BaseModel):
@@ -182,11 +184,17 @@ def read_receipt(
 
 
 @router.get("/me/consent")
-def my_consent(actor: CurrentActor, session: SessionDep) -> HistoryOut:
-    """Your consent history, newest first: every choice ever recorded for you."""
+def my_consent(
+    actor: CurrentActor, session: SessionDep, offset: Offset = 0, limit: Limit = 50
+) -> HistoryOut:
+    """Your consent history, newest first: every choice ever recorded for you, as
+    `{items, next_offset}` (null on the last page)."""
     if actor.person_id is None:
-        return HistoryOut(items=[])
+        return HistoryOut(items=[], next_offset=None)
+    found = ledger.history(session, actor.person_id, offset=offset, limit=limit + 1)
+    events, following = cut(found, offset, limit)
     return HistoryOut(
+        next_offset=following,
         items=[
             ConsentEventOut(
                 id=e.id,
@@ -198,8 +206,8 @@ def my_consent(actor: CurrentActor, session: SessionDep) -> HistoryOut:
                 browser_id=e.browser_id,
                 at=e.at,
             )
-            for e in ledger.history(session, actor.person_id)
-        ]
+            for e in events
+        ],
     )
 
 

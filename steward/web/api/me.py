@@ -1,13 +1,18 @@
-"""JSON API, /api/v1/me: the signed-in person's own data, to see and correct (R2)."""
+"""JSON API, /api/v1/me: the signed-in person's own data, to see and correct (R2), the rights
+the policy offers in their account, and closing it (R3)."""
 
+from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from steward.identity import profile
+from steward.access.gate import policy_of
+from steward.core import clock
+from steward.identity import closing, profile
+from steward.rights import self_service
 from steward.web.api.auth import EmailText, StatusOut
-from steward.web.auth import CurrentActor, SettingsDep, csrf_guard
+from steward.web.auth import CurrentActor, SettingsDep, clear_session_cookies, csrf_guard
 from steward.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"], dependencies=[Depends(csrf_guard)])
@@ -93,3 +98,149 @@ def confirm_email(body: TokenBody, session: SessionDep, settings: SettingsDep) -
     """Follow the link sent to the new address; needs no session (it may be another device)."""
     profile.confirm_email_change(session, settings, body.token)
     return StatusOut(status="changed", detail="Your email address is changed.")
+
+
+# Rights asked for in one's own account (`portal`, `account_settings`), and closing it (R3)
+
+
+class RightIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(max_length=20)
+    password: Annotated[str, Field(max_length=1000)] | None = None
+    details: Annotated[str, Field(max_length=5000)] | None = None
+    purposes: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=20
+    )
+    corrections: dict[
+        Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=200)]
+    ] = Field(default_factory=dict, max_length=4)
+
+
+class RightOpenedOut(BaseModel):
+    id: str
+    reference: str
+    status: str
+    due_at: datetime
+    verification: list[str]
+
+
+class KeptOut(BaseModel):
+    name: str
+    words: str
+    until: date | None
+    reason: str | None = None
+
+
+class ErasureOfferOut(BaseModel):
+    offered_here: bool
+    password: bool
+    other_ways: list[str]
+    erased: list[str]
+    kept: list[KeptOut]
+    held: bool
+    grace: str
+
+
+class CloseOut(BaseModel):
+    kept: list[KeptOut]
+    erasure: ErasureOfferOut | None
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    delete: bool = False
+    password: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class ClosedOut(BaseModel):
+    status: str
+    closed_at: datetime
+    mailed: bool
+    erasure_reference: str | None = None
+    erasure_scheduled_for: datetime | None = None
+
+
+@router.post("/rights", status_code=202)
+def ask_right(
+    body: RightIn, actor: CurrentActor, session: SessionDep, settings: SettingsDep
+) -> RightOpenedOut:
+    """Ask for a right about yourself where the policy offers it in your account (`portal` or
+    `account_settings`); verified by your session, or by `password` where the policy asks it.
+    422 names the other ways for a right not offered here."""
+    opened = self_service.ask(
+        session,
+        settings,
+        actor,
+        body.kind,
+        password=body.password,
+        purposes=body.purposes,
+        corrections=body.corrections,
+        details=body.details,
+    )
+    return RightOpenedOut(**opened.__dict__)
+
+
+def _kept_now(session: SessionDep) -> list[KeptOut]:
+    lines = closing.kept_after_closing(policy_of(session), clock.now())
+    return [KeptOut(name=k.name, words=k.words, until=k.until) for k in lines]
+
+
+@router.get("/close")
+def closing_preview(actor: CurrentActor, session: SessionDep) -> CloseOut:
+    """What closing your account keeps and for how long, and, where you may delete your data
+    here, what that erases and what the law keeps, until when."""
+    preview = self_service.erasure_preview(session, actor)
+    offer = preview.offer
+    erasure = (
+        ErasureOfferOut(
+            offered_here=offer.channel is not None,
+            password=True,
+            other_ways=offer.other_ways,
+            erased=preview.erased,
+            kept=[KeptOut(**k.__dict__) for k in preview.kept],
+            held=preview.held,
+            grace=preview.grace,
+        )
+        if offer is not None
+        else None
+    )
+    return CloseOut(kept=_kept_now(session), erasure=erasure)
+
+
+@router.post("/close")
+def close_account(
+    body: CloseIn,
+    actor: CurrentActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+) -> ClosedOut:
+    """Close your account: every session ends and sign-in is refused from now on. With
+    `delete` (and your `password`), your data is erased after the grace period, unless you
+    cancel with the link we mail you."""
+    if body.delete:
+        done = self_service.close_and_erase(session, settings, actor, body.password or "")
+        clear_session_cookies(response)
+        return ClosedOut(
+            status="closed",
+            closed_at=done.closed_at,
+            mailed=done.mailed,
+            erasure_reference=done.reference,
+            erasure_scheduled_for=done.scheduled_for,
+        )
+    closed = closing.close_own(session, actor)
+    session.commit()
+    mailed = closing.confirm(session, settings, closed)
+    clear_session_cookies(response)
+    return ClosedOut(status="closed", closed_at=closed.closed_at, mailed=mailed)
+
+
+@router.post("/erasure/cancel")
+def cancel_erasure(body: TokenBody, session: SessionDep, settings: SettingsDep) -> StatusOut:
+    """Follow the link mailed when you closed your account and asked to delete your data:
+    during the grace period the erasure is cancelled and your account reopened. Needs no
+    session (the account is closed)."""
+    self_service.cancel(session, settings, body.token)
+    return StatusOut(status="cancelled", detail="The erasure is cancelled; you can sign in again.")

@@ -12,6 +12,7 @@ from steward.core.actor import Actor
 from steward.retention import holds, reports, sweep
 from steward.retention.holds import HoldView
 from steward.rights.common import OFFICER_ROLES, require_officer
+from steward.web.api.paging import Limit, Offset, cut
 from steward.web.auth import csrf_guard, require_roles
 from steward.web.deps import SessionDep
 
@@ -71,6 +72,16 @@ class RunOut(BaseModel):
     people_wiped: int
 
 
+class HoldPage(BaseModel):
+    items: list[HoldOut]
+    next_offset: int | None
+
+
+class RunPage(BaseModel):
+    items: list[RunOut]
+    next_offset: int | None
+
+
 def _hold(view: HoldView) -> HoldOut:
     return HoldOut(**vars(view))
 
@@ -82,9 +93,18 @@ def _tally(tally: sweep.Tally) -> TallyOut:
 
 
 @router.get("/holds")
-def list_holds(officer: Officer, session: SessionDep, released: bool = False) -> list[HoldOut]:
-    """Holds in force, those past their end date (to review) first; `released` adds the rest."""
-    return [_hold(h) for h in holds.listing(session, officer, released=released)]
+def list_holds(
+    officer: Officer,
+    session: SessionDep,
+    released: bool = False,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> HoldPage:
+    """Holds in force, those to review (past their end date, or flagged) first, then the
+    newest; `released` adds the rest. `{items, next_offset}`, null on the last page."""
+    found = holds.listing(session, officer, released=released, offset=offset, limit=limit + 1)
+    page, following = cut(found, offset, limit)
+    return HoldPage(items=[_hold(h) for h in page], next_offset=following)
 
 
 @router.post("/holds", status_code=201)
@@ -111,6 +131,10 @@ def retention_plan(officer: Officer, session: SessionDep) -> PlanOut:
 
 
 @router.get("/retention/runs")
-def retention_runs(officer: Officer, session: SessionDep) -> list[RunOut]:
-    """The latest sweeps' reports, newest first."""
-    return [RunOut(**vars(r)) for r in reports.recent(session, officer)]
+def retention_runs(
+    officer: Officer, session: SessionDep, offset: Offset = 0, limit: Limit = 50
+) -> RunPage:
+    """The sweeps' reports, newest first, as `{items, next_offset}` (null on the last page)."""
+    found = reports.recent(session, officer, limit=limit + 1, offset=offset)
+    page, following = cut(found, offset, limit)
+    return RunPage(items=[RunOut(**vars(r)) for r in page], next_offset=following)

@@ -1,8 +1,10 @@
-"""JSON API under /api/v1: asking for a rights request and verifying it (public), one's own
-requests, and the privacy officer's queue and decisions (verify, extend, refuse, answer)."""
+"""JSON API under /api/v1: asking for a rights request and verifying it (public; a signed-in
+person may ask through their portal or account settings), one's own requests, and the privacy
+officer's queue, the requests they log (phone, post, in person) and their decisions (verify,
+extend, refuse, answer)."""
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,9 +13,10 @@ from steward.access.gate import policy_of
 from steward.core.actor import VISITOR, Actor
 from steward.identity import sessions
 from steward.identity.errors import NotPermitted, NotSignedIn
-from steward.rights import deadlines, intake, queries, verify
+from steward.rights import deadlines, intake, logged, queries, verify
 from steward.rights.common import by_reference
 from steward.rights.models import KINDS
+from steward.web.api.paging import Limit, Offset, cut
 from steward.web.auth import SESSION_COOKIE, CurrentActor, SettingsDep, csrf_guard, require_roles
 from steward.web.deps import SessionDep
 
@@ -46,6 +49,36 @@ class RequestIn(BaseModel):
     on_behalf: bool = False
     agent: Annotated[str, Field(max_length=500)] | None = None
     password: Short | None = None
+    channel: Literal["api", "portal", "account_settings"] = Field(
+        "api",
+        description="Where the person asks: the privacy center's API, or (signed in, about "
+        "themselves) their portal or account settings.",
+    )
+
+
+class LoggedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(max_length=20, description=f"One of: {', '.join(KINDS)}.")
+    channel: Literal["phone", "post", "in_person"]
+    received: datetime | date = Field(
+        description="When the request was received (a date alone: the start of that day, "
+        "UTC); its clock starts then."
+    )
+    name: Short
+    email: str | None = Field(
+        None, max_length=254, description="Optional for a letter: then it is answered by post."
+    )
+    checked: Literal["document", "data_points", "email_code"] | None = Field(
+        None, description="How the identity was checked (none for an inquiry)."
+    )
+    note: Annotated[str, Field(max_length=500)] | None = None
+    details: Text | None = None
+    corrections: dict[Short, Short] = Field(default_factory=dict, max_length=4)
+    purposes: list[Short] = Field(default_factory=list, max_length=20)
+    person_id: Annotated[str, Field(max_length=36)] | None = Field(
+        None, description="For a letter with no email address: the person it is about."
+    )
 
 
 class OpenedOut(BaseModel):
@@ -102,6 +135,7 @@ class ItemOut(BaseModel):
 
 class ItemsOut(BaseModel):
     items: list[ItemOut]
+    next_offset: int | None
 
 
 class TimelineOut(BaseModel):
@@ -187,7 +221,7 @@ def open_request(
 ) -> OpenedOut:
     """Ask for a right (or ask a privacy question: kind `inquiry`), signed in or not. The
     answer is the same whether or not we hold data about the address; a code is mailed to it."""
-    new = intake.NewRequest(channel="api", **body.model_dump())
+    new = intake.NewRequest(**body.model_dump())
     opened = intake.open_request(session, settings, actor, new)
     return OpenedOut(
         id=opened.id if actor.person_id else None,
@@ -249,19 +283,41 @@ async def upload_document(
 
 
 @router.get("/me/rights")
-def my_requests(actor: CurrentActor, session: SessionDep) -> ItemsOut:
-    """Your own requests (once verified as yours), newest first."""
-    return ItemsOut(items=[ItemOut(**_item(i)) for i in queries.mine(session, actor)])
+def my_requests(
+    actor: CurrentActor, session: SessionDep, offset: Offset = 0, limit: Limit = 50
+) -> ItemsOut:
+    """Your own requests (once verified as yours), newest first, as `{items, next_offset}`."""
+    found = queries.mine(session, actor, offset=offset, limit=limit + 1)
+    page, following = cut(found, offset, limit)
+    return ItemsOut(items=[ItemOut(**_item(i)) for i in page], next_offset=following)
 
 
 @router.get("/dpo/requests")
 def officer_queue(
-    actor: OfficerActor, session: SessionDep, include_closed: bool = False
+    actor: OfficerActor,
+    session: SessionDep,
+    include_closed: bool = False,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> ItemsOut:
     """Every open request (with `include_closed`, every request), soonest due first, with
-    due soon and overdue marked and the time spent waiting for verification."""
-    found = queries.queue(session, actor, include_closed=include_closed)
-    return ItemsOut(items=[ItemOut(**_item(i)) for i in found])
+    due soon and overdue marked and the time spent waiting for verification; as
+    `{items, next_offset}`, null on the last page."""
+    found = queries.queue(
+        session, actor, include_closed=include_closed, offset=offset, limit=limit + 1
+    )
+    page, following = cut(found, offset, limit)
+    return ItemsOut(items=[ItemOut(**_item(i)) for i in page], next_offset=following)
+
+
+@router.post("/dpo/requests", status_code=201)
+def officer_log(
+    body: LoggedIn, actor: OfficerActor, session: SessionDep, settings: SettingsDep
+) -> DetailOut:
+    """Log a request made by phone, by post or in person, on the person's behalf: the date
+    it was received starts its clock; documents seen or details matched verify it at once."""
+    opened = logged.log_request(session, settings, actor, logged.Logged(**body.model_dump()))
+    return _detail(session, actor, opened.id)
 
 
 def _detail(session: SessionDep, actor: Actor, request_id: str) -> DetailOut:

@@ -18,6 +18,7 @@ from steward.core.actor import Actor
 from steward.core.errors import Invalid
 from steward.desk import messages, tickets, views
 from steward.desk.common import Page
+from steward.web.api.paging import cut
 from steward.web.auth import CSRF_FIELD, SettingsDep, csrf_guard, require_roles
 from steward.web.deps import SessionDep
 
@@ -141,6 +142,11 @@ class SavedViewOut(BaseModel):
     created_at: datetime
 
 
+class SavedViewPage(BaseModel):
+    items: list[SavedViewOut]
+    next_offset: None = None  # at most 100 views a person: one page
+
+
 class CannedIn(Body):
     title: str = Field(max_length=200)
     body: str = Field(max_length=8000)
@@ -156,6 +162,11 @@ class CannedOut(BaseModel):
     title: str
     body: str
     created_at: datetime
+
+
+class CannedPage(BaseModel):
+    items: list[CannedOut]
+    next_offset: int | None
 
 
 def _message(view: messages.MessageView) -> dict[str, Any]:
@@ -436,9 +447,9 @@ def _view(info: views.SavedViewInfo) -> SavedViewOut:
 
 
 @router.get("/saved-views")
-def list_saved_views(actor: DeskActor, session: SessionDep) -> list[SavedViewOut]:
-    """Your own saved queue filters."""
-    return [_view(v) for v in views.list_views(session, actor)]
+def list_saved_views(actor: DeskActor, session: SessionDep) -> SavedViewPage:
+    """Your own saved queue filters, by name: at most 100, so one page (`next_offset` null)."""
+    return SavedViewPage(items=[_view(v) for v in views.list_views(session, actor)])
 
 
 @router.post("/saved-views", status_code=201)
@@ -458,8 +469,13 @@ def _canned(info: views.CannedReplyInfo) -> CannedOut:
 
 
 @router.get("/canned-replies")
-def list_canned_replies(actor: StaffActor, session: SessionDep) -> list[CannedOut]:
-    return [_canned(c) for c in views.list_canned(session, actor)]
+def list_canned_replies(
+    actor: StaffActor, session: SessionDep, offset: Offset = 0, limit: Limit = 50
+) -> CannedPage:
+    """Canned replies by title, as `{items, next_offset}` (null on the last page)."""
+    found = views.list_canned(session, actor, offset=offset, limit=limit + 1)
+    replies, following = cut(found, offset, limit)
+    return CannedPage(items=[_canned(c) for c in replies], next_offset=following)
 
 
 @router.post("/canned-replies", status_code=201)

@@ -1,177 +1,35 @@
-"""Devices with telemetry, tickets with conversations, calls, remote sessions and service records: part of a demo load."""
+"""Tickets with conversations, calls with recordings and remote sessions: part of a demo
+load, in the words of the policy's trade."""
 
-import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from steward.core.ids import new_id
-from steward.desk.demo_base import (
-    Said,
-    _Core,
-    _Device,
-    _moment,
-    _Org,
-    _Person,
-    _Staff,
-    _Ticket,
-    _tone,
-)
-from steward.desk.demo_content import (
+from steward.demo.base import Said, _Core, _Person, _Staff, _Ticket, _tone
+from steward.demo.content import (
     ATTACHMENTS,
-    CALL_NOTES,
     CHANNEL_WEIGHTS,
     FOLLOW_UPS,
     LOCATIONS,
-    MAKES,
     NOTES,
     PNG,
-    PREFERRED_TIMES,
     PRIORITY_WEIGHTS,
-    SERVICE_WORK,
-    SYSTEMS,
-    TOPICS,
 )
 from steward.desk.models import (
     Attachment,
     Call,
     CallRecording,
-    Device,
-    MaintenanceSchedule,
     Mention,
     Message,
     RemoteSession,
-    ServiceRecord,
-    Telemetry,
     Ticket,
     TicketEvent,
 )
 
+REMOTE_KINDS = ("workstation", "network_device", "server")  # trouble a remote session fixes
+
 
 class _WorkPhases(_Core):
-    """Devices with telemetry, tickets with conversations, calls, remote sessions and service records."""
-
-    def devices(self) -> None:
-        devices: list[Device] = []
-        readings: list[Telemetry] = []
-        for org in self.orgs:
-            counts = {
-                "generator": 1 if self.rng.random() < 0.6 else 0,
-                "printer": self.rng.randint(1, 3),
-                "workstation": self.rng.randint(1, 4),
-                "server": self.rng.randint(0, 2),
-                "network_device": self.rng.randint(1, 2),
-            }
-            for kind, n in counts.items():
-                for _ in range(n):
-                    user = None
-                    if kind == "workstation" and org.end_users:
-                        user = self.rng.choice(org.end_users)
-                    org.devices.append(self.device(kind, org.id, org, None, user))
-        for p in self.individuals:
-            mine = [self.device("workstation", p.id, None, p, p)] if self.rng.random() < 0.6 else []
-            if self.rng.random() < 0.3:
-                mine.append(self.device("printer", p.id, None, p, p))
-            self.person_devices[p.id] = mine
-        everything = [d for o in self.orgs for d in o.devices] + [
-            d for ds in self.person_devices.values() for d in ds
-        ]
-        for d in everything:
-            make, model = self.rng.choice(MAKES[d.type])
-            config = {
-                "location": self.rng.choice(LOCATIONS),
-                "warranty_years": self.rng.choice((1, 3, 5)),
-            }
-            if d.type == "generator":
-                config |= {
-                    "fuel": self.rng.choice(("natural gas", "propane", "diesel")),
-                    "transfer_switch": "automatic",
-                }
-            devices.append(
-                Device(
-                    id=d.id,
-                    owner_id=d.owner_id,
-                    organisation_id=d.organisation_id,
-                    person_id=d.person_id,
-                    assigned_to_id=d.user.id if d.user else None,
-                    type=d.type,
-                    make=make,
-                    model=model,
-                    serial_number=self.serial(),
-                    ip_address=d.ip,
-                    mac_address=self.mac(),
-                    hostname=d.hostname,
-                    operating_system=self.rng.choice(SYSTEMS.get(d.type, ("",))) or None,
-                    configuration=json.dumps(config),
-                    created_at=d.created_at,
-                )
-            )
-            readings.extend(self.telemetry(d))
-        self.save(devices)
-        self.save(readings)
-
-    def device(
-        self,
-        kind: str,
-        owner_id: str,
-        org: _Org | None,
-        person: _Person | None,
-        user: _Person | None,
-    ) -> _Device:
-        since = org.created_at if org else person.created_at if person else self.start
-        prefix = {"printer": "PRN", "generator": "GEN", "workstation": "WS", "server": "SRV"}.get(
-            kind, "NET"
-        )
-        hostname = f"{prefix}-{self.rng.randint(1, 250):03d}"
-        ip = f"192.168.{self.rng.randint(0, 20)}.{self.rng.randint(2, 254)}"
-        return _Device(
-            new_id(),
-            kind,
-            owner_id,
-            hostname,
-            ip,
-            since + timedelta(days=self.rng.uniform(0, 30)),
-            org.id if org else None,
-            person.id if person else None,
-            user,
-        )
-
-    def telemetry(self, d: _Device) -> list[Telemetry]:
-        """Readings spread evenly over the device's life, so the oldest are years old."""
-        n = self.rng.randint(4, 10)
-        span = (self.now - d.created_at) / n
-        rows = []
-        for i in range(n):
-            at = d.created_at + span * i + span * self.rng.random()
-            row = Telemetry(device_id=d.id, owner_id=d.owner_id, recorded_at=at)
-            if d.type == "generator":
-                row.kind = "runtime"
-                row.runtime = (
-                    f"engine_hours={40 * (i + 1) + self.rng.randint(0, 30)} "
-                    f"load_pct={self.rng.randint(0, 85)} fuel_pct={self.rng.randint(35, 100)} "
-                    f"battery_v={self.rng.uniform(12.1, 13.8):.1f} "
-                    f"state={self.rng.choice(('standby', 'exercising', 'running on utility outage'))}"
-                )
-            elif d.type == "printer":
-                row.kind = "print_job"
-                user = d.user.username if d.user else self.fake.user_name()
-                row.print_job = (
-                    f"job={self.rng.randint(1000, 99999)} pages={self.rng.randint(1, 120)} "
-                    f"colour={self.rng.choice(('yes', 'no'))} duplex={self.rng.choice(('yes', 'no'))} "
-                    f'user={user} document="{self.fake.word()}.pdf"'
-                )
-            else:
-                row.kind = "diagnostic"
-                row.diagnostic = self.rng.choice(
-                    (
-                        f"WARN disk C: {self.rng.randint(85, 98)}% used",
-                        f"ERROR VPN tunnel to 203.0.113.{self.rng.randint(1, 254)} dropped (IKE timeout)",
-                        "INFO Windows Update installed, restart pending",
-                        f"WARN SMART reallocated sectors={self.rng.randint(1, 40)} on disk 0",
-                        "ERROR backup job 'Nightly' failed: target unreachable",
-                        f"INFO uptime {self.rng.randint(1, 200)} days, CPU {self.rng.randint(3, 60)}%",
-                    )
-                )
-            rows.append(row)
-        return rows
+    """Tickets with conversations, calls with recordings and remote sessions."""
 
     # --- tickets and messages --------------------------------------------------------------
 
@@ -190,16 +48,19 @@ class _WorkPhases(_Core):
 
     def tickets_and_messages(self) -> None:
         planned = []
-        for _ in range(3 * self.people):
+        order = list(range(len(self.trade.topics)))
+        for n in range(3 * self.people):
             person, about = self.requester()
-            topic = self.rng.randrange(len(TOPICS))
+            if n % len(order) == 0:  # every kind of trouble in each round, in a new order
+                self.rng.shuffle(order)
+            topic = order[n % len(order)]
             earliest = person.created_at
             if self.rng.random() < 0.1:  # a queue with work in it: some tickets are fresh
                 earliest = max(earliest, self.now - timedelta(days=21))
             created = self.between(earliest, self.now - timedelta(hours=1))
             channel = self.pick(CHANNEL_WEIGHTS)
             priority = self.pick(PRIORITY_WEIGHTS)
-            if TOPICS[topic][0] == "generator" and priority in ("low", "normal"):
+            if self.trade.topics[topic].kind == "generator" and priority in ("low", "normal"):
                 priority = "high"
             agent = self.agent()
             conversation = self.conversation(person, agent, topic, channel, created)
@@ -219,7 +80,7 @@ class _WorkPhases(_Core):
                 channel=channel,
                 status=status,
                 priority=priority,
-                subject=TOPICS[topic][1],
+                subject=self.trade.topics[topic].subject,
                 created_at=created,
                 updated_at=last,
                 last_activity_at=last,
@@ -273,7 +134,7 @@ class _WorkPhases(_Core):
     ) -> list[Said]:
         """1-6 messages: the request (logged by the agent when it came by phone), then
         replies, follow-ups and internal notes, minutes to a day or so apart."""
-        _type, _subject, opening, reply, follow_up, note, closing = TOPICS[topic]
+        _kind, _subject, opening, reply, follow_up, note, closing = self.trade.topics[topic]
         opening = opening.format(first=person.first, place=self.rng.choice(LOCATIONS))
         sign = f"\n\n{agent.first}" if agent.first else ""
         if channel == "phone":
@@ -355,6 +216,9 @@ class _WorkPhases(_Core):
     # --- calls and remote sessions ---------------------------------------------------------
 
     def calls(self) -> None:
+        if not self.holds("user.communications.call"):
+            return
+        recorded = self.holds("user.communications.call_recording")
         audio = _tone()
         calls: list[Call] = []
         recordings: list[CallRecording] = []
@@ -379,10 +243,10 @@ class _WorkPhases(_Core):
                 started_at=at,
                 duration_seconds=duration,
                 recording_notice_played=noticed,
-                notes=self.rng.choice(CALL_NOTES),
+                notes=self.rng.choice(self.trade.call_notes),
             )
             calls.append(call)
-            if noticed:
+            if noticed and recorded:
                 recording = CallRecording(
                     id=new_id(),
                     call_id=call.id,
@@ -398,12 +262,11 @@ class _WorkPhases(_Core):
         self.save(recordings)
 
     def remote_sessions(self) -> None:
+        if not self.holds("user.device.remote_session"):
+            return
         rows: list[RemoteSession] = []
         for t in self.tickets:
-            if (
-                TOPICS[t.topic][0] not in ("workstation", "network_device", "server")
-                or self.rng.random() < 0.4
-            ):
+            if self.trade.topics[t.topic].kind not in REMOTE_KINDS or self.rng.random() < 0.25:
                 continue
             person = t.requester
             owned = person.org.devices if person.org else self.person_devices.get(person.id, [])
@@ -436,64 +299,3 @@ class _WorkPhases(_Core):
                 )
             )
         self.save(rows)
-
-    # --- service records and schedules -----------------------------------------------------
-
-    def service(self) -> None:
-        records: list[ServiceRecord] = []
-        schedules: list[MaintenanceSchedule] = []
-        today = self.now.date()
-        owners = [(o.id, None, o.devices) for o in self.orgs] + [
-            (None, p.id, self.person_devices.get(p.id, [])) for p in self.individuals
-        ]
-        for org_id, person_id, devices in owners:
-            for d in devices:
-                interval = {"generator": 180, "printer": 90, "server": 365}.get(d.type)
-                visits = self.visits(d, interval)
-                for day in visits:
-                    records.append(
-                        ServiceRecord(
-                            owner_id=d.owner_id,
-                            organisation_id=org_id,
-                            person_id=person_id,
-                            device_id=d.id,
-                            technician_id=self.agent().account_id,
-                            visited_on=day,
-                            work_done=self.rng.choice(SERVICE_WORK[d.type]),
-                            next_due_on=day + timedelta(days=interval) if interval else None,
-                            created_at=_moment(day, self.now),
-                        )
-                    )
-                if interval:
-                    last = visits[-1] if visits else d.created_at.date()
-                    schedules.append(
-                        MaintenanceSchedule(
-                            device_id=d.id,
-                            owner_id=d.owner_id,
-                            interval_days=interval,
-                            next_due_on=max(
-                                last + timedelta(days=interval), today - timedelta(days=30)
-                            ),
-                            preferred_times=self.rng.choice(PREFERRED_TIMES)
-                            if self.rng.random() < 0.7
-                            else None,
-                            created_at=d.created_at,
-                        )
-                    )
-        self.save(records)
-        self.save(schedules)
-
-    def visits(self, d: _Device, interval: int | None) -> list[date]:
-        """Regular visits for equipment under a plan; an odd repair for the rest."""
-        if interval is None:
-            if self.rng.random() < 0.3:
-                return [self.between(d.created_at, self.now).date()]
-            return []
-        days: list[date] = []
-        day = d.created_at.date() + timedelta(days=interval)
-        while day <= self.now.date() and (d.type == "generator" or self.rng.random() < 0.5):
-            days.append(day)
-            day += timedelta(days=interval + self.rng.randint(-10, 10))
-        return days
-
-    # --- billing ---------------------------------------------------------------------------

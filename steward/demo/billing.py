@@ -1,4 +1,6 @@
-"""Quotes, invoices, payments, warranty claims and notification preferences: part of a demo load."""
+"""Quotes, invoices, payments, warranty claims and notification preferences: part of a demo
+load, in the currency of the business's country; none where the policy holds no financial
+data."""
 
 import json
 from datetime import datetime, timedelta
@@ -7,11 +9,7 @@ from sqlalchemy import select
 
 from steward.consent.models import NotificationPreference
 from steward.core.ids import new_id
-from steward.desk.demo_base import ALPHANUMERIC, _Core, _Person
-from steward.desk.demo_content import (
-    QUOTE_ITEMS,
-    WARRANTY,
-)
+from steward.demo.base import ALPHANUMERIC, _Core, _Person
 from steward.desk.models import (
     Invoice,
     LegalHold,
@@ -32,6 +30,9 @@ class _BillingPhases(_Core):
         return self.rng.choice(org.contacts), org.id
 
     def billing_records(self) -> None:
+        if not self.holds("user.financial.quote", "user.financial.invoice"):
+            return
+        paid = self.holds("user.financial.payment_token", "user.financial.card_last4")
         quotes: list[Quote] = []
         invoices: list[Invoice] = []
         payments: list[Payment] = []
@@ -54,7 +55,7 @@ class _BillingPhases(_Core):
                 person_id=person.id,
                 organisation_id=org_id,
                 status=status,
-                currency="USD",
+                currency=self.local.currency,
                 total_cents=total,
                 lines=lines,
                 valid_until=created.date() + timedelta(days=30),
@@ -76,7 +77,9 @@ class _BillingPhases(_Core):
             paid_at = datetime.combine(
                 invoice.issued_on, datetime.min.time(), self.now.tzinfo
             ) + timedelta(days=self.rng.uniform(1, 30))
-            if invoice.status == "paid" and paid_at < self.now:
+            if invoice.status == "paid" and paid_at >= self.now:
+                invoice.status = "issued"
+            elif invoice.status == "paid" and paid:  # otherwise paid by bank transfer
                 payments.append(
                     Payment(
                         invoice_id=invoice.id,
@@ -89,8 +92,6 @@ class _BillingPhases(_Core):
                         paid_at=paid_at,
                     )
                 )
-            elif invoice.status == "paid":
-                invoice.status = "issued"
         self.save(quotes)
         self.save(invoices)
         self.save(payments)
@@ -98,7 +99,9 @@ class _BillingPhases(_Core):
     def lines(self) -> tuple[str, int]:
         """JSON lines of a quote or invoice, and their total in cents."""
         lines, total = [], 0
-        for description, unit_cents in self.rng.sample(QUOTE_ITEMS, self.rng.randint(1, 3)):
+        for description, unit_cents in self.rng.sample(
+            self.trade.quote_items, self.rng.randint(1, min(3, len(self.trade.quote_items)))
+        ):
             quantity = self.rng.randint(1, 3)
             lines.append(
                 {"description": description, "quantity": quantity, "unit_cents": unit_cents}
@@ -129,7 +132,7 @@ class _BillingPhases(_Core):
             organisation_id=org_id,
             quote_id=quote.id if quote else None,
             status=status,
-            currency="USD",
+            currency=self.local.currency,
             total_cents=total,
             lines=lines,
             billing_address=self.fake.address().replace("\n", ", "),
@@ -142,7 +145,8 @@ class _BillingPhases(_Core):
 
     def claims_and_preferences(self) -> None:
         claims: list[WarrantyClaim] = []
-        for _ in range(max(1, self.people // 10)):
+        claimed = self.trade.warranty and self.holds("user.financial.warranty_claim")
+        for _ in range(max(1, self.people // 10) if claimed else 0):
             person, org_id = self.customer()
             owned = (
                 next((o.devices for o in self.orgs if o.id == org_id), None)
@@ -159,7 +163,7 @@ class _BillingPhases(_Core):
                     status=self.rng.choice(("approved", "rejected", "settled"))
                     if age > 30
                     else "filed",
-                    description=self.rng.choice(WARRANTY),
+                    description=self.rng.choice(self.trade.warranty),
                     created_at=created,
                 )
             )

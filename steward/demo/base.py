@@ -1,6 +1,6 @@
 """What every part of a demo load shares: its constants, the light records of the generated
 business, and the load's state with its small helpers (saving in batches, storing files,
-random dates and identifiers)."""
+random dates and identifiers, whether the policy holds a category)."""
 
 import io
 import math
@@ -8,7 +8,7 @@ import secrets
 import string
 import struct
 import wave
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,7 +18,9 @@ from typing import Any, NamedTuple
 from faker import Faker
 from sqlalchemy.orm import Session
 
+from steward.access.gate import policy_of
 from steward.core import clock
+from steward.demo.trades import holds, local_of, trade_of
 from steward.desk import files
 from steward.desk.models import (
     Attachment,
@@ -80,6 +82,7 @@ class DemoResult:
     counts: dict[str, int]
     password: str | None  # of every account this load created; None when it created none
     accounts: list[DemoAccount]
+    trade: str  # the business the demo made, as its report names it
 
 
 @dataclass(eq=False)
@@ -152,7 +155,10 @@ class _Core:
         self.files_dir = files_dir
         self.people = people
         self.rng = Random(seed)  # noqa: S311 - reproducible demo data, not secrets
-        self.fake = Faker("en_US")
+        self.policy = policy_of(session)
+        self.trade = trade_of(self.policy)
+        self.local = local_of(self.policy)
+        self.fake = Faker(self.local.locale)
         self.fake.seed_instance(seed)
         self.now = clock.now()
         self.start = self.now - timedelta(days=365 * YEARS)
@@ -189,9 +195,14 @@ class _Core:
     def pick(self, weights: dict[str, int]) -> str:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
+    def holds(self, *categories: str) -> bool:
+        """Whether the policy holds every one of these column categories: the load writes
+        nothing else."""
+        return all(holds(self.policy, c) for c in categories)
+
     def phone(self) -> str:
-        area = self.rng.choice(("713", "281", "832", "346"))  # Houston; 555 numbers are fictional
-        return f"+1 {area}-555-{self.rng.randint(0, 9999):04d}"
+        last = self.rng.randint(0, 10**self.local.digits - 1)
+        return self.local.phone.format(n=f"{last:0{self.local.digits}d}")
 
     def serial(self) -> str:
         letters = "".join(self.rng.choices("ABCDEFGHJKLMNPRSTUVWXYZ", k=3))
@@ -235,8 +246,9 @@ def _tone() -> bytes:
     return buffer.getvalue()
 
 
-def _categories() -> list[str]:
-    """Every category the load writes, for its one audit entry."""
+def _categories(counts: dict[str, int], held: Callable[[str], bool]) -> list[str]:
+    """Every category the load wrote (tables it filled, categories the policy holds), for
+    its one audit entry."""
     models = (
         *(Person, Account, Membership, Ticket, Message, Attachment, Call, CallRecording),
         *(RemoteSession, Device, Telemetry, ServiceRecord, MaintenanceSchedule),
@@ -246,7 +258,8 @@ def _categories() -> list[str]:
         {
             str(c.info["category"])
             for model in models
+            if counts.get(model.__tablename__)
             for c in model.__table__.columns
-            if c.info.get("encrypted")
+            if c.info.get("encrypted") and held(str(c.info["category"]))
         }
     )

@@ -1,9 +1,11 @@
-"""Demo data: a living service desk for an IT and equipment service business.
+"""Demo data: a living service desk for the business the active policy describes.
 
 `load` writes organisations, people, accounts, tickets with conversations, calls with
 recordings, remote sessions, devices with telemetry, service records, schedules, billing and
 warranty claims straight through the models, spread over the last four years so that
-retention has work to do. It is a bulk load by the operator, not anyone's use of personal
+retention has work to do. It speaks the policy's trade (trades.py: printers and toner for a
+managed-print business, generators for a generator dealer, ...) and writes only the
+categories the policy holds: a business that keeps no device inventory gets no devices. It is a bulk load by the operator, not anyone's use of personal
 data: one audit entry (`demo_loaded`) records it instead of a gate check per row. Sealed
 columns are encrypted at flush as everywhere else. Everything but ids, timestamps relative
 to now, MFA secrets and the password follows from the seed.
@@ -18,14 +20,13 @@ from sqlalchemy.orm import Session
 from steward.audit.service import record
 from steward.core.actor import SYSTEM
 from steward.core.errors import Invalid
+from steward.demo.base import PHASES, DemoAccount, DemoResult, _categories
+from steward.demo.billing import _BillingPhases
+from steward.demo.devices import _DevicePhases
+from steward.demo.people import _PeoplePhases
+from steward.demo.work import _WorkPhases
 from steward.desk import files
-from steward.desk.demo_base import PHASES, DemoAccount, DemoResult, _categories
-from steward.desk.demo_billing import _BillingPhases
-from steward.desk.demo_people import _PeoplePhases
-from steward.desk.demo_work import _WorkPhases
-from steward.desk.models import (
-    Ticket,
-)
+from steward.desk.models import Ticket
 
 __all__ = ["PHASES", "DemoAccount", "DemoResult", "holds_tickets", "load"]
 
@@ -58,7 +59,7 @@ def load(
     return result
 
 
-class _Builder(_PeoplePhases, _WorkPhases, _BillingPhases):
+class _Builder(_PeoplePhases, _DevicePhases, _WorkPhases, _BillingPhases):
     """One load: the generated business kept as light records, written in batches."""
 
     def run(self, on_phase: Callable[[str], None]) -> DemoResult:
@@ -81,8 +82,11 @@ class _Builder(_PeoplePhases, _WorkPhases, _BillingPhases):
             SYSTEM,
             "demo_loaded",
             purpose="essential.service",
-            categories=_categories(),
+            categories=_categories(self.counts, self.holds),
         )
-        return DemoResult(counts=self.counts, password=self.password, accounts=self.accounts)
-
-    # --- helpers ---------------------------------------------------------------------------
+        return DemoResult(
+            counts=self.counts,
+            password=self.password,
+            accounts=self.accounts,
+            trade=self.trade.name,
+        )

@@ -8,7 +8,7 @@ import pyotp
 from sqlalchemy import select
 
 from steward.core.ids import new_id
-from steward.desk.demo_base import (
+from steward.demo.base import (
     CUSTOMER_LOGINS,
     DOMAIN,
     STAFF_LOGINS,
@@ -18,9 +18,7 @@ from steward.desk.demo_base import (
     _Person,
     _Staff,
 )
-from steward.desk.demo_content import (
-    CANNED,
-)
+from steward.demo.content import CANNED
 from steward.desk.models import (
     CannedReply,
     Membership,
@@ -84,7 +82,8 @@ class _PeoplePhases(_Core):
                 )
             ]
         )
-        self.save([CannedReply(title=t, body=b, created_at=self.start) for t, b in CANNED])
+        canned = (*CANNED, *self.trade.canned)
+        self.save([CannedReply(title=t, body=b, created_at=self.start) for t, b in canned])
 
     def staff_account(
         self, role: str, email: str, name: str, secret: str
@@ -118,7 +117,7 @@ class _PeoplePhases(_Core):
 
     def organisations(self) -> None:
         n_orgs = max(1, self.people // 6)
-        n_individuals = self.people // 6
+        n_individuals = self.people // 6 if self.trade.individuals else 0
         latest = self.now - timedelta(days=90)
         for i in range(n_orgs):
             name = self.fake.unique.company()
@@ -159,7 +158,9 @@ class _PeoplePhases(_Core):
                             organisation_id=org.id,
                             person_id=p.id,
                             kind=kind,
-                            job_title=self.fake.job()[:80] if kind == "contact" else None,
+                            job_title=self.fake.job()[:80]
+                            if kind == "contact" and self.holds("user.job_title")
+                            else None,
                             created_at=p.created_at,
                         )
                     )
@@ -216,8 +217,11 @@ class _PeoplePhases(_Core):
     def customer_accounts(self, logins: dict[str, str]) -> None:
         vault = vault_of(self.session)
         accounts = []
+        span = self.now - timedelta(days=400) - self.start
         for person_id, email in logins.items():
-            created = self.between(self.start, self.now - timedelta(days=400))
+            # Not drawn from the load's generator: an earlier load's accounts are skipped,
+            # and the rest of the business must not change with them (same seed, same data).
+            created = self.start + span * (sum(map(ord, email)) % 97) / 97
             accounts.append(
                 Account(
                     person_id=person_id,
@@ -231,5 +235,3 @@ class _PeoplePhases(_Core):
             )
             self.accounts.append(DemoAccount("customer", email, None, created=True))
         self.save(accounts)
-
-    # --- devices ---------------------------------------------------------------------------

@@ -1,0 +1,157 @@
+"""Requests made by phone, by post or in person, logged by the privacy officer on the person's
+behalf: the kind, the channel (one the policy offers for it), the date it was received (its
+clock starts then, not when it is typed), who asked, and how their identity was checked.
+
+Documents seen or details matched to what is held verify the request at once, the officer
+as the actor, audited; the person it is about is the one behind the email address given, or,
+for a letter with no address, the person the officer names. A code mailed to the address
+follows the normal code flow. Without an address no mail is sent: the officer answers by
+post, and the request's export token is shown to the officer.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from steward.access.gate import RIGHTS, policy_of
+from steward.audit.service import record
+from steward.core import clock
+from steward.core.actor import Actor
+from steward.core.errors import Invalid
+from steward.core.settings import Settings
+from steward.identity.models import Person
+from steward.policy.channels import OFFICER_LOGGED, usable
+from steward.rights import intake, verify
+from steward.rights.common import event, require_officer
+
+OLDEST_DAYS = 365  # a request received longer ago than this is a typing mistake
+CHECKS = {
+    "document": "documents seen",
+    "data_points": "details matched to what we hold",
+    "email_code": "a code mailed to the address",
+}
+AT_ONCE = ("document", "data_points")  # the officer has checked: verified when logged
+
+
+@dataclass(frozen=True)
+class Logged:
+    kind: str
+    channel: str  # phone, post or in_person
+    received: date | datetime  # a date alone: the start of that day (UTC)
+    name: str
+    email: str | None = None
+    checked: str | None = None  # document, data_points or email_code; None for an inquiry
+    note: str | None = None  # how the identity was checked, in the officer's words
+    details: str | None = None
+    corrections: dict[str, str] = field(default_factory=dict)
+    purposes: list[str] = field(default_factory=list)
+    person_id: str | None = None  # a letter with no email address: whom it is about
+
+
+def received_at(received: date | datetime) -> datetime:
+    """When the request was received: not in the future, not absurdly old."""
+    if isinstance(received, datetime):
+        moment = received if received.tzinfo else received.replace(tzinfo=UTC)
+    else:
+        moment = datetime.combine(received, time(), tzinfo=UTC)
+    now = clock.now()
+    if moment > now:
+        raise Invalid("The date received cannot be in the future.")
+    if moment < now - timedelta(days=OLDEST_DAYS):
+        raise Invalid(f"The date received is more than {OLDEST_DAYS} days ago; check it.")
+    return moment
+
+
+def _checked(logged: Logged, verification: list[str], email: str | None) -> str:
+    allowed = usable(logged.channel, verification, signed_in=False)
+    if logged.checked not in allowed:
+        words = "; ".join(CHECKS[m] for m in allowed) or "no check an officer can make"
+        raise Invalid(f"For this request the policy accepts: {words}.")
+    if logged.checked == "email_code" and not email:
+        raise Invalid("A code needs the person's email address.")
+    return logged.checked
+
+
+def _person(session: Session, logged: Logged) -> str | None:
+    if logged.person_id is None:
+        return None
+    found = session.scalar(
+        select(Person.id).where(Person.id == logged.person_id, Person.erased_at.is_(None))
+    )
+    if found is None:
+        raise Invalid("There is no such person.")
+    return found
+
+
+def log_request(
+    session: Session, settings: Settings, officer: Actor, logged: Logged
+) -> intake.Opened:
+    """Log a request the officer took by phone, by post or in person. Commits."""
+    require_officer(officer)
+    policy = policy_of(session)
+    if logged.channel not in OFFICER_LOGGED:
+        raise Invalid("The officer logs requests made by phone, by post or in person.")
+    new = intake.NewRequest(
+        kind=logged.kind,
+        details=logged.details,
+        corrections=logged.corrections,
+        purposes=logged.purposes,
+        channel=logged.channel,
+    )
+    intake.check_offered(policy, new)
+    intake.check_fields(policy, new)
+    received = received_at(logged.received)
+    name = " ".join((logged.name or "").split())[:200]
+    if not name:
+        raise Invalid("Enter the name of the person who asked.")
+    email = (logged.email or "").strip() or None
+    if email is not None and (not intake.EMAIL.match(email) or len(email) > 254):
+        raise Invalid("Enter a valid email address, or none for a letter answered by post.")
+    if email is None and logged.channel != "post":
+        raise Invalid("Enter the person's email address: only a letter is answered by post.")
+    checked = None
+    person_id = _person(session, logged)
+    if logged.kind != "inquiry":
+        right = policy.rights[logged.kind]  # type: ignore[index]
+        checked = _checked(logged, list(right.verification), email)
+        if email is None and person_id is None:
+            raise Invalid("Without an email address, name the person the letter is about.")
+    if email is not None and person_id is not None:
+        raise Invalid("Give the email address or the person, not both.")
+    note = " ".join((logged.note or "").split())[:500]
+    if checked in AT_ONCE and not note:
+        raise Invalid("Say briefly how the identity was checked.")
+    if note:
+        new = intake.NewRequest(
+            kind=new.kind,
+            details=f"{(logged.details or '').strip()}\n\nIdentity check: {note}".strip(),
+            corrections=new.corrections,
+            purposes=new.purposes,
+            channel=new.channel,
+        )
+    request = intake.create(session, policy, new, email, name, received, None)
+    event(session, request, "logged", officer, note=logged.channel)
+    code = verify.issue_code(session, request) if checked == "email_code" else None
+    session.commit()
+    verified_by = checked if checked in AT_ONCE else None
+    intake.acknowledge(session, settings, policy, request, code, verified_by)
+    if checked in AT_ONCE:
+        if email is not None:
+            person_id = verify.person_for(session, request)
+        record(
+            session,
+            officer,
+            f"verify_{checked}",
+            purpose=RIGHTS,
+            person_id=person_id,
+            categories=["user.authorization"],
+            columns=[],
+            outcome="ok",
+        )
+        verify.mark_verified(
+            session, settings, request, checked, person_id, actor=officer, waited=False
+        )
+    session.commit()
+    return intake.opened(policy, request)
