@@ -41,8 +41,9 @@ chromium:
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; } || \
 	  { test "$$CI" != true && echo "chromium could not be installed: browser tests will be skipped"; }; }
 
+# Two workers on the 2-core machine: each test has its own database, port and files.
 test: check chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

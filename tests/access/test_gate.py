@@ -18,7 +18,7 @@ ROLES = {
     "essential.service.billing": {"billing", "admin"},
     "essential.service.quality": {"call_reviewer", "privacy_officer"},
     "analytics.reporting": {"admin"},
-    "operations.legal_compliance": {"billing", "privacy_officer"},
+    "operations.legal_compliance": {"billing", "admin", "privacy_officer"},
 }
 # A category each purpose is declared for, and one it is not.
 USED_FOR = {

@@ -122,6 +122,7 @@ PARTNER = {
     "categories": ["user.account"],
     "purposes": ["marketing.communications"],
     "location": "US",
+    "transfer_safeguard": "scc",
     "contract_date": "2026-01-10",
     "vetted_date": "2026-06-01",
     "contact": "privacy@youngmakers.example",
