@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from steward.policy.plain import kept_and_then
 from steward.policy.schema import Category, Policy, Processor, Purpose, Retention, Right
 
 
@@ -92,8 +93,7 @@ def _retention(key: str, a: Retention, b: Retention) -> Change:
     )
     return Change(
         "retention",
-        f"'{key}' kept {a.period.words()} → {b.period.words()} "
-        f"({b.trigger.replace('_', ' ')}, then {b.action})",
+        f"'{key}' kept {a.period.words()} → {kept_and_then(b)}",
         longer,
     )
 

@@ -41,11 +41,12 @@ def test_longer_retention_is_material_and_shorter_is_not(cli, tmp_path):
         ),
     )
     assert (
-        "MATERIAL  retention: 'user.behavior' kept 2 years → 3 years (created, then delete)"
+        "MATERIAL  retention: 'user.behavior' kept 2 years → 3 years after it is collected, then it is deleted"
         in lines
     )
     assert (
-        "minor     retention: 'user.device' kept 1 year → 6 months (created, then delete)" in lines
+        "minor     retention: 'user.device' kept 1 year → 6 months after it is collected, then it is deleted"
+        in lines
     )
 
 

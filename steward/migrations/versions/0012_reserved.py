@@ -1,4 +1,4 @@
-"""reserved for issue 16 (filled in by the work that needs it, or left empty)
+"""empty revision: issue 16 needed no schema change here; kept so databases already at it upgrade
 
 Revision ID: 0012
 Revises: 0011
