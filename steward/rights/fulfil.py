@@ -17,7 +17,7 @@ from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid
 from steward.core.settings import Settings
 from steward.identity.common import mail_quietly
-from steward.rights import effects, erasure, export
+from steward.rights import effects, erasure, export, review
 from steward.rights.common import get_request, require_officer
 
 
@@ -55,6 +55,7 @@ def fulfil(
         session.commit()
         return Fulfilled(request.status, request.outcome)
     if kind in (*export.ACCESS_KINDS, "portability"):
+        review.require_reviewed(session, request)
         token = export.build(session, settings, officer, request)
         request.handled_by = officer.account_id
         effects.close(session, request, "Your export is ready to download.", "fulfilled")

@@ -33,6 +33,7 @@ REASONS = {
     "assessment or a trade secret).",
 }
 STEP = "withheld"
+REVIEWED = "reviewed"
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,34 @@ def _others(
     return named
 
 
+def _reviewed(session: Session, request_id: str) -> bool:
+    return (
+        session.scalar(
+            select(RequestEvent.id).where(
+                RequestEvent.request_id == request_id, RequestEvent.step == REVIEWED
+            )
+        )
+        is not None
+    )
+
+
+def require_reviewed(session: Session, request: RightsRequest) -> None:
+    """An export that names other people is released only after the officer has seen them
+    (and withheld what must be): fulfilling before that is refused."""
+    if request.kind not in ACCESS_KINDS or request.person_id is None:
+        return
+    if _reviewed(session, request.id):
+        return
+    from steward.rights.export import rows  # export builds on this module
+
+    named = _others(session, str(request.person_id), list(rows(session, str(request.person_id))))
+    if named:
+        raise Conflict(
+            f"This export names other people ({len(named)} items): review it first on the "
+            "request's page (or GET .../review), withhold what must be, then fulfil."
+        )
+
+
 def _key(holding: Holding) -> str:
     return next(iter(holding.table.primary_key.columns)).key
 
@@ -177,6 +206,8 @@ def review(session: Session, officer: Actor, request_id: str) -> Review:
         )
         for (table, row_id), names in _others(session, person_id, found).items()
     ]
+    if items and not _reviewed(session, request_id):
+        event(session, request, REVIEWED, officer, note=f"{len(items)} items name others")
     session.commit()
     return Review(
         reference=request.reference,

@@ -12,7 +12,7 @@ import pytest
 
 from steward.core import clock
 from steward.rights import erasure
-from tests.rights.work import verified_request
+from tests.rights.work import fulfil, verified_request
 from tests.web.page_helpers import post_form
 
 LEGAL = "operations.legal_compliance"
@@ -37,7 +37,7 @@ def _invoice(team, person_id: str) -> str:
 def _erase(team, app, person_id: str, email: str) -> None:
     request_id, _ = verified_request(app, "erasure", person_id, email)
     officer = team["privacy_officer"]
-    fulfilled = officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={})
+    fulfilled = fulfil(officer, request_id)
     assert fulfilled.status_code == 200, fulfilled.text
     with clock.frozen_at(clock.now() + timedelta(days=8)):
         assert erasure.run_due(app.state.sessions, app.state.vault, app.state.settings) == 1

@@ -13,7 +13,7 @@ from steward.rights.models import RightsRequest
 from tests.consent.kit import ledger_rows
 from tests.desk.team import Team
 from tests.people import register, sign_in, verify
-from tests.rights.work import db
+from tests.rights.work import db, fulfil
 
 KID = "kid@example.com"
 PARENT = "parent@example.com"
@@ -204,7 +204,7 @@ def test_the_guardian_sees_the_childs_data_and_asks_for_export_and_erasure(
             ("access", "guardian", kid_id, True),
             ("erasure", "guardian", kid_id, True),
         }
-    fulfilled = officer.post(f"/api/v1/dpo/requests/{mine[reference]['id']}/fulfil", json={})
+    fulfilled = fulfil(officer, mine[reference]["id"])
     assert fulfilled.status_code == 200, fulfilled.text
     export_mail = mailbox.last_to(PARENT).get_payload(decode=True).decode()
     assert reference in mailbox.last_to(PARENT)["Subject"] and "download" in export_mail.lower()

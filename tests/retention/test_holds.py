@@ -14,7 +14,7 @@ from steward.rights import erasure
 from tests.desk.team import join, organisation
 from tests.retention.conftest import START, filled, hold, row, sweep
 from tests.rights.intake_kit import steward
-from tests.rights.work import verified_request
+from tests.rights.work import fulfil, verified_request
 
 LATER = START + timedelta(days=8 * 366)  # every period of the default policy is over
 
@@ -103,7 +103,7 @@ def test_a_hold_postpones_an_approved_erasure_until_it_is_released(team, app, id
     request_id, _ = verified_request(app, "erasure", ada, "ada@example.com")
     preview = officer.get(f"/api/v1/dpo/requests/{request_id}/preview").json()
     assert preview["holds"] == [f"hold {placed['id'][-8:]} on a person (legal obligation)"]
-    assert officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={}).status_code == 200
+    assert fulfil(officer, request_id).status_code == 200
     sessions, vault = app.state.sessions, app.state.vault
     with clock.frozen_at(clock.now() + timedelta(days=8)):
         assert erasure.run_due(sessions, vault, identity_settings) == 0

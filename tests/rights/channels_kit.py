@@ -12,6 +12,7 @@ from steward.policy.channels import usable
 from tests.people import PASSWORD, customer
 from tests.rights.conftest import code_in_last
 from tests.rights.intake_kit import steward
+from tests.rights.work import fulfil
 
 # A plain-English mail asking for each kind; a question for an inquiry.
 ASKING = {
@@ -199,7 +200,7 @@ class Asker:
         else:
             fixing = status["kind"] in ("rectification", "ccpa_correct")
             options = {"corrections": CORRECTIONS} if fixing else {}
-            done = self.officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json=options)
+            done = fulfil(self.officer, request_id, options)
         assert done.status_code == 200, f"{reference}: {done.text}"
 
     def run_erasures(self, when: datetime) -> None:

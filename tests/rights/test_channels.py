@@ -15,6 +15,7 @@ from tests.people import PASSWORD
 from tests.rights.channels_kit import ingest, mail, steward_with_input, use_example
 from tests.rights.conftest import verify_by_code
 from tests.rights.intake_kit import body_of
+from tests.rights.work import fulfil
 
 IT_SHOP = EXAMPLES / "it-support-shop.yaml"
 PRINTO = EXAMPLES / "printo-gens.yaml"
@@ -241,7 +242,7 @@ def test_a_letter_without_an_email_address_is_answered_by_post(it_shop, team, ma
     assert logged.status_code == 201, logged.text
     found = logged.json()
     assert found["person_id"] == ada_id and found["status"] == "open"
-    done = officer.post(f"/api/v1/dpo/requests/{found['id']}/fulfil", json={})
+    done = fulfil(officer, found["id"])
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "done" and done.json()["token"]  # for the letter
     assert len(mailbox.messages) == sent  # no mail: there is no address

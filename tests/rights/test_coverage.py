@@ -17,7 +17,7 @@ from steward.rights import erasure, export
 from steward.rights.datamap import holdings, paths
 from steward.rights.erasure_plan import is_kept
 from tests.rights.fill import Filler, declared_value, fill
-from tests.rights.work import db, verified_request
+from tests.rights.work import db, fulfil, verified_request
 
 
 @pytest.mark.promise("R1")
@@ -29,7 +29,7 @@ def test_every_declared_column_is_exported_then_erased(team, app, client):
         made = fill(session, ada_id)
 
     request_id, _ = verified_request(app, "access", ada_id, "ada@example.com")
-    token = officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={}).json()["token"]
+    token = fulfil(officer, request_id).json()["token"]
     archive = zipfile.ZipFile(
         io.BytesIO(client.post("/api/v1/rights/download", json={"token": token}).content)
     )
@@ -47,7 +47,7 @@ def test_every_declared_column_is_exported_then_erased(team, app, client):
             assert (holding.name, column, expected) in found, f"{holding.name}.{column}"
 
     erase_id, _ = verified_request(app, "erasure", ada_id, "ada@example.com")
-    assert officer.post(f"/api/v1/dpo/requests/{erase_id}/fulfil", json={}).status_code == 200
+    assert fulfil(officer, erase_id).status_code == 200
     with clock.frozen_at(clock.now() + timedelta(days=8)):
         assert erasure.run_due(app.state.sessions, app.state.vault, app.state.settings) == 1
 
@@ -97,7 +97,7 @@ def test_every_link_to_a_person_brings_its_rows_into_their_export(team, app, cli
         made = filler.made
 
     request_id, _ = verified_request(app, "access", ada_id, "ada@example.com")
-    token = officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={}).json()["token"]
+    token = fulfil(officer, request_id).json()["token"]
     archive = zipfile.ZipFile(
         io.BytesIO(client.post("/api/v1/rights/download", json={"token": token}).content)
     )

@@ -11,7 +11,7 @@ import pytest
 
 from steward.core import clock
 from steward.rights.models import Disclosure
-from tests.rights.work import db, verified_request
+from tests.rights.work import db, fulfil, verified_request
 
 
 def _busy_day(team, app) -> tuple[str, str]:
@@ -100,11 +100,7 @@ def test_the_list_pages_with_next_offset(team, app):
 def test_the_access_export_holds_who_used_the_data(team, app, mailbox, client):
     ada_id, _ = _busy_day(team, app)
     request_id, _ = verified_request(app, "access", ada_id, "ada@example.com")
-    token = (
-        team["privacy_officer"]
-        .post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={})
-        .json()["token"]
-    )
+    token = fulfil(team["privacy_officer"], request_id).json()["token"]
     archive = zipfile.ZipFile(
         io.BytesIO(client.post("/api/v1/rights/download", json={"token": token}).content)
     )

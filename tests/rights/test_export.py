@@ -14,11 +14,11 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from steward.core import clock
 from tests.desk.team import join, organisation
 from tests.rights.test_recipients import webhook  # noqa: F401  (the HTTPS receiver)
-from tests.rights.work import verified_request
+from tests.rights.work import fulfil, verified_request
 
 
 def _fulfil(officer, request_id: str) -> str:
-    answer = officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={})
+    answer = fulfil(officer, request_id)
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "done"
     return answer.json()["token"]

@@ -108,3 +108,23 @@ def test_the_request_page_shows_the_review_and_withholds_by_form(team, app):
     assert answer.status_code == 303, answer.text
     shown = officer.get(answer.headers["location"]).text
     assert "Withheld: It would reveal another person" in shown
+
+
+@pytest.mark.promise("R1")
+def test_an_export_naming_others_is_released_only_after_the_officers_review(team, app):
+    officer = team["privacy_officer"]
+    ada_id, _ = _ticket_with_a_staff_note(team)
+    request_id, _ = verified_request(app, "access", ada_id, "ada@example.com")
+
+    early = officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={})
+    assert early.status_code == 409
+    assert "review it first" in early.json()["detail"]
+    assert officer.get(f"/api/v1/dpo/requests/{request_id}").json()["status"] == "open"
+
+    assert officer.get(f"/api/v1/dpo/requests/{request_id}/review").status_code == 200
+    released = officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={})
+    assert released.status_code == 200, released.text
+    steps = [
+        e["step"] for e in officer.get(f"/api/v1/dpo/requests/{request_id}").json()["timeline"]
+    ]
+    assert steps.index("reviewed") < steps.index("export_built")

@@ -8,6 +8,7 @@ import pytest
 from steward.core import clock
 from tests.rights.conftest import ask, verify_by_code
 from tests.rights.intake_kit import steward
+from tests.rights.work import fulfil
 
 
 def _asked_and_verified(team, mailbox, new_client, kind: str, **fields) -> tuple[str, str]:
@@ -31,7 +32,7 @@ def test_an_export_is_asked_verified_fulfilled_and_downloaded(
     team, mailbox, new_client, client, kind
 ):
     reference, request_id = _asked_and_verified(team, mailbox, new_client, kind)
-    answer = team["privacy_officer"].post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={})
+    answer = fulfil(team["privacy_officer"], request_id)
     assert answer.status_code == 200, answer.text
     token = next(w for w in _last_body(mailbox).split() if len(w) > 40 and "/" not in w)
     download = client.post("/api/v1/rights/download", json={"token": token})
@@ -46,7 +47,7 @@ def test_an_erasure_is_asked_verified_approved_run_and_answered(
 ):
     reference, request_id = _asked_and_verified(team, mailbox, new_client, kind)
     officer = team["privacy_officer"]
-    assert officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={}).status_code == 200
+    assert fulfil(officer, request_id).status_code == 200
     with clock.frozen_at(clock.now() + timedelta(days=8)):
         ran = steward(app.state.settings, "rights", "run")  # as the worker or cron does
     assert ran.exit_code == 0, ran.output
@@ -70,7 +71,7 @@ def test_an_effect_applies_when_verified_and_is_answered(team, mailbox, kind):
         items = team["privacy_officer"].get("/api/v1/dpo/requests").json()["items"]
         request_id = next(i["id"] for i in items if i["reference"] == reference)
         officer = team["privacy_officer"]
-        assert officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={}).status_code == 200
+        assert fulfil(officer, request_id).status_code == 200
     assert reference in mailbox.last_to("ada@example.com")["Subject"]
     assert "done" in mailbox.last_to("ada@example.com")["Subject"]
 
@@ -81,7 +82,7 @@ def test_a_correction_is_asked_verified_and_applied(team, mailbox, new_client, k
     _, request_id = _asked_and_verified(
         team, mailbox, new_client, kind, corrections={"name": "Ada King"}
     )
-    answer = team["privacy_officer"].post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={})
+    answer = fulfil(team["privacy_officer"], request_id)
     assert answer.status_code == 200, answer.text
     assert answer.json()["changed"] == ["name"]
     assert "corrected" in _last_body(mailbox)

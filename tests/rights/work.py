@@ -55,3 +55,10 @@ def apply_effects(app, settings, request_id: str) -> None:
     with db(app) as session:
         effects.on_verified(session, settings, get_request(session, request_id))
         session.commit()
+
+
+def fulfil(officer, request_id: str, options: dict | None = None):
+    """The officer's fulfil as on the request's page: an access export is reviewed first (the
+    page shows the review above the button); other kinds have no review."""
+    officer.get(f"/api/v1/dpo/requests/{request_id}/review")
+    return officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json=options or {})

@@ -8,6 +8,7 @@ import pytest
 from tests.desk.team import Team
 from tests.identity.closing_kit import account_of, person_of, requests_of, use_example
 from tests.people import PASSWORD, sign_in
+from tests.rights.work import fulfil
 from tests.web.page_helpers import post_form
 
 
@@ -59,7 +60,7 @@ def test_a_download_asked_in_the_portal_appears_there_once_fulfilled(team, app):
     )
     assert asked.status_code == 303, asked.text
     [request] = requests_of(app, ada_id)
-    fulfilled = officer.post(f"/api/v1/dpo/requests/{request.id}/fulfil", json={})
+    fulfilled = fulfil(officer, request.id)
     assert fulfilled.status_code == 200, fulfilled.text
 
     page = ada.get("/portal/data")
