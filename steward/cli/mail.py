@@ -22,7 +22,8 @@ app = typer.Typer(
 )
 log = logging.getLogger("steward.mail.listen")
 Ingest = Callable[[bytes], "IngestResult"]
-RIGHTS_OUTCOME = "rights_request"  # the mail became a privacy request; reason: its reference
+RIGHTS_OUTCOME = "rights_request"  # the mail opened a privacy request; reason: its reference
+RIGHTS_REPLY = "rights_reply"  # the mail answers a privacy request; reason: its reference
 
 
 @contextmanager
@@ -31,7 +32,7 @@ def _ingester() -> Iterator[tuple[Ingest, "Policy"]]:
     and the active policy; a refusal by the gate is rolled back and recorded."""
     from steward.access.gate import Refused, record_refusal
     from steward.desk.inbound import IngestResult, ingest
-    from steward.rights.mailbox import take
+    from steward.rights.mailbox import REPLY, take
 
     with database() as (sessions, vault, settings, policy):
 
@@ -43,9 +44,11 @@ def _ingester() -> Iterator[tuple[Ingest, "Policy"]]:
                     # Rights first: a mail to the privacy address, or a closure asked from an
                     # account's own address (R9), is a privacy request, not a ticket (rights
                     # may import the desk, not the reverse).
-                    reference = take(session, settings, raw)
-                    if reference is not None:
-                        return IngestResult(None, RIGHTS_OUTCOME, reference)
+                    taken = take(session, settings, raw)
+                    if taken is not None:
+                        reference, how = taken
+                        outcome = RIGHTS_REPLY if how == REPLY else RIGHTS_OUTCOME
+                        return IngestResult(None, outcome, reference)
                     return ingest(session, settings, raw)
                 except Refused as refused:
                     session.rollback()
@@ -58,6 +61,8 @@ def _ingester() -> Iterator[tuple[Ingest, "Policy"]]:
 def _said(result: "IngestResult") -> str:
     if result.outcome == RIGHTS_OUTCOME:
         return f"privacy request {result.reason}: opened from the mail; the sender was told by mail"
+    if result.outcome == RIGHTS_REPLY:
+        return f"privacy request {result.reason}: the reply is added to it"
     if result.outcome == "ignored":
         where = f" (ticket {result.ticket_id})" if result.ticket_id else ""
         return f"ignored{where}: {result.reason}"
@@ -132,7 +137,7 @@ class Handler:
             return "451 4.3.0 Temporary failure, try again later"
         if result.outcome == "ignored":
             return "250 OK"
-        if result.outcome == RIGHTS_OUTCOME:
+        if result.outcome in (RIGHTS_OUTCOME, RIGHTS_REPLY):
             return f"250 OK privacy request {result.reason}"
         return f"250 OK ticket {result.ticket_id} {result.outcome}"
 

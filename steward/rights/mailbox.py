@@ -6,6 +6,10 @@ privacy center does. A mail to those addresses whose kind cannot be told, or ask
 right the policy does not offer by email, is a privacy inquiry with its response clock: never
 a plain ticket.
 
+A reply to one of our mails about a request (its reference in the subject, from the address
+the request answers to, to any of our addresses) joins that request while it is still being handled: its text is added
+to the request's details and its timeline says a mail came in. It opens nothing new.
+
 Account closure by email (R9): a mail to any of our addresses from an account's own address
 that clearly asks to close or delete the account is an erasure request; its code goes to
 that same address, so only the address's owner can confirm it. Anything else is left to the
@@ -18,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import policy_of
+from steward.core import clock
 from steward.core.actor import VISITOR
 from steward.core.cards import mask_card_numbers
 from steward.core.settings import Settings
@@ -28,6 +33,7 @@ from steward.identity.models import Account
 from steward.mail.inbound import InboundMail, parse
 from steward.policy.channels import servable
 from steward.policy.schema import Policy
+from steward.rights.common import event
 from steward.rights.intake import NewRequest, open_request
 from steward.rights.models import RightsRequest
 
@@ -42,6 +48,8 @@ ASKS = re.compile(
 NOT = re.compile(r"\b(don'?t|do\s+not|never|not)\s+(want\s+to\s+)?" + _VERB, re.IGNORECASE)
 LOOKED_AT = 600  # characters of the body that count: the request, not a quoted thread
 MOST_DETAILS = 5000
+REFERENCE = re.compile(r"\bPR-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
+STILL_HANDLED = ("unverified", "open", "scheduled")
 _DATA = r"(my|our|the)\s+(personal\s+)?(data|information|details)"
 
 
@@ -157,10 +165,34 @@ def _details(mail: InboundMail) -> str:
     return mask_card_numbers(text)[0][:MOST_DETAILS]
 
 
-def take(session: Session, settings: Settings, raw: bytes) -> str | None:
-    """Open a request (or an inquiry) for a mail to the privacy address, or for a closure
-    mail from an account's own address; returns its reference, or None to leave the mail to
-    the desk. Commits when it opens a request."""
+def _reply(session: Session, mail: InboundMail) -> str | None:
+    """The reference of the request this mail answers, after adding it to the request; None
+    when it answers none still being handled, from its own address."""
+    found = REFERENCE.search(mail.subject)
+    if found is None:
+        return None
+    request = session.scalar(select(RightsRequest).where(RightsRequest.reference == found.group(0)))
+    if (
+        request is None
+        or request.status not in STILL_HANDLED
+        or (request.email or "").casefold() != mail.sender.casefold()
+    ):
+        return None
+    added = f"Reply by email, {clock.now():%Y-%m-%d %H:%M} UTC:\n{_details(mail)}"
+    request.details = f"{request.details or ''}\n\n{added}".strip()[-4 * MOST_DETAILS :]
+    event(session, request, "mail_received", note="reply")
+    session.commit()
+    return request.reference
+
+
+REPLY = "reply"  # what take() says of a mail added to the request it answers
+OPENED = "opened"
+
+
+def take(session: Session, settings: Settings, raw: bytes) -> tuple[str, str] | None:
+    """Add a reply to the request it answers, or open a request (or an inquiry) for a mail to
+    the privacy address or a closure mail from an account's own address: (reference, REPLY
+    or OPENED), or None to leave the mail to the desk. Commits when it takes the mail."""
     mail = parse(raw)  # MalformedMail here is what the desk would say too
     if mail.automatic or (mail.message_id or "").endswith(OWN_MESSAGE):
         return None
@@ -171,6 +203,9 @@ def take(session: Session, settings: Settings, raw: bytes) -> str | None:
         controller.privacy_contact.casefold(),
     }:
         return None
+    replied = _reply(session, mail)
+    if replied is not None:
+        return replied, REPLY
     if _to_privacy(policy, mail):
         kind = kind_asked(policy, mail.subject, mail.body)
         if kind is None or not by_mail(policy, kind):
@@ -187,7 +222,7 @@ def take(session: Session, settings: Settings, raw: bytes) -> str | None:
             select(RightsRequest.reference).where(RightsRequest.email_message_id == index)
         )
         if already is not None:
-            return already  # the same mail delivered again: the request it opened
+            return already, OPENED  # the same mail delivered again: the request it opened
     opened = open_request(
         session,
         settings,
@@ -201,4 +236,4 @@ def take(session: Session, settings: Settings, raw: bytes) -> str | None:
             email_message_id=index,
         ),
     )
-    return opened.reference
+    return opened.reference, OPENED

@@ -168,6 +168,30 @@ def test_a_mail_to_the_support_address_asking_for_a_copy_stays_a_ticket(team, id
     assert result.exit_code == 0 and result.output.startswith("ticket "), result.output
 
 
+@pytest.mark.promise("R8")
+def test_a_reply_to_our_mail_about_a_request_joins_that_request(team, mailbox, identity_settings):
+    raw = mail("ada@example.com", "privacy@houstongeneratorcompany.com", "Hi", "Hello?", 6)
+    reference = ingest(identity_settings, raw)
+    acknowledged = mailbox.last_to("ada@example.com")
+    assert reference in acknowledged["Subject"]
+
+    answer = "I meant: which of my details do you pass to your card processor?"
+    reply = mail(
+        "ada@example.com", acknowledged["From"], f"Re: {acknowledged['Subject']}", answer, 7
+    )
+    result = steward_with_input(identity_settings, reply)
+    assert result.output.strip() == f"privacy request {reference}: the reply is added to it"
+    officer = team["privacy_officer"]
+    found = officer.get("/api/v1/dpo/requests", params={"limit": 200}).json()["items"]
+    assert [r["reference"] for r in found].count(reference) == 1 and len(found) == 1
+    detail = officer.get(f"/api/v1/dpo/requests/{found[0]['id']}").json()
+    assert answer in detail["details"] and "Hello?" in detail["details"]
+    assert "mail_received" in [step["step"] for step in detail["timeline"]]
+
+    stranger = mail("eve@example.com", acknowledged["From"], f"Re: {reference}", "Me too", 8)
+    assert steward_with_input(identity_settings, stranger).output.startswith("ticket ")
+
+
 def _log(officer, **fields):
     body = {
         "kind": "erasure",
