@@ -123,10 +123,13 @@ class Handler:
         from steward.access.gate import Refused
         from steward.core.errors import DomainError
 
-        raw = envelope.original_content or envelope.content
+        # The envelope's recipients as delivery headers, as a mail server's local delivery
+        # adds them: a mail Bcc'd to the privacy address is still known to be for it.
+        delivered = "".join(f"X-Original-To: {to}\r\n" for to in envelope.rcpt_tos)
+        raw = delivered.encode() + bytes(envelope.original_content or envelope.content)
         try:
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self.worker, self.ingest_one, bytes(raw))
+            result = await loop.run_in_executor(self.worker, self.ingest_one, raw)
         except Refused:
             return "550 5.7.1 Not accepted under the privacy policy"
         except DomainError as error:

@@ -344,6 +344,14 @@ def test_mail_sent_over_smtp_opens_a_ticket_and_its_reply_threads(admin, listene
     assert [len(m["attachments"]) for m in opened["messages"]] == [1, 0]
 
 
+@pytest.mark.promise("R1")
+def test_a_mail_bccd_to_the_privacy_address_over_smtp_opens_a_request(admin, listener):
+    asked = mail(subject="Copy please", body="Please send me a copy of my personal data.")
+    code, said = send(listener, asked, to="privacy@houstongeneratorcompany.com")
+    assert code == 250 and said.decode().startswith("OK privacy request PR-"), said
+    assert queue(admin) == []
+
+
 @pytest.mark.promise("D7")
 def test_the_smtp_listener_takes_mail_only_for_the_business(admin, listener):
     code, _ = send(listener, mail(), to="someone@elsewhere.example")
