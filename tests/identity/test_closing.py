@@ -141,6 +141,32 @@ def test_close_and_delete_is_scheduled_after_the_grace_and_can_be_cancelled(
     assert again.status_code >= 400  # the link works once
 
 
+@pytest.mark.promise("R3", "T2")
+def test_close_and_delete_under_a_legal_hold_waits_for_the_officer(team, app, mailbox):
+    ada, ada_id = team.customer("ada")
+    officer = team["privacy_officer"]
+    held = officer.post(
+        "/api/v1/dpo/holds",
+        json={"scope": "person", "target": ada_id, "reason": "legal_obligation"},
+    )
+    assert held.status_code == 201, held.text
+
+    answer = ada.post(CLOSE, json={"delete": True, "password": PASSWORD})
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["erasure_scheduled_for"] is None
+    [request] = requests_of(app, ada_id)
+    assert request.status == "open" and request.scheduled_for is None
+    assert account_of(app, ada_id).status == "closed"  # closed at once all the same
+    assert "reviews your erasure request" in body_of_last(
+        mailbox, "ada@example.com", "Your account is closed"
+    )
+    queue = officer.get("/api/v1/dpo/requests").json()["items"]
+    assert [r["reference"] for r in queue] == [request.reference]
+    preview = officer.get(f"/api/v1/dpo/requests/{request.id}/preview").json()
+    assert preview["holds"] and "legal obligation" in preview["holds"][0]
+
+
 @pytest.mark.promise("R3")
 def test_close_and_delete_is_erased_by_the_rights_run_after_the_grace(team, app, identity_settings):
     ada, ada_id = team.customer("ada")
