@@ -44,6 +44,7 @@ ACTIONS = {
     "export": "exported it for your request",
     "export_review": "reviewed your export",
     "export_withhold": "withheld part of your export",
+    "export_include": "put back part of your export",
     "disclose": "passed it on",
     "send_marketing": "used it to send you marketing",
     "send_service_message": "used it to send you a service message",

@@ -33,6 +33,7 @@ REASONS = {
     "assessment or a trade secret).",
 }
 STEP = "withheld"
+INCLUDED = "included"  # a withholding undone: the item is in the export again
 REVIEWED = "reviewed"
 
 
@@ -72,17 +73,20 @@ class Withheld:
 
 
 def withheld(session: Session, request_id: str) -> list[Withheld]:
-    """What the officer withheld from this request's export."""
-    notes = session.scalars(
-        select(RequestEvent.note)
-        .where(RequestEvent.request_id == request_id, RequestEvent.step == STEP)
-        .order_by(RequestEvent.at)
+    """What the officer withheld from this request's export (and did not include again)."""
+    steps = session.execute(
+        select(RequestEvent.step, RequestEvent.note)
+        .where(RequestEvent.request_id == request_id, RequestEvent.step.in_((STEP, INCLUDED)))
+        .order_by(RequestEvent.at, RequestEvent.id)
     )
-    found = []
-    for note in notes:
+    found: dict[tuple[str, str], Withheld] = {}
+    for step, note in steps:
         table, row_id, reason = (note or "::").split(":", 2)
-        found.append(Withheld(table, row_id, reason))
-    return found
+        if step == STEP:
+            found[(table, row_id)] = Withheld(table, row_id, reason)
+        else:
+            found.pop((table, row_id), None)
+    return list(found.values())
 
 
 def _access_request(session: Session, officer: Actor, request_id: str) -> RightsRequest:
@@ -253,4 +257,23 @@ def withhold(session: Session, officer: Actor, request_id: str, item: str, reaso
         columns=[table],
     )
     event(session, request, STEP, officer, note=f"{table}:{row_id}:{reason}"[:200])
+    session.commit()
+
+
+def include(session: Session, officer: Actor, request_id: str, item: str) -> None:
+    """Undo a withholding: the item is in the export again; audited and on the timeline."""
+    request = _access_request(session, officer, request_id)
+    table, _, row_id = item.partition(":")
+    if not any(w.table == table and w.row_id == row_id for w in withheld(session, request_id)):
+        raise NotFound("This item is not withheld.")
+    check(
+        session,
+        officer,
+        RIGHTS,
+        state_of(session, str(request.person_id)),
+        ["user"],
+        action="export_include",
+        columns=[table],
+    )
+    event(session, request, INCLUDED, officer, note=f"{table}:{row_id}:"[:200])
     session.commit()

@@ -1,6 +1,6 @@
 """HTML pages: "who used my data" at /privacy/center/data-use (the signed-in person), and the
-privacy officer's withholding of an item from an access export (the form of the review
-block on /dpo/requests/{id}). No JavaScript needed."""
+privacy officer's withholding of an item from an access export, and including it again (the
+forms of the review block on /dpo/requests/{id}). No JavaScript needed."""
 
 from typing import Annotated
 
@@ -41,9 +41,13 @@ def withhold(
     reason: FormText = "",
 ) -> Response:
     try:
-        review.withhold(session, officer, request_id, item[:100], reason[:40])
+        if reason == "include":
+            review.include(session, officer, request_id, item[:100])
+        else:
+            review.withhold(session, officer, request_id, item[:100], reason[:40])
     except DomainError as error:
         failed(session, error)
         extra = {"error": error.message}
         return _request_page(request, session, officer, request_id, extra, error.status)
-    return RedirectResponse(f"/dpo/requests/{request_id}?notice=withheld", status_code=303)
+    notice = "included" if reason == "include" else "withheld"
+    return RedirectResponse(f"/dpo/requests/{request_id}?notice={notice}", status_code=303)

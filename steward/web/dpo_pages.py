@@ -48,6 +48,7 @@ NOTICES = {
     "cancelled": "The erasure is cancelled; the person was told.",
     "lifted": "The restriction is lifted; the person and the recipients are told.",
     "withheld": "The item is withheld from the export; the report names it and why.",
+    "included": "The item is in the export again.",
     "logged": "The request is logged; its clock runs from the date it was received.",
 }
 CHANNEL_NAMES = {"api": "in the privacy center (API)", **NAMES}

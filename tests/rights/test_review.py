@@ -128,3 +128,32 @@ def test_an_export_naming_others_is_released_only_after_the_officers_review(team
         e["step"] for e in officer.get(f"/api/v1/dpo/requests/{request_id}").json()["timeline"]
     ]
     assert steps.index("reviewed") < steps.index("export_built")
+
+
+@pytest.mark.promise("R1")
+def test_a_withholding_can_be_undone_and_the_item_is_released_again(team, app, client, audit_rows):
+    officer = team["privacy_officer"]
+    ada_id, note = _ticket_with_a_staff_note(team)
+    request_id, _ = verified_request(app, "access", ada_id, "ada@example.com")
+    item = f"messages:{note['id']}"
+    base = f"/api/v1/dpo/requests/{request_id}"
+    assert (
+        officer.post(f"{base}/withhold", json={"item": item, "reason": "others_data"}).status_code
+        == 200
+    )
+
+    undone = post_form(
+        officer, f"/dpo/requests/{request_id}/withhold", {"item": item, "reason": "include"}
+    )
+
+    assert undone.status_code == 200 and "The item is in the export again." in undone.text
+    assert officer.get(f"{base}/review").json()["withheld"] == 0
+    assert officer.post(f"{base}/include", json={"item": item}).status_code == 404
+    token = officer.post(f"{base}/fulfil", json={}).json()["token"]
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.post("/api/v1/rights/download", json={"token": token}).content)
+    )
+    exported = json.loads(archive.read("export.json"))
+    assert "Bob Marsh" in archive.read("export.json").decode() and exported["withheld"] == []
+    actions = [row["action"] for row in audit_rows() if row["person_id"] == ada_id]
+    assert "export_include" in actions

@@ -8,4 +8,5 @@ WHO: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/me/data-use"): SIGNED_IN,
     ("GET", "/api/v1/dpo/requests/{request_id}/review"): OFFICER,
     ("POST", "/api/v1/dpo/requests/{request_id}/withhold"): OFFICER,
+    ("POST", "/api/v1/dpo/requests/{request_id}/include"): OFFICER,
 }

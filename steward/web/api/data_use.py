@@ -94,3 +94,16 @@ def withhold(request_id: str, body: WithholdIn, officer: Officer, session: Sessi
     withholding, never the item's content (audited)."""
     review.withhold(session, officer, request_id, body.item, body.reason)
     return _review_out(review.review(session, officer, request_id))
+
+
+class IncludeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item: str = Field(min_length=3, max_length=100)
+
+
+@router.post("/dpo/requests/{request_id}/include")
+def include(request_id: str, body: IncludeIn, officer: Officer, session: SessionDep) -> ReviewOut:
+    """Undo a withholding: the item is in the export again (audited)."""
+    review.include(session, officer, request_id, body.item)
+    return _review_out(review.review(session, officer, request_id))
