@@ -59,6 +59,31 @@ def data_words(categories: Sequence[str]) -> str:
     return found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
 
 
+# The gate's reason (how it starts) -> the sentence a page shows, filled in by in_plain_words.
+SENTENCES = (
+    ("only the privacy officer", "Only the privacy officer answers privacy requests."),
+    (
+        "the policy declares no purpose",
+        "The privacy policy does not provide for this use of personal data.",
+    ),
+    (
+        "the policy declares no category",
+        "This business does not keep {what} under its privacy policy.",
+    ),
+    ("the policy does not use", "The privacy policy does not allow {who} to {verb} {what}{named}."),
+    ("a customer may act only", "You can see and change only your own details."),
+    ("the role", "The privacy policy does not allow {who} to use personal data{named}."),
+    ("the person has not consented", "{You} did not agree to this use of {your} data{named}."),
+    (
+        "the person has restricted",
+        "{You} asked us to restrict the use of {your} data, so it is kept only.",
+    ),
+    ("the person objects", "{You} objected to this use of {your} data."),
+    ("the person limited", "{You} limited the use of {your} sensitive data to the service itself."),
+    ("the person opted out", "{You} opted out of the sale and sharing of {your} data."),
+)
+
+
 def in_plain_words(
     policy: Policy,
     role: str,
@@ -69,34 +94,16 @@ def in_plain_words(
     action: str = "read",
 ) -> str:
     """The sentence a page shows for the gate's `reason`."""
-    who = ROLE_WORDS.get(role, "your role")
-    what = data_words(categories)
-    verb = "see" if action == "read" else "change"
+    sentence = next((s for start, s in SENTENCES if reason.startswith(start)), None)
+    if sentence is None:
+        return "The privacy policy does not allow this."
     purpose = policy.purposes.get(purpose_key)
-    named = f" for {purpose.name.lower()}" if purpose else ""
     you, your = ("you", "your") if own else ("this person", "their")
-    if reason.startswith("only the privacy officer"):
-        return "Only the privacy officer answers privacy requests."
-    if reason.startswith("the policy declares no purpose"):
-        return "The privacy policy does not provide for this use of personal data."
-    if reason.startswith("the policy declares no category"):
-        return f"This business does not keep {what} under its privacy policy."
-    if reason.startswith("the policy does not use"):
-        return f"The privacy policy does not allow {who} to {verb} {what}{named}."
-    if reason.startswith("a customer may act only"):
-        return "You can see and change only your own details."
-    if reason.startswith("the role"):
-        return f"The privacy policy does not allow {who} to use personal data{named}."
-    if reason.startswith("the person has not consented"):
-        return f"{you.capitalize()} did not agree to this use of {your} data{named}."
-    if reason.startswith("the person has restricted"):
-        return (
-            f"{you.capitalize()} asked us to restrict the use of {your} data, so it is kept only."
-        )
-    if reason.startswith("the person objects"):
-        return f"{you.capitalize()} objected to this use of {your} data."
-    if reason.startswith("the person limited"):
-        return f"{you.capitalize()} limited the use of {your} sensitive data to the service itself."
-    if reason.startswith("the person opted out"):
-        return f"{you.capitalize()} opted out of the sale and sharing of {your} data."
-    return "The privacy policy does not allow this."
+    return sentence.format(
+        who=ROLE_WORDS.get(role, "your role"),
+        what=data_words(categories),
+        verb="see" if action == "read" else "change",
+        named=f" for {purpose.name.lower()}" if purpose else "",
+        You=you.capitalize(),
+        your=your,
+    )

@@ -210,3 +210,16 @@ def failed(session: Session, error: DomainError) -> None:
     session.rollback()
     if isinstance(error, Refused):
         record_refusal(session, error)
+
+
+def file_response(data: bytes, content_type: str, filename: str) -> Response:
+    """A file for the browser to save, never to render or cache."""
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )

@@ -22,7 +22,7 @@ from steward.identity import closing
 from steward.rights import queries, self_service
 from steward.web.auth import SettingsDep, clear_session_cookies, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.page_kit import PageCustomer, PageRoute, Viewer, failed, render
+from steward.web.page_kit import PageCustomer, PageRoute, Viewer, failed, file_response, render
 
 router = APIRouter(
     prefix="/portal",
@@ -132,15 +132,7 @@ def download(
         failed(session, error)
         context = {"title": "Not found", "detail": error.message}
         return render(request, "portal/not_found.html", context, status_code=404)
-    return Response(
-        data,
-        media_type=content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        },
-    )
+    return file_response(data, content_type, filename)
 
 
 # Closing the account

@@ -27,7 +27,7 @@ from steward.identity import profile
 from steward.web import preference_form
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.page_kit import PageCustomer, PageRoute, failed, render
+from steward.web.page_kit import PageCustomer, PageRoute, failed, file_response, render
 
 router = APIRouter(
     prefix="/portal",
@@ -280,15 +280,7 @@ def attachment(
         )
     except NotFound:
         return not_found(request, "There is no such attachment.")
-    return Response(
-        data,
-        media_type=content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        },
-    )
+    return file_response(data, content_type, filename)
 
 
 # Devices and billing

@@ -28,7 +28,14 @@ from steward.rights.models import KINDS
 from steward.web import preference_form
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.page_kit import PageRoute, current_or_none, failed, note_viewer, render
+from steward.web.page_kit import (
+    PageRoute,
+    current_or_none,
+    failed,
+    file_response,
+    note_viewer,
+    render,
+)
 
 router = APIRouter(
     prefix="/privacy/center",
@@ -391,15 +398,7 @@ def download(
         failed(session, error)
         context = {"error": error.message}
         return render(request, "rights/download.html", context, status_code=error.status)
-    return Response(
-        data,
-        media_type=content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        },
-    )
+    return file_response(data, content_type, filename)
 
 
 @router.post("/requests/{reference}/cancel", response_class=HTMLResponse)
