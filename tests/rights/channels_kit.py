@@ -61,24 +61,8 @@ def ingest(settings, raw: bytes) -> str:
 
 
 def steward_with_input(settings, raw: bytes):
-    from typer.testing import CliRunner
-
-    from steward.cli import app
-    from steward.core.settings import get_settings
-
-    env = {
-        "STEWARD_DATABASE_URL": settings.database_url,
-        "STEWARD_POLICY": str(settings.policy),
-        "STEWARD_KEY_FILE": str(settings.key_file),
-        "STEWARD_FILES_DIR": str(settings.files_dir),
-        "STEWARD_SMTP_URL": settings.smtp_url,
-        "STEWARD_PUBLIC_URL": settings.public_url,
-    }
-    get_settings.cache_clear()
-    try:
-        return CliRunner().invoke(app, ["mail", "ingest", "-"], input=raw, env=env)
-    finally:
-        get_settings.cache_clear()
+    """`steward mail ingest -` with the mail on its standard input."""
+    return steward(settings, "mail", "ingest", "-", input=raw)
 
 
 class Asker:

@@ -40,8 +40,9 @@ class Officer:
         return self.browser.post(*args, **kwargs)
 
 
-def steward(settings, *args: str):
-    """Run `steward ARGS` in-process with the test's settings; returns typer's result."""
+def steward(settings, *args: str, input: bytes | None = None):
+    """Run `steward ARGS` in-process with the test's settings (and `input` on its standard
+    input); returns typer's result."""
     from steward.cli import app
     from steward.core.settings import get_settings
 
@@ -55,7 +56,7 @@ def steward(settings, *args: str):
     }
     get_settings.cache_clear()
     try:
-        return CliRunner().invoke(app, list(args), env=env)
+        return CliRunner().invoke(app, list(args), input=input, env=env)
     finally:
         get_settings.cache_clear()
 

@@ -7,7 +7,7 @@ import pytest
 
 from steward.core import clock
 from tests.rights.conftest import verify_by_code
-from tests.rights.intake_kit import START, body_of
+from tests.rights.intake_kit import START, body_of, steward
 
 
 def mail(sender: str, subject: str, body: str) -> bytes:
@@ -21,23 +21,7 @@ def mail(sender: str, subject: str, body: str) -> bytes:
 
 
 def ingest(settings, raw: bytes):
-    from typer.testing import CliRunner
-
-    from steward.cli import app
-    from steward.core.settings import get_settings
-
-    env = {
-        "STEWARD_DATABASE_URL": settings.database_url,
-        "STEWARD_POLICY": str(settings.policy),
-        "STEWARD_KEY_FILE": str(settings.key_file),
-        "STEWARD_FILES_DIR": str(settings.files_dir),
-        "STEWARD_SMTP_URL": settings.smtp_url,
-    }
-    get_settings.cache_clear()
-    try:
-        return CliRunner().invoke(app, ["mail", "ingest", "-"], input=raw, env=env)
-    finally:
-        get_settings.cache_clear()
+    return steward(settings, "mail", "ingest", "-", input=raw)
 
 
 @pytest.mark.promise("R9", "R3")
