@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +84,24 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
-    _migrate(engine, "upgrade", "heads")
+    """Bring the schema to the newest migration; a database already there is only looked at
+    (alembic's environment is not run), which keeps every start and command quick."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current != _heads():
+        _migrate(engine, "upgrade", "heads")
+
+
+@cache
+def _heads() -> set[str]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return set(ScriptDirectory.from_config(config).get_heads())
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -2,7 +2,8 @@
 
 import difflib
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,14 @@ def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
 def examine(text: str, source: str = "policy.yaml") -> Checked:
     """The policy in `text` with its warnings; raises PolicyInvalid listing every error (and
     the warnings with them) when there is any."""
+    checked = _examined(text, source)
+    return replace(checked, warnings=list(checked.warnings))
+
+
+@lru_cache(maxsize=8)
+def _examined(text: str, source: str) -> Checked:
+    # The same text is read by the app, each command and the worker of one process: parse it
+    # once (a Policy is frozen; an invalid text raises and is not kept).
     try:
         located = yamlmap.load(text)
     except yamlmap.YamlError as error:
