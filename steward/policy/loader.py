@@ -88,12 +88,15 @@ def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
 def examine(text: str, source: str = "policy.yaml") -> Checked:
     """The policy in `text` with its warnings; raises PolicyInvalid listing every error (and
     the warnings with them) when there is any."""
-    checked = _examined(text, source)
-    return replace(checked, warnings=list(checked.warnings))
+    try:
+        checked = _examined(text)
+    except PolicyInvalid as invalid:
+        raise PolicyInvalid(source, invalid.problems) from None
+    return replace(checked, source=source, warnings=list(checked.warnings))
 
 
 @lru_cache(maxsize=8)
-def _examined(text: str, source: str) -> Checked:
+def _examined(text: str, source: str = "policy.yaml") -> Checked:
     # The same text is read by the app, each command and the worker of one process: parse it
     # once (a Policy is frozen; an invalid text raises and is not kept).
     try:
