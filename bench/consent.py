@@ -32,13 +32,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
+from steward.consent.banner import config
 from steward.consent.models import ConsentEvent
 from steward.core import clock
 from steward.core.db import make_engine, normalise_url
 from steward.core.settings import Settings
 from steward.vault.keyring import Keyring
 from steward.web.app import create_app
-from steward.web.consent_pages import SCRIPT, config
+from steward.web.pages.consent import SCRIPT
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "examples" / "houston-generator.yaml"

@@ -19,6 +19,23 @@ from steward.identity.common import mail_quietly
 from steward.rights.common import by_reference, get_request, require_officer
 from steward.rights.models import CLOSED, RequestEvent, RequestFile, RightsRequest
 
+# A request's status and the details a person may correct, in the words the pages show.
+STATUS_NAMES = {
+    "unverified": "Waiting for you to confirm who you are",
+    "open": "Being handled",
+    "scheduled": "Erasure scheduled",
+    "erasing": "Being erased",
+    "done": "Done",
+    "refused": "Refused",
+    "cancelled": "Cancelled",
+    "lapsed": "Lapsed (not confirmed in time)",
+}
+CORRECTION_FIELDS = {
+    "name": "Name",
+    "email": "Email address",
+    "phone": "Phone",
+    "company": "Company",
+}
 KIND_LABELS = {
     "access": "access to your data",
     "rectification": "correction of your data",

@@ -21,22 +21,7 @@ from steward.policy.document import STYLE
 from steward.policy.service import read_active, record_version
 from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
-from steward.web import (
-    account_pages,
-    consent_pages,
-    data_use_pages,
-    desk_accounts_pages,
-    desk_pages,
-    dpo_pages,
-    guardian_pages,
-    history_pages,
-    pages,
-    portal_data_pages,
-    portal_pages,
-    retention_pages,
-    rights_pages,
-    unsubscribe_pages,
-)
+from steward.web import pages
 from steward.web.api import admin as admin_api
 from steward.web.api import audit as audit_api
 from steward.web.api import auth as auth_api
@@ -114,23 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(api.router)
     app.include_router(consent_api.well_known)
-    for page_router in (
-        history_pages,
-        pages,
-        account_pages,
-        portal_pages,
-        portal_data_pages,
-        desk_pages,
-        desk_accounts_pages,
-        data_use_pages,
-        rights_pages,
-        dpo_pages,
-        retention_pages,
-        consent_pages,
-        unsubscribe_pages,
-        guardian_pages,
-    ):
-        app.include_router(page_router.router)
+    for page_router in pages.ROUTERS:
+        app.include_router(page_router)
     _install_error_handlers(app)
     if settings.banner_origin_list:
         app.add_middleware(BannerCORS, origins=settings.banner_origin_list)

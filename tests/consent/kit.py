@@ -4,13 +4,13 @@ import uuid
 
 from sqlalchemy import select
 
+from steward.consent import banner
 from steward.consent.models import ConsentEvent, UsageEvent
 from steward.policy.service import read_active
-from steward.web import consent_pages
 from tests.conftest import DEFAULT_EXAMPLE
 
 VERSION = "1.0"
-TEXT = consent_pages.config(read_active(DEFAULT_EXAMPLE).policy)[1]  # what the banner shows
+TEXT = banner.config(read_active(DEFAULT_EXAMPLE).policy)[1]  # what the banner shows
 
 
 def choose(browser, choices: dict, *, browser_id: str | None = None, headers=None, **extra):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from steward.web import portal_pages
+from steward.web.pages import portal as portal_pages
 from tests.people import PASSWORD, customer
 from tests.web.page_helpers import csrf, post_form, verified_customer
 

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.identity import mfa, registration, sessions, signin
-from steward.web.api.consent import honour_signal
 from steward.web.auth import (
     SettingsDep,
     SignedIn,
@@ -17,6 +16,7 @@ from steward.web.auth import (
     set_session_cookies,
 )
 from steward.web.deps import SessionDep
+from steward.web.gpc import honour_signal
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(csrf_guard)])
 

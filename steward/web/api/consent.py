@@ -2,7 +2,6 @@
 current choices and history, receipts of consent events, usage events kept only with
 consent, and the Global Privacy Control declaration at /.well-known/gpc.json."""
 
-import logging
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
@@ -12,18 +11,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.access.gate import policy_of
-from steward.consent import ledger, usage
+from steward.consent import banner, ledger, usage
 from steward.core.actor import Actor
-from steward.core.errors import Conflict, DomainError, NotFound
-from steward.core.settings import Settings
+from steward.core.errors import Conflict, NotFound
 from steward.identity import sessions
 from steward.identity.errors import NotPermitted, NotSignedIn
-from steward.identity.sessions import Started
-from steward.rights import intake
-from steward.web import consent_pages
 from steward.web.api.paging import Limit, Offset, cut
 from steward.web.auth import SESSION_COOKIE, CurrentActor, SettingsDep, client_ip, csrf_guard
 from steward.web.deps import SessionDep
+from steward.web.gpc import honour_signal, signals_gpc
 
 router = APIRouter(prefix="/api/v1", tags=["consent"], dependencies=[Depends(csrf_guard)])
 well_known = APIRouter(tags=["consent"])
@@ -40,31 +36,6 @@ def maybe_actor(request: Request, session: SessionDep) -> Actor | None:
 
 
 MaybeActor = Annotated[Actor | None, Depends(maybe_actor)]
-
-
-def signals_gpc(request: Request) -> bool:
-    """Whether the browser sends a Global Privacy Control signal (`Sec-GPC: 1`)."""
-    return request.headers.get("Sec-GPC", "").strip() == "1"
-
-
-log = logging.getLogger("steward.web")
-
-
-def honour_signal(
-    request: Request, session: SessionDep, settings: Settings, who: Actor | Started | None
-) -> None:
-    """A signed-in person whose browser sends Global Privacy Control is opted out of sale
-    and sharing as a person, not only as a browser (R10). Never fails the request it rides
-    on: a problem is logged (no personal data) and the choice is asked for again next time."""
-    if who is None or not signals_gpc(request):
-        return
-    if isinstance(who, Started):
-        who = Actor(role=who.role, account_id=who.account_id, person_id=who.person_id)
-    try:
-        intake.opt_out_by_signal(session, settings, who)
-    except DomainError as error:
-        session.rollback()
-        log.warning("a Global Privacy Control opt-out was not recorded: %s", error.title)
 
 
 class ConsentIn(BaseModel):
@@ -134,7 +105,7 @@ def record_choice(
     409 when the version or text hash is not what the banner is shown now."""
     browser_id = str(body.browser_id or uuid4())
     policy = policy_of(session)
-    _, shown = consent_pages.config(policy)
+    _, shown = banner.config(policy)
     if body.policy_version != policy.version or body.text_sha256 != shown:
         # The ledger's proof is what this server showed: a stale or forged text is refused.
         raise Conflict(

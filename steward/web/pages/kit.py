@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from steward.access.gate import Refused, record_refusal
 from steward.consent import policy_acceptance
 from steward.core.actor import Actor
-from steward.core.errors import DomainError
+from steward.core.errors import DomainError, Forbidden
 from steward.identity import sessions
 from steward.identity.common import load_account
 from steward.identity.errors import NotSignedIn
@@ -26,6 +26,7 @@ from steward.identity.models import STAFF_ROLES, Account
 from steward.identity.sessions import Current
 from steward.policy.publish import name_of
 from steward.policy.serviceable import keeps_devices
+from steward.rights.common import OFFICER_ROLES
 from steward.web.auth import CSRF_COOKIE, SESSION_COOKIE, CsrfRefused, SentCsrf
 from steward.web.deps import SessionDep
 
@@ -223,3 +224,12 @@ def file_response(data: bytes, content_type: str, filename: str) -> Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+def page_officer(actor: PageStaff) -> Actor:
+    if actor.role not in OFFICER_ROLES:
+        raise Forbidden("Only the privacy officer handles rights requests.")
+    return actor
+
+
+Officer = Annotated[Actor, Depends(page_officer)]

@@ -22,7 +22,7 @@ from steward.desk.models import DIRECTIONS, IDENTIFIER_KINDS
 from steward.policy.serviceable import records_calls
 from steward.web.auth import SettingsDep
 from steward.web.deps import SessionDep
-from steward.web.desk_kit import (
+from steward.web.pages.desk_kit import (
     PAGE_SIZE,
     Agent,
     CallViewer,
@@ -42,9 +42,9 @@ from steward.web.desk_kit import (
     staff_names,
     with_query,
 )
-from steward.web.page_kit import failed, render
+from steward.web.pages.kit import failed, render
 
-router = APIRouter(route_class=DeskRoute)
+router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
 IDENTIFIER_NAMES = {
     "username": "Username",

@@ -21,7 +21,7 @@ from steward.core.errors import DomainError, Forbidden, Invalid
 from steward.desk import organisations, people, tickets
 from steward.desk.common import BILLING_ROLES, DESK_ROLES, RECORDING_ROLES
 from steward.desk.messages import Upload
-from steward.web.page_kit import PageRoute, PageStaff, failed, render
+from steward.web.pages.kit import PageRoute, PageStaff, failed, render
 
 CALL_ROLES = DESK_ROLES | RECORDING_ROLES  # the call list: agents, and those who review calls
 PAGE_SIZE = 25

@@ -14,7 +14,7 @@ from steward.identity import guardians
 from steward.rights import intake
 from steward.web.auth import SettingsDep, client_ip
 from steward.web.deps import SessionDep
-from steward.web.page_kit import failed, render
+from steward.web.pages.kit import failed, render
 
 router = APIRouter(include_in_schema=False)
 Token = Annotated[str, Query(max_length=200)]

@@ -22,7 +22,7 @@ from steward.identity import closing
 from steward.rights import queries, self_service
 from steward.web.auth import SettingsDep, clear_session_cookies, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.page_kit import PageCustomer, PageRoute, Viewer, failed, file_response, render
+from steward.web.pages.kit import PageCustomer, PageRoute, Viewer, failed, file_response, render
 
 router = APIRouter(
     prefix="/portal",

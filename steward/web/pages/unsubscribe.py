@@ -12,7 +12,7 @@ from steward.consent import unsubscribe
 from steward.core.errors import DomainError
 from steward.web.auth import client_ip
 from steward.web.deps import SessionDep
-from steward.web.page_kit import failed, render
+from steward.web.pages.kit import failed, render
 
 router = APIRouter(include_in_schema=False)
 Token = Annotated[str, Query(max_length=200)]

@@ -24,10 +24,10 @@ from steward.desk import billing, devices, messages, organisations, tickets
 from steward.desk.common import is_contact_of
 from steward.desk.models import STATUSES
 from steward.identity import profile
-from steward.web import preference_form
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.page_kit import PageCustomer, PageRoute, failed, file_response, render
+from steward.web.pages import preference_form
+from steward.web.pages.kit import PageCustomer, PageRoute, failed, file_response, render
 
 router = APIRouter(
     prefix="/portal",

@@ -16,7 +16,7 @@ from steward.desk import billing, people
 from steward.desk.billing import INVOICE_STATUSES, QUOTE_MOVES, QUOTE_STATUSES, Line
 from steward.desk.common import BILLING
 from steward.web.deps import SessionDep
-from steward.web.desk_kit import (
+from steward.web.pages.desk_kit import (
     PAGE_SIZE,
     Biller,
     DeskRoute,
@@ -37,9 +37,9 @@ from steward.web.desk_kit import (
     show,
     with_query,
 )
-from steward.web.page_kit import failed, render
+from steward.web.pages.kit import failed, render
 
-router = APIRouter(route_class=DeskRoute)
+router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
 LINE_ROWS = 5  # blank line rows a new quote or invoice offers
 

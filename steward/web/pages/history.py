@@ -20,7 +20,7 @@ from steward.policy.models import PolicyVersion
 from steward.policy.publish import privacy_policy
 from steward.web.auth import client_ip, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.page_kit import PageActor, PageRoute, note_viewer, render, safe_next
+from steward.web.pages.kit import PageActor, PageRoute, note_viewer, render, safe_next
 
 router = APIRouter(
     prefix="/privacy",

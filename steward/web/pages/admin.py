@@ -13,8 +13,8 @@ from steward.desk import tickets
 from steward.identity import admin
 from steward.web.auth import SettingsDep
 from steward.web.deps import SessionDep
-from steward.web.desk_kit import DeskRoute, FormText, Offset, refused, roles, see_other
-from steward.web.page_kit import failed, render
+from steward.web.pages.desk_kit import DeskRoute, FormText, Offset, refused, roles, see_other
+from steward.web.pages.kit import failed, render
 
 router = APIRouter(prefix="/desk/accounts", include_in_schema=False, route_class=DeskRoute)
 Admin = Annotated[Actor, Depends(roles({"admin"}, "manage accounts"))]

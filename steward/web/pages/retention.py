@@ -20,8 +20,7 @@ from steward.desk.models import HOLD_SCOPES
 from steward.retention import holds, reports, sweep
 from steward.web.auth import csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.dpo_pages import Officer
-from steward.web.page_kit import PageRoute, failed, render
+from steward.web.pages.kit import Officer, PageRoute, failed, render
 
 router = APIRouter(
     prefix="/dpo",

@@ -19,16 +19,16 @@ from sqlalchemy.orm import Session
 from steward.access.gate import policy_of
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.core.errors import DomainError, Forbidden, Invalid
+from steward.core.errors import DomainError, Invalid
 from steward.policy.channels import NAMES, OFFICER_LOGGED
 from steward.retention import holds, reports
 from steward.rights import deadlines, effects, erasure, logged, queries, review, verify
-from steward.rights.common import OFFICER_ROLES, get_request
+from steward.rights.common import get_request
 from steward.rights.fulfil import fulfil
+from steward.rights.queries import CORRECTION_FIELDS, STATUS_NAMES
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.page_kit import PageRoute, PageStaff, failed, render
-from steward.web.rights_pages import CORRECTION_FIELDS, STATUS_NAMES
+from steward.web.pages.kit import Officer, PageRoute, failed, render
 
 router = APIRouter(
     prefix="/dpo",
@@ -52,15 +52,6 @@ NOTICES = {
     "logged": "The request is logged; its clock runs from the date it was received.",
 }
 CHANNEL_NAMES = {"api": "in the privacy center (API)", **NAMES}
-
-
-def page_officer(actor: PageStaff) -> Actor:
-    if actor.role not in OFFICER_ROLES:
-        raise Forbidden("Only the privacy officer handles rights requests.")
-    return actor
-
-
-Officer = Annotated[Actor, Depends(page_officer)]
 
 
 @router.get("", response_class=HTMLResponse)
@@ -314,3 +305,25 @@ def lift_restriction(
         effects.lift_restriction(session, settings, officer, person_id)
 
     return _act(request, session, officer, request_id, work, "lifted")
+
+
+@router.post("/requests/{request_id}/withhold", response_class=HTMLResponse)
+def withhold(
+    request: Request,
+    request_id: str,
+    officer: Officer,
+    session: SessionDep,
+    item: FormText = "",
+    reason: FormText = "",
+) -> Response:
+    try:
+        if reason == "include":
+            review.include(session, officer, request_id, item[:100])
+        else:
+            review.withhold(session, officer, request_id, item[:100], reason[:40])
+    except DomainError as error:
+        failed(session, error)
+        extra = {"error": error.message}
+        return _request_page(request, session, officer, request_id, extra, error.status)
+    notice = "included" if reason == "include" else "withheld"
+    return RedirectResponse(f"/dpo/requests/{request_id}?notice={notice}", status_code=303)

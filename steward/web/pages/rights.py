@@ -25,10 +25,11 @@ from steward.policy.channels import way_in
 from steward.rights import erasure, export, intake, queries, recipients, verify
 from steward.rights.common import by_reference
 from steward.rights.models import KINDS
-from steward.web import preference_form
+from steward.rights.queries import CORRECTION_FIELDS, STATUS_NAMES
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.page_kit import (
+from steward.web.pages import preference_form
+from steward.web.pages.kit import (
     PageRoute,
     current_or_none,
     failed,
@@ -45,16 +46,6 @@ router = APIRouter(
 )
 
 FormText = Annotated[str, Form()]
-STATUS_NAMES = {
-    "unverified": "Waiting for you to confirm who you are",
-    "open": "Being handled",
-    "scheduled": "Erasure scheduled",
-    "erasing": "Being erased",
-    "done": "Done",
-    "refused": "Refused",
-    "cancelled": "Cancelled",
-    "lapsed": "Lapsed (not confirmed in time)",
-}
 NOTICES = {
     "opened": "We received your request and mailed you an acknowledgement with its reference.",
     "verified": "Thank you: the request is confirmed as yours.",
@@ -68,12 +59,6 @@ ACTIONS = {
     "rectification": "Asked to correct it",
     "restriction": "Asked to restrict its use",
     "restriction_lifted": "Told the restriction ended",
-}
-CORRECTION_FIELDS = {
-    "name": "Name",
-    "email": "Email address",
-    "phone": "Phone",
-    "company": "Company",
 }
 POINT_FIELDS = {
     "name": "Your name",

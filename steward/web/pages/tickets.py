@@ -20,10 +20,9 @@ from steward.core.actor import Actor
 from steward.core.errors import DomainError
 from steward.desk import messages, notify, tickets, views
 from steward.desk.models import CHANNELS, PRIORITIES
-from steward.web import desk_billing_pages, desk_calls_pages, desk_inventory_pages
 from steward.web.auth import SettingsDep
 from steward.web.deps import SessionDep
-from steward.web.desk_kit import (
+from steward.web.pages.desk_kit import (
     NOT_EMAILED,
     PAGE_SIZE,
     ROLE_HOME,
@@ -43,7 +42,7 @@ from steward.web.desk_kit import (
     uploads_of,
     with_query,
 )
-from steward.web.page_kit import PageStaff, SeeOther, failed, render
+from steward.web.pages.kit import PageStaff, SeeOther, failed, render
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
@@ -369,7 +368,3 @@ def attachment(
     except DomainError as error:
         return refused(request, session, error)
     return download(filename, content_type, data)
-
-
-for part in (desk_calls_pages, desk_inventory_pages, desk_billing_pages):
-    router.include_router(part.router)

@@ -18,7 +18,6 @@ from steward.identity import mfa, profile, registration, sessions, signin
 from steward.identity.errors import Throttled
 from steward.policy.schema import Policy
 from steward.rights import self_service
-from steward.web.api.consent import honour_signal
 from steward.web.auth import (
     SettingsDep,
     clear_session_cookies,
@@ -27,7 +26,8 @@ from steward.web.auth import (
     set_session_cookies,
 )
 from steward.web.deps import SessionDep
-from steward.web.page_kit import (
+from steward.web.gpc import honour_signal
+from steward.web.pages.kit import (
     PageCurrent,
     PageRoute,
     SeeOther,

@@ -12,7 +12,7 @@ from steward.core.errors import DomainError, Invalid
 from steward.desk import devices, organisations, people
 from steward.desk.models import DEVICE_TYPES
 from steward.web.deps import SessionDep
-from steward.web.desk_kit import (
+from steward.web.pages.desk_kit import (
     PAGE_SIZE,
     Agent,
     DeskRoute,
@@ -30,9 +30,9 @@ from steward.web.desk_kit import (
     staff_names,
     with_query,
 )
-from steward.web.page_kit import failed, render
+from steward.web.pages.kit import failed, render
 
-router = APIRouter(route_class=DeskRoute)
+router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
 KIND_NAMES = {"contact": "Contact", "end_user": "End user"}
 TYPE_NAMES = {t: t.replace("_", " ").capitalize() for t in DEVICE_TYPES}

@@ -13,7 +13,7 @@ from steward.core.actor import Actor
 from steward.core.errors import Forbidden
 from steward.identity.common import state_of
 from steward.web.auth import client_ip
-from steward.web.page_kit import failed
+from steward.web.pages.kit import failed
 
 FormText = Annotated[str, Form()]
 PREFERENCE_LABELS = {
