@@ -15,7 +15,6 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of, resolve
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
@@ -23,6 +22,7 @@ from steward.core.errors import Conflict, Invalid, NotFound
 from steward.desk.models import HOLD_REASONS, HOLD_SCOPES, LegalHold, Organisation, Ticket
 from steward.identity.common import email_index
 from steward.identity.models import Person
+from steward.policy.active import policy_of, resolve
 from steward.rights.common import require_officer
 from steward.rights.datamap import holding
 from steward.rights.held import describe

@@ -31,10 +31,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select
 
-from steward.access.gate import resolve
 from steward.core.db import UTCDateTime
 from steward.desk.models import Membership, Organisation, Ticket
 from steward.identity.models import Person
+from steward.policy.active import resolve
 from steward.policy.schema import Policy, Retention
 from steward.rights.datamap import Holding, MapIncomplete, holdings
 from steward.rights.erasure_plan import referencing

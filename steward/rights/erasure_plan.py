@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Column, Table
 
-from steward.access.gate import resolve
 from steward.core.db import Base
+from steward.policy.active import resolve
 from steward.policy.checks import kept_on_erasure
 from steward.policy.schema import Policy
 from steward.rights.datamap import Holding, MapIncomplete, holdings

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, check, policy_of, resolve
+from steward.access.gate import RIGHTS, check
 from steward.consent import ledger
 from steward.core import clock
 from steward.core.actor import Actor
@@ -42,6 +42,7 @@ from steward.desk import files
 from steward.desk.messages import FILES as ATTACHMENTS
 from steward.desk.models import Attachment, Mention
 from steward.identity.common import state_of, vault_of
+from steward.policy.active import policy_of, resolve
 from steward.rights import data_use, report, review, signing
 from steward.rights.common import event
 from steward.rights.datamap import Holding, holdings, link_columns, paths, provided_by

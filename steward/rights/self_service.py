@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, check, policy_of
+from steward.access.gate import RIGHTS, check
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
@@ -29,6 +29,7 @@ from steward.identity import closing, passwords, tokens
 from steward.identity.common import actor_of, load_account, mail_quietly, security_event, state_of
 from steward.identity.errors import NotSignedIn
 from steward.identity.models import Account, OneTimeToken
+from steward.policy.active import policy_of
 from steward.policy.plain import kept_for
 from steward.policy.schema import Policy
 from steward.rights import erasure, held, intake

@@ -20,7 +20,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, PersonState, check, policy_of
+from steward.access.gate import RIGHTS, PersonState, check
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import SYSTEM, VISITOR, Actor
@@ -31,6 +31,7 @@ from steward.desk import files
 from steward.identity import throttle
 from steward.identity.common import email_index
 from steward.identity.models import Person
+from steward.policy.active import policy_of
 from steward.policy.channels import usable
 from steward.policy.schema import Policy
 from steward.rights.common import (

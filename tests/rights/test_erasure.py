@@ -81,7 +81,7 @@ def _approve(app, officer, person_id: str, email: str) -> tuple[str, str]:
 
 def _run(app, **options) -> int:
     with clock.frozen_at(clock.now() + timedelta(days=8)):
-        return erasure.run_due(app.state.sessions, app.state.vault, app.state.settings, **options)
+        return erasure.run_due(app.state.runtime, **options)
 
 
 @pytest.mark.promise("R3")

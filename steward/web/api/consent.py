@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from steward.access.gate import policy_of
 from steward.consent import ledger, usage
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, DomainError, NotFound
@@ -19,6 +18,7 @@ from steward.core.settings import Settings
 from steward.identity import sessions
 from steward.identity.errors import NotPermitted, NotSignedIn
 from steward.identity.sessions import Started
+from steward.policy.active import policy_of
 from steward.rights import intake
 from steward.web import consent_pages
 from steward.web.api.paging import Limit, Offset, cut
