@@ -5,6 +5,7 @@ from steward.consent import models as consent_models  # noqa: F401
 from steward.desk import models as desk_models  # noqa: F401
 from steward.identity import models as identity_models  # noqa: F401
 from steward.jobs import models as jobs_models  # noqa: F401
+from steward.pii import mentions as pii_mentions  # noqa: F401
 from steward.policy.models import PolicyVersion
 from steward.retention import models as retention_models  # noqa: F401
 from steward.rights import models as rights_models  # noqa: F401

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from steward.core import clock
 from steward.demo.trades import holds, local_of, trade_of
-from steward.desk import files
 from steward.desk.models import (
     Attachment,
     Call,
@@ -41,6 +40,7 @@ from steward.desk.models import (
 from steward.identity import passwords
 from steward.identity.models import Account, Person
 from steward.policy.active import policy_of
+from steward.vault import files
 
 DOMAIN = "demo.steward.test"  # .test is reserved: demo mail never reaches anyone
 YEARS = 4

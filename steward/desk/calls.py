@@ -24,7 +24,6 @@ from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, DomainError, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import files
 from steward.desk.common import (
     DESK_ROLES,
     QUALITY,
@@ -46,6 +45,7 @@ from steward.identity.common import categories, state_of
 from steward.identity.models import Person
 from steward.policy.active import policy_of
 from steward.policy.serviceable import RECORDING, records_calls
+from steward.vault import files
 
 RECORDINGS = "recordings"  # the files.py kind of call recordings
 RECORDING_CATEGORY = RECORDING

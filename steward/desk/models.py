@@ -12,7 +12,7 @@ retention starts from, indexed.
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from steward.core.db import Base, UTCDateTime
@@ -141,23 +141,6 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-class Mention(Base):
-    """A person named in someone else's record (a ticket about them, a message naming them):
-    the data map's link table, so rights requests find them by index."""
-
-    __tablename__ = "mentions"
-    __table_args__ = (
-        UniqueConstraint("person_id", "source_table", "row_id"),
-        Index("ix_mentions_source", "source_table", "row_id"),  # a deleted row's mentions
-    )
-
-    id: Mapped[str] = _id()
-    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
-    source_table: Mapped[str] = mapped_column(String(40))
-    row_id: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Call(Base):
@@ -362,29 +345,6 @@ class WarrantyClaim(Base):
     status: Mapped[str] = mapped_column(String(12))  # filed, approved, rejected, settled
     description: Mapped[str | None] = personal("user.financial.warranty_claim")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-HOLD_SCOPES = ("person", "ticket", "organisation", "category")
-HOLD_REASONS = ("legal_obligation", "legal_claim", "dispute", "security_investigation")
-
-
-class LegalHold(Base):
-    """T2: what must not be deleted, by retention or erasure, until the privacy officer
-    releases it. `target` is a person id, a ticket number, an organisation id or a policy
-    category key. A hold past its end date stays in force and is flagged for review."""
-
-    __tablename__ = "legal_holds"
-
-    id: Mapped[str] = _id()
-    scope: Mapped[str] = mapped_column(String(12))
-    target: Mapped[str] = mapped_column(String(120), index=True)
-    reason: Mapped[str] = mapped_column(String(24))
-    owner_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
-    ends_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    released_by: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
 
 
 class SavedView(Base):

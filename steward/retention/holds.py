@@ -19,10 +19,11 @@ from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
-from steward.desk.models import HOLD_REASONS, HOLD_SCOPES, LegalHold, Organisation, Ticket
+from steward.desk.models import Organisation, Ticket
 from steward.identity.common import email_index
 from steward.identity.models import Person
 from steward.policy.active import policy_of, resolve
+from steward.retention.models import HOLD_REASONS, HOLD_SCOPES, LegalHold
 from steward.rights.common import require_officer
 from steward.rights.datamap import holding
 from steward.rights.held import describe

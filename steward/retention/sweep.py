@@ -24,13 +24,12 @@ from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import SYSTEM
 from steward.core.runtime import Runtime
-from steward.desk import files
-from steward.desk.models import LegalHold, Mention
 from steward.identity.models import Account, Person
 from steward.identity.tokens import LIFETIMES
+from steward.pii.mentions import Mention
 from steward.policy.active import resolve
 from steward.policy.schema import Policy
-from steward.retention.models import RetentionRun
+from steward.retention.models import LegalHold, RetentionRun
 from steward.retention.rules import (
     Rule,
     TableRules,
@@ -44,6 +43,7 @@ from steward.rights.datamap import Holding, holding, holdings
 from steward.rights.erasure_plan import FILE_KINDS
 from steward.rights.erasure_steps import unlink
 from steward.rights.models import RequestFile, RightsRequest
+from steward.vault import files
 from steward.vault.service import Vault
 
 BATCH = 1000

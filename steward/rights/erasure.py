@@ -23,7 +23,6 @@ from steward.core.actor import SYSTEM, Actor
 from steward.core.errors import Conflict, Forbidden, Invalid
 from steward.core.runtime import Runtime
 from steward.core.settings import Settings
-from steward.desk import files
 from steward.identity.common import mail_quietly
 from steward.identity.models import Person
 from steward.policy.active import policy_of, resolve
@@ -33,6 +32,7 @@ from steward.rights import held, recipients
 from steward.rights.common import OFFICER_ROLES, event, get_request, require_officer
 from steward.rights.erasure_plan import Step, plan
 from steward.rights.models import RightsRequest
+from steward.vault import files
 from steward.vault.service import Vault
 
 ERASURE_KINDS = ("erasure", "ccpa_delete")

@@ -15,8 +15,9 @@ from sqlalchemy import ColumnElement, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from steward.core import clock
-from steward.desk.models import Mention, Ticket
+from steward.desk.models import Ticket
 from steward.identity.models import Account, OneTimeToken, RecoveryCode, WebSession
+from steward.pii.mentions import Mention
 from steward.rights.datamap import MapIncomplete, holding, links
 from steward.rights.erasure_plan import FILE_KINDS, Step, declared_tables, referencing
 from steward.rights.models import RightsRequest

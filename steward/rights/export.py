@@ -38,16 +38,17 @@ from steward.core.actor import Actor
 from steward.core.db import Base
 from steward.core.errors import DomainError, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import files
 from steward.desk.messages import FILES as ATTACHMENTS
-from steward.desk.models import Attachment, Mention
+from steward.desk.models import Attachment
 from steward.identity.common import state_of, vault_of
+from steward.pii.mentions import Mention
 from steward.policy.active import policy_of, resolve
 from steward.rights import data_use, report, review, signing
 from steward.rights.common import event
 from steward.rights.datamap import Holding, holdings, link_columns, paths, provided_by
 from steward.rights.models import Disclosure, OutboxMessage, RequestFile, RightsRequest
 from steward.rights.recipients import tls_context
+from steward.vault import files
 from steward.vault.service import Erased
 
 FILES = "rights"  # the files.py kind of exports

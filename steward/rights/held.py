@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.orm import Session
 
-from steward.desk.models import LegalHold, Membership, Ticket
+from steward.desk.models import Membership, Ticket
 from steward.policy.active import resolve
 from steward.policy.schema import Policy
+from steward.retention.models import LegalHold
 from steward.rights import datamap
 from steward.rights.datamap import Holding, holdings
 

@@ -24,7 +24,6 @@ from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import files
 from steward.identity import closing, passwords, tokens
 from steward.identity.common import actor_of, load_account, mail_quietly, security_event, state_of
 from steward.identity.errors import NotSignedIn
@@ -36,6 +35,7 @@ from steward.rights import erasure, held, intake
 from steward.rights.common import event, get_request
 from steward.rights.export import ACCESS_KINDS, FILES
 from steward.rights.models import RequestFile, RightsRequest
+from steward.vault import files
 
 SELF_CHANNELS = ("portal", "account_settings")
 DOWNLOAD_KINDS = (*ACCESS_KINDS, "portability")

@@ -27,7 +27,6 @@ from steward.core.actor import SYSTEM, VISITOR, Actor
 from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.ids import new_id
 from steward.core.settings import Settings
-from steward.desk import files
 from steward.identity import throttle
 from steward.identity.common import email_index
 from steward.identity.models import Person
@@ -43,6 +42,7 @@ from steward.rights.common import (
 )
 from steward.rights.models import RequestEvent, RequestFile, RightsRequest, VerificationCode
 from steward.rights.queries import contact, tell
+from steward.vault import files
 
 RESEND_SECONDS = 60
 MOST_CODES = 5  # codes per request: the first and four resends

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
-from steward.desk.models import HOLD_SCOPES
 from steward.policy.active import policy_of
 from steward.retention import holds, reports, sweep
+from steward.retention.models import HOLD_SCOPES
 from steward.web.auth import csrf_guard
 from steward.web.deps import SessionDep
 from steward.web.dpo_pages import Officer

@@ -12,10 +12,10 @@ from sqlalchemy import func, select, text
 from steward.core import clock
 from steward.core.cards import contains_card_number
 from steward.core.db import Base, make_engine
-from steward.desk import files
 from steward.desk import models as desk
 from steward.identity.models import Account, Person
 from steward.rights.models import RightsRequest
+from steward.vault import files
 
 DESK_MODELS = [
     model

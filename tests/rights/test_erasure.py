@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from steward.core import clock
-from steward.desk.models import Invoice, Mention, Message, Ticket, TicketEvent
+from steward.desk.models import Invoice, Message, Ticket, TicketEvent
 from steward.identity.models import Account, Person
+from steward.pii.mentions import Mention
 from steward.rights import erasure
 from steward.rights.datamap import MapIncomplete
 from steward.rights.erasure_plan import plan
