@@ -42,6 +42,7 @@ class Organisation(Base):
     """A customer's business. Its name is business data, not personal data."""
 
     __tablename__ = "organisations"
+    __hold_scope__ = "organisation"  # a legal hold may name one; see retention/holds.py
 
     id: Mapped[str] = _id()
     name: Mapped[str] = user_text(200, nullable=False)
@@ -56,6 +57,7 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("organisation_id", "person_id"),)
     __owner__ = "person_id"
+    __members_of__ = "organisation_id"  # a hold on the organisation covers its members
 
     id: Mapped[str] = _id()
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -72,6 +74,8 @@ class Ticket(Base):
 
     __tablename__ = "tickets"
     __owner__ = "requester_id"
+    __hold_scope__ = "ticket"  # a hold on a ticket covers it and every row naming it
+    __accounts__ = ("assignee_id",)  # emptied when the account's person is erased
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     requester_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
@@ -132,6 +136,8 @@ class Attachment(Base):
     __owner__ = "owner_id"
     __follows__ = ("message_id",)  # reaches whoever its message reaches
     __provided__ = "message_id"  # an upload is theirs when the message is
+    __files__ = "attachments"  # each row owns a sealed file of this kind (vault.files)
+    __files_portable__ = True  # the person gave the file: it goes into their export (R5)
 
     id: Mapped[str] = _id()
     message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), index=True)
@@ -169,6 +175,7 @@ class CallRecording(Base):
 
     __tablename__ = "call_recordings"
     __owner__ = "owner_id"
+    __files__ = "recordings"
 
     id: Mapped[str] = _id()
     call_id: Mapped[str] = mapped_column(ForeignKey("calls.id"), unique=True)

@@ -40,7 +40,6 @@ from steward.retention.rules import (
 )
 from steward.rights import erasure, held
 from steward.rights.datamap import Holding, holding, holdings
-from steward.rights.erasure_plan import FILE_KINDS
 from steward.rights.erasure_steps import unlink
 from steward.rights.models import RequestFile, RightsRequest
 from steward.vault import files
@@ -295,7 +294,7 @@ def _batch(
         session.execute(
             update(table).where(key.in_(ids)).values(blank(op.holding, op.rule.columns))
         )
-    return len(ids), [str(i) for i in ids] if FILE_KINDS.get(op.holding.name) else []
+    return len(ids), [str(i) for i in ids] if op.holding.files else []
 
 
 def _start(runtime: Runtime[Vault, Policy], source: str) -> str:
@@ -323,7 +322,7 @@ def _sweep_table(
     progress: Progress | None,
     batch: int,
 ) -> None:
-    now, kind = clock.now(), FILE_KINDS.get(op.holding.name)
+    now, kind = clock.now(), op.holding.files
     with runtime.session() as session:
         holds = held.in_force(session)
         _count_held(session, op, now, holds, tally)
@@ -350,7 +349,7 @@ def _remove_orphan_files(runtime: Runtime[Vault, Policy]) -> None:
     Only files older than an hour: a file is written just before its row commits."""
     written_before = clock.now() - timedelta(hours=1)
     for found in holdings():
-        kind = FILE_KINDS.get(found.name)
+        kind = found.files
         if kind is None:
             continue
         key: Any = next(iter(found.table.primary_key.columns))
