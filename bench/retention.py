@@ -42,6 +42,7 @@ from kit import schema_in, settings_in  # bench/kit.py, beside this script
 from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.engine import Engine
 
+import steward.models  # noqa: F401  (every table, as the entry points import them)
 from steward.consent.models import UsageEvent
 from steward.core import clock
 from steward.core.db import make_engine, make_sessionmaker, upgrade

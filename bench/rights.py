@@ -37,6 +37,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import steward.models  # noqa: F401  (every table, as the entry points import them)
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.db import make_engine, make_sessionmaker, upgrade

@@ -11,6 +11,7 @@ import typer
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    import steward.models  # noqa: F401  (every table: the data map and backups walk them)
     from steward.core.runtime import Runtime
     from steward.core.settings import Settings
     from steward.policy.loader import PolicyInvalid
@@ -74,6 +75,7 @@ def count(n: int, one: str, many: str) -> str:
 def database() -> Iterator["Runtime[Vault, Policy]"]:
     """The runtime: the upgraded database's sessions, the vault, the settings and the active
     policy; a bad policy or key file exits 1 with its reason."""
+    import steward.models  # noqa: F401  (every table: the data map and backups walk them)
     from steward.core.db import make_engine, make_sessionmaker, upgrade
     from steward.core.errors import DomainError
     from steward.core.runtime import Runtime

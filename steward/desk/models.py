@@ -43,6 +43,7 @@ class Organisation(Base):
 
     __tablename__ = "organisations"
     __hold_scope__ = "organisation"  # a legal hold may name one; see retention/holds.py
+    __contract_end__ = "contract_ended_at"  # the `contract_end` retention trigger
 
     id: Mapped[str] = _id()
     name: Mapped[str] = user_text(200, nullable=False)
@@ -75,6 +76,7 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __owner__ = "requester_id"
     __hold_scope__ = "ticket"  # a hold on a ticket covers it and every row naming it
+    __activity__ = "last_activity_at"  # rows naming a ticket are quiet when it is
     __accounts__ = ("assignee_id",)  # emptied when the account's person is erased
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

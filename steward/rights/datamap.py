@@ -77,8 +77,8 @@ def _declared(table: Table) -> dict[str, str]:
 @cache
 def holdings() -> tuple[Holding, ...]:
     """Every table holding declared personal data, in dependency order (parents first)."""
-    import steward.models  # noqa: F401  (every table, so the map is whole)
-
+    if not Base.metadata.info.get("complete"):
+        raise MapIncomplete("the data map needs every table: import steward.models first")
     by_table = {mapper.local_table: mapper.class_ for mapper in Base.registry.mappers}
     found = []
     for table in Base.metadata.sorted_tables:
@@ -101,8 +101,6 @@ def holdings() -> tuple[Holding, ...]:
 @cache
 def links() -> tuple[Link, ...]:
     """Columns that point at people.id but are not the subject of their row."""
-    import steward.models  # noqa: F401
-
     subjects = {(h.table.name, h.subject) for h in holdings()}
     found = []
     for table in Base.metadata.sorted_tables:

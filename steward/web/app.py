@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+import steward.models  # noqa: F401  (every table: the data map and backups walk them)
 from steward import __version__
 from steward.core.db import make_engine, make_sessionmaker, upgrade
 from steward.core.errors import DomainError
