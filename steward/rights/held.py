@@ -32,7 +32,8 @@ def covers(category: str, held: str) -> bool:
 
 
 def _members(hold: LegalHold) -> list[Any]:
-    """Queries of the people a hold on a group (an organisation) covers as its members."""
+    """For a hold on a group (an organisation): each members table, its member column and
+    its group column."""
     scoped = scope_model(hold.scope)
     if scoped is None:
         return []
