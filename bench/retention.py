@@ -42,10 +42,12 @@ from kit import schema_in, settings_in  # bench/kit.py, beside this script
 from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.engine import Engine
 
+import steward.models  # noqa: F401  (every table, as the entry points import them)
 from steward.consent.models import UsageEvent
 from steward.core import clock
 from steward.core.db import make_engine, make_sessionmaker, upgrade
 from steward.core.ids import new_id
+from steward.core.runtime import Runtime
 from steward.core.settings import Settings
 from steward.policy.service import read_active
 from steward.retention import sweep
@@ -166,9 +168,8 @@ def steward_sweep(
             batches.tick()
 
     started = time.perf_counter()
-    report = sweep.run(
-        sessions, vault, settings, policy, source="bench", batch=batch, progress=progress
-    )
+    runtime = Runtime(sessions, vault, settings, policy)
+    report = sweep.run(runtime, source="bench", batch=batch, progress=progress)
     took = time.perf_counter() - started
     return took, json.loads(report.counts), batches
 

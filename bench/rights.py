@@ -37,9 +37,11 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import steward.models  # noqa: F401  (every table, as the entry points import them)
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.db import make_engine, make_sessionmaker, upgrade
+from steward.core.runtime import Runtime
 from steward.desk.models import Ticket
 from steward.identity.models import Person
 from steward.policy.service import read_active
@@ -235,6 +237,7 @@ def run(url: str, folder: Path, people: int, tickets: int, samples: int, heavy: 
         sessions = make_sessionmaker(engine)
         vault = Vault(keyring)
         policy = read_active(settings.policy).policy
+        runtime = Runtime(sessions, vault, settings, policy)
         to_export, to_erase = chosen[:samples], chosen[samples:]
         ours, base = [], []
         for person_id in to_export:
@@ -255,14 +258,12 @@ def run(url: str, folder: Path, people: int, tickets: int, samples: int, heavy: 
         for person_id in to_erase:
             base.append(timed(lambda p=person_id: raw_rows(engine, p)))
             request_id = request_for(sessions, vault, person_id, "erasure")
-            ours.append(
-                timed(lambda r=request_id: erasure.erase(sessions, vault, settings, policy, r))
-            )
+            ours.append(timed(lambda r=request_id: erasure.erase(runtime, r)))
         summary("erase", ours, base)
         if heavy:
             ours_id, raw_id = seed_heavy(engine, keyring, heavy)
             request_id = request_for(sessions, vault, ours_id, "erasure")
-            took = timed(lambda: erasure.erase(sessions, vault, settings, policy, request_id))
+            took = timed(lambda: erasure.erase(runtime, request_id))
 
             def raw_delete() -> None:
                 with engine.begin() as connection:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+import steward.models  # noqa: F401  (every table, as the entry points import them)
 from steward.core.db import make_engine, normalise_url, upgrade
 from steward.core.settings import Settings
 from steward.vault.keyring import Keyring

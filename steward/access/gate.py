@@ -17,18 +17,16 @@ Every decision is written to the audit trail: the refusals too.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from steward.access.refusal_words import in_plain_words
 from steward.audit.service import record
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden
+from steward.policy.active import policy_of, resolve
 from steward.policy.schema import Policy
-
-if TYPE_CHECKING:
-    from steward.vault.service import Vault
 
 STORAGE = "storage"  # keeping data as it is, the one use a restriction allows besides the law
 # Answering a person's rights request: a legal obligation over every category, so it is not
@@ -63,34 +61,6 @@ def record_refusal(session: Session, refused: Refused) -> None:
     the refused unit of work first (web.deps.get_session does), so nothing else is kept."""
     with session.begin():
         record(session, **refused.entry)
-
-
-def open_session(sessions: "sessionmaker[Session]", vault: "Vault", policy: Policy) -> Session:
-    """A new session carrying the vault and the active policy, as the domain services expect
-    (the caller closes it, `with open_session(...) as session:`)."""
-    session = sessions()
-    vault.attach(session)
-    session.info["policy"] = policy
-    return session
-
-
-def policy_of(session: Session) -> Policy:
-    policy = session.info.get("policy")
-    if not isinstance(policy, Policy):
-        raise RuntimeError("personal data needs a session that carries the active policy")
-    return policy
-
-
-def resolve(policy: Policy, column_category: str) -> str | None:
-    """The policy category holding a column's category: the same key, one it `includes`, or
-    the closest declared ancestor of either (user.contact.email falls under user.contact)."""
-    matches = [
-        (len(covered), key)
-        for key, category in policy.categories.items()
-        for covered in (key, *category.includes)
-        if column_category == covered or column_category.startswith(covered + ".")
-    ]
-    return max(matches)[1] if matches else None
 
 
 def decide(

@@ -25,9 +25,7 @@ def create_admin(
     from steward.identity.bootstrap import create_admin as create
 
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with database() as (sessions, vault, _, policy), sessions() as session:
-        vault.attach(session)
-        session.info["policy"] = policy
+    with database() as runtime, runtime.session() as session:
         try:
             account_id = create(session, email, name, password)
         except DomainError as error:

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
 
+    import steward.models  # noqa: F401  (every table: the data map and backups walk them)
+    from steward.core.runtime import Runtime
     from steward.core.settings import Settings
     from steward.policy.loader import PolicyInvalid
     from steward.policy.schema import Policy
@@ -70,11 +72,13 @@ def count(n: int, one: str, many: str) -> str:
 
 
 @contextmanager
-def database() -> Iterator[tuple["sessionmaker[Session]", "Vault", "Settings", "Policy"]]:
-    """The upgraded database's session factory, the vault, the settings and the active
+def database() -> Iterator["Runtime[Vault, Policy]"]:
+    """The runtime: the upgraded database's sessions, the vault, the settings and the active
     policy; a bad policy or key file exits 1 with its reason."""
+    import steward.models  # noqa: F401  (every table: the data map and backups walk them)
     from steward.core.db import make_engine, make_sessionmaker, upgrade
     from steward.core.errors import DomainError
+    from steward.core.runtime import Runtime
     from steward.policy.loader import PolicyInvalid
     from steward.policy.service import read_active
     from steward.vault.keyring import Keyring
@@ -91,24 +95,20 @@ def database() -> Iterator[tuple["sessionmaker[Session]", "Vault", "Settings", "
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
-        yield make_sessionmaker(engine), vault, settings, policy
+        yield Runtime(make_sessionmaker(engine), vault, settings, policy)
     finally:
         engine.dispose()
 
 
 @contextmanager
-def opened() -> Iterator[tuple["sessionmaker[Session]", "Vault", "Settings", "Session"]]:
-    """The database, the vault, the settings, and one session carrying the vault and the
-    active policy (what services expect); a domain error exits 1 with its message."""
-    from steward.access.gate import open_session
+def opened() -> Iterator[tuple["Runtime[Vault, Policy]", "Session"]]:
+    """The runtime and one session carrying the vault and the active policy (what services
+    expect); a domain error exits 1 with its message."""
     from steward.core.errors import DomainError
 
-    with (
-        database() as (sessions, vault, settings, policy),
-        open_session(sessions, vault, policy) as session,
-    ):
+    with database() as runtime, runtime.session() as session:
         try:
-            yield sessions, vault, settings, session
+            yield runtime, session
         except DomainError as error:
             session.rollback()
             fail(error.message)

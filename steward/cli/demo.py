@@ -45,9 +45,8 @@ def demo(
     settings = current_settings()
     if not settings.policy.exists():
         fail(f"{settings.policy} does not exist; run `steward init` first")
-    with database() as (sessions, vault, settings, policy), sessions() as session:
-        vault.attach(session)
-        session.info["policy"] = policy
+    with database() as runtime, runtime.session() as session:
+        settings = runtime.settings
         if loader.holds_tickets(session) and not force:
             if if_empty:
                 return

@@ -34,12 +34,11 @@ def _ingester() -> Iterator[tuple[Ingest, "Policy"]]:
     from steward.desk.inbound import IngestResult, ingest
     from steward.rights.mailbox import REPLY, take
 
-    with database() as (sessions, vault, settings, policy):
+    with database() as runtime:
+        settings = runtime.settings
 
         def ingest_one(raw: bytes) -> "IngestResult":
-            with sessions() as session:
-                vault.attach(session)
-                session.info["policy"] = policy
+            with runtime.session() as session:
                 try:
                     # Rights first: a mail to the privacy address, or a closure asked from an
                     # account's own address (R9), is a privacy request, not a ticket (rights
@@ -55,7 +54,7 @@ def _ingester() -> Iterator[tuple[Ingest, "Policy"]]:
                     record_refusal(session, refused)
                     raise
 
-        yield ingest_one, policy
+        yield ingest_one, runtime.policy
 
 
 def _said(result: "IngestResult") -> str:

@@ -163,9 +163,10 @@ def policy_publish(
     checked = _checked(file)  # every error, exit 1, before anything changes
     _warn(checked)
     new = checked.policy
-    with database() as (sessions, vault, settings, _):
+    with database() as runtime:
+        settings = runtime.settings
         try:
-            done = publish(sessions, settings.policy, file)
+            done = publish(runtime.sessions, settings.policy, file)
         except PolicyInvalid as error:
             report(error)
         except DomainError as error:
@@ -178,11 +179,9 @@ def policy_publish(
         for line in done.summary.splitlines():
             typer.echo(f"  {line}")
         notice = Notice(done.version, new.effective_date.isoformat(), done.summary, done.material)
-        with sessions() as session:
-            vault.attach(session)
-            session.info["policy"] = new
+        with runtime.under(new).session() as session:
             result = notify_account_holders(session, settings, notice)
-        mark_notified(sessions, done.version_id)
+        mark_notified(runtime.sessions, done.version_id)
     typer.echo(f"notified account holders: {result.sent} sent, {result.failed} failed")
     if done.material:
         typer.echo("signed-in people will be asked to accept it before using the portal or desk")

@@ -30,8 +30,8 @@ def plan() -> None:
     per category and action. Changes nothing."""
     from steward.retention import sweep
 
-    with opened() as (_, _, _, session):
-        found = sweep.plan(session, session.info["policy"])
+    with opened() as (runtime, session):
+        found = sweep.plan(session, runtime.policy)
     if found.empty:
         typer.echo("nothing is due now or in the next 30 days")
     else:
@@ -76,8 +76,8 @@ def run(
 
     from steward.retention import sweep
 
-    with opened() as (sessions, vault, settings, session):
-        policy = session.info["policy"]
+    with opened() as (runtime, session):
+        policy = runtime.policy
         total = sweep.due_now(session, policy)
         session.close()
         console = Console(stderr=True)
@@ -90,7 +90,7 @@ def run(
             def advance(what: str, done: int) -> None:
                 bar.update(task, advance=done, description=what)
 
-            report = sweep.run(sessions, vault, settings, policy, progress=advance, batch=batch)
+            report = sweep.run(runtime, progress=advance, batch=batch)
     _report(report)
 
 
@@ -100,8 +100,8 @@ def stale() -> None:
     those past it (their data then goes by the rules that run from account closure)."""
     from steward.retention import stale as stale_accounts
 
-    with opened() as (_, _, settings, session):
-        result = stale_accounts.run(session, settings, session.info["policy"])
+    with opened() as (runtime, session):
+        result = stale_accounts.run(session, runtime.settings, runtime.policy)
     typer.echo(
         f"warned: {count(result.warned, 'account', 'accounts')}; "
         f"closed: {count(result.closed, 'account', 'accounts')}"
@@ -130,7 +130,7 @@ def list_holds(
     """The holds in force, those past their end date (to review) first."""
     from steward.retention import holds
 
-    with opened() as (_, _, _, session):
+    with opened() as (_, session):
         found = holds.listing(session, _officer(session, by), released=every)
     if not found:
         typer.echo("no holds in force" if not every else "no holds")
@@ -173,7 +173,7 @@ def add_hold(
         ends_on = date.fromisoformat(until) if until else None
     except ValueError:
         fail(f"'{until}' is not a date; write it as YYYY-MM-DD")
-    with opened() as (_, _, _, session):
+    with opened() as (_, session):
         placed = holds.place(session, _officer(session, by), scope, target, reason, ends_on)
         session.commit()
     typer.echo(f"placed {placed.id}: {placed.summary}")
@@ -187,7 +187,7 @@ def release_hold(
     """Release a hold: what it covered is swept again by its rules."""
     from steward.retention import holds
 
-    with opened() as (_, _, _, session):
+    with opened() as (_, session):
         released = holds.release(session, _officer(session, by), hold_id)
         session.commit()
     typer.echo(f"released {released.id}: {released.summary}")

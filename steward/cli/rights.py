@@ -29,7 +29,7 @@ def list_requests(
     from steward.core.actor import SYSTEM
     from steward.rights import queries
 
-    with opened() as (_, _, _, session):
+    with opened() as (_, session):
         items = queries.queue(session, SYSTEM, include_closed=every)
     if not items:
         typer.echo("no open requests" if not every else "no requests")
@@ -51,7 +51,7 @@ def show(
     from steward.rights import queries
     from steward.rights.common import by_reference
 
-    with opened() as (_, _, _, session):
+    with opened() as (_, session):
         request = by_reference(session, reference)
         found = queries.item(session, request)
         steps = queries.timeline(session, request.id)
@@ -98,11 +98,12 @@ def run() -> None:
     recipients are retried with back-off."""
     from steward.rights import deadlines, erasure, recipients
 
-    with opened() as (sessions, vault, settings, session):
+    with opened() as (runtime, session):
+        settings = runtime.settings
         lapsed = deadlines.lapse_unverified(session, settings)
         typer.echo(f"lapsed: {count(lapsed, 'request', 'requests')}")
         with _erasure_progress() as progress:
-            erased = erasure.run_due(sessions, vault, settings, progress=progress)
+            erased = erasure.run_due(runtime, progress=progress)
         typer.echo(f"erased: {count(erased, 'request', 'requests')}")
         sent = recipients.deliver_due(session, settings)
         typer.echo(
@@ -119,6 +120,6 @@ def digest() -> None:
     references, kinds and due dates only."""
     from steward.rights import deadlines
 
-    with opened() as (_, _, settings, session):
-        sent = deadlines.digest(session, settings)
+    with opened() as (runtime, session):
+        sent = deadlines.digest(session, runtime.settings)
     typer.echo(f"digest mailed to {count(sent, 'address', 'addresses')}")

@@ -24,12 +24,10 @@ def worker(
     PostgreSQL (each job runs once), one on SQLite."""
     import logging
 
-    from steward.jobs.handlers import JobContext
     from steward.jobs.worker import default_worker_id, run_due, serve
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
-    with database() as (sessions, vault, settings, policy):
-        context = JobContext(sessions, vault, settings, policy)
+    with database() as context:
         worker_id = default_worker_id()
         if once:
             typer.echo(str(run_due(context, worker_id)))

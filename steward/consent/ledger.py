@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.consent.models import METHODS, ConsentEvent
 from steward.core import clock
 from steward.core.errors import Invalid, NotFound
+from steward.policy.active import policy_of
 from steward.policy.schema import Policy
 
 ESSENTIAL = "essential"

@@ -24,13 +24,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import PersonState, check, policy_of
+from steward.access.gate import PersonState, check
 from steward.consent import ledger
 from steward.consent.models import NotificationPreference
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.cards import refuse_card_number
 from steward.core.errors import Forbidden, Invalid
+from steward.policy.active import policy_of
 from steward.policy.serviceable import preference_purpose
 
 CHANNELS = ("email", "phone", "sms", "none")

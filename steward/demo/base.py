@@ -18,10 +18,8 @@ from typing import Any, NamedTuple
 from faker import Faker
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core import clock
 from steward.demo.trades import holds, local_of, trade_of
-from steward.desk import files
 from steward.desk.models import (
     Attachment,
     Call,
@@ -41,6 +39,8 @@ from steward.desk.models import (
 )
 from steward.identity import passwords
 from steward.identity.models import Account, Person
+from steward.policy.active import policy_of
+from steward.vault import files
 
 DOMAIN = "demo.steward.test"  # .test is reserved: demo mail never reaches anyone
 YEARS = 4

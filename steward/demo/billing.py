@@ -10,13 +10,8 @@ from sqlalchemy import select
 from steward.consent.models import NotificationPreference
 from steward.core.ids import new_id
 from steward.demo.base import ALPHANUMERIC, _Core, _Person
-from steward.desk.models import (
-    Invoice,
-    LegalHold,
-    Payment,
-    Quote,
-    WarrantyClaim,
-)
+from steward.desk.models import Invoice, Payment, Quote, WarrantyClaim
+from steward.retention.models import LegalHold
 
 
 class _BillingPhases(_Core):

@@ -25,8 +25,8 @@ from steward.demo.billing import _BillingPhases
 from steward.demo.devices import _DevicePhases
 from steward.demo.people import _PeoplePhases
 from steward.demo.work import _WorkPhases
-from steward.desk import files
 from steward.desk.models import Ticket
+from steward.vault import files
 
 __all__ = ["PHASES", "DemoAccount", "DemoResult", "holds_tickets", "load"]
 

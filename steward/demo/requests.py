@@ -13,10 +13,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core import clock
 from steward.demo.trades import trade_of
 from steward.identity.models import Account, Person
+from steward.policy.active import policy_of
 from steward.policy.schema import Policy
 from steward.rights.common import due_for, event, new_reference
 from steward.rights.models import RightsRequest

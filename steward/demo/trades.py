@@ -18,7 +18,6 @@ Money is in the currency of the controller's country, names and addresses in its
 import re
 from dataclasses import dataclass, field
 
-from steward.access.gate import resolve
 from steward.demo.topics import (
     EQUIPMENT,
     GENERATORS,
@@ -29,6 +28,7 @@ from steward.demo.topics import (
     PRINT,
     Topic,
 )
+from steward.policy.active import resolve
 from steward.policy.schema import Policy
 
 SUPPORT = "essential.service.support"

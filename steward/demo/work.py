@@ -18,12 +18,12 @@ from steward.desk.models import (
     Attachment,
     Call,
     CallRecording,
-    Mention,
     Message,
     RemoteSession,
     Ticket,
     TicketEvent,
 )
+from steward.pii.mentions import Mention
 
 REMOTE_KINDS = ("workstation", "network_device", "server")  # trouble a remote session fixes
 

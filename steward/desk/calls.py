@@ -18,13 +18,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import STORAGE, check, policy_of
+from steward.access.gate import STORAGE, check
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, DomainError, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import files
 from steward.desk.common import (
     DESK_ROLES,
     QUALITY,
@@ -44,7 +43,9 @@ from steward.desk.models import DIRECTIONS, Call, CallRecording, Ticket
 from steward.desk.people import names
 from steward.identity.common import categories, state_of
 from steward.identity.models import Person
+from steward.policy.active import policy_of
 from steward.policy.serviceable import RECORDING, records_calls
+from steward.vault import files
 
 RECORDINGS = "recordings"  # the files.py kind of call recordings
 RECORDING_CATEGORY = RECORDING

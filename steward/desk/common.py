@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from steward.access.gate import PersonState, check, decide, policy_of
+from steward.access.gate import PersonState, check, decide
 from steward.audit.service import record_many
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden, Invalid
@@ -28,6 +28,7 @@ from steward.identity.common import (
     vault_of,
 )
 from steward.identity.models import Person
+from steward.policy.active import policy_of
 
 SERVICE = "essential.service"  # customers acting on their own data (the portal)
 SUPPORT = "essential.service.support"  # staff working tickets, calls, devices, records

@@ -23,7 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import ColumnElement, Select, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from steward.access.gate import decide, policy_of
+from steward.access.gate import decide
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Invalid, NotFound
@@ -58,6 +58,7 @@ from steward.desk.models import (
 )
 from steward.identity.common import categories
 from steward.identity.models import Account, Person
+from steward.policy.active import policy_of
 from steward.policy.serviceable import keeps_devices
 
 

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.cards import contains_card_number, mask_card_numbers
@@ -39,6 +38,7 @@ from steward.desk.people import add_person, find_by_email
 from steward.identity.common import mail_quietly
 from steward.identity.models import Account
 from steward.mail.inbound import InboundMail, parse
+from steward.policy.active import policy_of
 
 log = logging.getLogger("steward.desk.inbound")
 OUR_MESSAGE_ID = re.compile(r"^<t(\d{1,10})\.[0-9a-f]+@steward>$")

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core.actor import Actor
 from steward.desk.common import is_customer
 from steward.identity.common import categories
 from steward.identity.models import Person
+from steward.policy.active import policy_of
 from steward.policy.plain import kept_for
 from steward.policy.schema import Retention
 from steward.policy.serviceable import LegalKeep, legal_keep

@@ -22,7 +22,7 @@ from steward.core.cards import mask_card_numbers
 from steward.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from steward.core.ids import new_id
 from steward.core.settings import Settings
-from steward.desk import files, notify, people
+from steward.desk import notify, people
 from steward.desk.common import (
     DESK_ROLES,
     Page,
@@ -32,16 +32,10 @@ from steward.desk.common import (
     page_of,
     require,
 )
-from steward.desk.models import (
-    CHANNELS,
-    VISIBILITIES,
-    Attachment,
-    Mention,
-    Message,
-    Ticket,
-    TicketEvent,
-)
+from steward.desk.models import CHANNELS, VISIBILITIES, Attachment, Message, Ticket, TicketEvent
 from steward.identity.common import vault_of
+from steward.pii.mentions import Mention
+from steward.vault import files
 
 READERS = DESK_ROLES | {"customer"}  # who may see and write on tickets at all
 FILES = "attachments"

@@ -12,7 +12,7 @@ retention starts from, indexed.
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from steward.core.db import Base, UTCDateTime
@@ -42,6 +42,8 @@ class Organisation(Base):
     """A customer's business. Its name is business data, not personal data."""
 
     __tablename__ = "organisations"
+    __hold_scope__ = "organisation"  # a legal hold may name one; see retention/holds.py
+    __contract_end__ = "contract_ended_at"  # the `contract_end` retention trigger
 
     id: Mapped[str] = _id()
     name: Mapped[str] = user_text(200, nullable=False)
@@ -56,6 +58,7 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("organisation_id", "person_id"),)
     __owner__ = "person_id"
+    __members_of__ = "organisation_id"  # a hold on the organisation covers its members
 
     id: Mapped[str] = _id()
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -72,6 +75,9 @@ class Ticket(Base):
 
     __tablename__ = "tickets"
     __owner__ = "requester_id"
+    __hold_scope__ = "ticket"  # a hold on a ticket covers it and every row naming it
+    __activity__ = "last_activity_at"  # rows naming a ticket are quiet when it is
+    __accounts__ = ("assignee_id",)  # emptied when the account's person is erased
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     requester_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
@@ -132,6 +138,8 @@ class Attachment(Base):
     __owner__ = "owner_id"
     __follows__ = ("message_id",)  # reaches whoever its message reaches
     __provided__ = "message_id"  # an upload is theirs when the message is
+    __files__ = "attachments"  # each row owns a sealed file of this kind (vault.files)
+    __files_portable__ = True  # the person gave the file: it goes into their export (R5)
 
     id: Mapped[str] = _id()
     message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), index=True)
@@ -141,23 +149,6 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-class Mention(Base):
-    """A person named in someone else's record (a ticket about them, a message naming them):
-    the data map's link table, so rights requests find them by index."""
-
-    __tablename__ = "mentions"
-    __table_args__ = (
-        UniqueConstraint("person_id", "source_table", "row_id"),
-        Index("ix_mentions_source", "source_table", "row_id"),  # a deleted row's mentions
-    )
-
-    id: Mapped[str] = _id()
-    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
-    source_table: Mapped[str] = mapped_column(String(40))
-    row_id: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Call(Base):
@@ -186,6 +177,7 @@ class CallRecording(Base):
 
     __tablename__ = "call_recordings"
     __owner__ = "owner_id"
+    __files__ = "recordings"
 
     id: Mapped[str] = _id()
     call_id: Mapped[str] = mapped_column(ForeignKey("calls.id"), unique=True)
@@ -362,29 +354,6 @@ class WarrantyClaim(Base):
     status: Mapped[str] = mapped_column(String(12))  # filed, approved, rejected, settled
     description: Mapped[str | None] = personal("user.financial.warranty_claim")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-HOLD_SCOPES = ("person", "ticket", "organisation", "category")
-HOLD_REASONS = ("legal_obligation", "legal_claim", "dispute", "security_investigation")
-
-
-class LegalHold(Base):
-    """T2: what must not be deleted, by retention or erasure, until the privacy officer
-    releases it. `target` is a person id, a ticket number, an organisation id or a policy
-    category key. A hold past its end date stays in force and is flagged for review."""
-
-    __tablename__ = "legal_holds"
-
-    id: Mapped[str] = _id()
-    scope: Mapped[str] = mapped_column(String(12))
-    target: Mapped[str] = mapped_column(String(120), index=True)
-    reason: Mapped[str] = mapped_column(String(24))
-    owner_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
-    ends_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    released_by: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
 
 
 class SavedView(Base):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import check, decide, policy_of
+from steward.access.gate import check, decide
 from steward.consent import preferences, unsubscribe
 from steward.core.actor import Actor
 from steward.core.cards import refuse_card_number
@@ -29,6 +29,7 @@ from steward.desk.common import SERVICE, require
 from steward.desk.models import Membership, Organisation
 from steward.identity.common import categories, load_person, mail_quietly, state_of
 from steward.identity.models import Account, Person
+from steward.policy.active import policy_of
 
 KINDS = ("account_status", "terms", "price_change")
 MARKETING = "marketing"

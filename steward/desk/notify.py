@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from steward.access.gate import PersonState, decide, policy_of
+from steward.access.gate import PersonState, decide
 from steward.consent import preferences
 from steward.core.actor import Actor
 from steward.core.settings import Settings
@@ -32,6 +32,7 @@ from steward.identity.common import (
     state_of,
 )
 from steward.identity.models import Account, Person
+from steward.policy.active import policy_of
 from steward.policy.serviceable import mail_purposes
 
 log = logging.getLogger("steward.desk.notify")

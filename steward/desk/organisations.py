@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import Refused, decide, policy_of
+from steward.access.gate import Refused, decide
 from steward.access.refusal_words import in_plain_words
 from steward.audit.service import record
 from steward.core import clock
@@ -57,6 +57,7 @@ from steward.desk.models import (
 from steward.desk.people import add_person, names
 from steward.identity.common import categories, email_index, load_person, state_of
 from steward.identity.models import Person
+from steward.policy.active import policy_of
 
 DIRECTORY_ROLES = DESK_ROLES | {"billing"}  # who looks people up
 NEW_PERSON_KINDS = ("customer", "business_contact", "end_user")  # staff come from accounts

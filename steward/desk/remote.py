@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
@@ -34,6 +33,7 @@ from steward.desk.common import (
 )
 from steward.desk.models import IDENTIFIER_KINDS, RemoteSession
 from steward.desk.people import names
+from steward.policy.active import policy_of
 
 # A policy may give remote support a purpose of its own (the IT-support shop's does).
 REMOTE_SUPPORT = "essential.service.remote_support"

@@ -31,7 +31,7 @@ from steward.core.actor import Actor
 from steward.core.cards import refuse_card_number
 from steward.core.errors import Forbidden, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import files, notify, people
+from steward.desk import notify, people
 from steward.desk.common import (
     DESK_ROLES,
     Page,
@@ -67,7 +67,6 @@ from steward.desk.models import (
     STATUSES,
     Attachment,
     Call,
-    Mention,
     Message,
     Organisation,
     Quote,
@@ -77,6 +76,8 @@ from steward.desk.models import (
     TicketEvent,
 )
 from steward.identity.models import Account, Person
+from steward.pii.mentions import Mention
+from steward.vault import files
 
 STAFF_CHANNELS = ("phone", "chat", "email")  # staff open tickets for someone who got in touch
 CUSTOMER_STATUSES = ("resolved", "closed")  # what customers may set on their own tickets

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, Refused, policy_of
+from steward.access.gate import RIGHTS, Refused
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
@@ -23,6 +23,7 @@ from steward.identity.common import SERVICE, gate, load_account, load_person, ma
 from steward.identity.errors import NotPermitted, NotSignedIn
 from steward.identity.models import Account, Person
 from steward.identity.sessions import end_all
+from steward.policy.active import policy_of
 from steward.policy.plain import kept_and_then
 from steward.policy.schema import Policy
 

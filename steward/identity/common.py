@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from steward.access.gate import PersonState, check, policy_of
+from steward.access.gate import PersonState, check
 from steward.audit.service import record
 from steward.consent import ledger
 from steward.core.actor import Actor
@@ -15,6 +15,7 @@ from steward.core.errors import NotFound
 from steward.core.settings import Settings
 from steward.identity.models import Account, Person
 from steward.mail import MailFailed, send
+from steward.policy.active import policy_of
 from steward.policy.schema import Policy
 from steward.vault.service import Vault
 

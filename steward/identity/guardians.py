@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import PersonState, policy_of, resolve
+from steward.access.gate import PersonState
 from steward.consent import ledger
 from steward.core import clock
 from steward.core.actor import Actor
@@ -33,6 +33,7 @@ from steward.identity.common import (
     mail,
 )
 from steward.identity.models import Account, Guardian, Person
+from steward.policy.active import policy_of, resolve
 from steward.policy.schema import Policy
 
 ACCOUNT = "guardian.account"

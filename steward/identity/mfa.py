@@ -15,7 +15,6 @@ import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict
@@ -26,6 +25,7 @@ from steward.identity.errors import WrongCredentials
 from steward.identity.models import Account, RecoveryCode
 from steward.identity.sessions import pass_mfa
 from steward.identity.signin import lock
+from steward.policy.active import policy_of
 
 RECOVERY_CODES = 10
 

@@ -31,6 +31,7 @@ TOKEN_PURPOSES = (
 class Person(Base):
     __tablename__ = "people"
     __owner__ = "id"
+    __erasure__ = "tombstone"  # the row stays so foreign keys hold; its personal columns go
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(20))
@@ -53,6 +54,7 @@ class Person(Base):
 class Account(Base):
     __tablename__ = "accounts"
     __owner__ = "person_id"
+    __erasure__ = "tombstone"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from steward.access.gate import decide, policy_of
+from steward.access.gate import decide
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid
@@ -27,6 +27,7 @@ from steward.identity.common import (
 )
 from steward.identity.errors import NotSignedIn, WrongCredentials
 from steward.identity.models import Account, OneTimeToken, Person
+from steward.policy.active import policy_of
 
 SHOWN = ("name", "email", "phone", "company", "birth_date")
 CORRECTABLE = ("name", "phone", "company")

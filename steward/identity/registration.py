@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from steward.access.gate import PersonState, policy_of, resolve
+from steward.access.gate import PersonState
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
@@ -31,6 +31,7 @@ from steward.identity.common import (
     mail,
 )
 from steward.identity.models import Account, Person
+from steward.policy.active import policy_of, resolve
 from steward.policy.schema import Policy
 
 GUARDIAN_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -4,39 +4,23 @@ A handler calls domain services, which own their transactions; it raises to fail
 (the worker retries it with back-off). `register` adds a kind (tests use it).
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from steward.access.gate import open_session
 from steward.audit.service import write_checkpoint
 from steward.core.db import transaction
 from steward.core.errors import Conflict
-from steward.core.settings import Settings
+from steward.core.runtime import Runtime
 from steward.jobs import queue
 from steward.policy.schema import Policy
 from steward.retention import stale, sweep
 from steward.rights import deadlines, erasure, recipients
 from steward.vault.service import Vault
 
-
-@dataclass(frozen=True)
-class JobContext:
-    """What a job needs: the database, the vault, the settings and the active policy."""
-
-    sessions: sessionmaker[Session]
-    vault: Vault
-    settings: Settings
-    policy: Policy
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session carrying the vault and the active policy, as domain services expect."""
-        with open_session(self.sessions, self.vault, self.policy) as session:
-            yield session
+JobContext = Runtime[Vault, Policy]
+"""What a job needs: the worker's runtime (the database, the vault, the settings and the
+active policy); `ctx.session()` opens a session carrying the vault and the policy."""
 
 
 Handler = Callable[[JobContext, dict[str, Any]], None]
@@ -63,7 +47,7 @@ def rights_run(ctx: JobContext, payload: dict[str, Any]) -> None:
     deliver the notices due to processors."""
     with ctx.session() as session:
         deadlines.lapse_unverified(session, ctx.settings)
-        erasure.run_due(ctx.sessions, ctx.vault, ctx.settings)
+        erasure.run_due(ctx)
         recipients.deliver_due(session, ctx.settings)
 
 
@@ -84,7 +68,7 @@ def jobs_prune(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 
 def retention_sweep(ctx: JobContext, payload: dict[str, Any]) -> None:
-    sweep.run(ctx.sessions, ctx.vault, ctx.settings, ctx.policy, source="worker")
+    sweep.run(ctx, source="worker")
 
 
 def accounts_stale(ctx: JobContext, payload: dict[str, Any]) -> None:

@@ -15,16 +15,16 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of, resolve
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
-from steward.desk.models import HOLD_REASONS, HOLD_SCOPES, LegalHold, Organisation, Ticket
 from steward.identity.common import email_index
 from steward.identity.models import Person
+from steward.policy.active import policy_of, resolve
+from steward.retention.models import HOLD_REASONS, HOLD_SCOPES, LegalHold
 from steward.rights.common import require_officer
-from steward.rights.datamap import holding
+from steward.rights.datamap import holding, key_value, scope_model
 from steward.rights.held import describe
 
 REASON_NAMES = {
@@ -79,11 +79,13 @@ def _check_target(session: Session, scope: str, target: str) -> str:
             raise NotFound("There is no such person.")
     elif scope == "ticket":
         number = target.removeprefix("#")
-        if not number.isdigit() or session.get(Ticket, int(number)) is None:
+        tickets = scope_model("ticket")
+        if not number.isdigit() or session.get(tickets, key_value(tickets, number)) is None:
             raise NotFound("There is no ticket with this number.")
         target = number
     elif scope == "organisation":
-        if session.get(Organisation, target) is None:
+        organisations = scope_model("organisation")
+        if session.get(organisations, key_value(organisations, target)) is None:
             raise NotFound("There is no such organisation.")
     elif target not in policy_of(session).categories:
         raise Invalid(f"The policy declares no category '{target}'.")

@@ -31,12 +31,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select
 
-from steward.access.gate import resolve
 from steward.core.db import UTCDateTime
-from steward.desk.models import Membership, Organisation, Ticket
 from steward.identity.models import Person
+from steward.policy.active import resolve
 from steward.policy.schema import Policy, Retention
-from steward.rights.datamap import Holding, MapIncomplete, holdings
+from steward.rights.datamap import Holding, MapIncomplete, declaring, holdings
 from steward.rights.erasure_plan import referencing
 
 PERSON_TABLES = ("people", "accounts")
@@ -171,17 +170,41 @@ def _created(holding: Holding) -> Any:
     return holding.table.c[name]
 
 
+def _contracts() -> tuple[Any, Any]:
+    """The table whose rows end a contract (`__contract_end__`) and that column."""
+    (model,) = declaring("__contract_end__")
+    return model.__table__, model.__table__.c[model.__contract_end__]
+
+
 def _member_end(person: Any) -> Any:
     """When the last of the person's organisations' contracts ended; far in the future while
     one is live; NULL for a person in no organisation."""
+    contracts, ended = _contracts()
+    (key,) = contracts.primary_key.columns
+    (members,) = [
+        m
+        for m in declaring("__members_of__")
+        if any(fk.column is key for fk in m.__table__.c[m.__members_of__].foreign_keys)
+    ]
+    group = members.__table__.c[members.__members_of__]
+    member = members.__table__.c[getattr(members, "__subject__", members.__owner__)]
     return (
-        select(
-            func.max(func.coalesce(Organisation.contract_ended_at, literal(_OPEN, UTCDateTime())))
-        )
-        .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.person_id == person)
+        select(func.max(func.coalesce(ended, literal(_OPEN, UTCDateTime()))))
+        .join(members.__table__, group == key)
+        .where(member == person)
         .scalar_subquery()
     )
+
+
+def _thread(table: Any) -> tuple[Any, Any, Any] | None:
+    """The column of `table` naming a row whose activity it follows (`__activity__`: a
+    message follows its ticket), that row's key and its activity column."""
+    for model in declaring("__activity__"):
+        (key,) = model.__table__.primary_key.columns
+        for column in table.columns:
+            if table is not model.__table__ and any(fk.column is key for fk in column.foreign_keys):
+                return column, key, model.__table__.c[model.__activity__]
+    return None
 
 
 def _closed_by(cutoff: datetime) -> Any:
@@ -194,11 +217,13 @@ def _quiet_since(holding: Holding, cutoff: datetime) -> ColumnElement[bool]:
     table = holding.table
     if "last_activity_at" in table.c:
         return table.c.last_activity_at <= cutoff
-    if "ticket_id" in table.c:  # a semi-join on the tickets' index, not a subquery per row
-        quiet = table.c.ticket_id.in_(select(Ticket.id).where(Ticket.last_activity_at <= cutoff))
-        if not table.c.ticket_id.nullable:
+    thread = _thread(table)
+    if thread is not None:  # a semi-join on the tickets' index, not a subquery per row
+        column, key, activity = thread
+        quiet: ColumnElement[bool] = column.in_(select(key).where(activity <= cutoff))
+        if not column.nullable:
             return quiet
-        return or_(quiet, and_(table.c.ticket_id.is_(None), _created(holding) <= cutoff))
+        return or_(quiet, and_(column.is_(None), _created(holding) <= cutoff))
     if "updated_at" in table.c:
         return table.c.updated_at <= cutoff
     created: ColumnElement[bool] = _created(holding) <= cutoff
@@ -218,7 +243,8 @@ def _past(rule: Rule, cutoff: datetime) -> ColumnElement[bool]:
     subject = holding.subject_column()
     if trigger == "account_closure":
         return subject.in_(_closed_by(cutoff))
-    own = select(Organisation.contract_ended_at).where(Organisation.id == subject)
+    contracts, contract_end = _contracts()
+    own = select(contract_end).where(next(iter(contracts.primary_key.columns)) == subject)
     ended = func.coalesce(own.scalar_subquery(), _member_end(subject))
     return or_(ended <= cutoff, and_(ended.is_(None), subject.in_(_closed_by(cutoff))))
 

@@ -18,19 +18,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, exists, false, func, not_, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from steward.access.gate import open_session, resolve
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import SYSTEM
-from steward.core.settings import Settings
-from steward.desk import files
-from steward.desk.models import LegalHold, Mention
+from steward.core.runtime import Runtime
 from steward.identity.models import Account, Person
 from steward.identity.tokens import LIFETIMES
+from steward.pii.mentions import Mention
+from steward.policy.active import resolve
 from steward.policy.schema import Policy
-from steward.retention.models import RetentionRun
+from steward.retention.models import LegalHold, RetentionRun
 from steward.retention.rules import (
     Rule,
     TableRules,
@@ -41,9 +40,9 @@ from steward.retention.rules import (
 )
 from steward.rights import erasure, held
 from steward.rights.datamap import Holding, holding, holdings
-from steward.rights.erasure_plan import FILE_KINDS
 from steward.rights.erasure_steps import unlink
 from steward.rights.models import RequestFile, RightsRequest
+from steward.vault import files
 from steward.vault.service import Vault
 
 BATCH = 1000
@@ -295,13 +294,13 @@ def _batch(
         session.execute(
             update(table).where(key.in_(ids)).values(blank(op.holding, op.rule.columns))
         )
-    return len(ids), [str(i) for i in ids] if FILE_KINDS.get(op.holding.name) else []
+    return len(ids), [str(i) for i in ids] if op.holding.files else []
 
 
-def _start(sessions: sessionmaker[Session], vault: Vault, policy: Policy, source: str) -> str:
+def _start(runtime: Runtime[Vault, Policy], source: str) -> str:
     """The run's record, in a transaction of its own; a run a crash left `running` is
     marked `interrupted`, and holds past their end date are flagged."""
-    with open_session(sessions, vault, policy) as session:
+    with runtime.session() as session:
         session.execute(
             update(RetentionRun)
             .where(RetentionRun.status == "running")
@@ -317,30 +316,27 @@ def _start(sessions: sessionmaker[Session], vault: Vault, policy: Policy, source
 
 
 def _sweep_table(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    settings: Settings,
-    policy: Policy,
+    runtime: Runtime[Vault, Policy],
     op: Sweep,
     tally: Tally,
     progress: Progress | None,
     batch: int,
 ) -> None:
-    now, kind = clock.now(), FILE_KINDS.get(op.holding.name)
-    with open_session(sessions, vault, policy) as session:
+    now, kind = clock.now(), op.holding.files
+    with runtime.session() as session:
         holds = held.in_force(session)
         _count_held(session, op, now, holds, tally)
         named = select(Mention.id).where(Mention.source_table == op.holding.name)
         mentioned = bool(session.scalar(select(exists(named))))  # old rows gain none meanwhile
     while True:
-        with open_session(sessions, vault, policy) as session:
+        with runtime.session() as session:
             # holds are read again each batch: one placed during the run is honoured at once
             where = _free(op, now, held.in_force(session))
             done, on_disk = _batch(session, op, where, batch, mentioned)
             session.commit()
         if kind is not None:
             for file_id in on_disk:
-                files.remove(settings.files_dir, kind, file_id)
+                files.remove(runtime.settings.files_dir, kind, file_id)
         if not done:
             return
         tally.add(op.labels, done)
@@ -348,21 +344,21 @@ def _sweep_table(
             progress(op.describe(), done)
 
 
-def _remove_orphan_files(sessions: sessionmaker[Session], settings: Settings) -> None:
+def _remove_orphan_files(runtime: Runtime[Vault, Policy]) -> None:
     """Files whose row is gone (a crash after the batch committed, before they were removed).
     Only files older than an hour: a file is written just before its row commits."""
     written_before = clock.now() - timedelta(hours=1)
     for found in holdings():
-        kind = FILE_KINDS.get(found.name)
+        kind = found.files
         if kind is None:
             continue
         key: Any = next(iter(found.table.primary_key.columns))
-        with sessions() as session:
-            stored = files.stored_ids(settings.files_dir, kind, written_before)
+        with runtime.sessions() as session:
+            stored = files.stored_ids(runtime.settings.files_dir, kind, written_before)
             for chunk in _chunks(stored, 500):
                 present = set(session.scalars(select(key).where(key.in_(chunk))))
                 for file_id in set(chunk) - {str(p) for p in present}:
-                    files.remove(settings.files_dir, kind, file_id)
+                    files.remove(runtime.settings.files_dir, kind, file_id)
 
 
 def _chunks(items: Iterable[str], size: int) -> Iterable[list[str]]:
@@ -377,10 +373,7 @@ def _chunks(items: Iterable[str], size: int) -> Iterable[list[str]]:
 
 
 def run(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    settings: Settings,
-    policy: Policy,
+    runtime: Runtime[Vault, Policy],
     *,
     source: str = "cli",
     progress: Progress | None = None,
@@ -388,51 +381,46 @@ def run(
 ) -> RetentionRun:
     """Sweep everything due now; returns the run's report (also stored, and audited)."""
     started = time.monotonic()
-    run_id = _start(sessions, vault, policy, source)
+    run_id = _start(runtime, source)
     tally = Tally()
     try:
-        for op in operations(policy):
-            _sweep_table(sessions, vault, settings, policy, op, tally, progress, batch)
-        _wipe_closed(sessions, vault, settings, policy, tally, progress, batch)
-        _remove_orphan_files(sessions, settings)
+        for op in operations(runtime.policy):
+            _sweep_table(runtime, op, tally, progress, batch)
+        _wipe_closed(runtime, tally, progress, batch)
+        _remove_orphan_files(runtime)
     except Exception as error:
-        _finish(sessions, vault, policy, run_id, tally, started, type(error).__name__)
+        _finish(runtime, run_id, tally, started, type(error).__name__)
         raise
-    return _finish(sessions, vault, policy, run_id, tally, started, None)
+    return _finish(runtime, run_id, tally, started, None)
 
 
 def _wipe_closed(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    settings: Settings,
-    policy: Policy,
+    runtime: Runtime[Vault, Policy],
     tally: Tally,
     progress: Progress | None,
     batch: int,
 ) -> None:
-    with open_session(sessions, vault, policy) as session:
-        due = _people_due(session, policy, clock.now())
-        waiting = {p for p in due if held.person_held(session, policy, p)}
+    with runtime.session() as session:
+        due = _people_due(session, runtime.policy, clock.now())
+        waiting = {p for p in due if held.person_held(session, runtime.policy, p)}
     tally.people_held += len(waiting)
     for person_id in due:
         if person_id in waiting:
             continue
-        erasure.wipe_person(sessions, vault, settings, policy, person_id, batch=batch)
+        erasure.wipe_person(runtime, person_id, batch=batch)
         tally.people += 1
         if progress:
             progress("people: wiping", 1)
 
 
 def _finish(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    policy: Policy,
+    runtime: Runtime[Vault, Policy],
     run_id: str,
     tally: Tally,
     started: float,
     error: str | None,
 ) -> RetentionRun:
-    with open_session(sessions, vault, policy) as session:
+    with runtime.session() as session:
         run = session.get_one(RetentionRun, run_id)
         run.status = "failed" if error else "done"
         run.error = error

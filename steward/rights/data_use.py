@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, STORAGE, check, policy_of, resolve
+from steward.access.gate import RIGHTS, STORAGE, check
 from steward.audit.models import AuditEntry
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
 from steward.identity.common import state_of
 from steward.identity.models import Account
+from steward.policy.active import policy_of, resolve
 from steward.rights.models import Disclosure, OutboxMessage
 
 ROLES = {

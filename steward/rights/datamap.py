@@ -8,6 +8,16 @@ column in `__subject__` (a rights request is sealed under its own key but is abo
 a message's `author_id`) are links: erasure masks the person there instead of deleting the
 row. The rights engine walks this map, so a column declared later is covered without
 touching `rights/`; a table it cannot place stops the walk with a clear error.
+
+What else a table means to rights and retention is declared on its model too, never named
+here: `__erasure__` ("tombstone", "request", "request_files": see erasure_plan.py; by
+default a person's rows are deleted, or re-sealed where the law keeps them), `__files__`
+(the vault.files kind of the sealed file each row owns; `__files_portable__`: the person
+gave it, so a portability export carries it), `__hold_scope__` (a legal hold of
+that scope names a row of this table; rows with a foreign key to it are covered too),
+`__members_of__` (a hold on the row this column names covers the row's subject: an
+organisation's members) and `__accounts__` (columns naming a staff account, emptied when
+the account's person is erased).
 """
 
 from dataclasses import dataclass
@@ -35,6 +45,12 @@ class Holding:
     subject: str | None  # the column naming the person the row is about; None: no person
     columns: dict[str, str]  # declared column -> category
     sealed: frozenset[str]
+    files: str | None = None  # the vault.files kind of the file each row owns
+
+    @property
+    def erasure(self) -> str | None:
+        """What an erasure does with the rows, when the model declares it."""
+        return getattr(self.model, "__erasure__", None)
 
     @property
     def name(self) -> str:
@@ -61,8 +77,8 @@ def _declared(table: Table) -> dict[str, str]:
 @cache
 def holdings() -> tuple[Holding, ...]:
     """Every table holding declared personal data, in dependency order (parents first)."""
-    import steward.models  # noqa: F401  (every table, so the map is whole)
-
+    if not Base.metadata.info.get("complete"):
+        raise MapIncomplete("the data map needs every table: import steward.models first")
     by_table = {mapper.local_table: mapper.class_ for mapper in Base.registry.mappers}
     found = []
     for table in Base.metadata.sorted_tables:
@@ -77,15 +93,14 @@ def holdings() -> tuple[Holding, ...]:
         if subject is not None and subject not in table.c:
             raise MapIncomplete(f"{table.name}.__subject__ names no column")
         sealed = frozenset(c.key for c in table.columns if c.info.get("encrypted"))
-        found.append(Holding(model, table, owner, subject, columns, sealed))
+        files = getattr(model, "__files__", None)
+        found.append(Holding(model, table, owner, subject, columns, sealed, files))
     return tuple(found)
 
 
 @cache
 def links() -> tuple[Link, ...]:
     """Columns that point at people.id but are not the subject of their row."""
-    import steward.models  # noqa: F401
-
     subjects = {(h.table.name, h.subject) for h in holdings()}
     found = []
     for table in Base.metadata.sorted_tables:
@@ -96,6 +111,32 @@ def links() -> tuple[Link, ...]:
             if points_at_people and (table.name, column.key) not in subjects:
                 found.append(Link(table, column.key))
     return tuple(found)
+
+
+def models() -> list[Any]:
+    """Every mapped model, in table order."""
+    by_table = {mapper.local_table: mapper.class_ for mapper in Base.registry.mappers}
+    return [by_table[t] for t in Base.metadata.sorted_tables if t in by_table]
+
+
+def declaring(attribute: str) -> list[Any]:
+    """The models declaring `attribute` (`__hold_scope__`, `__members_of__`, ...)."""
+    return [model for model in models() if getattr(model, attribute, None) is not None]
+
+
+def scope_model(scope: str) -> Any:
+    """The model whose rows a legal hold of `scope` names, or None (person, category)."""
+    found = [m for m in declaring("__hold_scope__") if m.__hold_scope__ == scope]
+    return found[0] if found else None
+
+
+def key_value(model: Any, target: str) -> Any:
+    """A hold's target as a value of the model's key (a ticket number is an int; a target
+    that is no number then matches no row)."""
+    (key,) = model.__table__.primary_key.columns
+    if key.type.python_type is int:
+        return int(target) if target.isdigit() else -1
+    return target
 
 
 def holding(table_name: str) -> Holding:

@@ -5,13 +5,14 @@ inquiry, lapsing requests nobody verified, and the daily digest of open requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, PersonState, check, policy_of
+from steward.access.gate import RIGHTS, PersonState, check
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.errors import Conflict, Invalid
 from steward.core.settings import Settings
 from steward.identity.common import mail_quietly
 from steward.identity.models import Account, Person
+from steward.policy.active import policy_of
 from steward.rights.common import add_days, event, get_request, require_officer
 from steward.rights.models import CLOSED, RightsRequest
 from steward.rights.queries import contact, label, queue, tell

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, check, policy_of, resolve
+from steward.access.gate import RIGHTS, check
 from steward.consent import preferences
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
@@ -21,6 +21,7 @@ from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.settings import Settings
 from steward.identity.common import email_index, login_index, mail_quietly, state_of
 from steward.identity.models import Account, Person
+from steward.policy.active import policy_of, resolve
 from steward.rights import recipients
 from steward.rights.common import event, get_request, require_officer
 from steward.rights.models import RightsRequest

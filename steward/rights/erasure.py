@@ -14,24 +14,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, PersonState, check, open_session, resolve
+from steward.access.gate import RIGHTS, PersonState, check
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.errors import Conflict, Forbidden, Invalid
+from steward.core.runtime import Runtime
 from steward.core.settings import Settings
-from steward.desk import files
 from steward.identity.common import mail_quietly
 from steward.identity.models import Person
+from steward.policy.active import policy_of, resolve
 from steward.policy.schema import Policy
-from steward.policy.service import read_active
 from steward.rights import erasure_steps as steps_
 from steward.rights import held, recipients
 from steward.rights.common import OFFICER_ROLES, event, get_request, require_officer
 from steward.rights.erasure_plan import Step, plan
 from steward.rights.models import RightsRequest
+from steward.vault import files
 from steward.vault.service import Vault
 
 ERASURE_KINDS = ("erasure", "ccpa_delete")
@@ -58,8 +59,6 @@ class Preview:
 
 
 def _policy(session: Session) -> Policy:
-    from steward.access.gate import policy_of
-
     return policy_of(session)
 
 
@@ -202,15 +201,13 @@ def cancel(session: Session, settings: Settings, actor: Actor, request_id: str) 
 
 
 def run_due(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    settings: Settings,
+    runtime: Runtime[Vault, Policy],
     progress: Progress | None = None,
     batch: int = BATCH,
 ) -> int:
     """Erase every request whose grace is over, or that a crash left half done."""
-    policy = read_active(settings.policy).policy
-    with open_session(sessions, vault, policy) as session:
+    policy = runtime.policy
+    with runtime.session() as session:
         due = list(
             session.scalars(
                 select(RightsRequest.id)
@@ -228,7 +225,7 @@ def run_due(
         waiting = {r for r in due if _held(session, policy, r)}
     for request_id in due:
         if request_id not in waiting:
-            erase(sessions, vault, settings, policy, request_id, progress, batch)
+            erase(runtime, request_id, progress, batch)
     return len(due) - len(waiting)
 
 
@@ -245,16 +242,13 @@ def _held(session: Session, policy: Policy, request_id: str) -> bool:
 
 
 def erase(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    settings: Settings,
-    policy: Policy,
+    runtime: Runtime[Vault, Policy],
     request_id: str,
     progress: Progress | None = None,
     batch: int = BATCH,
 ) -> None:
-    steps = plan(policy)  # fails closed before anything is touched
-    with open_session(sessions, vault, policy) as session:
+    steps = plan(runtime.policy)  # fails closed before anything is touched
+    with runtime.session() as session:
         request = get_request(session, request_id)
         person_id, reference = request.person_id, request.reference
         if request.status == "scheduled":
@@ -265,26 +259,22 @@ def erase(
                 check(session, SYSTEM, RIGHTS, PersonState(person_id), categories, action="erase")
             session.commit()
     if person_id:
-        _remove_rows(
-            sessions, vault, settings, policy, steps, person_id, reference, progress, batch
-        )
-    _finish(sessions, vault, settings, policy, steps, request_id)
+        _remove_rows(runtime, steps, person_id, reference, progress, batch)
+    _finish(runtime, steps, request_id)
 
 
 def wipe_person(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    settings: Settings,
-    policy: Policy,
+    runtime: Runtime[Vault, Policy],
     person_id: str,
     progress: Progress | None = None,
     batch: int = BATCH,
 ) -> None:
     """Erase one person's data without a request (retention, after their account closed):
     the same steps, the last one audited as retention's. Resumes after a crash."""
+    policy = runtime.policy
     steps = plan(policy)
-    _remove_rows(sessions, vault, settings, policy, steps, person_id, "retention", progress, batch)
-    with open_session(sessions, vault, policy) as session:
+    _remove_rows(runtime, steps, person_id, "retention", progress, batch)
+    with runtime.session() as session:
         categories = sorted(
             {resolve(policy, c) or c for s in steps for c in s.holding.columns.values()}
         )
@@ -296,15 +286,12 @@ def wipe_person(
             person_id=person_id,
             categories=categories,
         )
-        _seal_off(session, vault, steps, person_id)
+        _seal_off(session, runtime.vault, steps, person_id)
         session.commit()
 
 
 def _remove_rows(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    settings: Settings,
-    policy: Policy,
+    runtime: Runtime[Vault, Policy],
     steps: list[Step],
     person_id: str,
     reference: str,
@@ -312,13 +299,11 @@ def _remove_rows(
     batch: int,
 ) -> None:
     """Mask the person where others' rows name them, then delete their rows, in batches."""
-    with open_session(sessions, vault, policy) as session:
+    with runtime.session() as session:
         person = session.get(Person, person_id)
         said = [v for v in (person.name, person.email, person.phone) if v] if person else []
     _in_batches(
-        sessions,
-        vault,
-        policy,
+        runtime,
         reference,
         "mentions",
         progress,
@@ -326,9 +311,7 @@ def _remove_rows(
     )
     for step in steps:
         if step.mode in ("delete", "request_files"):
-            _delete_all(
-                sessions, vault, policy, settings, step, person_id, reference, progress, batch
-            )
+            _delete_all(runtime, step, person_id, reference, progress, batch)
 
 
 def _seal_off(session: Session, vault: Vault, steps: list[Step], person_id: str) -> None:
@@ -340,16 +323,14 @@ def _seal_off(session: Session, vault: Vault, steps: list[Step], person_id: str)
 
 
 def _in_batches(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    policy: Policy,
+    runtime: Runtime[Vault, Policy],
     reference: str,
     label: str,
     progress: Progress | None,
     work: Callable[[Session], int],
 ) -> None:
     while True:
-        with open_session(sessions, vault, policy) as session:
+        with runtime.session() as session:
             done = work(session)
             session.commit()
         if progress and done:
@@ -359,10 +340,7 @@ def _in_batches(
 
 
 def _delete_all(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    policy: Policy,
-    settings: Settings,
+    runtime: Runtime[Vault, Policy],
     step: Step,
     person_id: str,
     reference: str,
@@ -370,11 +348,11 @@ def _delete_all(
     batch: int,
 ) -> None:
     while True:
-        with open_session(sessions, vault, policy) as session:
+        with runtime.session() as session:
             done, on_disk = steps_.delete_batch(session, step, person_id, batch)
             session.commit()
         for kind, file_id in on_disk:  # after the commit: a crash leaves only sealed bytes
-            files.remove(settings.files_dir, kind, file_id)
+            files.remove(runtime.settings.files_dir, kind, file_id)
         if progress and done:
             progress(reference, step.table.name, done)
         if not done:
@@ -382,19 +360,17 @@ def _delete_all(
 
 
 def _finish(
-    sessions: sessionmaker[Session],
-    vault: Vault,
-    settings: Settings,
-    policy: Policy,
+    runtime: Runtime[Vault, Policy],
     steps: list[Step],
     request_id: str,
 ) -> None:
-    with open_session(sessions, vault, policy) as session:
+    policy = runtime.policy
+    with runtime.session() as session:
         request = get_request(session, request_id)
         person_id, address, reference = request.person_id, request.email, request.reference
         kept = _kept(session, policy, steps, person_id) if person_id else []
         if person_id:
-            _seal_off(session, vault, steps, person_id)
+            _seal_off(session, runtime.vault, steps, person_id)
             _notify(session, request, person_id, steps, policy)
         answer = _answer(reference, kept, person_id is not None)
         request.answer = answer
@@ -404,8 +380,10 @@ def _finish(
         event(session, request, "erasure_done")
         session.commit()
     if address:
-        with open_session(sessions, vault, policy) as session:
-            mail_quietly(session, settings, address, f"Your request {reference} is done", answer)
+        with runtime.session() as session:
+            mail_quietly(
+                session, runtime.settings, address, f"Your request {reference} is done", answer
+            )
     log.info("erasure %s done", request_id)
 
 

@@ -1,6 +1,7 @@
 """What an erasure does with each table of the data map, decided from the map and the policy.
 
-Every holding gets exactly one step: `tombstone` (people, accounts: the row stays so foreign
+Every holding gets exactly one step, the one its model declares in `__erasure__` or else
+`keep` or `delete`: `tombstone` (people, accounts: the row stays so foreign
 keys hold, its personal columns are emptied), `keep` (a column the law requires keeping:
 the row stays and is re-sealed under a new key, its other personal columns emptied),
 `delete` (the person's rows go, in batches of ids), `request` (the person's rights
@@ -15,19 +16,11 @@ from typing import Any
 
 from sqlalchemy import Column, Table
 
-from steward.access.gate import resolve
 from steward.core.db import Base
+from steward.policy.active import resolve
 from steward.policy.checks import kept_on_erasure
 from steward.policy.schema import Policy
 from steward.rights.datamap import Holding, MapIncomplete, holdings
-
-TOMBSTONES = frozenset({"people", "accounts"})
-# Tables whose rows own a file on disk, and its desk/files.py kind: it goes with the row.
-FILE_KINDS = {
-    "attachments": "attachments",
-    "call_recordings": "recordings",
-    "rights_files": "rights",
-}
 
 
 @dataclass(frozen=True)
@@ -71,12 +64,10 @@ def plan(policy: Policy) -> list[Step]:
     steps = []
     for holding in holdings():
         kept = frozenset(c for c, cat in holding.columns.items() if is_kept(policy, cat))
-        if holding.name in TOMBSTONES:
-            mode = "tombstone"
-        elif holding.name == "rights_requests":
-            mode = "request"
-        elif holding.name == "rights_files":
-            mode = "request_files"
+        if holding.erasure is not None:
+            mode = holding.erasure
+            if mode not in ("tombstone", "request", "request_files"):
+                raise MapIncomplete(f"{holding.name} declares an unknown erasure '{mode}'")
         elif holding.subject is None or holding.subject != holding.owner:
             raise MapIncomplete(
                 f"{holding.name}: the erasure does not know how to find a person's rows"

@@ -15,10 +15,10 @@ from sqlalchemy import ColumnElement, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from steward.core import clock
-from steward.desk.models import Mention, Ticket
 from steward.identity.models import Account, OneTimeToken, RecoveryCode, WebSession
-from steward.rights.datamap import MapIncomplete, holding, links
-from steward.rights.erasure_plan import FILE_KINDS, Step, declared_tables, referencing
+from steward.pii.mentions import Mention
+from steward.rights.datamap import MapIncomplete, declaring, holding, links
+from steward.rights.erasure_plan import Step, declared_tables, referencing
 from steward.rights.models import RightsRequest
 from steward.vault import crypto
 from steward.vault.keyring import Keyring
@@ -73,7 +73,7 @@ def delete_batch(
         return 0, []
     unlink(session, table, ids)
     session.execute(delete(table).where(key.in_(ids)))
-    kind = FILE_KINDS.get(table.name)
+    kind = step.holding.files
     return len(ids), [(kind, str(i)) for i in ids] if kind else []
 
 
@@ -134,9 +134,12 @@ def tombstone(session: Session, steps: list[Step], person_id: str) -> None:
         session.execute(delete(WebSession).where(WebSession.account_id.in_(accounts)))
         session.execute(delete(RecoveryCode).where(RecoveryCode.account_id.in_(accounts)))
         session.execute(delete(OneTimeToken).where(OneTimeToken.account_id.in_(accounts)))
-        session.execute(
-            update(Ticket).where(Ticket.assignee_id.in_(accounts)).values(assignee_id=None)
-        )
+        for model in declaring("__accounts__"):
+            for name in model.__accounts__:
+                column = model.__table__.c[name]
+                session.execute(
+                    update(model.__table__).where(column.in_(accounts)).values({name: None})
+                )
         for account_id in accounts:
             session.execute(
                 update(Account)

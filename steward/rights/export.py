@@ -31,22 +31,22 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, check, policy_of, resolve
+from steward.access.gate import RIGHTS, check
 from steward.consent import ledger
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.db import Base
 from steward.core.errors import DomainError, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import files
-from steward.desk.messages import FILES as ATTACHMENTS
-from steward.desk.models import Attachment, Mention
 from steward.identity.common import state_of, vault_of
+from steward.pii.mentions import Mention
+from steward.policy.active import policy_of, resolve
 from steward.rights import data_use, report, review, signing
 from steward.rights.common import event
 from steward.rights.datamap import Holding, holdings, link_columns, paths, provided_by
 from steward.rights.models import Disclosure, OutboxMessage, RequestFile, RightsRequest
 from steward.rights.recipients import tls_context
+from steward.vault import files
 from steward.vault.service import Erased
 
 FILES = "rights"  # the files.py kind of exports
@@ -280,8 +280,9 @@ def provided(session: Session, settings: Settings, person_id: str) -> dict[str, 
             found = {column: value for column, _, value in values(holding, row, mine)}
             if not found:
                 continue
-            if isinstance(row, Attachment):
-                found |= _upload(session, settings, row)
+            if holding.files and getattr(holding.model, "__files_portable__", False):
+                owner = getattr(row, holding.owner)
+                found |= _upload(session, settings, holding.files, owner, row)
             tables.setdefault(holding.name, []).append({"id": _plain(getattr(row, key)), **found})
     return {
         "format": report.PORTABLE_FORMAT,
@@ -293,9 +294,11 @@ def provided(session: Session, settings: Settings, person_id: str) -> dict[str, 
     }
 
 
-def _upload(session: Session, settings: Settings, row: Attachment) -> dict[str, Any]:
+def _upload(
+    session: Session, settings: Settings, kind: str, owner: str, row: Any
+) -> dict[str, Any]:
     try:
-        data = files.load(session, settings.files_dir, ATTACHMENTS, row.id, row.owner_id)
+        data = files.load(session, settings.files_dir, kind, row.id, owner)
     except NotFound:
         return {}
     return {"content_type": row.content_type, "content_base64": base64.b64encode(data).decode()}

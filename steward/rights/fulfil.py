@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid
 from steward.core.settings import Settings
 from steward.identity.common import mail_quietly
+from steward.policy.active import policy_of
 from steward.rights import effects, erasure, export, review
 from steward.rights.common import get_request, require_officer
 

@@ -2,7 +2,8 @@
 erasure engine. A hold is in force until the privacy officer releases it, its end date
 passed or not. A hold on a person covers their rows; on an organisation, its own rows and
 its members'; on a ticket, the ticket and what hangs off it (messages, attachments, calls);
-on a category, every row holding that category or a finer one.
+on a category, every row holding that category or a finer one. Which table a scope names
+(`__hold_scope__`) and who its members are (`__members_of__`) is declared on the models.
 """
 
 from typing import Any
@@ -10,11 +11,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.orm import Session
 
-from steward.access.gate import resolve
-from steward.desk.models import LegalHold, Membership, Ticket
+from steward.policy.active import resolve
 from steward.policy.schema import Policy
+from steward.retention.models import LegalHold
 from steward.rights import datamap
-from steward.rights.datamap import Holding, holdings
+from steward.rights.datamap import Holding, declaring, holdings, key_value, scope_model
 
 
 def in_force(session: Session) -> list[LegalHold]:
@@ -30,8 +31,31 @@ def covers(category: str, held: str) -> bool:
     return category == held or category.startswith(held + ".")
 
 
-def _ticket_number(hold: LegalHold) -> int:
-    return int(hold.target) if hold.target.isdigit() else -1
+def _members(hold: LegalHold) -> list[Any]:
+    """For a hold on a group (an organisation): each members table, its member column and
+    its group column."""
+    scoped = scope_model(hold.scope)
+    if scoped is None:
+        return []
+    found = []
+    for model in declaring("__members_of__"):
+        column = model.__table__.c[model.__members_of__]
+        if any(fk.column.table is scoped.__table__ for fk in column.foreign_keys):
+            subject = model.__table__.c[getattr(model, "__subject__", model.__owner__)]
+            found.append((model, subject, column))
+    return found
+
+
+def _naming(table: Any, scoped: Any) -> list[Any]:
+    """The columns of `table` naming a row of the scope's table: its key there, or a
+    foreign key to it elsewhere."""
+    if table is scoped.__table__:
+        return list(table.primary_key.columns)
+    return [
+        c
+        for c in table.columns
+        if any(fk.column.table is scoped.__table__ for fk in c.foreign_keys)
+    ]
 
 
 def rows_held(
@@ -52,18 +76,16 @@ def rows_held(
         return true() if any(covers(c, hold.target) for c in categories) else None
     if hold.scope == "person":
         return subject == hold.target if subject is not None else None
-    if hold.scope == "organisation":
-        members = select(Membership.person_id).where(Membership.organisation_id == hold.target)
-        found = [subject == hold.target, subject.in_(members)] if subject is not None else []
-        if "organisation_id" in table.c:
-            found.append(table.c.organisation_id == hold.target)
-        return or_(*found) if found else None
-    if hold.scope == "ticket":
-        if table.name == "tickets":
-            return table.c.id == _ticket_number(hold)
-        if "ticket_id" in table.c:
-            return table.c.ticket_id == _ticket_number(hold)
-    return None
+    scoped = scope_model(hold.scope)
+    if scoped is None:
+        return None
+    target = key_value(scoped, hold.target)
+    found = []
+    if subject is not None:
+        for _, member, group in _members(hold):
+            found += [subject == target, subject.in_(select(member).where(group == target))]
+    found += [column == target for column in _naming(table, scoped)]
+    return or_(*found) if found else None
 
 
 def person_held(session: Session, policy: Policy, person_id: str) -> list[LegalHold]:
@@ -74,15 +96,19 @@ def person_held(session: Session, policy: Policy, person_id: str) -> list[LegalH
 def _touches(session: Session, policy: Policy, hold: LegalHold, person_id: str) -> bool:
     if hold.scope == "person":
         return hold.target == person_id
-    if hold.scope == "organisation":
-        member = select(Membership.id).where(
-            Membership.person_id == person_id, Membership.organisation_id == hold.target
-        )
-        return bool(session.scalar(select(exists(member))))
-    if hold.scope == "ticket":
-        mine = select(Ticket.id).where(
-            Ticket.id == _ticket_number(hold), Ticket.requester_id == person_id
-        )
+    scoped = scope_model(hold.scope)
+    if scoped is not None:
+        target = key_value(scoped, hold.target)
+        members = _members(hold)
+        if members:  # a group: the person is one of its members
+            return any(
+                session.scalar(select(exists().where(member == person_id, group == target)))
+                for _, member, group in members
+            )
+        table = scoped.__table__
+        (key,) = table.primary_key.columns
+        subject = table.c[getattr(scoped, "__subject__", scoped.__owner__)]
+        mine = select(key).where(key == target, subject == person_id)
         return bool(session.scalar(select(exists(mine))))
     for holding in holdings():
         if holding.subject is None:

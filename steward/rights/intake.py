@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, policy_of
+from steward.access.gate import RIGHTS
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.errors import Invalid
@@ -30,6 +30,7 @@ from steward.identity import passwords
 from steward.identity.common import gate, load_person, security_event
 from steward.identity.guardians import GuardianRequest
 from steward.identity.models import Account, Person
+from steward.policy.active import policy_of
 from steward.policy.channels import NAMES, OFFICER_LOGGED, usable
 from steward.policy.schema import Policy
 from steward.rights import verify

@@ -15,13 +15,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, policy_of
+from steward.access.gate import RIGHTS
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
 from steward.core.settings import Settings
 from steward.identity.models import Person
+from steward.policy.active import policy_of
 from steward.policy.channels import OFFICER_LOGGED, usable
 from steward.rights import intake, verify
 from steward.rights.common import event, require_officer

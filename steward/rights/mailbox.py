@@ -21,7 +21,6 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core import clock
 from steward.core.actor import VISITOR
 from steward.core.cards import mask_card_numbers
@@ -31,6 +30,7 @@ from steward.desk.messages import message_id_index
 from steward.identity.common import load_account, login_index
 from steward.identity.models import Account
 from steward.mail.inbound import InboundMail, parse
+from steward.policy.active import policy_of
 from steward.policy.channels import servable
 from steward.policy.schema import Policy
 from steward.rights.common import event

@@ -46,6 +46,7 @@ class RightsRequest(Base):
     __tablename__ = "rights_requests"
     __owner__ = "id"  # sealed under the request's own key: see the module docstring
     __subject__ = "person_id"
+    __erasure__ = "request"  # the record stays, the contact details go
 
     id: Mapped[str] = _id()
     reference: Mapped[str] = mapped_column(String(20), unique=True)  # e.g. PR-7KQ2-M4XD
@@ -114,6 +115,8 @@ class RequestFile(Base):
     __tablename__ = "rights_files"
     __owner__ = "request_id"
     __subject__ = None  # removed when reviewed or expired: no person's lasting data
+    __erasure__ = "request_files"  # the files of the person's requests go
+    __files__ = "rights"  # each row owns a sealed file of this kind (vault.files)
 
     id: Mapped[str] = _id()
     request_id: Mapped[str] = mapped_column(ForeignKey("rights_requests.id"), index=True)

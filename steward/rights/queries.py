@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, PersonState, check, policy_of
+from steward.access.gate import RIGHTS, PersonState, check
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden
 from steward.core.settings import Settings
 from steward.identity.common import mail_quietly
+from steward.policy.active import policy_of
 from steward.rights.common import by_reference, get_request, require_officer
 from steward.rights.models import CLOSED, RequestEvent, RequestFile, RightsRequest
 

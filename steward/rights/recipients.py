@@ -22,12 +22,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, PersonState, check, policy_of, resolve
+from steward.access.gate import RIGHTS, PersonState, check
 from steward.core import clock
 from steward.core.actor import SYSTEM
 from steward.core.errors import DomainError
 from steward.core.settings import Settings
 from steward.identity.common import mail
+from steward.policy.active import policy_of, resolve
 from steward.policy.schema import Policy, Processor
 from steward.rights import signing
 from steward.rights.common import event

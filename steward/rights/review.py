@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, check, policy_of, resolve
+from steward.access.gate import RIGHTS, check
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
 from steward.identity.common import state_of
 from steward.identity.models import Account, Person
+from steward.policy.active import policy_of, resolve
 from steward.rights import report
 from steward.rights.common import event, get_request, require_officer
 from steward.rights.datamap import Holding, holdings, paths

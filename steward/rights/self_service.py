@@ -18,23 +18,24 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, check, policy_of
+from steward.access.gate import RIGHTS, check
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import files
 from steward.identity import closing, passwords, tokens
 from steward.identity.common import actor_of, load_account, mail_quietly, security_event, state_of
 from steward.identity.errors import NotSignedIn
 from steward.identity.models import Account, OneTimeToken
+from steward.policy.active import policy_of
 from steward.policy.plain import kept_for
 from steward.policy.schema import Policy
 from steward.rights import erasure, held, intake
 from steward.rights.common import event, get_request
 from steward.rights.export import ACCESS_KINDS, FILES
 from steward.rights.models import RequestFile, RightsRequest
+from steward.vault import files
 
 SELF_CHANNELS = ("portal", "account_settings")
 DOWNLOAD_KINDS = (*ACCESS_KINDS, "portability")

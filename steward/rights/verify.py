@@ -20,17 +20,17 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, PersonState, check, policy_of
+from steward.access.gate import RIGHTS, PersonState, check
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import SYSTEM, VISITOR, Actor
 from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.ids import new_id
 from steward.core.settings import Settings
-from steward.desk import files
 from steward.identity import throttle
 from steward.identity.common import email_index
 from steward.identity.models import Person
+from steward.policy.active import policy_of
 from steward.policy.channels import usable
 from steward.policy.schema import Policy
 from steward.rights.common import (
@@ -42,6 +42,7 @@ from steward.rights.common import (
 )
 from steward.rights.models import RequestEvent, RequestFile, RightsRequest, VerificationCode
 from steward.rights.queries import contact, tell
+from steward.vault import files
 
 RESEND_SECONDS = 60
 MOST_CODES = 5  # codes per request: the first and four resends

@@ -160,3 +160,11 @@ class ErasedPerson(Exception):
 
 def _key_context(person_id: str) -> str:
     return f"data_key:{person_id}"
+
+
+def vault_of(session: Session) -> Vault:
+    """The vault a session was opened with (`Runtime.session` attaches it)."""
+    vault = session.info.get("vault")
+    if not isinstance(vault, Vault):
+        raise RuntimeError("sealed data needs a session opened through the vault")
+    return vault

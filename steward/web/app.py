@@ -12,9 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+import steward.models  # noqa: F401  (every table: the data map and backups walk them)
 from steward import __version__
 from steward.core.db import make_engine, make_sessionmaker, upgrade
 from steward.core.errors import DomainError
+from steward.core.runtime import Runtime
 from steward.core.settings import Settings, get_settings
 from steward.policy import lifecycle
 from steward.policy.document import STYLE
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.active_policy = active
     app.state.consent_versions = tuple(consent_versions) or (active.policy.version,)
+    app.state.runtime = Runtime(sessions, vault, settings, active.policy)
     app.state.sessions = sessions
     app.state.vault = vault
     app.state.settings = settings

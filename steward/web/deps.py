@@ -1,4 +1,5 @@
-"""Dependencies shared by routes: one database session per request, with the vault attached."""
+"""Dependencies shared by routes: one database session per request, opened by the app's
+runtime (the vault and the active policy attached)."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -11,9 +12,7 @@ from steward.access.gate import Refused, record_refusal
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work; services commit it, and its unwrapped keys die with it."""
-    with request.app.state.sessions() as session:
-        request.app.state.vault.attach(session)
-        session.info["policy"] = request.app.state.active_policy.policy
+    with request.app.state.runtime.session() as session:
         try:
             yield session
         except Refused as refused:

@@ -4,8 +4,9 @@ import itertools
 
 import pytest
 
-from steward.access.gate import PersonState, decide, resolve
+from steward.access.gate import PersonState, decide
 from steward.core.actor import Actor
+from steward.policy.active import resolve
 from steward.policy.loader import load_policy
 from tests.conftest import DEFAULT_EXAMPLE, EXAMPLE_FILES
 

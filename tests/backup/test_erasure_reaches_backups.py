@@ -18,8 +18,9 @@ from sqlalchemy import func, select, update
 from steward.backup.erased import sealed_tables
 from steward.core import clock
 from steward.core.db import Base, make_engine, make_sessionmaker
-from steward.desk.models import LegalHold, Ticket
+from steward.desk.models import Ticket
 from steward.identity.models import Account, Person
+from steward.retention.models import LegalHold
 from steward.rights.common import new_reference
 from steward.rights.models import RightsRequest
 from steward.vault.keyring import Keyring

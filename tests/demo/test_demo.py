@@ -12,16 +12,18 @@ from sqlalchemy import func, select, text
 from steward.core import clock
 from steward.core.cards import contains_card_number
 from steward.core.db import Base, make_engine
-from steward.desk import files
 from steward.desk import models as desk
 from steward.identity.models import Account, Person
+from steward.pii.mentions import Mention
+from steward.retention.models import LegalHold
 from steward.rights.models import RightsRequest
+from steward.vault import files
 
 DESK_MODELS = [
     model
     for model in vars(desk).values()
     if isinstance(model, type) and issubclass(model, Base) and model.__module__ == desk.__name__
-]
+] + [Mention, LegalHold]  # the desk's mentions (pii/) and the officer's holds (retention/)
 
 
 def loaded(demo, *args: str) -> str:

@@ -6,9 +6,10 @@ for every sealed column category the desk's tables declare."""
 import pytest
 
 import steward.models  # noqa: F401  (every table, so every column category)
-from steward.access.gate import decide, resolve
+from steward.access.gate import decide
 from steward.core.actor import Actor
 from steward.core.db import Base
+from steward.policy.active import resolve
 from steward.policy.loader import load_policy
 from tests.conftest import EXAMPLES
 

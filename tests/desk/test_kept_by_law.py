@@ -40,7 +40,7 @@ def _erase(team, app, person_id: str, email: str) -> None:
     fulfilled = fulfil(officer, request_id)
     assert fulfilled.status_code == 200, fulfilled.text
     with clock.frozen_at(clock.now() + timedelta(days=8)):
-        assert erasure.run_due(app.state.sessions, app.state.vault, app.state.settings) == 1
+        assert erasure.run_due(app.state.runtime) == 1
 
 
 def _entries(audit_rows, person_id: str, purpose: str) -> list[dict]:

@@ -333,7 +333,7 @@ def test_a_contact_opens_a_request_for_an_end_user_of_their_organisation(
     assert staff_view["about_name"] == "Ulla User"
     assert staff_view["requester_name"] == "Ingrid Contact"
     # the end user is a data subject of the ticket: the mention index finds them
-    from steward.desk.models import Mention
+    from steward.pii.mentions import Mention
 
     with app.state.sessions() as session:
         mentioned = session.scalars(

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from steward.core import clock
-from steward.desk import files
 from steward.desk.models import Attachment, CallRecording, Message, Ticket
 from steward.identity.models import Person
 from steward.retention.models import RetentionRun
 from steward.rights.datamap import holdings
+from steward.vault import files
 from steward.vault.models import DataKey
 from tests.retention.conftest import START, filled, hold, sweep
 from tests.rights.fill import declared_value

@@ -104,13 +104,12 @@ def test_a_hold_postpones_an_approved_erasure_until_it_is_released(team, app, id
     preview = officer.get(f"/api/v1/dpo/requests/{request_id}/preview").json()
     assert preview["holds"] == [f"hold {placed['id'][-8:]} on a person (legal obligation)"]
     assert fulfil(officer, request_id).status_code == 200
-    sessions, vault = app.state.sessions, app.state.vault
     with clock.frozen_at(clock.now() + timedelta(days=8)):
-        assert erasure.run_due(sessions, vault, identity_settings) == 0
+        assert erasure.run_due(app.state.runtime) == 0
         assert row(app, Person, ada).erased_at is None
     assert officer.post(f"/api/v1/dpo/holds/{placed['id']}/release").status_code == 200
     with clock.frozen_at(clock.now() + timedelta(days=8)):
-        assert erasure.run_due(sessions, vault, identity_settings) == 1
+        assert erasure.run_due(app.state.runtime) == 1
         assert row(app, Person, ada).erased_at is not None
 
 

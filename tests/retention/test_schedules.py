@@ -8,7 +8,6 @@ import pytest
 
 from steward.consent.models import ConsentEvent, UsageEvent
 from steward.core import clock
-from steward.desk import files
 from steward.desk.models import (
     Attachment,
     Call,
@@ -23,6 +22,7 @@ from steward.desk.models import (
 )
 from steward.policy.durations import Duration
 from steward.rights.models import RequestFile, RightsRequest
+from steward.vault import files
 from tests.retention.conftest import START, filled, row, sweep
 from tests.rights.work import db, verified_request
 

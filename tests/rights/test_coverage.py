@@ -49,7 +49,7 @@ def test_every_declared_column_is_exported_then_erased(team, app, client):
     erase_id, _ = verified_request(app, "erasure", ada_id, "ada@example.com")
     assert fulfil(officer, erase_id).status_code == 200
     with clock.frozen_at(clock.now() + timedelta(days=8)):
-        assert erasure.run_due(app.state.sessions, app.state.vault, app.state.settings) == 1
+        assert erasure.run_due(app.state.runtime) == 1
 
     policy = app.state.active_policy.policy
     with db(app) as session:

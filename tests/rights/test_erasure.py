@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from steward.core import clock
-from steward.desk.models import Invoice, Mention, Message, Ticket, TicketEvent
+from steward.desk.models import Invoice, Message, Ticket, TicketEvent
 from steward.identity.models import Account, Person
+from steward.pii.mentions import Mention
 from steward.rights import erasure
 from steward.rights.datamap import MapIncomplete
 from steward.rights.erasure_plan import plan
@@ -81,7 +82,7 @@ def _approve(app, officer, person_id: str, email: str) -> tuple[str, str]:
 
 def _run(app, **options) -> int:
     with clock.frozen_at(clock.now() + timedelta(days=8)):
-        return erasure.run_due(app.state.sessions, app.state.vault, app.state.settings, **options)
+        return erasure.run_due(app.state.runtime, **options)
 
 
 @pytest.mark.promise("R3")

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from steward.access.gate import policy_of
 from steward.consent import banner, ledger, usage
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, NotFound
 from steward.identity import sessions
 from steward.identity.errors import NotPermitted, NotSignedIn
+from steward.policy.active import policy_of
 from steward.web.api.paging import Limit, Offset, cut
 from steward.web.auth import SESSION_COOKIE, CurrentActor, SettingsDep, client_ip, csrf_guard
 from steward.web.deps import SessionDep

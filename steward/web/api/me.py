@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from steward.access.gate import policy_of
 from steward.core import clock
 from steward.identity import closing, profile
+from steward.policy.active import policy_of
 from steward.rights import self_service
 from steward.web.api.auth import EmailText, StatusOut
 from steward.web.auth import CurrentActor, SettingsDep, clear_session_cookies, csrf_guard

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from steward.access.gate import policy_of
 from steward.core.actor import Actor
+from steward.policy.active import policy_of
 from steward.retention import holds, reports, sweep
 from steward.retention.holds import HoldView
 from steward.rights.common import OFFICER_ROLES, require_officer

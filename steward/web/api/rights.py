@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from steward.access.gate import policy_of
 from steward.core.actor import VISITOR, Actor
 from steward.identity import sessions
 from steward.identity.errors import NotPermitted, NotSignedIn
+from steward.policy.active import policy_of
 from steward.rights import deadlines, intake, logged, queries, verify
 from steward.rights.common import by_reference
 from steward.rights.models import KINDS

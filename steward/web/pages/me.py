@@ -14,11 +14,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid, NotFound
 from steward.identity import closing
+from steward.policy.active import policy_of
 from steward.rights import queries, self_service
 from steward.web.auth import SettingsDep, clear_session_cookies, csrf_guard
 from steward.web.deps import SessionDep

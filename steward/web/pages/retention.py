@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
-from steward.desk.models import HOLD_SCOPES
+from steward.policy.active import policy_of
 from steward.retention import holds, reports, sweep
+from steward.retention.models import HOLD_SCOPES
 from steward.web.auth import csrf_guard
 from steward.web.deps import SessionDep
 from steward.web.pages.kit import Officer, PageRoute, failed, render

@@ -18,9 +18,9 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core.actor import VISITOR, Actor
 from steward.core.errors import DomainError, Invalid, NotFound
+from steward.policy.active import policy_of
 from steward.policy.channels import way_in
 from steward.rights import erasure, export, intake, queries, recipients, verify
 from steward.rights.common import by_reference

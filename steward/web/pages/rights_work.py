@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from steward.access.gate import policy_of
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
+from steward.policy.active import policy_of
 from steward.policy.channels import NAMES, OFFICER_LOGGED
 from steward.retention import holds, reports
 from steward.rights import deadlines, effects, erasure, logged, queries, review, verify

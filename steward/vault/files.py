@@ -1,4 +1,4 @@
-"""Encrypted files on disk (attachments, call recordings): sealed under the owner's data key
+"""Encrypted files on disk (attachments, call recordings, rights exports): sealed under the owner's data key
 with the file's id as associated data, so destroying the key erases every copy of the file,
 backups included, and a file moved to another record does not open."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from steward.core.errors import NotFound
-from steward.identity.common import vault_of
+from steward.vault.service import vault_of
 
 
 def _path(root: Path, kind: str, file_id: str) -> Path:

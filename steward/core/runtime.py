@@ -1,0 +1,50 @@
+"""The runtime: the database's sessions, the settings, the vault and the active policy, built
+once by each entry point (the web app, the CLI, the worker) and passed on, so no service
+reassembles them. Core imports nothing of Steward's, so the vault and the policy are type
+parameters here; the domains name them as `Runtime[Vault, Policy]`.
+"""
+
+from dataclasses import dataclass, replace
+from typing import Generic, Protocol, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from steward.core.settings import Settings
+
+
+class Attaches(Protocol):
+    """What the vault offers a session: its keys, for as long as the session lives."""
+
+    def attach(self, session: Session) -> Session: ...
+
+
+V = TypeVar("V", bound=Attaches)
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class Runtime(Generic[V, P]):
+    sessions: sessionmaker[Session]
+    vault: V
+    settings: Settings
+    policy: P
+
+    @property
+    def engine(self) -> Engine:
+        bind = self.sessions.kw["bind"]
+        if not isinstance(bind, Engine):
+            raise RuntimeError("the runtime's sessions are bound to no engine")
+        return bind
+
+    def session(self) -> Session:
+        """A new session carrying the vault and the active policy, as the domain services
+        expect; the caller closes it (`with runtime.session() as session:`)."""
+        session = self.sessions()
+        self.vault.attach(session)
+        session.info["policy"] = self.policy
+        return session
+
+    def under(self, policy: P) -> "Runtime[V, P]":
+        """The same runtime under another policy (one being published)."""
+        return replace(self, policy=policy)
