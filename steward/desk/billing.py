@@ -19,25 +19,21 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from steward.access.gate import check_role
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.cards import refuse_card_number
 from steward.core.errors import Conflict, Invalid, NotFound
+from steward.desk import table
 from steward.desk.calls import aware, require_person, require_ticket_of
 from steward.desk.common import (
     BILLING,
-    BILLING_ROLES,
     Page,
-    check_paging,
     gate_person,
     is_customer,
-    load_rows,
     only_changes,
     organisations_of,
-    page_of,
     purpose_for,
-    readable_owners,
-    require,
 )
 from steward.desk.kept import kept_by_law, words_for
 from steward.desk.models import Device, Invoice, Payment, Quote, WarrantyClaim
@@ -46,7 +42,6 @@ QUOTE_STATUSES = ("draft", "sent", "accepted", "declined")
 QUOTE_MOVES = {"draft": {"sent", "accepted", "declined"}, "sent": {"accepted", "declined"}}
 INVOICE_STATUSES = ("issued", "paid", "void")
 CLAIM_STATUSES = ("filed", "approved", "rejected", "settled")
-READERS = BILLING_ROLES | {"customer"}
 MOST_CENTS = 2_000_000_000  # what an amount column holds on every database
 NEVER_DELETED = (
     "Invoices are never deleted: tax law requires keeping them. Void the invoice instead."
@@ -256,7 +251,7 @@ def _load(
 
 def _query(model: Any, filters: BillingFilter) -> Select[str, str]:
     """(id, person_id) of a kind of record, narrowed by the filters that apply to it."""
-    query = select(model.id, model.person_id)
+    query = select(model.id, model.person_id.label("owner_id"))
     for field in ("person_id", "status", "invoice_id", "device_id"):
         value = getattr(filters, field)
         if value and hasattr(model, field):
@@ -278,25 +273,18 @@ def _page(
     """One page of the rows the query selects (id, person_id), newest first by `newest`
     (created_at unless named); the sealed columns only of the people the actor may read.
     Commits the audit entries of the reads."""
-    check_paging(offset, limit)
     if is_customer(actor):
         query = query.where(model.person_id == actor.person_id)
     newest = model.created_at if newest is None else newest
     query = query.order_by(newest.desc(), model.id.desc())
-    found = page_of(session.execute(query.offset(offset).limit(limit + 1)).all(), offset, limit)
-    owners = [r.person_id for r in found.items]
-    readable = readable_owners(session, actor, model, owners, columns, _purpose(actor))
-    ids = [r.id for r in found.items]
-    opened = [r.id for r in found.items if r.person_id in readable]
-    items = views(load_rows(session, model, ids, opened), readable)
-    session.commit()
-    return Page(items=items, next_offset=found.next_offset)
+    purpose = _purpose(actor)
+    return table.page(session, actor, model, query, columns, views, offset, limit, purpose=purpose)
 
 
 def _one(session: Session, views: Callable[[list[Any], set[str]], list[V]], row: Any) -> V:
     """The view of one record the actor has just been allowed to read or write; commits."""
     session.flush()
-    view = views([row], {row.person_id})[0]
+    view = views([row], {row.id})[0]
     session.commit()
     return view
 
@@ -339,7 +327,7 @@ def _quote_views(rows: Iterable[Quote], readable: set[str]) -> list[QuoteView]:
             status=q.status,
             currency=q.currency,
             total_cents=q.total_cents,
-            lines=_parse(q.lines) if q.person_id in readable else None,
+            lines=_parse(q.lines) if q.id in readable else None,
             valid_until=q.valid_until,
             created_at=q.created_at,
         )
@@ -359,7 +347,7 @@ def create_quote(
     valid_until: date | None = None,
 ) -> QuoteView:
     """A draft quote for a person, numbered Q-YYYY-NNNN."""
-    require(actor, BILLING_ROLES, "write quotes")
+    check_role(session, actor, "write quotes", BILLING)
     no_card_numbers({"lines": lines})
     lines, currency = valid_lines(lines), valid_currency(currency)
     require_person(session, person_id)
@@ -390,7 +378,7 @@ def create_quote(
 def list_quotes(
     session: Session, actor: Actor, filters: BillingFilter, offset: int = 0, limit: int = 50
 ) -> Page[QuoteView]:
-    require(actor, READERS, "see quotes")
+    check_role(session, actor, "see quotes", _purpose(actor))
     query = _query(Quote, filters)
     if is_customer(actor):
         query = query.where(Quote.status != "draft")
@@ -398,7 +386,7 @@ def list_quotes(
 
 
 def get_quote(session: Session, actor: Actor, quote_id: str) -> QuoteView:
-    require(actor, READERS, "see quotes")
+    check_role(session, actor, "see quotes", _purpose(actor))
     return _one(
         session, _quote_views, _load(session, actor, Quote, quote_id, QUOTE_COLUMNS, "quote")
     )
@@ -412,7 +400,7 @@ def update_quote(
 ) -> QuoteView:
     """Move a quote on (draft, sent, then accepted or declined), or change a draft's lines,
     currency or validity."""
-    require(actor, BILLING_ROLES, "change quotes")
+    check_role(session, actor, "change quotes", BILLING)
     only_changes(changes, QUOTE_CHANGES, "a quote")
     if changes.get("lines") is not None:
         no_card_numbers({"lines": changes["lines"]})
@@ -444,7 +432,7 @@ def update_quote(
 
 def delete_quote(session: Session, actor: Actor, quote_id: str) -> None:
     """Delete a draft; a quote once sent is part of the record and stays."""
-    require(actor, BILLING_ROLES, "delete quotes")
+    check_role(session, actor, "delete quotes", BILLING)
     quote = _load(session, actor, Quote, quote_id, QUOTE_COLUMNS, "quote", "delete")
     if quote.status != "draft":
         raise Conflict("Only a draft quote can be deleted; this one was sent already.")
@@ -483,8 +471,8 @@ def _invoice_views(
             currency=i.currency,
             total_cents=i.total_cents,
             paid_cents=paid.get(i.id, 0),
-            lines=_parse(i.lines) if i.person_id in readable else None,
-            billing_address=i.billing_address if i.person_id in readable else None,
+            lines=_parse(i.lines) if i.id in readable else None,
+            billing_address=i.billing_address if i.id in readable else None,
             issued_on=i.issued_on,
             due_on=i.due_on,
             created_at=i.created_at,
@@ -512,7 +500,7 @@ def create_invoice(
 ) -> InvoiceView:
     """An invoice, numbered I-YYYY-NNNN by the year it is issued: from an accepted quote
     (its person, organisation, lines and currency) or from lines given here."""
-    require(actor, BILLING_ROLES, "write invoices")
+    check_role(session, actor, "write invoices", BILLING)
     no_card_numbers({"lines": lines, "billing_address": billing_address})
     issued_on = issued_on or clock.today()
     if due_on and due_on < issued_on:
@@ -563,7 +551,7 @@ def create_invoice(
 def list_invoices(
     session: Session, actor: Actor, filters: BillingFilter, offset: int = 0, limit: int = 50
 ) -> Page[InvoiceView]:
-    require(actor, READERS, "see invoices")
+    check_role(session, actor, "see invoices", _purpose(actor))
     query = _query(Invoice, filters)
     return _page(
         session,
@@ -578,7 +566,7 @@ def list_invoices(
 
 
 def get_invoice(session: Session, actor: Actor, invoice_id: str) -> InvoiceView:
-    require(actor, READERS, "see invoices")
+    check_role(session, actor, "see invoices", _purpose(actor))
     person_id = _owner(session, actor, Invoice, invoice_id, "invoice")
     law = kept_by_law(session, actor, Invoice, person_id, list(INVOICE_COLUMNS))
     purpose = law.purpose if law else None
@@ -599,7 +587,7 @@ def update_invoice(
 ) -> InvoiceView:
     """Void an invoice (status "void") or move its due date. What it bills never changes:
     void it and issue another. It is marked paid by its payments, not by hand."""
-    require(actor, BILLING_ROLES, "change invoices")
+    check_role(session, actor, "change invoices", BILLING)
     only_changes(changes, INVOICE_CHANGES, "an invoice")
     status = changes.get("status")
     if status is not None and status != "void":
@@ -619,7 +607,7 @@ def update_invoice(
 
 def delete_invoice(session: Session, actor: Actor, invoice_id: str) -> None:
     """Always refused: invoices are kept for the tax authorities."""
-    require(actor, BILLING_ROLES, "delete invoices")
+    check_role(session, actor, "delete invoices", BILLING)
     _owner(session, actor, Invoice, invoice_id, "invoice")
     raise Conflict(NEVER_DELETED)
 
@@ -636,8 +624,8 @@ def _payment_views(rows: Iterable[Payment], readable: set[str]) -> list[PaymentV
             invoice_id=p.invoice_id,
             person_id=p.person_id,
             processor=p.processor,
-            token=p.token if p.person_id in readable else None,
-            card_last4=p.card_last4 if p.person_id in readable else None,
+            token=p.token if p.id in readable else None,
+            card_last4=p.card_last4 if p.id in readable else None,
             amount_cents=p.amount_cents,
             currency=p.currency,
             paid_at=p.paid_at,
@@ -660,7 +648,7 @@ def record_payment(
 ) -> PaymentView:
     """A payment the processor reports for an invoice; the invoice is marked paid once its
     payments cover its total."""
-    require(actor, BILLING_ROLES, "record payments")
+    check_role(session, actor, "record payments", BILLING)
     no_card_numbers({"processor": processor, "token": token, "card_last4": card_last4})
     processor, token = processor.strip(), token.strip()
     if not _PROCESSOR.fullmatch(processor):
@@ -710,7 +698,7 @@ def record_payment(
 def list_payments(
     session: Session, actor: Actor, filters: BillingFilter, offset: int = 0, limit: int = 50
 ) -> Page[PaymentView]:
-    require(actor, READERS, "see payments")
+    check_role(session, actor, "see payments", _purpose(actor))
     query = _query(Payment, filters)
     return _page(
         session,
@@ -726,7 +714,7 @@ def list_payments(
 
 
 def get_payment(session: Session, actor: Actor, payment_id: str) -> PaymentView:
-    require(actor, READERS, "see payments")
+    check_role(session, actor, "see payments", _purpose(actor))
     payment = _load(session, actor, Payment, payment_id, PAYMENT_COLUMNS, "payment")
     return _one(session, _payment_views, payment)
 
@@ -743,7 +731,7 @@ def _claim_views(rows: Iterable[WarrantyClaim], readable: set[str]) -> list[Clai
             person_id=c.person_id,
             device_id=c.device_id,
             status=c.status,
-            description=c.description if c.person_id in readable else None,
+            description=c.description if c.id in readable else None,
             created_at=c.created_at,
         )
         for c in rows
@@ -759,7 +747,7 @@ def file_warranty_claim(
     device_id: str | None = None,
     status: str = "filed",
 ) -> ClaimView:
-    require(actor, BILLING_ROLES, "file warranty claims")
+    check_role(session, actor, "file warranty claims", BILLING)
     no_card_numbers({"description": description})
     _status(status, CLAIM_STATUSES, "claim")
     description = description.strip()
@@ -785,13 +773,13 @@ def file_warranty_claim(
 def list_warranty_claims(
     session: Session, actor: Actor, filters: BillingFilter, offset: int = 0, limit: int = 50
 ) -> Page[ClaimView]:
-    require(actor, READERS, "see warranty claims")
+    check_role(session, actor, "see warranty claims", _purpose(actor))
     query = _query(WarrantyClaim, filters)
     return _page(session, actor, WarrantyClaim, query, CLAIM_COLUMNS, _claim_views, offset, limit)
 
 
 def get_warranty_claim(session: Session, actor: Actor, claim_id: str) -> ClaimView:
-    require(actor, READERS, "see warranty claims")
+    check_role(session, actor, "see warranty claims", _purpose(actor))
     claim = _load(session, actor, WarrantyClaim, claim_id, CLAIM_COLUMNS, "warranty claim")
     return _one(session, _claim_views, claim)
 
@@ -803,7 +791,7 @@ def update_warranty_claim(
     session: Session, actor: Actor, claim_id: str, changes: dict[str, Any]
 ) -> ClaimView:
     """Change a claim's status, description or device (None unlinks the device)."""
-    require(actor, BILLING_ROLES, "change warranty claims")
+    check_role(session, actor, "change warranty claims", BILLING)
     only_changes(changes, CLAIM_CHANGES, "a claim")
     no_card_numbers({"description": changes.get("description")})
     if "status" in changes:
@@ -825,7 +813,7 @@ def update_warranty_claim(
 
 
 def delete_warranty_claim(session: Session, actor: Actor, claim_id: str) -> None:
-    require(actor, BILLING_ROLES, "delete warranty claims")
+    check_role(session, actor, "delete warranty claims", BILLING)
     _load(session, actor, WarrantyClaim, claim_id, CLAIM_COLUMNS, "warranty claim", "delete")
     session.execute(delete(WarrantyClaim).where(WarrantyClaim.id == claim_id))
     session.commit()

@@ -20,29 +20,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from steward.access.gate import decide, policy_of
+from steward.access.gate import check_role, policy_of, roles_of
+from steward.access.people import people_among
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Invalid, NotFound
 from steward.core.ids import new_id
+from steward.desk import table
 from steward.desk.common import (
-    DESK_ROLES,
+    SUPPORT,
     Page,
     check_paging,
     exists,
-    gate_equipment,
-    gate_person,
     is_customer,
     load_rows,
     only_changes,
     organisations_of,
     page_of,
     purpose_for,
-    readable_owners,
-    require,
 )
 from steward.desk.models import (
     DEVICE_TYPES,
@@ -56,8 +54,7 @@ from steward.desk.models import (
     Ticket,
     WarrantyClaim,
 )
-from steward.identity.common import categories
-from steward.identity.models import Account, Person
+from steward.identity.models import Account
 from steward.policy.serviceable import keeps_devices
 
 
@@ -91,7 +88,6 @@ def _inventory(work: Callable[P, R]) -> Callable[P, R]:
 
 
 V = TypeVar("V")
-READERS = DESK_ROLES | {"customer"}
 DEVICE_SEALED = ("serial_number", "ip_address", "mac_address", "hostname", "configuration")
 DEVICE_FIELDS = (
     "type",
@@ -173,123 +169,6 @@ class ScheduleView:
     created_at: datetime
 
 
-# The gate, for rows owned by a person or by an organisation ----------------------------
-
-
-def _people_among(session: Session, owner_ids: Iterable[str]) -> set[str]:
-    owners = list(dict.fromkeys(owner_ids))
-    if not owners:
-        return set()
-    return set(session.scalars(select(Person.id).where(Person.id.in_(owners))))
-
-
-def _gate(
-    session: Session,
-    actor: Actor,
-    model: Any,
-    owner_id: str,
-    columns: Sequence[str],
-    *,
-    action: str = "read",
-) -> None:
-    """Check (and audit) these sealed columns of one row: under the owner's state when a
-    person owns it, as equipment when an organisation does. Raises Refused when not allowed."""
-    if not columns:
-        return
-    if _people_among(session, [owner_id]):
-        gate_person(session, actor, model, owner_id, columns, action=action)
-    else:
-        gate_equipment(session, actor, model, columns, action=action)
-
-
-def _held(session: Session, model: Any, row_id: str, columns: Sequence[str]) -> list[str]:
-    """Which of these sealed columns of a row hold a value, asked without opening them: a
-    deletion is gated for the data it removes."""
-    flags = session.execute(
-        select(*(getattr(model, c).is_not(None) for c in columns)).where(model.id == row_id)
-    ).one()
-    return [c for c, held in zip(columns, flags, strict=True) if held]
-
-
-def _readable(
-    session: Session, actor: Actor, model: Any, owner_ids: Iterable[str], columns: Sequence[str]
-) -> set[str]:
-    """The owners whose `columns` the actor may read, each checked and audited; rows of the
-    others are listed without their sealed columns instead of refusing the whole page."""
-    owners = set(owner_ids)
-    people = _people_among(session, owners)
-    allowed = readable_owners(session, actor, model, people, columns)
-    organisations = owners - people
-    purpose = purpose_for(actor)
-    wanted = categories(model, list(columns))
-    if organisations and decide(policy_of(session), actor, purpose, None, wanted) is None:
-        gate_equipment(session, actor, model, columns)
-        allowed |= organisations
-    return allowed
-
-
-def _rows(
-    session: Session,
-    actor: Actor,
-    model: Any,
-    query: Select[str, str],
-    columns: Sequence[str],
-    views: Callable[[list[Any], set[str]], list[V]],
-    offset: int,
-    limit: int,
-) -> Page[V]:
-    """A page of `model` rows from a query of (id, owner_id), made into views given the ids
-    of the rows whose sealed columns may be shown; commits the audit entries of the reads."""
-    found = session.execute(query.offset(offset).limit(limit + 1)).all()
-    page = page_of(found, offset, limit)
-    owners = _readable(session, actor, model, {r.owner_id for r in page.items}, columns)
-    readable = {r.id for r in page.items if r.owner_id in owners}
-    items = views(load_rows(session, model, [r.id for r in page.items], readable), readable)
-    session.commit()
-    return Page(items=items, next_offset=page.next_offset)
-
-
-def _found(session: Session, query: Select[str, str], what: str) -> tuple[str, str]:
-    """(id, owner id) of the one row a query of (id, owner_id) finds, or 404."""
-    found = session.execute(query).one_or_none()
-    if found is None:
-        raise NotFound(f"There is no such {what}.")
-    return found.id, found.owner_id
-
-
-def _opened(
-    session: Session, actor: Actor, model: Any, found: tuple[str, str], columns: Sequence[str]
-) -> Any:
-    """The row `found` names, loaded once the gate allows reading its sealed columns."""
-    row_id, owner_id = found
-    _gate(session, actor, model, owner_id, columns)
-    row = session.get(model, row_id)
-    if row is None:  # pragma: no cover - found a moment ago in this transaction
-        raise NotFound("There is no such record.")
-    return row
-
-
-def _committed(
-    session: Session, actor: Actor, read: Callable[[Session, Actor, str], V], row_id: str
-) -> V:
-    """Read back what was written (or asked for), then commit with the audit entries."""
-    session.flush()
-    view = read(session, actor, row_id)
-    session.commit()
-    return view
-
-
-def _delete(
-    session: Session, actor: Actor, model: Any, found: tuple[str, str], columns: Sequence[str]
-) -> None:
-    """Delete a row, gated for the sealed columns it holds; commits."""
-    row_id, owner_id = found
-    held = _held(session, model, row_id, columns)
-    _gate(session, actor, model, owner_id, held, action="delete")
-    session.execute(delete(model).where(model.id == row_id))
-    session.commit()
-
-
 # Validation -----------------------------------------------------------------------------
 
 
@@ -361,7 +240,7 @@ def _check_assignee(
     to that organisation."""
     if assigned_to_id is None:
         return
-    if not _people_among(session, [assigned_to_id]):
+    if not people_among(session, [assigned_to_id]):
         raise Invalid("There is no person with the id given as the assigned user.")
     if organisation_id is not None and not session.scalar(
         select(Membership.id).where(
@@ -387,7 +266,7 @@ def _device_owner(session: Session, actor: Actor, device_id: str) -> tuple[str, 
     query = select(Device.id, Device.owner_id).where(Device.id == device_id)
     if is_customer(actor):
         query = query.where(_customer_devices(session, actor))
-    return _found(session, query, "device")
+    return table.found(session, query, "device")
 
 
 def _device_view(device: Device, organisation_name: str | None, sealed: bool) -> DeviceView:
@@ -426,7 +305,7 @@ def _organisation_names(session: Session, ids: Iterable[str | None]) -> dict[str
 
 def _read_device(session: Session, actor: Actor, device_id: str) -> DeviceView:
     found = _device_owner(session, actor, device_id)
-    device = _opened(session, actor, Device, found, DEVICE_SEALED)
+    device = table.opened(session, actor, Device, found, DEVICE_SEALED)
     names = _organisation_names(session, [device.organisation_id])
     return _device_view(device, names.get(device.organisation_id or ""), sealed=True)
 
@@ -445,7 +324,7 @@ def create_device(
     """A device owned by an organisation or by one person (exactly one of the two), with
     make, model, operating system and the sealed serial number, IP and MAC address,
     hostname and configuration notes (refused if they hold a card number, D4)."""
-    require(actor, DESK_ROLES, "add devices")
+    check_role(session, actor, "add devices", SUPPORT)
     unknown = set(fields) - set(_CLEAN)
     if unknown:
         raise Invalid(f"A device has no field {', '.join(sorted(unknown))}.")
@@ -453,7 +332,7 @@ def create_device(
         raise Invalid("A device belongs to an organisation or to a person: give one of the two.")
     if organisation_id is not None and not exists(session, Organisation, organisation_id):
         raise Invalid("There is no organisation with this id.")
-    if person_id is not None and not _people_among(session, [person_id]):
+    if person_id is not None and not people_among(session, [person_id]):
         raise Invalid("There is no person with this id.")
     _check_assignee(session, assigned_to_id, organisation_id)
     values = {
@@ -463,7 +342,7 @@ def create_device(
     if owner_id is None:
         raise Invalid("A device belongs to an organisation or to a person: give one of them.")
     sealed = [c for c in DEVICE_SEALED if values.get(c) is not None]
-    _gate(session, actor, Device, owner_id, sealed, action="create")
+    table.gate_row(session, actor, Device, owner_id, sealed, action="create")
     device = Device(
         id=new_id(),
         owner_id=owner_id,
@@ -476,7 +355,7 @@ def create_device(
     )
     session.add(device)
     # D4: a card number in any field is refused at the flush, before anything is kept
-    return _committed(session, actor, _read_device, device.id)
+    return table.committed(session, actor, _read_device, device.id)
 
 
 @_inventory
@@ -495,7 +374,7 @@ def list_devices(
 ) -> Page[DeviceView]:
     """Devices, newest first, filtered by owner, assigned user, type, or `text` within make,
     model or operating system. Customers see their organisations' devices and their own."""
-    require(actor, READERS, "list devices")
+    check_role(session, actor, "list devices", purpose_for(actor))
     check_paging(offset, limit)
     query = select(Device.id, Device.owner_id)
     if is_customer(actor):
@@ -525,13 +404,13 @@ def list_devices(
         names = _organisation_names(session, [d.organisation_id for d in rows])
         return [_device_view(d, names.get(d.organisation_id or ""), d.id in readable) for d in rows]
 
-    return _rows(session, actor, Device, query, DEVICE_SEALED, views, offset, limit)
+    return table.page(session, actor, Device, query, DEVICE_SEALED, views, offset, limit)
 
 
 @_inventory
 def get_device(session: Session, actor: Actor, device_id: str) -> DeviceView:
-    require(actor, READERS, "read devices")
-    return _committed(session, actor, _read_device, device_id)
+    check_role(session, actor, "read devices", purpose_for(actor))
+    return table.committed(session, actor, _read_device, device_id)
 
 
 @_inventory
@@ -540,7 +419,7 @@ def update_device(
 ) -> DeviceView:
     """Change any field but the owner (a device moves to another owner by being added
     anew); `retired` true or false retires or returns it; None clears a field."""
-    require(actor, DESK_ROLES, "change devices")
+    check_role(session, actor, "change devices", SUPPORT)
     unknown = set(changes) - set(DEVICE_FIELDS)
     if unknown:
         raise Invalid(
@@ -549,7 +428,7 @@ def update_device(
         )
     values = {c: _CLEAN[c](v) for c, v in changes.items() if c in _CLEAN}
     device_id, owner_id = _device_owner(session, actor, device_id)
-    _gate(
+    table.gate_row(
         session, actor, Device, owner_id, [c for c in DEVICE_SEALED if c in values], action="update"
     )
     device = session.get(Device, device_id)
@@ -570,21 +449,21 @@ def update_device(
             device.retired_at = clock.now()
     for column, value in values.items():
         setattr(device, column, value)
-    return _committed(session, actor, _read_device, device_id)
+    return table.committed(session, actor, _read_device, device_id)
 
 
 @_inventory
 def delete_device(session: Session, actor: Actor, device_id: str) -> None:
     """Delete the device with its telemetry and maintenance schedules. Service records and
     warranty claims stay, with the device left out of them."""
-    require(actor, DESK_ROLES, "delete devices")
+    check_role(session, actor, "delete devices", SUPPORT)
     device_id, owner_id = _device_owner(session, actor, device_id)
-    held = _held(session, Device, device_id, DEVICE_SEALED)
-    _gate(session, actor, Device, owner_id, held, action="delete")
+    held = table.held(session, Device, device_id, DEVICE_SEALED)
+    table.gate_row(session, actor, Device, owner_id, held, action="delete")
     kinds = session.scalars(
         select(Telemetry.kind).where(Telemetry.device_id == device_id).distinct()
     ).all()
-    _gate(session, actor, Telemetry, owner_id, sorted(kinds), action="delete")
+    table.gate_row(session, actor, Telemetry, owner_id, sorted(kinds), action="delete")
     if session.scalar(
         select(MaintenanceSchedule.id)
         .where(
@@ -593,7 +472,9 @@ def delete_device(session: Session, actor: Actor, device_id: str) -> None:
         )
         .limit(1)
     ):
-        _gate(session, actor, MaintenanceSchedule, owner_id, ["preferred_times"], action="delete")
+        table.gate_row(
+            session, actor, MaintenanceSchedule, owner_id, ["preferred_times"], action="delete"
+        )
     session.execute(delete(Telemetry).where(Telemetry.device_id == device_id))
     session.execute(delete(MaintenanceSchedule).where(MaintenanceSchedule.device_id == device_id))
     for model in (ServiceRecord, WarrantyClaim):
@@ -636,7 +517,7 @@ def add_telemetry(
     """Add one reading or a batch (at most 1,000) in one transaction: all or none. Each kind
     goes to its own sealed column: runtime (generator runtime logs), print_job (print-job
     metadata), diagnostic (diagnostic logs)."""
-    require(actor, DESK_ROLES, "add telemetry")
+    check_role(session, actor, "add telemetry", SUPPORT)
     if not 1 <= len(readings) <= MAX_READINGS:
         raise Invalid(f"Send between 1 and {MAX_READINGS} readings at a time.")
     now = clock.now()
@@ -648,7 +529,7 @@ def add_telemetry(
     payloads = [_payload(r) for r in readings]
     device_id, owner_id = _device_owner(session, actor, device_id)
     kinds = sorted({r.kind for r in readings})
-    _gate(session, actor, Telemetry, owner_id, kinds, action="create")
+    table.gate_row(session, actor, Telemetry, owner_id, kinds, action="create")
     rows = [
         Telemetry(
             id=new_id(),
@@ -681,7 +562,7 @@ def list_telemetry(
 ) -> Page[TelemetryView]:
     """A device's readings, newest first, optionally of one kind and from `since` (included)
     until `until` (excluded)."""
-    require(actor, READERS, "read telemetry")
+    check_role(session, actor, "read telemetry", purpose_for(actor))
     check_paging(offset, limit, most=1000)
     if kind is not None and kind not in TELEMETRY_KINDS:
         raise Invalid(f"A reading's kind is one of: {', '.join(TELEMETRY_KINDS)}.")
@@ -702,7 +583,7 @@ def list_telemetry(
         .limit(limit + 1)
     ).all()
     page = page_of(found, offset, limit)
-    _gate(session, actor, Telemetry, owner_id, sorted({r.kind for r in page.items}))
+    table.gate_row(session, actor, Telemetry, owner_id, sorted({r.kind for r in page.items}))
     ids = [r.id for r in page.items]
     rows = load_rows(session, Telemetry, ids, ids)
     views = [_telemetry_view(row) for row in rows]
@@ -743,19 +624,21 @@ def _record_owner(session: Session, actor: Actor, record_id: str) -> tuple[str, 
     query = select(ServiceRecord.id, ServiceRecord.owner_id).where(ServiceRecord.id == record_id)
     if is_customer(actor):
         query = query.where(_customer_records(session, actor))
-    return _found(session, query, "service record")
+    return table.found(session, query, "service record")
 
 
 def _read_record(session: Session, actor: Actor, record_id: str) -> ServiceRecordView:
     found = _record_owner(session, actor, record_id)
-    return _record_view(_opened(session, actor, ServiceRecord, found, ["work_done"]), sealed=True)
+    return _record_view(
+        table.opened(session, actor, ServiceRecord, found, ["work_done"]), sealed=True
+    )
 
 
 def _check_technician(session: Session, technician_id: str | None) -> None:
     if technician_id is None:
         return
     role = session.scalar(select(Account.role).where(Account.id == technician_id))
-    if role not in DESK_ROLES:
+    if role not in roles_of(session, SUPPORT):
         raise Invalid("The technician is the account id of an agent or an admin.")
 
 
@@ -785,7 +668,7 @@ def create_service_record(
 ) -> ServiceRecordView:
     """A visit or piece of work, on a device (whose owner it then belongs to) or for an
     organisation or a person. The technician defaults to the actor."""
-    require(actor, DESK_ROLES, "add service records")
+    check_role(session, actor, "add service records", SUPPORT)
     work_done = _text(work_done, "work done", 10_000)
     _check_dates(visited_on, next_due_on)
     if device_id is not None:
@@ -813,7 +696,7 @@ def create_service_record(
             )
         if organisation_id is not None and not exists(session, Organisation, organisation_id):
             raise Invalid("There is no organisation with this id.")
-        if person_id is not None and not _people_among(session, [person_id]):
+        if person_id is not None and not people_among(session, [person_id]):
             raise Invalid("There is no person with this id.")
         owner_id = organisation_id or person_id
     if owner_id is None:
@@ -821,7 +704,7 @@ def create_service_record(
     technician_id = technician_id or actor.account_id
     _check_technician(session, technician_id)
     _check_ticket(session, ticket_id)
-    _gate(
+    table.gate_row(
         session, actor, ServiceRecord, owner_id, ["work_done"] if work_done else [], action="create"
     )
     record = ServiceRecord(
@@ -838,7 +721,7 @@ def create_service_record(
         created_at=clock.now(),
     )
     session.add(record)
-    return _committed(session, actor, _read_record, record.id)
+    return table.committed(session, actor, _read_record, record.id)
 
 
 @_inventory
@@ -854,7 +737,7 @@ def list_service_records(
     limit: int = 50,
 ) -> Page[ServiceRecordView]:
     """Service history, latest visit first. Customers see their organisations' and their own."""
-    require(actor, READERS, "read service records")
+    check_role(session, actor, "read service records", purpose_for(actor))
     check_paging(offset, limit)
     query = select(ServiceRecord.id, ServiceRecord.owner_id)
     if is_customer(actor):
@@ -868,13 +751,15 @@ def list_service_records(
     if ticket_id is not None:
         query = query.where(ServiceRecord.ticket_id == ticket_id)
     query = query.order_by(ServiceRecord.visited_on.desc(), ServiceRecord.id.desc())
-    return _rows(session, actor, ServiceRecord, query, ["work_done"], _record_views, offset, limit)
+    return table.page(
+        session, actor, ServiceRecord, query, ["work_done"], _record_views, offset, limit
+    )
 
 
 @_inventory
 def get_service_record(session: Session, actor: Actor, record_id: str) -> ServiceRecordView:
-    require(actor, READERS, "read service records")
-    return _committed(session, actor, _read_record, record_id)
+    check_role(session, actor, "read service records", purpose_for(actor))
+    return table.committed(session, actor, _read_record, record_id)
 
 
 @_inventory
@@ -883,13 +768,13 @@ def update_service_record(
 ) -> ServiceRecordView:
     """Change the visit date, work done, next due date, technician or ticket (None clears
     the optional ones). Its device and owner stay."""
-    require(actor, DESK_ROLES, "change service records")
+    check_role(session, actor, "change service records", SUPPORT)
     only_changes(changes, RECORD_CHANGES, "a service record")
     if "visited_on" in changes and changes["visited_on"] is None:
         raise Invalid("A service record needs the date of the visit.")
     record_id, owner_id = _record_owner(session, actor, record_id)
     if "work_done" in changes:
-        _gate(session, actor, ServiceRecord, owner_id, ["work_done"], action="update")
+        table.gate_row(session, actor, ServiceRecord, owner_id, ["work_done"], action="update")
     record = session.get(ServiceRecord, record_id)
     if record is None:
         raise NotFound("There is no such service record.")
@@ -904,13 +789,15 @@ def update_service_record(
     record.visited_on = changes.get("visited_on", record.visited_on)
     record.next_due_on = changes.get("next_due_on", record.next_due_on)
     _check_dates(record.visited_on, record.next_due_on)
-    return _committed(session, actor, _read_record, record_id)
+    return table.committed(session, actor, _read_record, record_id)
 
 
 @_inventory
 def delete_service_record(session: Session, actor: Actor, record_id: str) -> None:
-    require(actor, DESK_ROLES, "delete service records")
-    _delete(session, actor, ServiceRecord, _record_owner(session, actor, record_id), ["work_done"])
+    check_role(session, actor, "delete service records", SUPPORT)
+    table.delete_row(
+        session, actor, ServiceRecord, _record_owner(session, actor, record_id), ["work_done"]
+    )
 
 
 # Maintenance schedules ------------------------------------------------------------------
@@ -935,12 +822,12 @@ def _schedule_owner(session: Session, actor: Actor, schedule_id: str) -> tuple[s
     )
     if is_customer(actor):
         query = query.where(_customer_devices(session, actor))
-    return _found(session, query, "maintenance schedule")
+    return table.found(session, query, "maintenance schedule")
 
 
 def _read_schedule(session: Session, actor: Actor, schedule_id: str) -> ScheduleView:
     found = _schedule_owner(session, actor, schedule_id)
-    schedule = _opened(session, actor, MaintenanceSchedule, found, ["preferred_times"])
+    schedule = table.opened(session, actor, MaintenanceSchedule, found, ["preferred_times"])
     return _schedule_view(schedule, sealed=True)
 
 
@@ -966,7 +853,7 @@ def create_schedule(
 ) -> ScheduleView:
     """Maintenance every `interval_days`, next due on `next_due_on` (by default one interval
     from today), at the times the owner prefers (C5), sealed under the device's owner."""
-    require(actor, DESK_ROLES, "add maintenance schedules")
+    check_role(session, actor, "add maintenance schedules", SUPPORT)
     interval_days = _interval(interval_days)
     preferred_times = _text(preferred_times, "preferred times", 500)
     found = session.execute(
@@ -974,7 +861,7 @@ def create_schedule(
     ).one_or_none()
     if found is None:
         raise Invalid("There is no device with this id.")
-    _gate(
+    table.gate_row(
         session,
         actor,
         MaintenanceSchedule,
@@ -992,7 +879,7 @@ def create_schedule(
         created_at=clock.now(),
     )
     session.add(schedule)
-    return _committed(session, actor, _read_schedule, schedule.id)
+    return table.committed(session, actor, _read_schedule, schedule.id)
 
 
 @_inventory
@@ -1007,7 +894,7 @@ def list_schedules(
     limit: int = 50,
 ) -> Page[ScheduleView]:
     """Maintenance schedules, soonest due first; `due_by` keeps those due on or before it."""
-    require(actor, READERS, "read maintenance schedules")
+    check_role(session, actor, "read maintenance schedules", purpose_for(actor))
     check_paging(offset, limit)
     query = select(MaintenanceSchedule.id, MaintenanceSchedule.owner_id).join(
         Device, Device.id == MaintenanceSchedule.device_id
@@ -1021,7 +908,7 @@ def list_schedules(
     if due_by:
         query = query.where(MaintenanceSchedule.next_due_on <= due_by)
     query = query.order_by(MaintenanceSchedule.next_due_on, MaintenanceSchedule.id)
-    return _rows(
+    return table.page(
         session,
         actor,
         MaintenanceSchedule,
@@ -1035,8 +922,8 @@ def list_schedules(
 
 @_inventory
 def get_schedule(session: Session, actor: Actor, schedule_id: str) -> ScheduleView:
-    require(actor, READERS, "read maintenance schedules")
-    return _committed(session, actor, _read_schedule, schedule_id)
+    check_role(session, actor, "read maintenance schedules", purpose_for(actor))
+    return table.committed(session, actor, _read_schedule, schedule_id)
 
 
 @_inventory
@@ -1044,13 +931,15 @@ def update_schedule(
     session: Session, actor: Actor, schedule_id: str, changes: Mapping[str, Any]
 ) -> ScheduleView:
     """Change the interval, the next due date or the preferred times (None clears them)."""
-    require(actor, DESK_ROLES, "change maintenance schedules")
+    check_role(session, actor, "change maintenance schedules", SUPPORT)
     only_changes(changes, SCHEDULE_CHANGES, "a schedule")
     if "next_due_on" in changes and changes["next_due_on"] is None:
         raise Invalid("A schedule needs its next due date.")
     schedule_id, owner_id = _schedule_owner(session, actor, schedule_id)
     if "preferred_times" in changes:
-        _gate(session, actor, MaintenanceSchedule, owner_id, ["preferred_times"], action="update")
+        table.gate_row(
+            session, actor, MaintenanceSchedule, owner_id, ["preferred_times"], action="update"
+        )
     schedule = session.get(MaintenanceSchedule, schedule_id)
     if schedule is None:
         raise NotFound("There is no such schedule.")
@@ -1060,11 +949,11 @@ def update_schedule(
         schedule.next_due_on = changes["next_due_on"]
     if "preferred_times" in changes:
         schedule.preferred_times = _text(changes["preferred_times"], "preferred times", 500)
-    return _committed(session, actor, _read_schedule, schedule_id)
+    return table.committed(session, actor, _read_schedule, schedule_id)
 
 
 @_inventory
 def delete_schedule(session: Session, actor: Actor, schedule_id: str) -> None:
-    require(actor, DESK_ROLES, "delete maintenance schedules")
+    check_role(session, actor, "delete maintenance schedules", SUPPORT)
     found = _schedule_owner(session, actor, schedule_id)
-    _delete(session, actor, MaintenanceSchedule, found, ["preferred_times"])
+    table.delete_row(session, actor, MaintenanceSchedule, found, ["preferred_times"])

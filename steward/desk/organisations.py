@@ -19,16 +19,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import Refused, decide, policy_of
-from steward.access.refusal_words import in_plain_words
-from steward.audit.service import record
+from steward.access.gate import allowed, check, check_role
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Forbidden, Invalid, NotFound
 from steward.core.ids import new_id
 from steward.desk.common import (
     BILLING,
-    DESK_ROLES,
     SERVICE,
     SUPPORT,
     Page,
@@ -41,8 +38,8 @@ from steward.desk.common import (
     only_changes,
     organisations_of,
     page_of,
+    purpose_for,
     readable_owners,
-    require,
 )
 from steward.desk.models import (
     MEMBER_KINDS,
@@ -58,7 +55,6 @@ from steward.desk.people import add_person, names
 from steward.identity.common import categories, email_index, load_person, state_of
 from steward.identity.models import Person
 
-DIRECTORY_ROLES = DESK_ROLES | {"billing"}  # who looks people up
 NEW_PERSON_KINDS = ("customer", "business_contact", "end_user")  # staff come from accounts
 PERSON_SHOWN = ("name", "email", "phone", "company")
 RECTIFIABLE = ("name", "phone", "company")
@@ -160,7 +156,7 @@ def _organisation(session: Session, actor: Actor, organisation_id: str) -> Organ
 def create_organisation(
     session: Session, actor: Actor, *, name: str, domain: str | None = None
 ) -> OrganisationView:
-    require(actor, DESK_ROLES, "create organisations")
+    check_role(session, actor, "create organisations", SUPPORT)
     organisation = Organisation(
         id=new_id(),
         name=_clean_name(name),
@@ -179,7 +175,7 @@ def list_organisations(
 ) -> Page[OrganisationView]:
     """Organisations by name; `text` matches part of the name, in any case. Customers see
     only the organisations they belong to."""
-    require(actor, DIRECTORY_ROLES | {"customer"}, "list organisations")
+    check_role(session, actor, "list organisations", purpose_for(actor), BILLING)
     check_paging(offset, limit)
     query = select(Organisation)
     if is_customer(actor):
@@ -193,7 +189,7 @@ def list_organisations(
 
 
 def get_organisation(session: Session, actor: Actor, organisation_id: str) -> OrganisationView:
-    require(actor, DIRECTORY_ROLES | {"customer"}, "read organisations")
+    check_role(session, actor, "read organisations", purpose_for(actor), BILLING)
     return _view(_organisation(session, actor, organisation_id))
 
 
@@ -201,7 +197,7 @@ def update_organisation(
     session: Session, actor: Actor, organisation_id: str, changes: Mapping[str, object]
 ) -> OrganisationView:
     """Change the name and/or domain (None or "" clears the domain)."""
-    require(actor, DESK_ROLES, "change organisations")
+    check_role(session, actor, "change organisations", SUPPORT)
     only_changes(changes, ORGANISATION_FIELDS, "an organisation")
     organisation = _organisation(session, actor, organisation_id)
     if "name" in changes:
@@ -217,7 +213,7 @@ def update_organisation(
 def end_contract(session: Session, actor: Actor, organisation_id: str) -> OrganisationView:
     """Record that the contract ended (retention periods counted from it start now). Ending
     an ended contract changes nothing."""
-    require(actor, DESK_ROLES, "end contracts")
+    check_role(session, actor, "end contracts", SUPPORT)
     organisation = _organisation(session, actor, organisation_id)
     if organisation.contract_ended_at is None:
         organisation.contract_ended_at = clock.now()
@@ -230,7 +226,7 @@ def end_contract(session: Session, actor: Actor, organisation_id: str) -> Organi
 def delete_organisation(session: Session, actor: Actor, organisation_id: str) -> None:
     """Delete an organisation that holds no records; its memberships go with it (the people
     stay). One with tickets, devices, quotes, invoices or service records is refused."""
-    require(actor, DESK_ROLES, "delete organisations")
+    check_role(session, actor, "delete organisations", SUPPORT)
     organisation = _organisation(session, actor, organisation_id)
     held = [
         label
@@ -324,19 +320,7 @@ def _gate_end_user_given_by_contact(
     if not columns:
         return
     wanted = categories(model, columns)
-    policy = policy_of(session)
-    reason = decide(policy, actor, SERVICE, None, wanted)
-    entry: dict[str, Any] = {
-        "actor": actor,
-        "purpose": SERVICE,
-        "person_id": person_id,
-        "categories": wanted,
-        "columns": columns,
-    }
-    if reason is not None:
-        words = in_plain_words(policy, actor.role, False, SERVICE, wanted, reason, "create")
-        raise Refused(words, {**entry, "action": "refused", "outcome": "refused"})
-    record(session, action="create", outcome="allowed", **entry)
+    check(session, actor, SERVICE, None, wanted, action="create", columns=columns, about=person_id)
 
 
 def _new_end_user(
@@ -384,7 +368,7 @@ def add_member(
 ) -> MemberView:
     """Add an existing person (`person_id`), or a new one from their details, as a contact or
     end user. Staff may do either; a contact of the organisation may add new end users (D2)."""
-    require(actor, DESK_ROLES | {"customer"}, "add members to organisations")
+    check_role(session, actor, "add members to organisations", purpose_for(actor))
     _check_kind(kind)
     organisation = _organisation(session, actor, organisation_id)
     _require_contact_or_staff(session, actor, organisation, "add its end users")
@@ -443,7 +427,7 @@ def list_members(
 ) -> Page[MemberView]:
     """The organisation's members, oldest first. Staff see names through the gate; a contact
     sees ids and kinds, and the names the gate lets a customer read (their own)."""
-    require(actor, DESK_ROLES | {"customer"}, "list members of organisations")
+    check_role(session, actor, "list members of organisations", purpose_for(actor))
     check_paging(offset, limit)
     if kind is not None:
         _check_kind(kind)
@@ -469,7 +453,7 @@ def change_member(
     changes: Mapping[str, object],
 ) -> MemberView:
     """Change a member's kind and/or job title (None clears it)."""
-    require(actor, DESK_ROLES, "change members of organisations")
+    check_role(session, actor, "change members of organisations", SUPPORT)
     unknown = set(changes) - {"kind", "job_title"}
     if unknown:
         raise Invalid("Only a member's kind and job title can be changed.")
@@ -495,7 +479,7 @@ def change_member(
 
 def remove_member(session: Session, actor: Actor, organisation_id: str, person_id: str) -> None:
     """The person leaves the organisation; their own record stays."""
-    require(actor, DESK_ROLES, "remove members from organisations")
+    check_role(session, actor, "remove members from organisations", SUPPORT)
     organisation = _organisation(session, actor, organisation_id)
     membership = _membership(session, organisation.id, person_id)
     if membership.job_title is not None:
@@ -531,7 +515,7 @@ def find_people(
 ) -> Page[PersonSummary]:
     """People with exactly this email address, found by its blind index; names through the
     gate."""
-    require(actor, DIRECTORY_ROLES, "look people up")
+    check_role(session, actor, "look people up", SUPPORT, BILLING)
     check_paging(offset, limit)
     if not email or not email.strip():
         raise Invalid("Give the email address to look for.")
@@ -554,14 +538,11 @@ def find_people(
 def _readable_person_columns(session: Session, actor: Actor, person_id: str) -> list[str]:
     """The directory's columns the policy lets this actor read, asked one by one without
     audit; when none is, all are returned so that the gate refuses and audits."""
-    policy, state = policy_of(session), state_of(session, person_id)
-    purpose = _directory_purpose(actor)
-    allowed = [
-        c
-        for c in PERSON_SHOWN
-        if decide(policy, actor, purpose, state, categories(Person, [c])) is None
+    state, purpose = state_of(session, person_id), _directory_purpose(actor)
+    shown = [
+        c for c in PERSON_SHOWN if allowed(session, actor, purpose, state, categories(Person, [c]))
     ]
-    return allowed or list(PERSON_SHOWN)
+    return shown or list(PERSON_SHOWN)
 
 
 def _person_view(session: Session, actor: Actor, person_id: str) -> PersonView:
@@ -597,7 +578,7 @@ def create_person(
 ) -> PersonView:
     """A person the desk deals with (a caller, an end user, a contact), sealed and audited.
     An email address already known is refused, naming the person who has it."""
-    require(actor, DESK_ROLES, "add people")
+    check_role(session, actor, "add people", SUPPORT)
     if kind not in NEW_PERSON_KINDS:
         raise Invalid(f"A person's kind is one of: {', '.join(NEW_PERSON_KINDS)}.")
     name, email = _clean_text(name, "name", 200), _clean_email(email)
@@ -617,7 +598,7 @@ def create_person(
 def get_person(session: Session, actor: Actor, person_id: str) -> PersonView:
     """A person's name, email, phone and company as far as the policy lets the actor read
     them (the others are left out), and the organisations they belong to."""
-    require(actor, DIRECTORY_ROLES, "read people")
+    check_role(session, actor, "read people", SUPPORT, BILLING)
     view = _person_view(session, actor, person_id)
     session.commit()
     return view
@@ -628,7 +609,7 @@ def rectify_person(
 ) -> PersonView:
     """Correct a person's name, phone or company (None clears phone or company); audited
     with the column names."""
-    require(actor, DESK_ROLES, "correct people's data")
+    check_role(session, actor, "correct people's data", SUPPORT)
     unknown = set(changes) - set(RECTIFIABLE)
     if unknown:
         raise Invalid(f"Only these fields can be corrected here: {', '.join(RECTIFIABLE)}.")

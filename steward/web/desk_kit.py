@@ -15,11 +15,11 @@ from fastapi import Depends, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from steward.access.roles import BILLING_ROLES, DESK_ROLES, RECORDING_ROLES
 from steward.core.actor import Actor
 from steward.core.cards import mask_card_numbers
 from steward.core.errors import DomainError, Forbidden, Invalid
 from steward.desk import organisations, people, tickets
-from steward.desk.common import BILLING_ROLES, DESK_ROLES, RECORDING_ROLES
 from steward.desk.messages import Upload
 from steward.web.page_kit import PageRoute, PageStaff, failed, render
 

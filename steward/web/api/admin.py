@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from steward.access.roles import DESK_ROLES
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
 from steward.desk import tickets
-from steward.desk.common import DESK_ROLES
 from steward.identity import admin
 from steward.web.api.auth import EmailText
 from steward.web.auth import SettingsDep, csrf_guard, require_roles
