@@ -26,16 +26,16 @@ from typing import Any
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from steward.access.gate import check_role, roles_of
+from steward.access.gate import check_role
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.cards import refuse_card_number
 from steward.core.errors import Forbidden, Invalid, NotFound
 from steward.core.settings import Settings
 from steward.desk import files, notify, people
+from steward.desk.assignments import check_assignee
 from steward.desk.common import (
     ADMINISTRATION,
-    SUPPORT,
     Page,
     check_paging,
     gate_person,
@@ -77,7 +77,7 @@ from steward.desk.models import (
     Ticket,
     TicketEvent,
 )
-from steward.identity.models import Account, Person
+from steward.identity.models import Person
 
 STAFF_CHANNELS = ("phone", "chat", "email")  # staff open tickets for someone who got in touch
 CUSTOMER_STATUSES = ("resolved", "closed")  # what customers may set on their own tickets
@@ -469,14 +469,6 @@ def open_ticket(
     return view
 
 
-def _check_assignee(session: Session, account_id: str) -> None:
-    found = session.execute(
-        select(Account.role, Account.status).where(Account.id == account_id)
-    ).first()
-    if found is None or found.role not in roles_of(session, SUPPORT) or found.status != "active":
-        raise Invalid("The assignee must be an active agent or admin account.")
-
-
 def update_ticket(
     session: Session,
     settings: Settings,
@@ -507,7 +499,7 @@ def update_ticket(
         subject = _clean_subject(subject)
     new_assignee = None if assignee_id in (None, UNASSIGNED, "") else assignee_id
     if new_assignee is not None:
-        _check_assignee(session, new_assignee)
+        check_assignee(session, new_assignee)
     ticket = locate(session, actor, ticket_id, "change tickets")
     now = clock.now()
     changes: dict[str, Any] = {}
@@ -587,31 +579,3 @@ def delete_ticket(session: Session, settings: Settings, actor: Actor, ticket_id:
     session.commit()
     for file_id in attachment_ids:
         files.remove(settings.files_dir, FILES, file_id)
-
-
-def release_assignments(
-    session: Session, actor: Actor, account_id: str, reassign_to: str | None = None
-) -> int:
-    """An account leaves the desk (disabled, or no longer an agent or admin): its tickets
-    that are not closed go to `reassign_to` or back to the queue, with an event each.
-    Nothing else changes: customers' tickets and messages stay. Takes part in the caller's
-    transaction (the account change commits both); returns how many moved."""
-    check_role(session, actor, "reassign tickets", ADMINISTRATION)
-    if reassign_to is not None:
-        if reassign_to == account_id:
-            raise Invalid("Reassign the tickets to another account than the one leaving.")
-        _check_assignee(session, reassign_to)
-    ids = list(
-        session.scalars(
-            select(Ticket.id).where(Ticket.assignee_id == account_id, Ticket.status != "closed")
-        )
-    )
-    for ticket_id in ids:
-        record_change(session, actor, ticket_id, "assignee", account_id, reassign_to)
-    if ids:
-        session.execute(
-            update(Ticket)
-            .where(Ticket.id.in_(ids))
-            .values(assignee_id=reassign_to, updated_at=clock.now())
-        )
-    return len(ids)
