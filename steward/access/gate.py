@@ -13,16 +13,24 @@ request, purpose `rights`, is the law's own purpose: the officer, Steward or the
 7. an opt-out of sale and sharing (CCPA) stops every purpose the policy serves through an
    independent third party (a recipient of kind `third_party`), for that person.
 Every decision is written to the audit trail: the refusals too.
+
+The gate's whole API, in the shapes callers need: `check` (decide and audit one access),
+`allowed` (ask only: whether to show a button), `readable` (which people of a page may be
+read, audited in one append) and `check_role` (a role check before anything is looked up,
+read from the roles the policy gives a purpose, its refusal audited like any other). The
+adapters from a model and a person to the gate's input are in `access.people`. Nothing
+outside `access/` calls `decide`.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from steward.access.refusal_words import in_plain_words
-from steward.audit.service import record
+from steward.access.roles import DUTIES
+from steward.audit.service import record, record_many
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden
 from steward.policy.active import policy_of, resolve
@@ -54,6 +62,12 @@ class Refused(Forbidden):
     def __init__(self, message: str, entry: dict[str, Any]) -> None:
         super().__init__(message)
         self.entry = entry
+
+
+class RoleRefused(Refused):
+    """A role with no business here, refused before anything is looked up (a 403 as before)."""
+
+    title = Forbidden.title
 
 
 def record_refusal(session: Session, refused: Refused) -> None:
@@ -133,13 +147,16 @@ def check(
     *,
     action: str = "read",
     columns: Iterable[str] = (),
+    about: str | None = None,
 ) -> None:
     """Allow and audit, or raise Refused carrying its audit entry. Call before touching
-    the data. A refusal is audited by whoever rolls the transaction back (record_refusal)."""
+    the data. A refusal is audited by whoever rolls the transaction back (record_refusal).
+    `about` names the person the entry is about when no state of theirs is weighed (someone
+    new, whose data a contact gives us)."""
     categories = list(categories)
     policy = policy_of(session)
     reason = decide(policy, actor, purpose, person, categories)
-    person_id = person.person_id if person else None
+    person_id = person.person_id if person else about
     if reason is not None:
         entry = {
             "actor": actor,
@@ -163,3 +180,84 @@ def check(
         columns=list(columns),
         outcome="allowed",
     )
+
+
+def allowed(
+    session: Session,
+    actor: Actor,
+    purpose: str,
+    person: PersonState | None,
+    categories: Iterable[str],
+) -> bool:
+    """Whether the gate would allow it, asked only (no audit): for showing or hiding what an
+    actor may do. The access itself still goes through `check`."""
+    return decide(policy_of(session), actor, purpose, person, list(categories)) is None
+
+
+def readable(
+    session: Session,
+    actor: Actor,
+    purpose: str,
+    people: Mapping[str, PersonState],
+    categories: Iterable[str],
+    columns: Iterable[str],
+) -> set[str]:
+    """The people among these whose `categories` the actor may read, the reads audited in one
+    append; the others are left out (not refused), so a page shows their rows closed."""
+    categories, columns = list(categories), list(columns)
+    policy = policy_of(session)
+    found = {
+        person
+        for person, state in people.items()
+        if decide(policy, actor, purpose, state, categories) is None
+    }
+    record_many(
+        session,
+        actor,
+        "read",
+        sorted(found),
+        purpose=purpose,
+        categories=categories,
+        columns=columns,
+    )
+    return found
+
+
+def roles_of(session: Session, purpose: str) -> frozenset[str]:
+    """The roles that may use a purpose of the active policy, or do a duty (DUTIES)."""
+    if purpose in DUTIES:
+        return DUTIES[purpose]
+    declared = policy_of(session).purposes.get(purpose)
+    return frozenset(declared.roles) if declared is not None else frozenset()
+
+
+def may(session: Session, actor: Actor, *purposes: str) -> bool:
+    """Whether the actor's role may use one of these purposes (or do one of these duties)."""
+    return any(actor.role in roles_of(session, purpose) for purpose in purposes)
+
+
+def check_role(session: Session, actor: Actor, what: str, *purposes: str) -> None:
+    """A role check before anything is looked up, so a refusal reveals nothing: the actor's
+    role must be one the policy gives one of these purposes (or one of these duties). A
+    refusal raises RoleRefused carrying its audit entry, as `check` does."""
+    if not may(session, actor, *purposes):
+        raise role_refused(actor, f"Your role may not {what}.", purposes[0] if purposes else None)
+
+
+def role_refused(
+    actor: Actor, message: str, purpose: str | None = None, title: str = Forbidden.title
+) -> RoleRefused:
+    """The refusal of a role with no business here, carrying its audit entry (no person, no
+    data: nothing was looked up), for whoever rolls back to record (record_refusal)."""
+    entry = {
+        "actor": actor,
+        "action": "refused",
+        "purpose": purpose,
+        "person_id": None,
+        "categories": [],
+        "columns": [],
+        "outcome": "refused",
+    }
+    refused = RoleRefused(message, entry)
+    refused.title = title
+    return refused

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from steward.access.people import consents_of
 from steward.consent.models import METHODS, ConsentEvent
 from steward.core import clock
 from steward.core.errors import Invalid, NotFound
@@ -242,42 +243,6 @@ def allows(session: Session, policy: Policy, browser_id: str, category: str) -> 
     return event is not None and event.choice == "given"
 
 
-def _given_purposes(policy: Policy | None, newest: Mapping[str, ConsentEvent]) -> frozenset[str]:
-    """The consent-based purposes given, from the newest event per ledger purpose. A purpose
-    is given when an event for it, or for a cookie category serving it, is given and none of
-    them is withdrawn: withdrawing any one of them withdraws the purpose."""
-    state = {p: e.choice == "given" for p, e in newest.items()}
-    if policy is None:
-        return frozenset(p for p, given in state.items() if given)
-    given = set()
-    for key, purpose in policy.purposes.items():
-        if purpose.lawful_basis != "consent":
-            continue
-        sources = [key, *(n for n, c in policy.cookies.items() if c.purpose == key)]
-        found = [state[s] for s in sources if s in state]
-        if found and all(found):
-            given.add(key)
-    return frozenset(given)
-
-
-def consents_of(
-    session: Session, person_ids: Iterable[str], policy: Policy | None = None
-) -> dict[str, frozenset[str]]:
-    """The consent-based purposes each person currently gives, for the access gate: one
-    indexed query per 500 people. Without a policy, the purpose keys given as recorded."""
-    wanted = list(dict.fromkeys(person_ids))
-    newest: dict[str, dict[str, ConsentEvent]] = {p: {} for p in wanted}
-    for start in range(0, len(wanted), 500):
-        query = (
-            select(ConsentEvent)
-            .where(ConsentEvent.owner_id.in_(wanted[start : start + 500]))
-            .order_by(ConsentEvent.at, ConsentEvent.id)
-        )
-        for event in session.scalars(query):
-            newest[event.owner_id][event.purpose] = event
-    return {p: _given_purposes(policy, newest[p]) for p in wanted}
-
-
 def _controller(policy: Policy) -> dict[str, Any]:
     controller = policy.controller
     return {
@@ -334,3 +299,6 @@ def receipt(session: Session, event_id: str, policy: Policy | None = None) -> di
         "jurisdiction": list(policy.jurisdictions),
         "controller": _controller(policy),
     }
+
+
+__all__ = ["consents_of"]  # the gate reads consents through access.people

@@ -6,7 +6,7 @@ ticket the call was about. Customers see their own calls' details, never a recor
 
 A recording is kept only when the call records that the notice was played. The agent hands
 it over but cannot read it back: it is written under the storage purpose, and only the few
-roles in RECORDING_ROLES may listen, for the quality purpose, each listen audited. Its
+roles the policy gives the quality purpose may listen, for the quality purpose, each listen audited. Its
 category, user.communications.call_recording, carries its own retention (three months in the
 Houston policy), counted from `CallRecording.created_at`.
 """
@@ -18,26 +18,25 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import STORAGE, check
+from steward.access.gate import STORAGE, check, check_role
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, DomainError, Invalid, NotFound
 from steward.core.settings import Settings
+from steward.desk import table
 from steward.desk.common import (
-    DESK_ROLES,
+    ADMINISTRATION,
     QUALITY,
-    RECORDING_ROLES,
+    SUPPORT,
     Page,
     check_paging,
     gate_person,
     is_customer,
-    load_rows,
     normalise_phone,
     organisations_of,
     page_of,
-    readable_owners,
-    require,
+    purpose_for,
 )
 from steward.desk.models import DIRECTIONS, Call, CallRecording, Ticket
 from steward.desk.people import names
@@ -53,7 +52,6 @@ NOT_RECORDED = "This business does not record calls under its privacy policy."
 MAX_RECORDING_BYTES = 50 * 1024 * 1024
 STAFF_COLUMNS = ("number", "notes")
 CUSTOMER_COLUMNS = ("number",)  # agents' notes are their working notes, like internal notes
-READERS = DESK_ROLES | {"customer"}
 NOT_WITHOUT_NOTICE = (
     "Recording without the notice is not allowed: this call does not record that the caller "
     "was told calls are recorded, so no recording of it can be kept."
@@ -160,12 +158,12 @@ def _views(session: Session, actor: Actor, calls: list[Call], readable: set[str]
             person_name=who.get(c.person_id),
             ticket_id=c.ticket_id,
             agent_id=c.agent_id,
-            number=c.number if c.person_id in readable else None,
+            number=c.number if c.id in readable else None,
             direction=c.direction,
             started_at=c.started_at,
             duration_seconds=c.duration_seconds,
             recording_notice_played=c.recording_notice_played,
-            notes=c.notes if c.person_id in readable and not customer else None,
+            notes=c.notes if c.id in readable and not customer else None,
             has_recording=c.id in recorded,
         )
         for c in calls
@@ -208,7 +206,7 @@ def log_call(
     notes: str | None = None,
 ) -> CallView:
     """Log a call taken or made by the acting agent."""
-    require(actor, DESK_ROLES, "log calls")
+    check_role(session, actor, "log calls", SUPPORT)
     if direction not in DIRECTIONS:
         raise Invalid(f"A call's direction is one of: {', '.join(DIRECTIONS)}.")
     if duration_seconds < 0:
@@ -234,7 +232,7 @@ def log_call(
     )
     session.add(call)
     session.flush()
-    view = _views(session, actor, [call], {person_id})[0]
+    view = _views(session, actor, [call], {call.id})[0]
     session.commit()
     return view
 
@@ -243,9 +241,8 @@ def list_calls(
     session: Session, actor: Actor, filters: CallFilter, offset: int = 0, limit: int = 50
 ) -> Page[CallView]:
     """Calls, newest first; a customer's own only."""
-    require(actor, READERS, "see calls")
-    check_paging(offset, limit)
-    query = select(Call.id, Call.person_id)
+    check_role(session, actor, "see calls", purpose_for(actor))
+    query = select(Call.id, Call.person_id.label("owner_id"))
     if is_customer(actor):
         query = query.where(Call.person_id == actor.person_id)
     if filters.person_id:
@@ -256,22 +253,18 @@ def list_calls(
         query = query.where(Call.started_at >= aware(filters.started_from, "the range's start"))
     if filters.started_to:
         query = query.where(Call.started_at < aware(filters.started_to, "the range's end"))
-    query = query.order_by(Call.started_at.desc(), Call.id.desc()).offset(offset).limit(limit + 1)
-    found = page_of(session.execute(query).all(), offset, limit)
-    readable = readable_owners(
-        session, actor, Call, [r.person_id for r in found.items], _columns(actor)
-    )
-    ids = [r.id for r in found.items]
-    rows = load_rows(session, Call, ids, [r.id for r in found.items if r.person_id in readable])
-    views = _views(session, actor, rows, readable)
-    session.commit()
-    return Page(items=views, next_offset=found.next_offset)
+    query = query.order_by(Call.started_at.desc(), Call.id.desc())
+
+    def views(rows: list[Call], readable: set[str]) -> list[CallView]:
+        return _views(session, actor, rows, readable)
+
+    return table.page(session, actor, Call, query, _columns(actor), views, offset, limit)
 
 
 def get_call(session: Session, actor: Actor, call_id: str) -> CallView:
-    require(actor, READERS, "see calls")
+    check_role(session, actor, "see calls", purpose_for(actor))
     call = _load(session, actor, call_id)
-    view = _views(session, actor, [call], {call.person_id})[0]
+    view = _views(session, actor, [call], {call.id})[0]
     session.commit()
     return view
 
@@ -281,7 +274,7 @@ UPDATABLE = ("notes", "ticket_id")
 
 def update_call(session: Session, actor: Actor, call_id: str, changes: dict[str, Any]) -> CallView:
     """Change a call's notes or its ticket (None clears either)."""
-    require(actor, DESK_ROLES, "change calls")
+    check_role(session, actor, "change calls", SUPPORT)
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise Invalid(f"Only these fields of a call can be changed: {', '.join(UPDATABLE)}.")
@@ -293,14 +286,14 @@ def update_call(session: Session, actor: Actor, call_id: str, changes: dict[str,
     if "notes" in changes:
         call.notes = (changes["notes"] or "").strip() or None
     session.flush()
-    view = _views(session, actor, [call], {call.person_id})[0]
+    view = _views(session, actor, [call], {call.id})[0]
     session.commit()
     return view
 
 
 def delete_call(session: Session, settings: Settings, actor: Actor, call_id: str) -> None:
     """Delete a call and its recording, the file included."""
-    require(actor, {"admin"}, "delete calls")
+    check_role(session, actor, "delete calls", ADMINISTRATION)
     person_id = _owner(session, actor, call_id)
     gate_person(session, actor, Call, person_id, STAFF_COLUMNS, action="delete")
     recording_id = session.scalar(select(CallRecording.id).where(CallRecording.call_id == call_id))
@@ -339,7 +332,7 @@ def store_recording(
 ) -> RecordingInfo:
     """Keep the audio of a call whose caller heard the recording notice, encrypted under the
     caller's key. The agent hands it over for storage only: they cannot play it back."""
-    require(actor, DESK_ROLES, "hand over call recordings")
+    check_role(session, actor, "hand over call recordings", SUPPORT)
     if not records_calls(policy_of(session)):
         raise Invalid(NOT_RECORDED)
     person_id = _owner(session, actor, call_id)
@@ -396,7 +389,7 @@ def read_recording(
 ) -> tuple[str, str, bytes]:
     """Listen to a recording: (filename, content type, audio). Only the roles that review
     calls, for the quality purpose; every listen is in the audit trail."""
-    require(actor, RECORDING_ROLES, "listen to call recordings")
+    check_role(session, actor, "listen to call recordings", QUALITY)
     recording_id, person_id = _recording_owner(session, call_id)
     _gate_recording(session, actor, person_id, QUALITY, "listen")
     recording = session.get(CallRecording, recording_id)
@@ -418,7 +411,7 @@ def list_recordings(
 ) -> Page[RecordingSummary]:
     """The kept recordings, newest call first, optionally of calls started in [since, until),
     so reviewers can find one to listen to. The listing itself is audited once."""
-    require(actor, RECORDING_ROLES, "list call recordings")
+    check_role(session, actor, "list call recordings", QUALITY)
     check_paging(offset, limit)
     query = select(
         CallRecording.id,
@@ -456,7 +449,7 @@ def list_recordings(
 
 def delete_recording(session: Session, settings: Settings, actor: Actor, call_id: str) -> None:
     """Delete a recording, e.g. at the caller's request; the call's details stay."""
-    require(actor, {"privacy_officer"}, "delete call recordings")
+    check_role(session, actor, "delete call recordings", "privacy")
     recording_id, person_id = _recording_owner(session, call_id)
     _gate_recording(session, actor, person_id, QUALITY, "delete")
     session.execute(delete(CallRecording).where(CallRecording.id == recording_id))

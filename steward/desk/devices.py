@@ -13,51 +13,41 @@ Top-level functions own their transaction: they commit at their end.
 
 import functools
 import ipaddress
-import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from steward.access.gate import decide
+from steward.access.gate import check_role
+from steward.access.people import people_among
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Invalid, NotFound
 from steward.core.ids import new_id
+from steward.desk import table
 from steward.desk.common import (
-    DESK_ROLES,
+    SUPPORT,
     Page,
     check_paging,
     exists,
-    gate_equipment,
-    gate_person,
     is_customer,
-    load_rows,
-    only_changes,
     organisations_of,
-    page_of,
     purpose_for,
-    readable_owners,
-    require,
 )
 from steward.desk.models import (
     DEVICE_TYPES,
-    TELEMETRY_KINDS,
     Device,
     MaintenanceSchedule,
     Membership,
     Organisation,
     ServiceRecord,
     Telemetry,
-    Ticket,
     WarrantyClaim,
 )
-from steward.identity.common import categories
-from steward.identity.models import Account, Person
 from steward.policy.active import policy_of
 from steward.policy.serviceable import keeps_devices
 
@@ -92,7 +82,6 @@ def _inventory(work: Callable[P, R]) -> Callable[P, R]:
 
 
 V = TypeVar("V")
-READERS = DESK_ROLES | {"customer"}
 DEVICE_SEALED = ("serial_number", "ip_address", "mac_address", "hostname", "configuration")
 DEVICE_FIELDS = (
     "type",
@@ -174,123 +163,6 @@ class ScheduleView:
     created_at: datetime
 
 
-# The gate, for rows owned by a person or by an organisation ----------------------------
-
-
-def _people_among(session: Session, owner_ids: Iterable[str]) -> set[str]:
-    owners = list(dict.fromkeys(owner_ids))
-    if not owners:
-        return set()
-    return set(session.scalars(select(Person.id).where(Person.id.in_(owners))))
-
-
-def _gate(
-    session: Session,
-    actor: Actor,
-    model: Any,
-    owner_id: str,
-    columns: Sequence[str],
-    *,
-    action: str = "read",
-) -> None:
-    """Check (and audit) these sealed columns of one row: under the owner's state when a
-    person owns it, as equipment when an organisation does. Raises Refused when not allowed."""
-    if not columns:
-        return
-    if _people_among(session, [owner_id]):
-        gate_person(session, actor, model, owner_id, columns, action=action)
-    else:
-        gate_equipment(session, actor, model, columns, action=action)
-
-
-def _held(session: Session, model: Any, row_id: str, columns: Sequence[str]) -> list[str]:
-    """Which of these sealed columns of a row hold a value, asked without opening them: a
-    deletion is gated for the data it removes."""
-    flags = session.execute(
-        select(*(getattr(model, c).is_not(None) for c in columns)).where(model.id == row_id)
-    ).one()
-    return [c for c, held in zip(columns, flags, strict=True) if held]
-
-
-def _readable(
-    session: Session, actor: Actor, model: Any, owner_ids: Iterable[str], columns: Sequence[str]
-) -> set[str]:
-    """The owners whose `columns` the actor may read, each checked and audited; rows of the
-    others are listed without their sealed columns instead of refusing the whole page."""
-    owners = set(owner_ids)
-    people = _people_among(session, owners)
-    allowed = readable_owners(session, actor, model, people, columns)
-    organisations = owners - people
-    purpose = purpose_for(actor)
-    wanted = categories(model, list(columns))
-    if organisations and decide(policy_of(session), actor, purpose, None, wanted) is None:
-        gate_equipment(session, actor, model, columns)
-        allowed |= organisations
-    return allowed
-
-
-def _rows(
-    session: Session,
-    actor: Actor,
-    model: Any,
-    query: Select[str, str],
-    columns: Sequence[str],
-    views: Callable[[list[Any], set[str]], list[V]],
-    offset: int,
-    limit: int,
-) -> Page[V]:
-    """A page of `model` rows from a query of (id, owner_id), made into views given the ids
-    of the rows whose sealed columns may be shown; commits the audit entries of the reads."""
-    found = session.execute(query.offset(offset).limit(limit + 1)).all()
-    page = page_of(found, offset, limit)
-    owners = _readable(session, actor, model, {r.owner_id for r in page.items}, columns)
-    readable = {r.id for r in page.items if r.owner_id in owners}
-    items = views(load_rows(session, model, [r.id for r in page.items], readable), readable)
-    session.commit()
-    return Page(items=items, next_offset=page.next_offset)
-
-
-def _found(session: Session, query: Select[str, str], what: str) -> tuple[str, str]:
-    """(id, owner id) of the one row a query of (id, owner_id) finds, or 404."""
-    found = session.execute(query).one_or_none()
-    if found is None:
-        raise NotFound(f"There is no such {what}.")
-    return found.id, found.owner_id
-
-
-def _opened(
-    session: Session, actor: Actor, model: Any, found: tuple[str, str], columns: Sequence[str]
-) -> Any:
-    """The row `found` names, loaded once the gate allows reading its sealed columns."""
-    row_id, owner_id = found
-    _gate(session, actor, model, owner_id, columns)
-    row = session.get(model, row_id)
-    if row is None:  # pragma: no cover - found a moment ago in this transaction
-        raise NotFound("There is no such record.")
-    return row
-
-
-def _committed(
-    session: Session, actor: Actor, read: Callable[[Session, Actor, str], V], row_id: str
-) -> V:
-    """Read back what was written (or asked for), then commit with the audit entries."""
-    session.flush()
-    view = read(session, actor, row_id)
-    session.commit()
-    return view
-
-
-def _delete(
-    session: Session, actor: Actor, model: Any, found: tuple[str, str], columns: Sequence[str]
-) -> None:
-    """Delete a row, gated for the sealed columns it holds; commits."""
-    row_id, owner_id = found
-    held = _held(session, model, row_id, columns)
-    _gate(session, actor, model, owner_id, held, action="delete")
-    session.execute(delete(model).where(model.id == row_id))
-    session.commit()
-
-
 # Validation -----------------------------------------------------------------------------
 
 
@@ -362,7 +234,7 @@ def _check_assignee(
     to that organisation."""
     if assigned_to_id is None:
         return
-    if not _people_among(session, [assigned_to_id]):
+    if not people_among(session, [assigned_to_id]):
         raise Invalid("There is no person with the id given as the assigned user.")
     if organisation_id is not None and not session.scalar(
         select(Membership.id).where(
@@ -388,7 +260,7 @@ def _device_owner(session: Session, actor: Actor, device_id: str) -> tuple[str, 
     query = select(Device.id, Device.owner_id).where(Device.id == device_id)
     if is_customer(actor):
         query = query.where(_customer_devices(session, actor))
-    return _found(session, query, "device")
+    return table.found(session, query, "device")
 
 
 def _device_view(device: Device, organisation_name: str | None, sealed: bool) -> DeviceView:
@@ -427,7 +299,7 @@ def _organisation_names(session: Session, ids: Iterable[str | None]) -> dict[str
 
 def _read_device(session: Session, actor: Actor, device_id: str) -> DeviceView:
     found = _device_owner(session, actor, device_id)
-    device = _opened(session, actor, Device, found, DEVICE_SEALED)
+    device = table.opened(session, actor, Device, found, DEVICE_SEALED)
     names = _organisation_names(session, [device.organisation_id])
     return _device_view(device, names.get(device.organisation_id or ""), sealed=True)
 
@@ -446,7 +318,7 @@ def create_device(
     """A device owned by an organisation or by one person (exactly one of the two), with
     make, model, operating system and the sealed serial number, IP and MAC address,
     hostname and configuration notes (refused if they hold a card number, D4)."""
-    require(actor, DESK_ROLES, "add devices")
+    check_role(session, actor, "add devices", SUPPORT)
     unknown = set(fields) - set(_CLEAN)
     if unknown:
         raise Invalid(f"A device has no field {', '.join(sorted(unknown))}.")
@@ -454,7 +326,7 @@ def create_device(
         raise Invalid("A device belongs to an organisation or to a person: give one of the two.")
     if organisation_id is not None and not exists(session, Organisation, organisation_id):
         raise Invalid("There is no organisation with this id.")
-    if person_id is not None and not _people_among(session, [person_id]):
+    if person_id is not None and not people_among(session, [person_id]):
         raise Invalid("There is no person with this id.")
     _check_assignee(session, assigned_to_id, organisation_id)
     values = {
@@ -464,7 +336,7 @@ def create_device(
     if owner_id is None:
         raise Invalid("A device belongs to an organisation or to a person: give one of them.")
     sealed = [c for c in DEVICE_SEALED if values.get(c) is not None]
-    _gate(session, actor, Device, owner_id, sealed, action="create")
+    table.gate_row(session, actor, Device, owner_id, sealed, action="create")
     device = Device(
         id=new_id(),
         owner_id=owner_id,
@@ -477,7 +349,7 @@ def create_device(
     )
     session.add(device)
     # D4: a card number in any field is refused at the flush, before anything is kept
-    return _committed(session, actor, _read_device, device.id)
+    return table.committed(session, actor, _read_device, device.id)
 
 
 @_inventory
@@ -496,7 +368,7 @@ def list_devices(
 ) -> Page[DeviceView]:
     """Devices, newest first, filtered by owner, assigned user, type, or `text` within make,
     model or operating system. Customers see their organisations' devices and their own."""
-    require(actor, READERS, "list devices")
+    check_role(session, actor, "list devices", purpose_for(actor))
     check_paging(offset, limit)
     query = select(Device.id, Device.owner_id)
     if is_customer(actor):
@@ -526,13 +398,13 @@ def list_devices(
         names = _organisation_names(session, [d.organisation_id for d in rows])
         return [_device_view(d, names.get(d.organisation_id or ""), d.id in readable) for d in rows]
 
-    return _rows(session, actor, Device, query, DEVICE_SEALED, views, offset, limit)
+    return table.page(session, actor, Device, query, DEVICE_SEALED, views, offset, limit)
 
 
 @_inventory
 def get_device(session: Session, actor: Actor, device_id: str) -> DeviceView:
-    require(actor, READERS, "read devices")
-    return _committed(session, actor, _read_device, device_id)
+    check_role(session, actor, "read devices", purpose_for(actor))
+    return table.committed(session, actor, _read_device, device_id)
 
 
 @_inventory
@@ -541,7 +413,7 @@ def update_device(
 ) -> DeviceView:
     """Change any field but the owner (a device moves to another owner by being added
     anew); `retired` true or false retires or returns it; None clears a field."""
-    require(actor, DESK_ROLES, "change devices")
+    check_role(session, actor, "change devices", SUPPORT)
     unknown = set(changes) - set(DEVICE_FIELDS)
     if unknown:
         raise Invalid(
@@ -550,7 +422,7 @@ def update_device(
         )
     values = {c: _CLEAN[c](v) for c, v in changes.items() if c in _CLEAN}
     device_id, owner_id = _device_owner(session, actor, device_id)
-    _gate(
+    table.gate_row(
         session, actor, Device, owner_id, [c for c in DEVICE_SEALED if c in values], action="update"
     )
     device = session.get(Device, device_id)
@@ -571,21 +443,21 @@ def update_device(
             device.retired_at = clock.now()
     for column, value in values.items():
         setattr(device, column, value)
-    return _committed(session, actor, _read_device, device_id)
+    return table.committed(session, actor, _read_device, device_id)
 
 
 @_inventory
 def delete_device(session: Session, actor: Actor, device_id: str) -> None:
     """Delete the device with its telemetry and maintenance schedules. Service records and
     warranty claims stay, with the device left out of them."""
-    require(actor, DESK_ROLES, "delete devices")
+    check_role(session, actor, "delete devices", SUPPORT)
     device_id, owner_id = _device_owner(session, actor, device_id)
-    held = _held(session, Device, device_id, DEVICE_SEALED)
-    _gate(session, actor, Device, owner_id, held, action="delete")
+    held = table.held(session, Device, device_id, DEVICE_SEALED)
+    table.gate_row(session, actor, Device, owner_id, held, action="delete")
     kinds = session.scalars(
         select(Telemetry.kind).where(Telemetry.device_id == device_id).distinct()
     ).all()
-    _gate(session, actor, Telemetry, owner_id, sorted(kinds), action="delete")
+    table.gate_row(session, actor, Telemetry, owner_id, sorted(kinds), action="delete")
     if session.scalar(
         select(MaintenanceSchedule.id)
         .where(
@@ -594,478 +466,12 @@ def delete_device(session: Session, actor: Actor, device_id: str) -> None:
         )
         .limit(1)
     ):
-        _gate(session, actor, MaintenanceSchedule, owner_id, ["preferred_times"], action="delete")
+        table.gate_row(
+            session, actor, MaintenanceSchedule, owner_id, ["preferred_times"], action="delete"
+        )
     session.execute(delete(Telemetry).where(Telemetry.device_id == device_id))
     session.execute(delete(MaintenanceSchedule).where(MaintenanceSchedule.device_id == device_id))
     for model in (ServiceRecord, WarrantyClaim):
         session.execute(update(model).where(model.device_id == device_id).values(device_id=None))
     session.execute(delete(Device).where(Device.id == device_id))
     session.commit()
-
-
-# Telemetry ------------------------------------------------------------------------------
-
-
-def _payload(reading: Reading) -> str:
-    if not isinstance(reading.payload, Mapping):
-        raise Invalid("A reading's payload is a JSON object.")
-    try:
-        text = json.dumps(reading.payload, separators=(",", ":"), sort_keys=True)
-    except (TypeError, ValueError):
-        raise Invalid("A reading's payload is a JSON object.") from None
-    if len(text.encode()) > MAX_PAYLOAD_BYTES:
-        raise Invalid(f"A reading's payload has at most {MAX_PAYLOAD_BYTES} bytes of JSON.")
-    return text
-
-
-def _telemetry_view(row: Telemetry) -> TelemetryView:
-    value = getattr(row, row.kind)
-    payload = json.loads(value) if isinstance(value, str) and value.startswith("{") else None
-    return TelemetryView(
-        id=row.id,
-        device_id=row.device_id,
-        kind=row.kind,
-        recorded_at=row.recorded_at,
-        payload=payload,
-    )
-
-
-@_inventory
-def add_telemetry(
-    session: Session, actor: Actor, device_id: str, readings: Sequence[Reading]
-) -> list[TelemetryView]:
-    """Add one reading or a batch (at most 1,000) in one transaction: all or none. Each kind
-    goes to its own sealed column: runtime (generator runtime logs), print_job (print-job
-    metadata), diagnostic (diagnostic logs)."""
-    require(actor, DESK_ROLES, "add telemetry")
-    if not 1 <= len(readings) <= MAX_READINGS:
-        raise Invalid(f"Send between 1 and {MAX_READINGS} readings at a time.")
-    now = clock.now()
-    for reading in readings:
-        if reading.kind not in TELEMETRY_KINDS:
-            raise Invalid(f"A reading's kind is one of: {', '.join(TELEMETRY_KINDS)}.")
-        if reading.recorded_at is not None and reading.recorded_at.tzinfo is None:
-            raise Invalid("Give each reading's time with its time zone (Z for UTC).")
-    payloads = [_payload(r) for r in readings]
-    device_id, owner_id = _device_owner(session, actor, device_id)
-    kinds = sorted({r.kind for r in readings})
-    _gate(session, actor, Telemetry, owner_id, kinds, action="create")
-    rows = [
-        Telemetry(
-            id=new_id(),
-            device_id=device_id,
-            owner_id=owner_id,
-            kind=reading.kind,
-            recorded_at=reading.recorded_at or now,
-            **{reading.kind: payload},
-        )
-        for reading, payload in zip(readings, payloads, strict=True)
-    ]
-    session.add_all(rows)
-    session.flush()
-    views = [_telemetry_view(row) for row in rows]
-    session.commit()
-    return views
-
-
-@_inventory
-def list_telemetry(
-    session: Session,
-    actor: Actor,
-    device_id: str,
-    *,
-    kind: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    offset: int = 0,
-    limit: int = 100,
-) -> Page[TelemetryView]:
-    """A device's readings, newest first, optionally of one kind and from `since` (included)
-    until `until` (excluded)."""
-    require(actor, READERS, "read telemetry")
-    check_paging(offset, limit, most=1000)
-    if kind is not None and kind not in TELEMETRY_KINDS:
-        raise Invalid(f"A reading's kind is one of: {', '.join(TELEMETRY_KINDS)}.")
-    for moment in (since, until):
-        if moment is not None and moment.tzinfo is None:
-            raise Invalid("Give times with their time zone (Z for UTC).")
-    device_id, owner_id = _device_owner(session, actor, device_id)
-    query = select(Telemetry.id, Telemetry.kind).where(Telemetry.device_id == device_id)
-    if kind:
-        query = query.where(Telemetry.kind == kind)
-    if since:
-        query = query.where(Telemetry.recorded_at >= since)
-    if until:
-        query = query.where(Telemetry.recorded_at < until)
-    found = session.execute(
-        query.order_by(Telemetry.recorded_at.desc(), Telemetry.id.desc())
-        .offset(offset)
-        .limit(limit + 1)
-    ).all()
-    page = page_of(found, offset, limit)
-    _gate(session, actor, Telemetry, owner_id, sorted({r.kind for r in page.items}))
-    ids = [r.id for r in page.items]
-    rows = load_rows(session, Telemetry, ids, ids)
-    views = [_telemetry_view(row) for row in rows]
-    session.commit()
-    return Page(items=views, next_offset=page.next_offset)
-
-
-# Service records ------------------------------------------------------------------------
-
-
-def _record_view(record: ServiceRecord, sealed: bool) -> ServiceRecordView:
-    return ServiceRecordView(
-        id=record.id,
-        organisation_id=record.organisation_id,
-        person_id=record.person_id,
-        device_id=record.device_id,
-        ticket_id=record.ticket_id,
-        technician_id=record.technician_id,
-        visited_on=record.visited_on,
-        work_done=record.work_done if sealed else None,
-        next_due_on=record.next_due_on,
-        created_at=record.created_at,
-    )
-
-
-def _record_views(rows: list[ServiceRecord], readable: set[str]) -> list[ServiceRecordView]:
-    return [_record_view(r, r.id in readable) for r in rows]
-
-
-def _customer_records(session: Session, actor: Actor) -> ColumnElement[bool]:
-    return or_(
-        ServiceRecord.organisation_id.in_(organisations_of(session, actor.person_id)),
-        ServiceRecord.person_id == actor.person_id,
-    )
-
-
-def _record_owner(session: Session, actor: Actor, record_id: str) -> tuple[str, str]:
-    query = select(ServiceRecord.id, ServiceRecord.owner_id).where(ServiceRecord.id == record_id)
-    if is_customer(actor):
-        query = query.where(_customer_records(session, actor))
-    return _found(session, query, "service record")
-
-
-def _read_record(session: Session, actor: Actor, record_id: str) -> ServiceRecordView:
-    found = _record_owner(session, actor, record_id)
-    return _record_view(_opened(session, actor, ServiceRecord, found, ["work_done"]), sealed=True)
-
-
-def _check_technician(session: Session, technician_id: str | None) -> None:
-    if technician_id is None:
-        return
-    role = session.scalar(select(Account.role).where(Account.id == technician_id))
-    if role not in DESK_ROLES:
-        raise Invalid("The technician is the account id of an agent or an admin.")
-
-
-def _check_ticket(session: Session, ticket_id: int | None) -> None:
-    if ticket_id is not None and not exists(session, Ticket, ticket_id):
-        raise Invalid("There is no ticket with this number.")
-
-
-def _check_dates(visited_on: date, next_due_on: date | None) -> None:
-    if next_due_on is not None and next_due_on < visited_on:
-        raise Invalid("The next due date cannot come before the visit.")
-
-
-@_inventory
-def create_service_record(
-    session: Session,
-    actor: Actor,
-    *,
-    visited_on: date,
-    work_done: str | None = None,
-    next_due_on: date | None = None,
-    device_id: str | None = None,
-    ticket_id: int | None = None,
-    technician_id: str | None = None,
-    organisation_id: str | None = None,
-    person_id: str | None = None,
-) -> ServiceRecordView:
-    """A visit or piece of work, on a device (whose owner it then belongs to) or for an
-    organisation or a person. The technician defaults to the actor."""
-    require(actor, DESK_ROLES, "add service records")
-    work_done = _text(work_done, "work done", 10_000)
-    _check_dates(visited_on, next_due_on)
-    if device_id is not None:
-        found = session.execute(
-            select(Device.owner_id, Device.organisation_id, Device.person_id).where(
-                Device.id == device_id
-            )
-        ).one_or_none()
-        if found is None:
-            raise Invalid("There is no device with this id.")
-        if (organisation_id, person_id) not in {
-            (None, None),
-            (found.organisation_id, found.person_id),
-        }:
-            raise Invalid("A service record on a device belongs to the device's owner.")
-        owner_id, organisation_id, person_id = (
-            found.owner_id,
-            found.organisation_id,
-            found.person_id,
-        )
-    else:
-        if (organisation_id is None) == (person_id is None):
-            raise Invalid(
-                "A service record is for a device, an organisation or a person: give one."
-            )
-        if organisation_id is not None and not exists(session, Organisation, organisation_id):
-            raise Invalid("There is no organisation with this id.")
-        if person_id is not None and not _people_among(session, [person_id]):
-            raise Invalid("There is no person with this id.")
-        owner_id = organisation_id or person_id
-    if owner_id is None:
-        raise Invalid("A service record is for an organisation or a person: give one of them.")
-    technician_id = technician_id or actor.account_id
-    _check_technician(session, technician_id)
-    _check_ticket(session, ticket_id)
-    _gate(
-        session, actor, ServiceRecord, owner_id, ["work_done"] if work_done else [], action="create"
-    )
-    record = ServiceRecord(
-        id=new_id(),
-        owner_id=owner_id,
-        organisation_id=organisation_id,
-        person_id=person_id,
-        device_id=device_id,
-        ticket_id=ticket_id,
-        technician_id=technician_id,
-        visited_on=visited_on,
-        work_done=work_done,
-        next_due_on=next_due_on,
-        created_at=clock.now(),
-    )
-    session.add(record)
-    return _committed(session, actor, _read_record, record.id)
-
-
-@_inventory
-def list_service_records(
-    session: Session,
-    actor: Actor,
-    *,
-    device_id: str | None = None,
-    organisation_id: str | None = None,
-    person_id: str | None = None,
-    ticket_id: int | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> Page[ServiceRecordView]:
-    """Service history, latest visit first. Customers see their organisations' and their own."""
-    require(actor, READERS, "read service records")
-    check_paging(offset, limit)
-    query = select(ServiceRecord.id, ServiceRecord.owner_id)
-    if is_customer(actor):
-        query = query.where(_customer_records(session, actor))
-    if device_id:
-        query = query.where(ServiceRecord.device_id == device_id)
-    if organisation_id:
-        query = query.where(ServiceRecord.organisation_id == organisation_id)
-    if person_id:
-        query = query.where(ServiceRecord.person_id == person_id)
-    if ticket_id is not None:
-        query = query.where(ServiceRecord.ticket_id == ticket_id)
-    query = query.order_by(ServiceRecord.visited_on.desc(), ServiceRecord.id.desc())
-    return _rows(session, actor, ServiceRecord, query, ["work_done"], _record_views, offset, limit)
-
-
-@_inventory
-def get_service_record(session: Session, actor: Actor, record_id: str) -> ServiceRecordView:
-    require(actor, READERS, "read service records")
-    return _committed(session, actor, _read_record, record_id)
-
-
-@_inventory
-def update_service_record(
-    session: Session, actor: Actor, record_id: str, changes: Mapping[str, Any]
-) -> ServiceRecordView:
-    """Change the visit date, work done, next due date, technician or ticket (None clears
-    the optional ones). Its device and owner stay."""
-    require(actor, DESK_ROLES, "change service records")
-    only_changes(changes, RECORD_CHANGES, "a service record")
-    if "visited_on" in changes and changes["visited_on"] is None:
-        raise Invalid("A service record needs the date of the visit.")
-    record_id, owner_id = _record_owner(session, actor, record_id)
-    if "work_done" in changes:
-        _gate(session, actor, ServiceRecord, owner_id, ["work_done"], action="update")
-    record = session.get(ServiceRecord, record_id)
-    if record is None:
-        raise NotFound("There is no such service record.")
-    if "technician_id" in changes:
-        _check_technician(session, changes["technician_id"])
-        record.technician_id = changes["technician_id"]
-    if "ticket_id" in changes:
-        _check_ticket(session, changes["ticket_id"])
-        record.ticket_id = changes["ticket_id"]
-    if "work_done" in changes:
-        record.work_done = _text(changes["work_done"], "work done", 10_000)
-    record.visited_on = changes.get("visited_on", record.visited_on)
-    record.next_due_on = changes.get("next_due_on", record.next_due_on)
-    _check_dates(record.visited_on, record.next_due_on)
-    return _committed(session, actor, _read_record, record_id)
-
-
-@_inventory
-def delete_service_record(session: Session, actor: Actor, record_id: str) -> None:
-    require(actor, DESK_ROLES, "delete service records")
-    _delete(session, actor, ServiceRecord, _record_owner(session, actor, record_id), ["work_done"])
-
-
-# Maintenance schedules ------------------------------------------------------------------
-
-
-def _schedule_view(schedule: MaintenanceSchedule, sealed: bool) -> ScheduleView:
-    return ScheduleView(
-        id=schedule.id,
-        device_id=schedule.device_id,
-        interval_days=schedule.interval_days,
-        next_due_on=schedule.next_due_on,
-        preferred_times=schedule.preferred_times if sealed else None,
-        created_at=schedule.created_at,
-    )
-
-
-def _schedule_owner(session: Session, actor: Actor, schedule_id: str) -> tuple[str, str]:
-    query = (
-        select(MaintenanceSchedule.id, MaintenanceSchedule.owner_id)
-        .join(Device, Device.id == MaintenanceSchedule.device_id)
-        .where(MaintenanceSchedule.id == schedule_id)
-    )
-    if is_customer(actor):
-        query = query.where(_customer_devices(session, actor))
-    return _found(session, query, "maintenance schedule")
-
-
-def _read_schedule(session: Session, actor: Actor, schedule_id: str) -> ScheduleView:
-    found = _schedule_owner(session, actor, schedule_id)
-    schedule = _opened(session, actor, MaintenanceSchedule, found, ["preferred_times"])
-    return _schedule_view(schedule, sealed=True)
-
-
-def _schedule_views(rows: list[MaintenanceSchedule], readable: set[str]) -> list[ScheduleView]:
-    return [_schedule_view(s, s.id in readable) for s in rows]
-
-
-def _interval(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
-        raise Invalid("The interval is a whole number of days from 1 to 3650.")
-    return value
-
-
-@_inventory
-def create_schedule(
-    session: Session,
-    actor: Actor,
-    *,
-    device_id: str,
-    interval_days: int,
-    next_due_on: date | None = None,
-    preferred_times: str | None = None,
-) -> ScheduleView:
-    """Maintenance every `interval_days`, next due on `next_due_on` (by default one interval
-    from today), at the times the owner prefers (C5), sealed under the device's owner."""
-    require(actor, DESK_ROLES, "add maintenance schedules")
-    interval_days = _interval(interval_days)
-    preferred_times = _text(preferred_times, "preferred times", 500)
-    found = session.execute(
-        select(Device.id, Device.owner_id).where(Device.id == device_id)
-    ).one_or_none()
-    if found is None:
-        raise Invalid("There is no device with this id.")
-    _gate(
-        session,
-        actor,
-        MaintenanceSchedule,
-        found.owner_id,
-        ["preferred_times"] if preferred_times else [],
-        action="create",
-    )
-    schedule = MaintenanceSchedule(
-        id=new_id(),
-        device_id=found.id,
-        owner_id=found.owner_id,
-        interval_days=interval_days,
-        next_due_on=next_due_on or clock.today() + timedelta(days=interval_days),
-        preferred_times=preferred_times,
-        created_at=clock.now(),
-    )
-    session.add(schedule)
-    return _committed(session, actor, _read_schedule, schedule.id)
-
-
-@_inventory
-def list_schedules(
-    session: Session,
-    actor: Actor,
-    *,
-    device_id: str | None = None,
-    organisation_id: str | None = None,
-    due_by: date | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> Page[ScheduleView]:
-    """Maintenance schedules, soonest due first; `due_by` keeps those due on or before it."""
-    require(actor, READERS, "read maintenance schedules")
-    check_paging(offset, limit)
-    query = select(MaintenanceSchedule.id, MaintenanceSchedule.owner_id).join(
-        Device, Device.id == MaintenanceSchedule.device_id
-    )
-    if is_customer(actor):
-        query = query.where(_customer_devices(session, actor))
-    if device_id:
-        query = query.where(MaintenanceSchedule.device_id == device_id)
-    if organisation_id:
-        query = query.where(Device.organisation_id == organisation_id)
-    if due_by:
-        query = query.where(MaintenanceSchedule.next_due_on <= due_by)
-    query = query.order_by(MaintenanceSchedule.next_due_on, MaintenanceSchedule.id)
-    return _rows(
-        session,
-        actor,
-        MaintenanceSchedule,
-        query,
-        ["preferred_times"],
-        _schedule_views,
-        offset,
-        limit,
-    )
-
-
-@_inventory
-def get_schedule(session: Session, actor: Actor, schedule_id: str) -> ScheduleView:
-    require(actor, READERS, "read maintenance schedules")
-    return _committed(session, actor, _read_schedule, schedule_id)
-
-
-@_inventory
-def update_schedule(
-    session: Session, actor: Actor, schedule_id: str, changes: Mapping[str, Any]
-) -> ScheduleView:
-    """Change the interval, the next due date or the preferred times (None clears them)."""
-    require(actor, DESK_ROLES, "change maintenance schedules")
-    only_changes(changes, SCHEDULE_CHANGES, "a schedule")
-    if "next_due_on" in changes and changes["next_due_on"] is None:
-        raise Invalid("A schedule needs its next due date.")
-    schedule_id, owner_id = _schedule_owner(session, actor, schedule_id)
-    if "preferred_times" in changes:
-        _gate(session, actor, MaintenanceSchedule, owner_id, ["preferred_times"], action="update")
-    schedule = session.get(MaintenanceSchedule, schedule_id)
-    if schedule is None:
-        raise NotFound("There is no such schedule.")
-    if "interval_days" in changes:
-        schedule.interval_days = _interval(changes["interval_days"])
-    if "next_due_on" in changes:
-        schedule.next_due_on = changes["next_due_on"]
-    if "preferred_times" in changes:
-        schedule.preferred_times = _text(changes["preferred_times"], "preferred times", 500)
-    return _committed(session, actor, _read_schedule, schedule_id)
-
-
-@_inventory
-def delete_schedule(session: Session, actor: Actor, schedule_id: str) -> None:
-    require(actor, DESK_ROLES, "delete maintenance schedules")
-    found = _schedule_owner(session, actor, schedule_id)
-    _delete(session, actor, MaintenanceSchedule, found, ["preferred_times"])

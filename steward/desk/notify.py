@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from steward.access.gate import PersonState, decide
+from steward.access.gate import PersonState, allowed
 from steward.consent import preferences
 from steward.core.actor import Actor
 from steward.core.settings import Settings
@@ -117,7 +117,7 @@ def _reader(
     wanted = [*categories(Person, ["email"]), preferences.CATEGORY]
     for purpose in purposes:
         for reader in (recipient, sender):
-            if decide(policy, reader, purpose, state, wanted) is None:
+            if allowed(session, reader, purpose, state, wanted):
                 return reader, purpose
     return NOT_NOW if purposes else NOT_ALLOWED
 

@@ -19,16 +19,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import Refused, decide
-from steward.access.refusal_words import in_plain_words
-from steward.audit.service import record
+from steward.access.gate import check, check_role
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Forbidden, Invalid, NotFound
 from steward.core.ids import new_id
 from steward.desk.common import (
     BILLING,
-    DESK_ROLES,
     SERVICE,
     SUPPORT,
     Page,
@@ -41,8 +38,8 @@ from steward.desk.common import (
     only_changes,
     organisations_of,
     page_of,
+    purpose_for,
     readable_owners,
-    require,
 )
 from steward.desk.models import (
     MEMBER_KINDS,
@@ -55,11 +52,9 @@ from steward.desk.models import (
     Ticket,
 )
 from steward.desk.people import add_person, names
-from steward.identity.common import categories, email_index, load_person, state_of
+from steward.identity.common import categories, email_index
 from steward.identity.models import Person
-from steward.policy.active import policy_of
 
-DIRECTORY_ROLES = DESK_ROLES | {"billing"}  # who looks people up
 NEW_PERSON_KINDS = ("customer", "business_contact", "end_user")  # staff come from accounts
 PERSON_SHOWN = ("name", "email", "phone", "company")
 RECTIFIABLE = ("name", "phone", "company")
@@ -161,7 +156,7 @@ def _organisation(session: Session, actor: Actor, organisation_id: str) -> Organ
 def create_organisation(
     session: Session, actor: Actor, *, name: str, domain: str | None = None
 ) -> OrganisationView:
-    require(actor, DESK_ROLES, "create organisations")
+    check_role(session, actor, "create organisations", SUPPORT)
     organisation = Organisation(
         id=new_id(),
         name=_clean_name(name),
@@ -180,7 +175,7 @@ def list_organisations(
 ) -> Page[OrganisationView]:
     """Organisations by name; `text` matches part of the name, in any case. Customers see
     only the organisations they belong to."""
-    require(actor, DIRECTORY_ROLES | {"customer"}, "list organisations")
+    check_role(session, actor, "list organisations", purpose_for(actor), BILLING)
     check_paging(offset, limit)
     query = select(Organisation)
     if is_customer(actor):
@@ -194,7 +189,7 @@ def list_organisations(
 
 
 def get_organisation(session: Session, actor: Actor, organisation_id: str) -> OrganisationView:
-    require(actor, DIRECTORY_ROLES | {"customer"}, "read organisations")
+    check_role(session, actor, "read organisations", purpose_for(actor), BILLING)
     return _view(_organisation(session, actor, organisation_id))
 
 
@@ -202,7 +197,7 @@ def update_organisation(
     session: Session, actor: Actor, organisation_id: str, changes: Mapping[str, object]
 ) -> OrganisationView:
     """Change the name and/or domain (None or "" clears the domain)."""
-    require(actor, DESK_ROLES, "change organisations")
+    check_role(session, actor, "change organisations", SUPPORT)
     only_changes(changes, ORGANISATION_FIELDS, "an organisation")
     organisation = _organisation(session, actor, organisation_id)
     if "name" in changes:
@@ -218,7 +213,7 @@ def update_organisation(
 def end_contract(session: Session, actor: Actor, organisation_id: str) -> OrganisationView:
     """Record that the contract ended (retention periods counted from it start now). Ending
     an ended contract changes nothing."""
-    require(actor, DESK_ROLES, "end contracts")
+    check_role(session, actor, "end contracts", SUPPORT)
     organisation = _organisation(session, actor, organisation_id)
     if organisation.contract_ended_at is None:
         organisation.contract_ended_at = clock.now()
@@ -231,7 +226,7 @@ def end_contract(session: Session, actor: Actor, organisation_id: str) -> Organi
 def delete_organisation(session: Session, actor: Actor, organisation_id: str) -> None:
     """Delete an organisation that holds no records; its memberships go with it (the people
     stay). One with tickets, devices, quotes, invoices or service records is refused."""
-    require(actor, DESK_ROLES, "delete organisations")
+    check_role(session, actor, "delete organisations", SUPPORT)
     organisation = _organisation(session, actor, organisation_id)
     held = [
         label
@@ -325,19 +320,7 @@ def _gate_end_user_given_by_contact(
     if not columns:
         return
     wanted = categories(model, columns)
-    policy = policy_of(session)
-    reason = decide(policy, actor, SERVICE, None, wanted)
-    entry: dict[str, Any] = {
-        "actor": actor,
-        "purpose": SERVICE,
-        "person_id": person_id,
-        "categories": wanted,
-        "columns": columns,
-    }
-    if reason is not None:
-        words = in_plain_words(policy, actor.role, False, SERVICE, wanted, reason, "create")
-        raise Refused(words, {**entry, "action": "refused", "outcome": "refused"})
-    record(session, action="create", outcome="allowed", **entry)
+    check(session, actor, SERVICE, None, wanted, action="create", columns=columns, about=person_id)
 
 
 def _new_end_user(
@@ -385,7 +368,7 @@ def add_member(
 ) -> MemberView:
     """Add an existing person (`person_id`), or a new one from their details, as a contact or
     end user. Staff may do either; a contact of the organisation may add new end users (D2)."""
-    require(actor, DESK_ROLES | {"customer"}, "add members to organisations")
+    check_role(session, actor, "add members to organisations", purpose_for(actor))
     _check_kind(kind)
     organisation = _organisation(session, actor, organisation_id)
     _require_contact_or_staff(session, actor, organisation, "add its end users")
@@ -444,7 +427,7 @@ def list_members(
 ) -> Page[MemberView]:
     """The organisation's members, oldest first. Staff see names through the gate; a contact
     sees ids and kinds, and the names the gate lets a customer read (their own)."""
-    require(actor, DESK_ROLES | {"customer"}, "list members of organisations")
+    check_role(session, actor, "list members of organisations", purpose_for(actor))
     check_paging(offset, limit)
     if kind is not None:
         _check_kind(kind)
@@ -470,7 +453,7 @@ def change_member(
     changes: Mapping[str, object],
 ) -> MemberView:
     """Change a member's kind and/or job title (None clears it)."""
-    require(actor, DESK_ROLES, "change members of organisations")
+    check_role(session, actor, "change members of organisations", SUPPORT)
     unknown = set(changes) - {"kind", "job_title"}
     if unknown:
         raise Invalid("Only a member's kind and job title can be changed.")
@@ -496,20 +479,13 @@ def change_member(
 
 def remove_member(session: Session, actor: Actor, organisation_id: str, person_id: str) -> None:
     """The person leaves the organisation; their own record stays."""
-    require(actor, DESK_ROLES, "remove members from organisations")
+    check_role(session, actor, "remove members from organisations", SUPPORT)
     organisation = _organisation(session, actor, organisation_id)
     membership = _membership(session, organisation.id, person_id)
     if membership.job_title is not None:
         gate_person(session, actor, Membership, person_id, ["job_title"], action="delete")
     session.delete(membership)
     session.commit()
-
-
-# The people directory (staff) ------------------------------------------------------------
-
-
-def _directory_purpose(actor: Actor) -> str:
-    return BILLING if actor.role == "billing" else SUPPORT
 
 
 def _clean_text(value: str | None, what: str, most: int) -> str | None:
@@ -525,132 +501,3 @@ def _clean_email(email: str | None) -> str | None:
     if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise Invalid("This is not an email address.")
     return email
-
-
-def find_people(
-    session: Session, actor: Actor, *, email: str, offset: int = 0, limit: int = 50
-) -> Page[PersonSummary]:
-    """People with exactly this email address, found by its blind index; names through the
-    gate."""
-    require(actor, DIRECTORY_ROLES, "look people up")
-    check_paging(offset, limit)
-    if not email or not email.strip():
-        raise Invalid("Give the email address to look for.")
-    rows = session.execute(
-        select(Person.id, Person.kind)
-        .where(Person.email_index == email_index(session, email.strip()))
-        .order_by(Person.created_at, Person.id)
-        .offset(offset)
-        .limit(limit + 1)
-    ).all()
-    page = page_of(rows, offset, limit)
-    shown = names(session, actor, [r.id for r in page.items], _directory_purpose(actor))
-    session.commit()
-    return Page(
-        items=[PersonSummary(id=r.id, kind=r.kind, name=shown.get(r.id)) for r in page.items],
-        next_offset=page.next_offset,
-    )
-
-
-def _readable_person_columns(session: Session, actor: Actor, person_id: str) -> list[str]:
-    """The directory's columns the policy lets this actor read, asked one by one without
-    audit; when none is, all are returned so that the gate refuses and audits."""
-    policy, state = policy_of(session), state_of(session, person_id)
-    purpose = _directory_purpose(actor)
-    allowed = [
-        c
-        for c in PERSON_SHOWN
-        if decide(policy, actor, purpose, state, categories(Person, [c])) is None
-    ]
-    return allowed or list(PERSON_SHOWN)
-
-
-def _person_view(session: Session, actor: Actor, person_id: str) -> PersonView:
-    if not exists(session, Person, person_id):
-        raise NotFound("There is no such person.")
-    columns = _readable_person_columns(session, actor, person_id)
-    person = load_person(
-        session, actor, person_id, columns, purpose=_directory_purpose(actor), action="read"
-    )
-    memberships = session.execute(
-        select(Membership.organisation_id, Organisation.name, Membership.kind)
-        .join(Organisation, Organisation.id == Membership.organisation_id)
-        .where(Membership.person_id == person_id)
-        .order_by(Organisation.name)
-    ).all()
-    return PersonView(
-        id=person.id,
-        kind=person.kind,
-        fields={c: getattr(person, c) for c in columns},
-        created_at=person.created_at,
-        organisations=[MembershipRef(r[0], r[1], r[2]) for r in memberships],
-    )
-
-
-def create_person(
-    session: Session,
-    actor: Actor,
-    *,
-    kind: str,
-    name: str | None,
-    email: str | None = None,
-    phone: str | None = None,
-) -> PersonView:
-    """A person the desk deals with (a caller, an end user, a contact), sealed and audited.
-    An email address already known is refused, naming the person who has it."""
-    require(actor, DESK_ROLES, "add people")
-    if kind not in NEW_PERSON_KINDS:
-        raise Invalid(f"A person's kind is one of: {', '.join(NEW_PERSON_KINDS)}.")
-    name, email = _clean_text(name, "name", 200), _clean_email(email)
-    phone = normalise_phone(session, phone)
-    if email:
-        known = session.scalar(
-            select(Person.id).where(Person.email_index == email_index(session, email)).limit(1)
-        )
-        if known:
-            raise Conflict(f"A person with this email address is already known: {known}.")
-    person = add_person(session, actor, kind=kind, name=name, email=email, phone=phone)
-    view = _person_view(session, actor, person.id)
-    session.commit()
-    return view
-
-
-def get_person(session: Session, actor: Actor, person_id: str) -> PersonView:
-    """A person's name, email, phone and company as far as the policy lets the actor read
-    them (the others are left out), and the organisations they belong to."""
-    require(actor, DIRECTORY_ROLES, "read people")
-    view = _person_view(session, actor, person_id)
-    session.commit()
-    return view
-
-
-def rectify_person(
-    session: Session, actor: Actor, person_id: str, changes: Mapping[str, str | None]
-) -> PersonView:
-    """Correct a person's name, phone or company (None clears phone or company); audited
-    with the column names."""
-    require(actor, DESK_ROLES, "correct people's data")
-    unknown = set(changes) - set(RECTIFIABLE)
-    if unknown:
-        raise Invalid(f"Only these fields can be corrected here: {', '.join(RECTIFIABLE)}.")
-    if "name" in changes and not (changes["name"] or "").strip():
-        raise Invalid("The name cannot be empty.")
-    cleaned = {
-        "name": lambda v: _clean_text(v, "name", 200),
-        "company": lambda v: _clean_text(v, "company", 200),
-        "phone": lambda v: normalise_phone(session, v),
-    }
-    values = {column: cleaned[column](value) for column, value in changes.items()}
-    if not exists(session, Person, person_id):
-        raise NotFound("There is no such person.")
-    if values:
-        person = load_person(
-            session, actor, person_id, sorted(values), action="update", purpose=SUPPORT
-        )
-        for column, value in values.items():
-            setattr(person, column, value)
-        person.updated_at = clock.now()
-        session.flush()
-    view = _person_view(session, actor, person_id)
-    session.commit()
-    return view

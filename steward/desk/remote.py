@@ -15,21 +15,19 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from steward.access.gate import check_role
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
+from steward.desk import table
 from steward.desk.calls import aware, require_person, require_ticket_of
 from steward.desk.common import (
-    DESK_ROLES,
+    ADMINISTRATION,
     SUPPORT,
     Page,
-    check_paging,
     gate_person,
     is_customer,
-    load_rows,
-    page_of,
-    readable_owners,
-    require,
+    purpose_for,
 )
 from steward.desk.models import IDENTIFIER_KINDS, RemoteSession
 from steward.desk.people import names
@@ -38,7 +36,6 @@ from steward.policy.active import policy_of
 # A policy may give remote support a purpose of its own (the IT-support shop's does).
 REMOTE_SUPPORT = "essential.service.remote_support"
 COLUMNS = ("identifier",)
-READERS = DESK_ROLES | {"customer"}
 NOT_RECORDED = (
     "Remote sessions are never recorded, so a session has no recording field. The customer "
     "may watch the session instead."
@@ -113,7 +110,7 @@ def _views(
             technician_id=r.technician_id,
             consent_recorded_at=r.consent_recorded_at,
             identifier_kind=r.identifier_kind,
-            identifier=r.identifier if r.person_id in readable else None,
+            identifier=r.identifier if r.id in readable else None,
             started_at=r.started_at,
             ended_at=r.ended_at,
         )
@@ -122,7 +119,7 @@ def _views(
 
 
 def _one(session: Session, actor: Actor, row: RemoteSession) -> RemoteSessionView:
-    view = _views(session, actor, [row], {row.person_id})[0]
+    view = _views(session, actor, [row], {row.id})[0]
     session.commit()
     return view
 
@@ -154,7 +151,7 @@ def start_remote_session(
     started_at: datetime | None = None,
 ) -> RemoteSessionView:
     """Record a session the acting agent runs, once the customer has consented to it."""
-    require(actor, DESK_ROLES, "run remote sessions")
+    check_role(session, actor, "run remote sessions", SUPPORT)
     if customer_consented is not True:
         raise Invalid(NO_CONSENT)
     identifier = valid_identifier(identifier_kind, identifier)
@@ -182,9 +179,8 @@ def list_remote_sessions(
     session: Session, actor: Actor, filters: RemoteSessionFilter, offset: int = 0, limit: int = 50
 ) -> Page[RemoteSessionView]:
     """Sessions, newest first; a customer's own only."""
-    require(actor, READERS, "see remote sessions")
-    check_paging(offset, limit)
-    query = select(RemoteSession.id, RemoteSession.person_id)
+    check_role(session, actor, "see remote sessions", purpose_for(actor))
+    query = select(RemoteSession.id, RemoteSession.person_id.label("owner_id"))
     if is_customer(actor):
         query = query.where(RemoteSession.person_id == actor.person_id)
     if filters.person_id:
@@ -195,24 +191,18 @@ def list_remote_sessions(
         ended = RemoteSession.ended_at
         query = query.where(ended.is_(None) if filters.active else ended.is_not(None))
     query = query.order_by(RemoteSession.started_at.desc(), RemoteSession.id.desc())
-    found = page_of(session.execute(query.offset(offset).limit(limit + 1)).all(), offset, limit)
-    readable = readable_owners(
-        session,
-        actor,
-        RemoteSession,
-        [r.person_id for r in found.items],
-        COLUMNS,
-        _purpose(session, actor),
+
+    def views(rows: list[RemoteSession], readable: set[str]) -> list[RemoteSessionView]:
+        return _views(session, actor, rows, readable)
+
+    purpose = _purpose(session, actor)
+    return table.page(
+        session, actor, RemoteSession, query, COLUMNS, views, offset, limit, purpose=purpose
     )
-    ids = [r.id for r in found.items]
-    opened = [r.id for r in found.items if r.person_id in readable]
-    views = _views(session, actor, load_rows(session, RemoteSession, ids, opened), readable)
-    session.commit()
-    return Page(items=views, next_offset=found.next_offset)
 
 
 def get_remote_session(session: Session, actor: Actor, session_id: str) -> RemoteSessionView:
-    require(actor, READERS, "see remote sessions")
+    check_role(session, actor, "see remote sessions", purpose_for(actor))
     return _one(session, actor, _load(session, actor, session_id))
 
 
@@ -223,7 +213,7 @@ def update_remote_session(
     session: Session, actor: Actor, session_id: str, changes: dict[str, Any]
 ) -> RemoteSessionView:
     """Correct the device's identifier (and its kind) or the linked ticket (None clears it)."""
-    require(actor, DESK_ROLES, "change remote sessions")
+    check_role(session, actor, "change remote sessions", SUPPORT)
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise Invalid(f"Only these fields of a session can be changed: {', '.join(UPDATABLE)}.")
@@ -246,7 +236,7 @@ def end_remote_session(
     session: Session, actor: Actor, session_id: str, ended_at: datetime | None = None
 ) -> RemoteSessionView:
     """Mark the session ended, now or at the given moment."""
-    require(actor, DESK_ROLES, "end remote sessions")
+    check_role(session, actor, "end remote sessions", SUPPORT)
     ended_at = aware(ended_at, "the end") if ended_at else clock.now()
     row = _load(session, actor, session_id, "update")
     if row.ended_at is not None:
@@ -259,7 +249,7 @@ def end_remote_session(
 
 
 def delete_remote_session(session: Session, actor: Actor, session_id: str) -> None:
-    require(actor, {"admin"}, "delete remote sessions")
+    check_role(session, actor, "delete remote sessions", ADMINISTRATION)
     _load(session, actor, session_id, "delete")
     session.execute(delete(RemoteSession).where(RemoteSession.id == session_id))
     session.commit()

@@ -26,14 +26,16 @@ from typing import Any
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from steward.access.gate import check_role
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.cards import refuse_card_number
 from steward.core.errors import Forbidden, Invalid, NotFound
 from steward.core.settings import Settings
 from steward.desk import notify, people
+from steward.desk.assignments import check_assignee
 from steward.desk.common import (
-    DESK_ROLES,
+    ADMINISTRATION,
     Page,
     check_paging,
     gate_person,
@@ -41,13 +43,12 @@ from steward.desk.common import (
     is_customer,
     organisations_of,
     page_of,
+    purpose_for,
     readable_owners,
-    require,
 )
 from steward.desk.messages import (
     CLEAR_COLUMNS,
     FILES,
-    READERS,
     MessageView,
     TicketRow,
     Upload,
@@ -75,7 +76,7 @@ from steward.desk.models import (
     Ticket,
     TicketEvent,
 )
-from steward.identity.models import Account, Person
+from steward.identity.models import Person
 from steward.pii.mentions import Mention
 from steward.vault import files
 
@@ -260,7 +261,7 @@ def list_tickets(
 ) -> Page[TicketSummary]:
     """Newest first. Customers get the tickets they requested; agents and admins the queue.
     Commits the audit entries of what it opened."""
-    require(actor, READERS, "see tickets")
+    check_role(session, actor, "see tickets", purpose_for(actor))
     check_paging(offset, limit)
     filters = checked_filter(actor, filters)
     if is_customer(actor) and actor.person_id is None:
@@ -416,7 +417,7 @@ def open_ticket(
     message's `card_numbers_masked` says so. `email_message_id` (the Message-ID of the mail
     that opened it) is kept as a blind index, to thread replies.
     """
-    require(actor, READERS, "open tickets")
+    check_role(session, actor, "open tickets", purpose_for(actor))
     choice(channel, CHANNELS, "channel")
     choice(priority, PRIORITIES, "priority")
     subject = _clean_subject(subject)
@@ -469,14 +470,6 @@ def open_ticket(
     return view
 
 
-def _check_assignee(session: Session, account_id: str) -> None:
-    found = session.execute(
-        select(Account.role, Account.status).where(Account.id == account_id)
-    ).first()
-    if found is None or found.role not in DESK_ROLES or found.status != "active":
-        raise Invalid("The assignee must be an active agent or admin account.")
-
-
 def update_ticket(
     session: Session,
     settings: Settings,
@@ -491,7 +484,7 @@ def update_ticket(
     """Change the given fields (None: leave as is; assignee "none": unassign), one event per
     field that changed. Customers may only resolve or close their own tickets. Commits, then
     mails the requester of a new status and a new assignee of the assignment."""
-    require(actor, READERS, "change tickets")
+    check_role(session, actor, "change tickets", purpose_for(actor))
     if is_customer(actor) and (
         priority is not None
         or assignee_id is not None
@@ -507,7 +500,7 @@ def update_ticket(
         subject = _clean_subject(subject)
     new_assignee = None if assignee_id in (None, UNASSIGNED, "") else assignee_id
     if new_assignee is not None:
-        _check_assignee(session, new_assignee)
+        check_assignee(session, new_assignee)
     ticket = locate(session, actor, ticket_id, "change tickets")
     now = clock.now()
     changes: dict[str, Any] = {}
@@ -559,7 +552,7 @@ def delete_ticket(session: Session, settings: Settings, actor: Actor, ticket_id:
     """Admin only: delete the ticket with its messages, attachments (their files too), events
     and mentions. Calls, remote sessions, service records and quotes that named the ticket
     are kept, under their own retention, with the reference cleared. Commits."""
-    require(actor, {"admin"}, "delete tickets")
+    check_role(session, actor, "delete tickets", ADMINISTRATION)
     ticket = locate(session, actor, ticket_id, "delete tickets")
     owner = ticket.requester_id
     gate_person(session, actor, Ticket, owner, ["subject"], action="delete")
@@ -587,31 +580,3 @@ def delete_ticket(session: Session, settings: Settings, actor: Actor, ticket_id:
     session.commit()
     for file_id in attachment_ids:
         files.remove(settings.files_dir, FILES, file_id)
-
-
-def release_assignments(
-    session: Session, actor: Actor, account_id: str, reassign_to: str | None = None
-) -> int:
-    """An account leaves the desk (disabled, or no longer an agent or admin): its tickets
-    that are not closed go to `reassign_to` or back to the queue, with an event each.
-    Nothing else changes: customers' tickets and messages stay. Takes part in the caller's
-    transaction (the account change commits both); returns how many moved."""
-    require(actor, {"admin"}, "reassign tickets")
-    if reassign_to is not None:
-        if reassign_to == account_id:
-            raise Invalid("Reassign the tickets to another account than the one leaving.")
-        _check_assignee(session, reassign_to)
-    ids = list(
-        session.scalars(
-            select(Ticket.id).where(Ticket.assignee_id == account_id, Ticket.status != "closed")
-        )
-    )
-    for ticket_id in ids:
-        record_change(session, actor, ticket_id, "assignee", account_id, reassign_to)
-    if ids:
-        session.execute(
-            update(Ticket)
-            .where(Ticket.id.in_(ids))
-            .values(assignee_id=reassign_to, updated_at=clock.now())
-        )
-    return len(ids)

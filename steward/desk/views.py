@@ -14,10 +14,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from steward.access.gate import check_role
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
-from steward.desk.common import DESK_ROLES, STAFF, require
+from steward.desk.common import SUPPORT
 from steward.desk.models import CannedReply, SavedView
 from steward.desk.tickets import FILTER_FIELDS, TicketFilter, checked_filter
 
@@ -58,7 +59,7 @@ def _own_account(actor: Actor) -> str:
 
 def list_views(session: Session, actor: Actor) -> list[SavedViewInfo]:
     """The actor's own saved views, by name."""
-    require(actor, DESK_ROLES, "use saved views")
+    check_role(session, actor, "use saved views", SUPPORT)
     rows = session.scalars(
         select(SavedView)
         .where(SavedView.account_id == _own_account(actor))
@@ -71,7 +72,7 @@ def create_view(
     session: Session, actor: Actor, name: str, filters: dict[str, str | None]
 ) -> SavedViewInfo:
     """Save a named queue filter for the actor. Commits."""
-    require(actor, DESK_ROLES, "use saved views")
+    check_role(session, actor, "use saved views", SUPPORT)
     account_id = _own_account(actor)
     name = " ".join(name.split())
     if not name or len(name) > 100:
@@ -104,7 +105,7 @@ def create_view(
 
 def delete_view(session: Session, actor: Actor, view_id: str) -> None:
     """Delete one of the actor's own views; another's is not found. Commits."""
-    require(actor, DESK_ROLES, "use saved views")
+    check_role(session, actor, "use saved views", SUPPORT)
     row = session.get(SavedView, view_id) if len(view_id) <= 36 else None
     if row is None or row.account_id != actor.account_id:
         raise NotFound("There is no such saved view.")
@@ -129,14 +130,14 @@ def list_canned(
     session: Session, actor: Actor, *, offset: int = 0, limit: int | None = None
 ) -> list[CannedReplyInfo]:
     """Canned replies by title (every one, or `limit` from `offset`): for all staff."""
-    require(actor, STAFF, "see canned replies")
+    check_role(session, actor, "see canned replies", "staff")
     query = select(CannedReply).order_by(CannedReply.title, CannedReply.id)
     rows = session.scalars(query.offset(offset).limit(limit))
     return [_canned(row) for row in rows]
 
 
 def create_canned(session: Session, actor: Actor, title: str, body: str) -> CannedReplyInfo:
-    require(actor, DESK_ROLES, "write canned replies")
+    check_role(session, actor, "write canned replies", SUPPORT)
     title, body = _clean_reply(title, body)
     if (session.scalar(select(func.count()).select_from(CannedReply)) or 0) >= MAX_REPLIES:
         raise Conflict(f"Keep at most {MAX_REPLIES} canned replies; delete one first.")
@@ -163,7 +164,7 @@ def update_canned(
     title: str | None = None,
     body: str | None = None,
 ) -> CannedReplyInfo:
-    require(actor, DESK_ROLES, "write canned replies")
+    check_role(session, actor, "write canned replies", SUPPORT)
     row = _find_canned(session, reply_id)
     row.title, row.body = _clean_reply(
         row.title if title is None else title, row.body if body is None else body
@@ -175,6 +176,6 @@ def update_canned(
 
 
 def delete_canned(session: Session, actor: Actor, reply_id: str) -> None:
-    require(actor, DESK_ROLES, "write canned replies")
+    check_role(session, actor, "write canned replies", SUPPORT)
     session.delete(_find_canned(session, reply_id))
     session.commit()

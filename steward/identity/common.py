@@ -1,4 +1,5 @@
-"""What the identity services share: the gate call, security events, mail, links, look-ups."""
+"""What the identity services share: the gate call for a person's columns (the adapters are
+in access.people), security events, mail, links, look-ups."""
 
 import logging
 from collections.abc import Iterable, Mapping
@@ -7,16 +8,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from steward.access.gate import PersonState, check
+from steward.access.gate import PersonState
+from steward.access.people import STATE_COLUMNS, categories, check_person, state_from, state_of
 from steward.audit.service import record
-from steward.consent import ledger
 from steward.core.actor import Actor
 from steward.core.errors import NotFound
 from steward.core.settings import Settings
 from steward.identity.models import Account, Person
 from steward.mail import MailFailed, send
 from steward.policy.active import policy_of
-from steward.policy.schema import Policy
 from steward.vault.service import Vault
 
 SERVICE = "essential.service"
@@ -48,45 +48,6 @@ def actor_of(account: Account, request_id: str | None = None) -> Actor:
     )
 
 
-# The clear columns of a person the gate decides on: reading them opens nothing sealed.
-STATE_COLUMNS = (
-    Person.id,
-    Person.restricted_at,
-    Person.objected_at,
-    Person.sensitive_limited_at,
-    Person.sale_opt_out_at,
-)
-
-
-def state_from(row: Any, consents: frozenset[str] = frozenset()) -> PersonState:
-    """The gate's view of a person from a row of STATE_COLUMNS and their current consents."""
-    return PersonState(
-        row.id,
-        restricted=row.restricted_at is not None,
-        objects_to_legitimate_interests=row.objected_at is not None,
-        limits_sensitive=row.sensitive_limited_at is not None,
-        opted_out_of_sale=row.sale_opt_out_at is not None,
-        consents=consents,
-    )
-
-
-def consents_of(session: Session, person_ids: Iterable[str]) -> dict[str, frozenset[str]]:
-    """The consent-based purposes each person gives now, from the consent ledger."""
-    policy = session.info.get("policy")
-    return ledger.consents_of(session, person_ids, policy if isinstance(policy, Policy) else None)
-
-
-def state_of(session: Session, person_id: str) -> PersonState:
-    """The person's state for the gate, read without opening any sealed column."""
-    row = session.execute(select(*STATE_COLUMNS).where(Person.id == person_id)).one()
-    return state_from(row, consents_of(session, [person_id])[person_id])
-
-
-def categories(model: Any, columns: Iterable[str]) -> list[str]:
-    table = model.__table__
-    return sorted({table.c[c].info.get("category", "user.authorization") for c in columns})
-
-
 def gate(
     session: Session,
     actor: Actor,
@@ -99,15 +60,8 @@ def gate(
     state: PersonState | None = None,
 ) -> None:
     """Check with the access gate (and audit) before reading or writing these columns."""
-    columns = list(columns)
-    check(
-        session,
-        actor,
-        purpose,
-        state or state_of(session, person_id),
-        categories(model, columns),
-        action=action,
-        columns=columns,
+    check_person(
+        session, actor, model, person_id, columns, purpose=purpose, action=action, state=state
     )
 
 
@@ -185,3 +139,6 @@ def mail_quietly(
     except MailFailed:
         return False
     return True
+
+
+__all__ = ["STATE_COLUMNS", "categories", "state_from", "state_of"]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from steward.access.gate import decide
+from steward.access.gate import allowed
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid
@@ -27,7 +27,6 @@ from steward.identity.common import (
 )
 from steward.identity.errors import NotSignedIn, WrongCredentials
 from steward.identity.models import Account, OneTimeToken, Person
-from steward.policy.active import policy_of
 
 SHOWN = ("name", "email", "phone", "company", "birth_date")
 CORRECTABLE = ("name", "phone", "company")
@@ -53,11 +52,9 @@ def _own_account(session: Session, actor: Actor) -> Account:
 def readable(session: Session, actor: Actor, person_id: str, columns: tuple[str, ...]) -> list[str]:
     """The columns the policy lets `actor` read for the service, asked one by one, without
     audit; when none is, all are returned so that the gate refuses and audits."""
-    policy, state = policy_of(session), state_of(session, person_id)
-    allowed = [
-        c for c in columns if decide(policy, actor, SERVICE, state, categories(Person, [c])) is None
-    ]
-    return allowed or list(columns)
+    state = state_of(session, person_id)
+    shown = [c for c in columns if allowed(session, actor, SERVICE, state, categories(Person, [c]))]
+    return shown or list(columns)
 
 
 def read(session: Session, actor: Actor) -> Profile:

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
+from steward.access.gate import role_refused
 from steward.core.actor import Actor
 from steward.core.settings import Settings
 from steward.identity import sessions
@@ -74,8 +75,8 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 def require_roles(*roles: str) -> Callable[[Actor], Actor]:
     def dependency(actor: CurrentActor) -> Actor:
-        if actor.role not in roles:
-            raise NotPermitted("Your role may not do this.")
+        if actor.role not in roles:  # audited like every refusal of the gate
+            raise role_refused(actor, "Your role may not do this.", title=NotPermitted.title)
         return actor
 
     return dependency

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from steward.access.people import states_of
 from steward.consent import ledger
 from steward.core import clock
-from steward.desk.common import states_of
 from steward.identity.common import state_of
 from tests.consent.kit import TEXT, VERSION, choose, ledger_rows, new_browser_id
 from tests.desk.team import Team

@@ -171,6 +171,18 @@ def test_only_call_reviewers_and_the_privacy_officer_listen_and_each_listen_is_a
     assert {r["actor_role"] for r in listens} == {"call_reviewer", "privacy_officer"}
 
 
+@pytest.mark.promise("X3")
+def test_an_agent_refused_a_call_recording_leaves_an_audit_entry(team, audit_rows):
+    _, ada = team.customer("ada")
+    call = log(team["agent"], ada).json()
+    assert upload(team["agent"], call["id"]).status_code == 201
+    refused = team["agent"].get(f"/api/v1/calls/{call['id']}/recording")
+    assert refused.status_code == 403
+    entries = [r for r in audit_rows() if r["outcome"] == "refused"]
+    assert [(r["actor_role"], r["action"]) for r in entries] == [("agent", "refused")]
+    assert entries[0]["person_id"] is None  # refused before the call was looked up
+
+
 def test_a_call_has_at_most_one_recording_and_it_must_be_audio(team, monkeypatch):
     _, ada = team.customer("ada")
     call = log(team["agent"], ada).json()

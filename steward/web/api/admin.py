@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from steward.access.roles import DESK_ROLES
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
-from steward.desk import tickets
-from steward.desk.common import DESK_ROLES
+from steward.desk import assignments
 from steward.identity import admin
 from steward.web.api.auth import EmailText
 from steward.web.auth import SettingsDep, csrf_guard, require_roles
@@ -110,7 +110,7 @@ def change_account(
     if leaves:
         # No commit here: admin.change commits the reassignment with the account's change,
         # or nothing at all when it refuses.
-        tickets.release_assignments(session, actor, account_id, body.reassign_to)
+        assignments.release_assignments(session, actor, account_id, body.reassign_to)
     return _out(
         admin.change(
             session, actor, account_id, role=body.role, status=body.status, settings=settings

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from steward.core.actor import Actor
-from steward.desk import billing
+from steward.desk import billing, invoices, payments, quotes, warranty
 from steward.web.auth import CurrentActor, csrf_guard, require_roles
 from steward.web.deps import SessionDep
 
@@ -107,7 +107,7 @@ def create_quote(body: QuoteIn, actor: BillingActor, session: SessionDep) -> Quo
     """A draft quote, numbered Q-YYYY-NNNN; its total is the sum of its lines."""
     fields = body.model_dump()
     fields["lines"] = _lines(body.lines)
-    return _quote(billing.create_quote(session, actor, **fields))
+    return _quote(quotes.create_quote(session, actor, **fields))
 
 
 @router.get("/quotes")
@@ -121,13 +121,13 @@ def list_quotes(
 ) -> QuotePage:
     """Quotes, newest first; customers see their own, once sent."""
     filters = billing.BillingFilter(person_id=person_id, status=status)
-    found = billing.list_quotes(session, actor, filters, offset, limit)
+    found = quotes.list_quotes(session, actor, filters, offset, limit)
     return QuotePage(items=[_quote(v) for v in found.items], next_offset=found.next_offset)
 
 
 @router.get("/quotes/{quote_id}")
 def get_quote(quote_id: str, actor: CurrentActor, session: SessionDep) -> QuoteOut:
-    return _quote(billing.get_quote(session, actor, quote_id))
+    return _quote(quotes.get_quote(session, actor, quote_id))
 
 
 @router.patch("/quotes/{quote_id}")
@@ -135,13 +135,13 @@ def update_quote(
     quote_id: str, body: QuoteChangeIn, actor: BillingActor, session: SessionDep
 ) -> QuoteOut:
     """Move the status on (draft, sent, accepted or declined), or change a draft."""
-    return _quote(billing.update_quote(session, actor, quote_id, _changes(body)))
+    return _quote(quotes.update_quote(session, actor, quote_id, _changes(body)))
 
 
 @router.delete("/quotes/{quote_id}", status_code=204)
 def delete_quote(quote_id: str, actor: BillingActor, session: SessionDep) -> Response:
     """Delete a draft quote; any other answers 409."""
-    billing.delete_quote(session, actor, quote_id)
+    quotes.delete_quote(session, actor, quote_id)
     return Response(status_code=204)
 
 
@@ -197,7 +197,7 @@ def create_invoice(body: InvoiceIn, actor: BillingActor, session: SessionDep) ->
     `person_id`, `lines` and `currency`."""
     fields = body.model_dump()
     fields["lines"] = _lines(body.lines)
-    return _invoice(billing.create_invoice(session, actor, **fields))
+    return _invoice(invoices.create_invoice(session, actor, **fields))
 
 
 @router.get("/invoices")
@@ -210,13 +210,13 @@ def list_invoices(
     limit: Limit = 50,
 ) -> InvoicePage:
     filters = billing.BillingFilter(person_id=person_id, status=status)
-    found = billing.list_invoices(session, actor, filters, offset, limit)
+    found = invoices.list_invoices(session, actor, filters, offset, limit)
     return InvoicePage(items=[_invoice(v) for v in found.items], next_offset=found.next_offset)
 
 
 @router.get("/invoices/{invoice_id}")
 def get_invoice(invoice_id: str, actor: CurrentActor, session: SessionDep) -> InvoiceOut:
-    return _invoice(billing.get_invoice(session, actor, invoice_id))
+    return _invoice(invoices.get_invoice(session, actor, invoice_id))
 
 
 @router.patch("/invoices/{invoice_id}")
@@ -224,13 +224,13 @@ def update_invoice(
     invoice_id: str, body: InvoiceChangeIn, actor: BillingActor, session: SessionDep
 ) -> InvoiceOut:
     """Void the invoice (`status: "void"`) or move its due date."""
-    return _invoice(billing.update_invoice(session, actor, invoice_id, _changes(body)))
+    return _invoice(invoices.update_invoice(session, actor, invoice_id, _changes(body)))
 
 
 @router.delete("/invoices/{invoice_id}", status_code=204)
 def delete_invoice(invoice_id: str, actor: BillingActor, session: SessionDep) -> Response:
     """Always 409: invoices are kept because tax law requires it; void one instead."""
-    billing.delete_invoice(session, actor, invoice_id)
+    invoices.delete_invoice(session, actor, invoice_id)
     return Response(status_code=204)  # never reached
 
 
@@ -268,7 +268,7 @@ class PaymentPage(BaseModel):
 def record_payment(body: PaymentIn, actor: BillingActor, session: SessionDep) -> PaymentOut:
     """A payment as the processor reports it: its token and at most the card's last four
     digits. A full card number in any field is refused and nothing is stored."""
-    return PaymentOut(**billing.record_payment(session, actor, **body.model_dump()).__dict__)
+    return PaymentOut(**payments.record_payment(session, actor, **body.model_dump()).__dict__)
 
 
 @router.get("/payments")
@@ -281,14 +281,14 @@ def list_payments(
     limit: Limit = 50,
 ) -> PaymentPage:
     filters = billing.BillingFilter(person_id=person_id, invoice_id=invoice_id)
-    found = billing.list_payments(session, actor, filters, offset, limit)
+    found = payments.list_payments(session, actor, filters, offset, limit)
     items = [PaymentOut(**v.__dict__) for v in found.items]
     return PaymentPage(items=items, next_offset=found.next_offset)
 
 
 @router.get("/payments/{payment_id}")
 def get_payment(payment_id: str, actor: CurrentActor, session: SessionDep) -> PaymentOut:
-    return PaymentOut(**billing.get_payment(session, actor, payment_id).__dict__)
+    return PaymentOut(**payments.get_payment(session, actor, payment_id).__dict__)
 
 
 # Warranty claims.
@@ -323,7 +323,7 @@ class ClaimPage(BaseModel):
 
 @router.post("/warranty-claims", status_code=201)
 def file_warranty_claim(body: ClaimIn, actor: BillingActor, session: SessionDep) -> ClaimOut:
-    return ClaimOut(**billing.file_warranty_claim(session, actor, **body.model_dump()).__dict__)
+    return ClaimOut(**warranty.file_warranty_claim(session, actor, **body.model_dump()).__dict__)
 
 
 @router.get("/warranty-claims")
@@ -337,14 +337,14 @@ def list_warranty_claims(
     limit: Limit = 50,
 ) -> ClaimPage:
     filters = billing.BillingFilter(person_id=person_id, status=status, device_id=device_id)
-    found = billing.list_warranty_claims(session, actor, filters, offset, limit)
+    found = warranty.list_warranty_claims(session, actor, filters, offset, limit)
     items = [ClaimOut(**v.__dict__) for v in found.items]
     return ClaimPage(items=items, next_offset=found.next_offset)
 
 
 @router.get("/warranty-claims/{claim_id}")
 def get_warranty_claim(claim_id: str, actor: CurrentActor, session: SessionDep) -> ClaimOut:
-    return ClaimOut(**billing.get_warranty_claim(session, actor, claim_id).__dict__)
+    return ClaimOut(**warranty.get_warranty_claim(session, actor, claim_id).__dict__)
 
 
 @router.patch("/warranty-claims/{claim_id}")
@@ -352,10 +352,10 @@ def update_warranty_claim(
     claim_id: str, body: ClaimChangeIn, actor: BillingActor, session: SessionDep
 ) -> ClaimOut:
     changes = body.model_dump(exclude_unset=True)
-    return ClaimOut(**billing.update_warranty_claim(session, actor, claim_id, changes).__dict__)
+    return ClaimOut(**warranty.update_warranty_claim(session, actor, claim_id, changes).__dict__)
 
 
 @router.delete("/warranty-claims/{claim_id}", status_code=204)
 def delete_warranty_claim(claim_id: str, actor: BillingActor, session: SessionDep) -> Response:
-    billing.delete_warranty_claim(session, actor, claim_id)
+    warranty.delete_warranty_claim(session, actor, claim_id)
     return Response(status_code=204)

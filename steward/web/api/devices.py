@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core.actor import Actor
-from steward.desk import devices
+from steward.desk import devices, schedules, service_records, telemetry
 from steward.web.auth import csrf_guard, require_roles
 from steward.web.deps import SessionDep
 
@@ -269,7 +269,7 @@ def add_telemetry(
     """One reading, or `{"readings": [...]}` with up to 1,000, all kept or none."""
     given = body.readings if isinstance(body, ReadingsIn) else [body]
     readings = [devices.Reading(r.kind, r.payload, r.recorded_at) for r in given]
-    views = devices.add_telemetry(session, actor, device_id, readings)
+    views = telemetry.add_telemetry(session, actor, device_id, readings)
     return ReadingPage(items=[ReadingOut(**asdict(v)) for v in views], next_offset=None)
 
 
@@ -285,7 +285,7 @@ def list_telemetry(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ReadingPage:
     """Newest first, from `since` (included) until `until` (excluded), times with a zone."""
-    page = devices.list_telemetry(
+    page = telemetry.list_telemetry(
         session,
         actor,
         device_id,
@@ -315,7 +315,7 @@ def list_service_records(
     limit: Limit = 50,
 ) -> ServiceRecordPage:
     """Service history, latest visit first. Customers see their organisations' and their own."""
-    page = devices.list_service_records(
+    page = service_records.list_service_records(
         session,
         actor,
         device_id=device_id,
@@ -332,12 +332,12 @@ def list_service_records(
 def create_service_record(
     body: ServiceRecordIn, actor: DeskActor, session: SessionDep
 ) -> ServiceRecordOut:
-    return _record(devices.create_service_record(session, actor, **body.model_dump()))
+    return _record(service_records.create_service_record(session, actor, **body.model_dump()))
 
 
 @router.get("/service-records/{record_id}")
 def get_service_record(record_id: str, actor: Reader, session: SessionDep) -> ServiceRecordOut:
-    return _record(devices.get_service_record(session, actor, record_id))
+    return _record(service_records.get_service_record(session, actor, record_id))
 
 
 @router.patch("/service-records/{record_id}")
@@ -345,12 +345,12 @@ def update_service_record(
     record_id: str, body: ServiceRecordChange, actor: DeskActor, session: SessionDep
 ) -> ServiceRecordOut:
     changes = body.model_dump(exclude_unset=True)
-    return _record(devices.update_service_record(session, actor, record_id, changes))
+    return _record(service_records.update_service_record(session, actor, record_id, changes))
 
 
 @router.delete("/service-records/{record_id}", status_code=204)
 def delete_service_record(record_id: str, actor: DeskActor, session: SessionDep) -> None:
-    devices.delete_service_record(session, actor, record_id)
+    service_records.delete_service_record(session, actor, record_id)
 
 
 # Maintenance schedules ------------------------------------------------------------------
@@ -367,7 +367,7 @@ def list_schedules(
     limit: Limit = 50,
 ) -> SchedulePage:
     """Soonest due first; `due_by` keeps those due on or before that day."""
-    page = devices.list_schedules(
+    page = schedules.list_schedules(
         session,
         actor,
         device_id=device_id,
@@ -382,12 +382,12 @@ def list_schedules(
 @router.post("/maintenance-schedules", status_code=201)
 def create_schedule(body: ScheduleIn, actor: DeskActor, session: SessionDep) -> ScheduleOut:
     """Next due by default one interval from today; preferred times are the owner's (C5)."""
-    return _schedule(devices.create_schedule(session, actor, **body.model_dump()))
+    return _schedule(schedules.create_schedule(session, actor, **body.model_dump()))
 
 
 @router.get("/maintenance-schedules/{schedule_id}")
 def get_schedule(schedule_id: str, actor: Reader, session: SessionDep) -> ScheduleOut:
-    return _schedule(devices.get_schedule(session, actor, schedule_id))
+    return _schedule(schedules.get_schedule(session, actor, schedule_id))
 
 
 @router.patch("/maintenance-schedules/{schedule_id}")
@@ -395,9 +395,9 @@ def update_schedule(
     schedule_id: str, body: ScheduleChange, actor: DeskActor, session: SessionDep
 ) -> ScheduleOut:
     changes = body.model_dump(exclude_unset=True)
-    return _schedule(devices.update_schedule(session, actor, schedule_id, changes))
+    return _schedule(schedules.update_schedule(session, actor, schedule_id, changes))
 
 
 @router.delete("/maintenance-schedules/{schedule_id}", status_code=204)
 def delete_schedule(schedule_id: str, actor: DeskActor, session: SessionDep) -> None:
-    devices.delete_schedule(session, actor, schedule_id)
+    schedules.delete_schedule(session, actor, schedule_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core.actor import Actor
-from steward.desk import organisations
+from steward.desk import directory, organisations
 from steward.web.api.auth import EmailText
 from steward.web.auth import CurrentActor, csrf_guard, require_roles
 from steward.web.deps import SessionDep
@@ -269,7 +269,7 @@ def find_people(
     limit: Limit = 50,
 ) -> PersonPage:
     """People with exactly this email address."""
-    page = organisations.find_people(session, actor, email=email, offset=offset, limit=limit)
+    page = directory.find_people(session, actor, email=email, offset=offset, limit=limit)
     return PersonPage(
         items=[PersonSummaryOut(**asdict(v)) for v in page.items], next_offset=page.next_offset
     )
@@ -280,7 +280,7 @@ def create_person(body: PersonIn, actor: DeskActor, session: SessionDep) -> Pers
     """A phone number is stored in E.164 form; one without a country code is read as a
     number of the business's country."""
     return _person(
-        organisations.create_person(
+        directory.create_person(
             session, actor, kind=body.kind, name=body.name, email=body.email, phone=body.phone
         )
     )
@@ -288,7 +288,7 @@ def create_person(body: PersonIn, actor: DeskActor, session: SessionDep) -> Pers
 
 @router.get("/people/{person_id}")
 def get_person(person_id: str, actor: DirectoryActor, session: SessionDep) -> PersonOut:
-    return _person(organisations.get_person(session, actor, person_id))
+    return _person(directory.get_person(session, actor, person_id))
 
 
 @router.patch("/people/{person_id}")
@@ -298,4 +298,4 @@ def rectify_person(
     """Correct name, phone or company; send only the fields to change (null clears phone or
     company). Erasing a person is a rights request, not done here."""
     changes = body.model_dump(exclude_unset=True)
-    return _person(organisations.rectify_person(session, actor, person_id, changes))
+    return _person(directory.rectify_person(session, actor, person_id, changes))

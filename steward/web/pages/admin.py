@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
-from steward.desk import tickets
+from steward.desk import assignments
 from steward.identity import admin
 from steward.web.auth import SettingsDep
 from steward.web.deps import SessionDep
@@ -77,7 +77,7 @@ def change_status(
         if status is None:
             raise Invalid("Choose to close, reopen, disable or enable the account.")
         if status in ("closed", "disabled"):
-            tickets.release_assignments(session, actor, account_id[:36], None)
+            assignments.release_assignments(session, actor, account_id[:36], None)
         admin.change(session, actor, account_id[:36], status=status, settings=settings)
     except DomainError as error:
         failed(session, error)

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from steward.core.actor import Actor
 from steward.core.errors import DomainError
 from steward.desk import billing, people
+from steward.desk import invoices as invoicing
+from steward.desk import payments as paying
+from steward.desk import quotes as quoting
 from steward.desk.billing import INVOICE_STATUSES, QUOTE_MOVES, QUOTE_STATUSES, Line
 from steward.desk.common import BILLING
 from steward.web.deps import SessionDep
@@ -75,14 +78,14 @@ def billing_page(
     """Quotes and invoices, newest first, each filtered by status."""
 
     def build() -> dict[str, Any]:
-        quotes = billing.list_quotes(
+        quotes = quoting.list_quotes(
             session,
             actor,
             billing.BillingFilter(status=quote_status if quote_status in QUOTE_STATUSES else None),
             offset=quotes_from,
             limit=PAGE_SIZE,
         )
-        invoices = billing.list_invoices(
+        invoices = invoicing.list_invoices(
             session,
             actor,
             billing.BillingFilter(
@@ -202,7 +205,7 @@ def new_quote_form(
 async def create_quote(request: Request, actor: Biller, session: SessionDep) -> Response:
     values, repeated = await _sent(request)
     try:
-        made = billing.create_quote(
+        made = quoting.create_quote(
             session,
             actor,
             person_id=person_from(
@@ -262,11 +265,11 @@ async def create_invoice(request: Request, actor: Biller, session: SessionDep) -
         issued_on = optional_date(values.get("issued_on", ""), "issue date")
         due_on = optional_date(values.get("due_on", ""), "due date")
         if quote_id:
-            made = billing.create_invoice(
+            made = invoicing.create_invoice(
                 session, actor, quote_id=quote_id, issued_on=issued_on, due_on=due_on
             )
         else:
-            made = billing.create_invoice(
+            made = invoicing.create_invoice(
                 session,
                 actor,
                 person_id=person_from(
@@ -296,7 +299,7 @@ def quote_page(
     problem: Annotated[str, Query(max_length=300)] = "",
 ) -> Response:
     def build() -> dict[str, Any]:
-        quote = billing.get_quote(session, actor, quote_id[:36])
+        quote = quoting.get_quote(session, actor, quote_id[:36])
         return {
             "quote": quote,
             "names": _names(session, actor, [quote.person_id]),
@@ -314,7 +317,7 @@ def move_quote(
     request: Request, quote_id: str, actor: Biller, session: SessionDep, status: FormText = ""
 ) -> Response:
     try:
-        billing.update_quote(session, actor, quote_id[:36], {"status": status[:12]})
+        quoting.update_quote(session, actor, quote_id[:36], {"status": status[:12]})
     except DomainError as error:
         failed(session, error)
         return see_other(f"/desk/billing/quotes/{quote_id[:36]}", problem=error.message[:300])
@@ -322,8 +325,8 @@ def move_quote(
 
 
 def _invoice_context(session: Session, actor: Actor, invoice_id: str) -> dict[str, Any]:
-    invoice = billing.get_invoice(session, actor, invoice_id)
-    payments = billing.list_payments(
+    invoice = invoicing.get_invoice(session, actor, invoice_id)
+    payments = paying.list_payments(
         session, actor, billing.BillingFilter(invoice_id=invoice.id), limit=200
     )
     return {
@@ -355,7 +358,7 @@ def invoice_page(
 @router.post("/billing/invoices/{invoice_id}/void", response_class=HTMLResponse)
 def void_invoice(request: Request, invoice_id: str, actor: Biller, session: SessionDep) -> Response:
     try:
-        billing.update_invoice(session, actor, invoice_id[:36], {"status": "void"})
+        invoicing.update_invoice(session, actor, invoice_id[:36], {"status": "void"})
     except DomainError as error:
         failed(session, error)
         return see_other(f"/desk/billing/invoices/{invoice_id[:36]}", problem=error.message[:300])
@@ -385,7 +388,7 @@ def record_payment(
         "paid_at": paid_at[:30],
     }
     try:
-        billing.record_payment(
+        paying.record_payment(
             session,
             actor,
             invoice_id=invoice_id[:36],

@@ -13,10 +13,10 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.access.roles import DESK_ROLES, RECORDING_ROLES
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
 from steward.desk import calls, remote
-from steward.desk.common import DESK_ROLES, RECORDING_ROLES
 from steward.desk.models import DIRECTIONS, IDENTIFIER_KINDS
 from steward.policy.active import policy_of
 from steward.policy.serviceable import records_calls

@@ -15,11 +15,11 @@ from fastapi import Depends, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from steward.access.roles import BILLING_ROLES, DESK_ROLES, RECORDING_ROLES
 from steward.core.actor import Actor
 from steward.core.cards import mask_card_numbers
 from steward.core.errors import DomainError, Forbidden, Invalid
-from steward.desk import organisations, people, tickets
-from steward.desk.common import BILLING_ROLES, DESK_ROLES, RECORDING_ROLES
+from steward.desk import directory, people, tickets
 from steward.desk.messages import Upload
 from steward.web.pages.kit import PageRoute, PageStaff, failed, render
 
@@ -247,7 +247,7 @@ def person_from(session: Session, actor: Actor, person_id: str, email: str) -> s
         return person_id.strip()[:36]
     if not email.strip():
         raise Invalid("Choose the person, or give their email address.")
-    found = organisations.find_people(session, actor, email=email[:254], limit=1).items
+    found = directory.find_people(session, actor, email=email[:254], limit=1).items
     if not found:
         raise Invalid(
             "Nobody with this email address is known yet: add them to their organisation "

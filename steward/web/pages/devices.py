@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
-from steward.desk import devices, organisations, people
+from steward.desk import devices, organisations, people, service_records, telemetry
+from steward.desk import schedules as maintenance
 from steward.desk.models import DEVICE_TYPES
 from steward.web.deps import SessionDep
 from steward.web.pages.desk_kit import (
@@ -384,9 +385,11 @@ async def update_device(
 
 def _device_context(session: Session, actor: Actor, device_id: str) -> dict[str, Any]:
     device = devices.get_device(session, actor, device_id)
-    readings = devices.list_telemetry(session, actor, device.id, limit=READINGS)
-    records = devices.list_service_records(session, actor, device_id=device.id, limit=PAGE_SIZE)
-    schedules = devices.list_schedules(session, actor, device_id=device.id, limit=PAGE_SIZE)
+    readings = telemetry.list_telemetry(session, actor, device.id, limit=READINGS)
+    records = service_records.list_service_records(
+        session, actor, device_id=device.id, limit=PAGE_SIZE
+    )
+    schedules = maintenance.list_schedules(session, actor, device_id=device.id, limit=PAGE_SIZE)
     named = people.names(session, actor, [device.assigned_to_id] if device.assigned_to_id else [])
     return {
         "device": device,
@@ -449,7 +452,7 @@ def add_service_record(
         visited = optional_date(visited_on, "visit date")
         if visited is None:
             raise Invalid("Give the date of the visit.")
-        devices.create_service_record(
+        service_records.create_service_record(
             session,
             actor,
             device_id=device_id[:36],
@@ -483,7 +486,7 @@ def add_schedule(
         interval = optional_int(interval_days, "interval in days", low=1, high=3650)
         if interval is None:
             raise Invalid("Give the interval in days.")
-        devices.create_schedule(
+        maintenance.create_schedule(
             session,
             actor,
             device_id=device_id[:36],

@@ -20,7 +20,17 @@ from sqlalchemy.orm import Session
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.desk import billing, devices, messages, organisations, tickets
+from steward.desk import (
+    billing,
+    devices,
+    messages,
+    organisations,
+    service_records,
+    tickets,
+)
+from steward.desk import invoices as invoicing
+from steward.desk import payments as paying
+from steward.desk import quotes as quoting
 from steward.desk.common import is_contact_of
 from steward.desk.models import STATUSES
 from steward.identity import profile
@@ -290,7 +300,7 @@ def device_overview(session: Session, actor: Actor) -> dict[str, Any]:
     """The devices of the customer's organisations and their own, newest first, each with its
     service visits (latest first); visits not tied to a device are listed apart."""
     found = devices.list_devices(session, actor, limit=DEVICE_ROWS)
-    records = devices.list_service_records(session, actor, limit=RECORD_ROWS).items
+    records = service_records.list_service_records(session, actor, limit=RECORD_ROWS).items
     by_device: dict[str | None, list[devices.ServiceRecordView]] = {}
     for record in records:
         by_device.setdefault(record.device_id, []).append(record)
@@ -309,9 +319,9 @@ def billing_overview(session: Session, actor: Actor) -> dict[str, Any]:
     customer; draft quotes are not theirs to see yet)."""
     everything = billing.BillingFilter()
     return {
-        "quotes": billing.list_quotes(session, actor, everything, limit=BILLING_ROWS).items,
-        "invoices": billing.list_invoices(session, actor, everything, limit=BILLING_ROWS).items,
-        "payments": billing.list_payments(session, actor, everything, limit=BILLING_ROWS).items,
+        "quotes": quoting.list_quotes(session, actor, everything, limit=BILLING_ROWS).items,
+        "invoices": invoicing.list_invoices(session, actor, everything, limit=BILLING_ROWS).items,
+        "payments": paying.list_payments(session, actor, everything, limit=BILLING_ROWS).items,
         "most": BILLING_ROWS,
     }
 
