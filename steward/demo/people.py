@@ -25,8 +25,8 @@ from steward.desk.models import (
     Organisation,
     SavedView,
 )
-from steward.identity.common import vault_of
 from steward.identity.models import Account, Person
+from steward.vault.service import vault_of
 
 
 class _PeoplePhases(_Core):

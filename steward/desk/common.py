@@ -19,8 +19,8 @@ from steward.access.people import categories, load_rows
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
 from steward.desk.models import Membership
-from steward.identity.common import vault_of
 from steward.policy.active import policy_of
+from steward.vault.service import vault_of
 
 SERVICE = "essential.service"  # customers acting on their own data (the portal)
 SUPPORT = "essential.service.support"  # staff working tickets, calls, devices, records

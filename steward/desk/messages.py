@@ -34,9 +34,9 @@ from steward.desk.common import (
     purpose_for,
 )
 from steward.desk.models import CHANNELS, VISIBILITIES, Attachment, Message, Ticket, TicketEvent
-from steward.identity.common import vault_of
 from steward.pii.mentions import Mention
 from steward.vault import files
+from steward.vault.service import vault_of
 
 FILES = "attachments"
 MAX_BODY = 20_000

@@ -17,18 +17,11 @@ from steward.core.settings import Settings
 from steward.identity.models import Account, Person
 from steward.mail import MailFailed, send
 from steward.policy.active import policy_of
-from steward.vault.service import Vault
+from steward.vault.service import vault_of
 
 SERVICE = "essential.service"
 SECURITY = "essential.service.security"
 log = logging.getLogger("steward.identity")
-
-
-def vault_of(session: Session) -> Vault:
-    vault = session.info.get("vault")
-    if not isinstance(vault, Vault):
-        raise RuntimeError("identity services need a session opened through the vault")
-    return vault
 
 
 def login_index(session: Session, email: str) -> str:

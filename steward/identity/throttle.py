@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from steward.core import clock
-from steward.identity.common import vault_of
 from steward.identity.errors import Throttled
 from steward.identity.models import Throttle
+from steward.vault.service import vault_of
 
 FREE_FAILURES = 3
 LOCK_AFTER = 10

@@ -38,7 +38,7 @@ from steward.core.actor import Actor
 from steward.core.db import Base
 from steward.core.errors import DomainError, Invalid, NotFound
 from steward.core.settings import Settings
-from steward.identity.common import state_of, vault_of
+from steward.identity.common import state_of
 from steward.pii.mentions import Mention
 from steward.policy.active import policy_of, resolve
 from steward.rights import data_use, report, review, signing
@@ -47,7 +47,7 @@ from steward.rights.datamap import Holding, holdings, link_columns, paths, provi
 from steward.rights.models import Disclosure, OutboxMessage, RequestFile, RightsRequest
 from steward.rights.recipients import tls_context
 from steward.vault import files
-from steward.vault.service import Erased
+from steward.vault.service import Erased, vault_of
 
 FILES = "rights"  # the files.py kind of exports
 ACCESS_KINDS = review.ACCESS_KINDS
