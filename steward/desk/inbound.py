@@ -37,18 +37,17 @@ from steward.desk.models import Membership, Message, Organisation, Ticket
 from steward.desk.people import add_person, find_by_email
 from steward.identity.common import mail_quietly
 from steward.identity.models import Account
-from steward.mail.inbound import InboundMail, parse
+from steward.mail.inbound import OWN_MESSAGE, InboundMail, parse, strip_quoted
 from steward.policy.active import policy_of
+from steward.vault.service import message_id_index
 
 log = logging.getLogger("steward.desk.inbound")
 OUR_MESSAGE_ID = re.compile(r"^<t(\d{1,10})\.[0-9a-f]+@steward>$")
 SUBJECT_TAG = re.compile(r"\[#(\d{1,10})\]")
 REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs)\s*:\s*)+", re.IGNORECASE)
-QUOTE_HEADER = re.compile(r"^(on .+ wrote:|-+ ?original message ?-+)$", re.IGNORECASE)
 MAX_SUBJECT = 200
 MAX_THREAD_IDS = 50  # the newest ids of a long References header are enough
 CUT = "\n\n[The mail was longer than a message may be; the rest was not kept.]"
-OWN_MESSAGE = "@steward>"
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,7 @@ def _new_sender(session: Session, mail: InboundMail) -> str:
 def _already_stored(session: Session, message_id: str, person_id: str | None) -> int | None:
     """The ticket holding a message with this Message-ID: its number when the sender is its
     requester, 0 when it is someone else's (whose number is not told), None when new."""
-    index = messages.message_id_index(session, message_id)
+    index = message_id_index(session, message_id)
     found = session.execute(
         select(Ticket.id, Ticket.requester_id)
         .join(Message, Message.ticket_id == Ticket.id)
@@ -180,7 +179,7 @@ def _thread(session: Session, mail: InboundMail, person_id: str) -> int | None:
         ours = OUR_MESSAGE_ID.match(message_id)
         if ours:
             candidates.append(int(ours.group(1)))
-    indexes = [messages.message_id_index(session, m) for m in thread_ids]
+    indexes = [message_id_index(session, m) for m in thread_ids]
     if indexes:
         candidates += session.scalars(
             select(Message.ticket_id).where(Message.email_message_id.in_(indexes))
@@ -200,19 +199,6 @@ def _subject(subject: str) -> str:
     number is masked here, as in the text: the sender cannot be asked to write it again."""
     cleaned = REPLY_PREFIX.sub("", SUBJECT_TAG.sub("", subject)).strip()
     return mask_card_numbers(" ".join(cleaned.split()))[0][:MAX_SUBJECT] or "(no subject)"
-
-
-def strip_quoted(body: str) -> str:
-    """A reply without the quoted mail below it ("On ... wrote:" and the `>` lines after
-    it). Quotes between the sender's own lines stay, so nothing they wrote is lost."""
-    lines = body.split("\n")
-    end = len(lines)
-    while end and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith(">")):
-        end -= 1
-    if end < len(lines) and end and QUOTE_HEADER.match(lines[end - 1].strip()):
-        end -= 1
-    kept = "\n".join(lines[:end]).strip()
-    return kept or body
 
 
 def _uploads(mail: InboundMail) -> tuple[list[Upload], list[str]]:

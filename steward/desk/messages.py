@@ -36,7 +36,7 @@ from steward.desk.common import (
 from steward.desk.models import CHANNELS, VISIBILITIES, Attachment, Message, Ticket, TicketEvent
 from steward.pii.mentions import Mention
 from steward.vault import files
-from steward.vault.service import vault_of
+from steward.vault.service import message_id_index
 
 FILES = "attachments"
 MAX_BODY = 20_000
@@ -132,11 +132,6 @@ def masking_notice(count: int) -> str | None:
         f"We removed {what} from your message and kept only the last four digits: we never "
         "store card numbers. To pay, use the payment page."
     )
-
-
-def message_id_index(session: Session, message_id: str) -> str:
-    """The blind index under which a mail's Message-ID is kept, for threading replies."""
-    return vault_of(session).blind_index("message_id", message_id.strip().strip("<>"))
 
 
 def choice(value: str, allowed: Sequence[str], what: str) -> str:

@@ -57,7 +57,6 @@ from steward.desk.messages import (
     clean_body,
     discard,
     locate,
-    message_id_index,
     messages_of,
     record_change,
     write,
@@ -79,6 +78,7 @@ from steward.desk.models import (
 from steward.identity.models import Person
 from steward.pii.mentions import Mention
 from steward.vault import files
+from steward.vault.service import message_id_index
 
 STAFF_CHANNELS = ("phone", "chat", "email")  # staff open tickets for someone who got in touch
 CUSTOMER_STATUSES = ("resolved", "closed")  # what customers may set on their own tickets

@@ -17,6 +17,9 @@ from html.parser import HTMLParser
 
 from steward.core.errors import Invalid
 
+OWN_MESSAGE = "@steward>"  # how every Message-ID Steward writes ends: our own mail
+QUOTE_HEADER = re.compile(r"^(on .+ wrote:|-+ ?original message ?-+)$", re.IGNORECASE)
+
 MAX_BYTES = 30 * 1024 * 1024
 MAX_FILENAME = 200
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
@@ -226,3 +229,16 @@ def html_to_text(html: str) -> str:
     parser.close()
     lines = (" ".join(line.split()) for line in "".join(parser.chunks).split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def strip_quoted(body: str) -> str:
+    """A reply without the quoted mail below it ("On ... wrote:" and the `>` lines after
+    it). Quotes between the sender's own lines stay, so nothing they wrote is lost."""
+    lines = body.split("\n")
+    end = len(lines)
+    while end and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith(">")):
+        end -= 1
+    if end < len(lines) and end and QUOTE_HEADER.match(lines[end - 1].strip()):
+        end -= 1
+    kept = "\n".join(lines[:end]).strip()
+    return kept or body

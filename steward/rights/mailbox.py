@@ -25,17 +25,16 @@ from steward.core import clock
 from steward.core.actor import VISITOR
 from steward.core.cards import mask_card_numbers
 from steward.core.settings import Settings
-from steward.desk.inbound import OWN_MESSAGE, strip_quoted
-from steward.desk.messages import message_id_index
 from steward.identity.common import load_account, login_index
 from steward.identity.models import Account
-from steward.mail.inbound import InboundMail, parse
+from steward.mail.inbound import OWN_MESSAGE, InboundMail, parse, strip_quoted
 from steward.policy.active import policy_of
 from steward.policy.channels import servable
 from steward.policy.schema import Policy
 from steward.rights.common import event
 from steward.rights.intake import NewRequest, open_request
 from steward.rights.models import RightsRequest
+from steward.vault.service import message_id_index
 
 _VERB = r"(close|delete|cancel|terminate|remove|erase|deactivate)"
 _THING = r"(my\s+|the\s+|our\s+)?(customer\s+|user\s+)?(account|profile|data|personal\s+data)"

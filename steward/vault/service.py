@@ -168,3 +168,8 @@ def vault_of(session: Session) -> Vault:
     if not isinstance(vault, Vault):
         raise RuntimeError("sealed data needs a session opened through the vault")
     return vault
+
+
+def message_id_index(session: Session, message_id: str) -> str:
+    """The blind index under which a mail's Message-ID is kept, for threading replies."""
+    return vault_of(session).blind_index("message_id", message_id.strip().strip("<>"))
