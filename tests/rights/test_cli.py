@@ -29,7 +29,7 @@ def test_list_and_show_give_references_kinds_and_dates_without_personal_data(
         assert shown.exit_code == 0, shown.output
         assert "received   2031-03-03 09:00" in shown.output
         assert "verified" in shown.output and "session" in shown.output
-        for private in ("ada", "generator"):
+        for private in ("ada@", "lovelace", "generator"):
             assert private not in (listed.output + shown.output).lower()
         unknown = steward(identity_settings, "rights", "show", "PR-AAAA-AAAA")
         assert unknown.exit_code == 1

@@ -106,4 +106,5 @@ def test_the_daily_digest_lists_references_and_due_dates_without_personal_data(
         for address in ("dpo@example.com", "privacy@houstongeneratorcompany.com"):
             text = body_of(mailbox.last_to(address))
             assert access["reference"] in text and "2031-04-02" in text
-            assert "ada" not in text.lower() and "generator." not in text
+            assert "ada@" not in text.lower() and "lovelace" not in text.lower()
+            assert "generator." not in text
