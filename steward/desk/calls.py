@@ -50,6 +50,7 @@ RECORDINGS = "recordings"  # the files.py kind of call recordings
 RECORDING_CATEGORY = RECORDING
 NOT_RECORDED = "This business does not record calls under its privacy policy."
 MAX_RECORDING_BYTES = 50 * 1024 * 1024
+MAX_NOTES = 4000
 STAFF_COLUMNS = ("number", "notes")
 CUSTOMER_COLUMNS = ("number",)  # agents' notes are their working notes, like internal notes
 NOT_WITHOUT_NOTICE = (
@@ -192,6 +193,12 @@ def _load(session: Session, actor: Actor, call_id: str, *, action: str = "read")
     return call
 
 
+def _notes(notes: str | None) -> str | None:
+    if notes is not None and len(notes) > MAX_NOTES:
+        raise Invalid(f"Call notes may be at most {MAX_NOTES:,} characters.")
+    return (notes or "").strip() or None
+
+
 def log_call(
     session: Session,
     actor: Actor,
@@ -228,7 +235,7 @@ def log_call(
         started_at=started_at,
         duration_seconds=duration_seconds,
         recording_notice_played=recording_notice_played,
-        notes=(notes or "").strip() or None,
+        notes=_notes(notes),
     )
     session.add(call)
     session.flush()
@@ -284,7 +291,7 @@ def update_call(session: Session, actor: Actor, call_id: str, changes: dict[str,
     if "ticket_id" in changes:
         call.ticket_id = changes["ticket_id"]
     if "notes" in changes:
-        call.notes = (changes["notes"] or "").strip() or None
+        call.notes = _notes(changes["notes"])
     session.flush()
     view = _views(session, actor, [call], {call.id})[0]
     session.commit()
@@ -320,6 +327,21 @@ def _gate_recording(
     )
 
 
+def keepable_recording(notice_played: bool, content_type: str, data: bytes) -> str:
+    """The recording's content type when it may be kept: the caller heard the recording
+    notice (D6), it is audio, not empty and not too large; else the reason, as an error."""
+    if not notice_played:
+        raise Invalid(NOT_WITHOUT_NOTICE)
+    content_type = content_type.split(";")[0].strip().lower()
+    if not content_type.startswith("audio/") or len(content_type) > 100:
+        raise Invalid("A call recording must be audio (a content type starting with audio/).")
+    if not data:
+        raise Invalid("The recording is empty.")
+    if len(data) > MAX_RECORDING_BYTES:
+        raise TooLarge(f"A recording may be at most {MAX_RECORDING_BYTES // 1024 // 1024} MB.")
+    return content_type
+
+
 def store_recording(
     session: Session,
     settings: Settings,
@@ -337,15 +359,7 @@ def store_recording(
         raise Invalid(NOT_RECORDED)
     person_id = _owner(session, actor, call_id)
     notice = session.scalar(select(Call.recording_notice_played).where(Call.id == call_id))
-    if not notice:
-        raise Invalid(NOT_WITHOUT_NOTICE)
-    content_type = content_type.split(";")[0].strip().lower()
-    if not content_type.startswith("audio/") or len(content_type) > 100:
-        raise Invalid("A call recording must be audio (a content type starting with audio/).")
-    if not data:
-        raise Invalid("The recording is empty.")
-    if len(data) > MAX_RECORDING_BYTES:
-        raise TooLarge(f"A recording may be at most {MAX_RECORDING_BYTES // 1024 // 1024} MB.")
+    content_type = keepable_recording(bool(notice), content_type, data)
     if session.scalar(select(CallRecording.id).where(CallRecording.call_id == call_id)):
         raise Conflict("This call already has a recording; delete it first to replace it.")
     _gate_recording(session, actor, person_id, STORAGE, "write")

@@ -66,6 +66,17 @@ def test_a_recording_of_a_call_without_the_notice_is_refused_and_nothing_is_kept
     assert "No calls match." in agent.get("/desk/calls").text
 
 
+def test_notes_longer_than_a_call_keeps_are_refused_and_given_back_whole(agent, shopper):
+    number = open_ticket(shopper)
+    person = requester_on_form(agent.get(f"/desk/calls/new?ticket={number}").text)
+    long_notes = "Checked the fuser. " * 250  # 4,750 characters
+    answer = form(agent, "/desk/calls/new", call_form(person, number, notes=long_notes))
+    assert answer.status_code == 422
+    assert "Call notes may be at most 4,000 characters." in answer.text
+    assert long_notes.strip() in answer.text  # nothing typed is lost
+    assert "No calls match." in agent.get("/desk/calls").text
+
+
 @pytest.mark.promise("D6")
 def test_a_call_logged_without_the_notice_offers_no_recording_upload(agent, shopper):
     number = open_ticket(shopper)

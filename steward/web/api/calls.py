@@ -36,11 +36,11 @@ class CallIn(Body):
     duration_seconds: int = Field(ge=0, le=7 * 24 * 3600)
     recording_notice_played: bool
     ticket_id: TicketId | None = None
-    notes: str | None = Field(None, max_length=4000)
+    notes: str | None = Field(None, max_length=calls.MAX_NOTES)
 
 
 class CallChangeIn(Body):
-    notes: str | None = Field(None, max_length=4000)
+    notes: str | None = Field(None, max_length=calls.MAX_NOTES)
     ticket_id: TicketId | None = None
 
 

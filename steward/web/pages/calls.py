@@ -182,7 +182,7 @@ async def log_call(
         "started_at": started_at[:30],
         "duration": duration[:10],
         "notice_played": notice_played[:3],
-        "notes": limited(notes, 4000),
+        "notes": limited(notes, calls.MAX_NOTES * 2),
         "ticket": ticket[:12],
     }
     audio = (
@@ -191,12 +191,8 @@ async def log_call(
         else None
     )
     try:
-        if audio is not None and not notice_played:
-            raise Invalid(calls.NOT_WITHOUT_NOTICE)
-        if audio is not None and not (
-            recording and (recording.content_type or "").startswith("audio/")
-        ):
-            raise Invalid("A call recording must be an audio file.")
+        if audio is not None and recording is not None:  # refused whole, before anything is kept
+            calls.keepable_recording(bool(notice_played), recording.content_type or "", audio)
         logged = calls.log_call(
             session,
             actor,
@@ -207,7 +203,7 @@ async def log_call(
             recording_notice_played=bool(notice_played),
             started_at=optional_moment(started_at, "start of the call"),
             ticket_id=optional_int(ticket, "ticket number", low=1),
-            notes=notes[:4000],
+            notes=notes,
         )
     except DomainError as error:
         failed(session, error)
@@ -285,7 +281,7 @@ def update_call(
 ) -> Response:
     try:
         changes = {
-            "notes": notes[:4000] or None,
+            "notes": notes or None,
             "ticket_id": optional_int(ticket, "ticket number", low=1),
         }
         calls.update_call(session, actor, call_id[:36], changes)
@@ -294,7 +290,7 @@ def update_call(
         extra = {
             "notices": [],
             "edit_error": error.message,
-            "kept": {"notes": notes[:4000], "ticket": ticket[:12]},
+            "kept": {"notes": limited(notes, calls.MAX_NOTES * 2), "ticket": ticket[:12]},
         }
         try:
             context = _call_page(session, actor, call_id[:36], extra)
