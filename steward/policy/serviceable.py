@@ -17,6 +17,7 @@ Finding = tuple[tuple[str | int, ...], str]
 
 SERVICE = "essential.service"  # a person acting on their own data
 SUPPORT = "essential.service.support"  # agents working tickets, calls and devices
+BILLING = "essential.service.billing"  # quotes, invoices and payments
 # The categories of the desk's columns that the desk's core functions touch (the tables
 # declare them; tests/desk/test_every_policy.py checks these names against the tables).
 EMAIL = "user.contact.email"

@@ -67,6 +67,24 @@ def test_the_demo_speaks_the_trade_of_the_policy(demo, database, example):
     assert currencies == ({currency} if currency else set())
 
 
+# The staff a demo signs in as: only roles the policy gives a purpose (the owner and the
+# privacy officer always), so nobody signs in to nothing but refusals.
+STAFF = {
+    "houston-generator": {"billing", "call_reviewer"},
+    "printo-gens": {"billing"},  # no call is recorded there
+    "it-support-shop": {"billing", "call_reviewer"},
+    "emergencysupport": {"call_reviewer"},  # nothing is billed there
+    "compustores": {"billing"},
+}
+
+
+def test_the_demo_makes_staff_only_for_roles_the_policy_uses(demo, database, example):
+    result = demo("--people", "6")
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[0] for line in result.output.splitlines() if "@demo." in line}
+    assert listed == {"admin", "agent", "privacy_officer", "customer"} | STAFF[example]
+
+
 def test_the_same_seed_gives_the_same_tickets_under_any_trade(demo, database, example):
     def subjects() -> list[str]:
         database.rollback()

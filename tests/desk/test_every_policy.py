@@ -159,6 +159,14 @@ def test_the_desk_works_under_every_example_or_policy_check_says_why(example, te
         api = agent.get("/api/v1/devices")
         assert api.status_code == 404 and api.json()["detail"] == NO_INVENTORY
 
+    # Billing: offered in the nav only where the business bills, to the roles it names.
+    bills = "essential.service.billing" in policy.purposes
+    assert ('href="/portal/billing"' in ada.get("/portal").text) == bills
+    owner = team.admin.get("/desk").text
+    assert ('href="/desk/billing"' in owner) == (
+        bills and "admin" in policy.purposes["essential.service.billing"].roles
+    )
+
     # The customer reads and changes their preferences, or is told plainly whom to write to.
     read = ada.get("/api/v1/me/preferences")
     account = ada.get("/portal/account")

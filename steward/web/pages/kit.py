@@ -25,7 +25,7 @@ from steward.identity.errors import NotSignedIn
 from steward.identity.models import STAFF_ROLES, Account
 from steward.identity.sessions import Current
 from steward.policy.publish import name_of
-from steward.policy.serviceable import keeps_devices
+from steward.policy.serviceable import BILLING, keeps_devices
 from steward.rights.common import OFFICER_ROLES
 from steward.web.auth import CSRF_COOKIE, SESSION_COOKIE, CsrfRefused, SentCsrf
 from steward.web.deps import SessionDep
@@ -179,14 +179,18 @@ def render(
     if viewer is None:
         found = getattr(request.state, "viewer", None)
         viewer = found if isinstance(found, Viewer) else Viewer()
+    policy = request.app.state.active_policy.policy
     full: dict[str, Any] = {
-        "business": name_of(request.app.state.active_policy.policy),
+        "business": name_of(policy),
         "viewer": viewer,
         # Also for pages anyone may see: a signed-in browser's forms must carry it there too.
         "csrf_token": request.cookies.get(CSRF_COOKIE, ""),
         "htmx": request.headers.get("HX-Request") == "true",
-        # Whether the nav offers devices: a business may keep no device inventory at all.
-        "keeps_devices": keeps_devices(request.app.state.active_policy.policy),
+        # What the nav offers: a business may keep no device inventory and bill nothing, and
+        # a role sees the parts of the desk the policy's purposes give it.
+        "keeps_devices": keeps_devices(policy),
+        "bills": BILLING in policy.purposes,
+        "role_purposes": {k for k, p in policy.purposes.items() if viewer.role in p.roles},
         **(context or {}),
     }
     response: HTMLResponse = request.app.state.templates.TemplateResponse(
