@@ -92,9 +92,7 @@ def settings_in(directory: Path, url: str) -> Settings:
 
 
 def account(app: FastAPI, email: str, role: str) -> None:
-    with app.state.sessions() as session:
-        app.state.vault.attach(session)
-        session.info["policy"] = app.state.active_policy.policy
+    with app.state.runtime.session() as session:
         made = new_account(
             session,
             None,
@@ -192,9 +190,7 @@ def add_bare_routes(app: FastAPI, engine: Engine, requester_id: str) -> None:
 
 def service(app: FastAPI, work: Callable[[Session], Any]) -> Any:
     """Call a service as a request does: a fresh session with the vault and the policy."""
-    with app.state.sessions() as session:
-        app.state.vault.attach(session)
-        session.info["policy"] = app.state.active_policy.policy
+    with app.state.runtime.session() as session:
         return work(session)
 
 

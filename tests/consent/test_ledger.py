@@ -19,8 +19,7 @@ def team(admin, mailbox, new_client) -> Team:
 
 
 def _gate_view(app, person_id):
-    with app.state.sessions() as session:
-        session.info["policy"] = app.state.active_policy.policy
+    with app.state.runtime.session() as session:
         return state_of(session, person_id).consents, states_of(session, [person_id])
 
 

@@ -16,9 +16,7 @@ from steward.rights.models import RightsRequest
 @contextmanager
 def db(app) -> Iterator[Session]:
     """A session with the app's vault and policy, as the services expect."""
-    with app.state.sessions() as session:
-        app.state.vault.attach(session)
-        session.info["policy"] = app.state.active_policy.policy
+    with app.state.runtime.session() as session:
         yield session
 
 
