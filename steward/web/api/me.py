@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core import clock
 from steward.identity import closing, profile
+from steward.identity.common import EmailText
 from steward.policy.active import policy_of
 from steward.rights import self_service
-from steward.web.api.auth import EmailText, StatusOut
+from steward.web.api.auth import StatusOut
 from steward.web.auth import CurrentActor, SettingsDep, clear_session_cookies, csrf_guard
 from steward.web.deps import SessionDep
 
