@@ -1,10 +1,12 @@
 """What the identity services share: the gate call for a person's columns (the adapters are
-in access.people), security events, mail, links, look-ups."""
+in access.people), security events, mail, links, look-ups, and the shape of an email address
+as typed into an API body or a form."""
 
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
@@ -19,6 +21,7 @@ from steward.mail import MailFailed, send
 from steward.policy.active import policy_of
 from steward.vault.service import vault_of
 
+EmailText = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 SERVICE = "essential.service"
 SECURITY = "essential.service.security"
 log = logging.getLogger("steward.identity")

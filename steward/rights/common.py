@@ -1,9 +1,11 @@
 """What the rights services share: who may handle requests, deadlines in calendar or business
-days, references, the timeline, and loading a request."""
+days, references, the timeline, loading a request, and the lengths of typed input."""
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Annotated
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,8 @@ from steward.policy.schema import Policy
 from steward.rights.models import RequestEvent, RightsRequest
 
 OFFICER_ROLES = frozenset({"privacy_officer"})
+Text = Annotated[str, Field(max_length=5000)]  # typed input: details, a question
+Short = Annotated[str, Field(max_length=200)]  # typed input: a name, a purpose, a correction
 CCPA_CONFIRM_BUSINESS_DAYS = 10  # Cal. Code Regs. tit. 11, § 7021: confirm within 10 business days
 _ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read out on the phone
 # The API and the privacy center are the same place for the policy's `channels`.

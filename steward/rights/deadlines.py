@@ -1,7 +1,13 @@
 """Deadlines and the privacy officer's decisions on them: extending a deadline (with the
 reason told to the person, before the original deadline), refusing a request, answering an
-inquiry, lapsing requests nobody verified, and the daily digest of open requests."""
+inquiry, lapsing requests nobody verified, and the daily digest of open requests.
 
+`ExtendIn`, `ReasonIn` and `AnswerIn` are what the officer gives, to the API and on the
+request's page alike."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +24,25 @@ from steward.rights.models import CLOSED, RightsRequest
 from steward.rights.queries import contact, label, queue, tell
 
 MOST_REASON = 1000
+
+
+class ExtendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    days: int = Field(ge=1, le=366)
+    reason: Annotated[str, Field(min_length=1, max_length=MOST_REASON)]
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=1, max_length=MOST_REASON)]
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, Field(min_length=1, max_length=20000)]
 
 
 def _open_request(session: Session, request_id: str) -> RightsRequest:

@@ -10,13 +10,18 @@ at once where the policy accepts a session, or by re-entering their password whe
 for that. Which methods a channel can use is `steward.policy.channels`. Every request is
 acknowledged by mail at once with its reference and due date; California requests say that
 this is the confirmation the law asks for.
+
+`RequestIn` is what a person asks, the API's body and the privacy center's form alike;
+`NewRequest` is what the intake opens from any channel, with what only Steward sets.
 """
 
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Annotated, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -36,6 +41,8 @@ from steward.policy.schema import Policy
 from steward.rights import verify
 from steward.rights.common import (
     CCPA_CONFIRM_BUSINESS_DAYS,
+    Short,
+    Text,
     due_for,
     event,
     new_reference,
@@ -55,6 +62,26 @@ CHECKED_BY = {
 }
 
 
+class RequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(max_length=20, description=f"One of: {', '.join(KINDS)}.")
+    email: str | None = Field(None, max_length=254)
+    name: Short | None = None
+    details: Text | None = None
+    corrections: dict[Short, Short] = Field(default_factory=dict, max_length=4)
+    purposes: list[Short] = Field(default_factory=list, max_length=20)
+    on_behalf: bool = False
+    agent: Annotated[str, Field(max_length=500)] | None = None
+    password: Short | None = None
+    channel: Literal["api", "portal", "account_settings"] = Field(
+        "api",
+        description="Where the person asks: the privacy center's API, or (signed in, about "
+        "themselves) their portal or account settings.",
+    )
+
+
+# Not the body of any request: a caller must not set `verified_by` or `email_message_id`.
 @dataclass(frozen=True)
 class NewRequest:
     kind: str

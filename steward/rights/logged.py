@@ -7,11 +7,14 @@ as the actor, audited; the person it is about is the one behind the email addres
 for a letter with no address, the person the officer names. A code mailed to the address
 follows the normal code flow. Without an address no mail is sent: the officer answers by
 post, and the request's export token is shown to the officer.
+
+`LoggedIn` is what the officer gives, the API's body and the /dpo/log form alike.
 """
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +28,8 @@ from steward.identity.models import Person
 from steward.policy.active import policy_of
 from steward.policy.channels import OFFICER_LOGGED, usable
 from steward.rights import intake, verify
-from steward.rights.common import event, require_officer
+from steward.rights.common import Short, Text, event, require_officer
+from steward.rights.models import KINDS
 
 OLDEST_DAYS = 365  # a request received longer ago than this is a typing mistake
 CHECKS = {
@@ -36,19 +40,29 @@ CHECKS = {
 AT_ONCE = ("document", "data_points")  # the officer has checked: verified when logged
 
 
-@dataclass(frozen=True)
-class Logged:
-    kind: str
-    channel: str  # phone, post or in_person
-    received: date | datetime  # a date alone: the start of that day (UTC)
-    name: str
-    email: str | None = None
-    checked: str | None = None  # document, data_points or email_code; None for an inquiry
-    note: str | None = None  # how the identity was checked, in the officer's words
-    details: str | None = None
-    corrections: dict[str, str] = field(default_factory=dict)
-    purposes: list[str] = field(default_factory=list)
-    person_id: str | None = None  # a letter with no email address: whom it is about
+class LoggedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(max_length=20, description=f"One of: {', '.join(KINDS)}.")
+    channel: Literal["phone", "post", "in_person"]
+    received: datetime | date = Field(
+        description="When the request was received (a date alone: the start of that day, "
+        "UTC); its clock starts then."
+    )
+    name: Short
+    email: str | None = Field(
+        None, max_length=254, description="Optional for a letter: then it is answered by post."
+    )
+    checked: Literal["document", "data_points", "email_code"] | None = Field(
+        None, description="How the identity was checked (none for an inquiry)."
+    )
+    note: Annotated[str, Field(max_length=500)] | None = None  # the check, in the officer's words
+    details: Text | None = None
+    corrections: dict[Short, Short] = Field(default_factory=dict, max_length=4)
+    purposes: list[Short] = Field(default_factory=list, max_length=20)
+    person_id: Annotated[str, Field(max_length=36)] | None = Field(
+        None, description="For a letter with no email address: the person it is about."
+    )
 
 
 def received_at(received: date | datetime) -> datetime:
@@ -65,7 +79,7 @@ def received_at(received: date | datetime) -> datetime:
     return moment
 
 
-def _checked(logged: Logged, verification: list[str], email: str | None) -> str:
+def _checked(logged: LoggedIn, verification: list[str], email: str | None) -> str:
     allowed = usable(logged.channel, verification, signed_in=False)
     if logged.checked not in allowed:
         words = "; ".join(CHECKS[m] for m in allowed) or "no check an officer can make"
@@ -75,7 +89,7 @@ def _checked(logged: Logged, verification: list[str], email: str | None) -> str:
     return logged.checked
 
 
-def _person(session: Session, logged: Logged) -> str | None:
+def _person(session: Session, logged: LoggedIn) -> str | None:
     if logged.person_id is None:
         return None
     found = session.scalar(
@@ -87,7 +101,7 @@ def _person(session: Session, logged: Logged) -> str | None:
 
 
 def log_request(
-    session: Session, settings: Settings, officer: Actor, logged: Logged
+    session: Session, settings: Settings, officer: Actor, logged: LoggedIn
 ) -> intake.Opened:
     """Log a request the officer took by phone, by post or in person. Commits."""
     require_officer(officer)
@@ -104,7 +118,7 @@ def log_request(
     intake.check_offered(policy, new)
     intake.check_fields(policy, new)
     received = received_at(logged.received)
-    name = " ".join((logged.name or "").split())[:200]
+    name = " ".join(logged.name.split())
     if not name:
         raise Invalid("Enter the name of the person who asked.")
     email = (logged.email or "").strip() or None
@@ -121,7 +135,7 @@ def log_request(
             raise Invalid("Without an email address, name the person the letter is about.")
     if email is not None and person_id is not None:
         raise Invalid("Give the email address or the person, not both.")
-    note = " ".join((logged.note or "").split())[:500]
+    note = " ".join((logged.note or "").split())
     if checked in AT_ONCE and not note:
         raise Invalid("Say briefly how the identity was checked.")
     if note:

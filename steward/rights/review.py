@@ -7,12 +7,16 @@ else's ticket). The officer may withhold an item with one of the recorded reason
 export then leaves it out and its report lists it by kind and reason, never its content.
 The review and each withholding are audited under the rights purpose, and each withholding
 is a step of the request's timeline (note: "table:row:reason", ids and a fixed key only).
+
+`WithholdIn` and `IncludeIn` are what the officer sends, to the API and on the request's page
+alike.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,6 +40,19 @@ REASONS = {
 STEP = "withheld"
 INCLUDED = "included"  # a withholding undone: the item is in the export again
 REVIEWED = "reviewed"
+
+
+class WithholdIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item: str = Field(min_length=3, max_length=100)
+    reason: Literal["others_data", "others_rights"]
+
+
+class IncludeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item: str = Field(min_length=3, max_length=100)
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,16 @@ period, without waiting for the officer: the engine keeps what the law requires 
 hold is the one thing the officer must weigh first. A link mailed to the person cancels it during
 the grace (their account is closed, so they cannot sign in to do it); cancelling reopens the
 account. `steward rights run` (and the worker) then erases as for any approved erasure.
+
+`RightIn` is what the person asks in their account, the API's body and the portal's form alike.
 """
 
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,7 +36,7 @@ from steward.policy.active import policy_of
 from steward.policy.plain import kept_for
 from steward.policy.schema import Policy
 from steward.rights import erasure, held, intake
-from steward.rights.common import event, get_request
+from steward.rights.common import Short, event, get_request
 from steward.rights.export import ACCESS_KINDS, FILES
 from steward.rights.models import RequestFile, RightsRequest
 from steward.vault import files
@@ -55,6 +59,18 @@ NAMES = {
     "ccpa_opt_out": "Opt out of the sale or sharing of your data (California)",
     "ccpa_limit": "Limit the use of your sensitive data (California)",
 }
+
+
+class RightIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(max_length=20)
+    password: Annotated[str, Field(max_length=1000)] | None = None
+    details: Annotated[str, Field(max_length=5000)] | None = None
+    purposes: list[Short] = Field(default_factory=list, max_length=20)
+    corrections: dict[Annotated[str, Field(max_length=20)], Short] = Field(
+        default_factory=dict, max_length=4
+    )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ attempt is audited (names and ids only) and put on the request's timeline. Whate
 the one place a request becomes verified. An address Steward knows nothing about verifies
 like any other, so nobody learns whether Steward holds data about an address; the request is
 then answered "no data held".
+
+`CodeIn` and `PointsIn` are what the person sends, to the API and on the privacy center's
+pages alike.
 """
 
 import hashlib
@@ -17,6 +20,7 @@ import secrets
 import unicodedata
 from datetime import timedelta
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -34,6 +38,7 @@ from steward.policy.active import policy_of
 from steward.policy.channels import usable
 from steward.policy.schema import Policy
 from steward.rights.common import (
+    Short,
     by_reference,
     event,
     get_request,
@@ -51,6 +56,21 @@ MOST_DOCUMENT_BYTES = 10 * 1024 * 1024
 MOST_DOCUMENTS = 5
 POINTS = ("name", "phone", "company", "birth_date")  # besides the email address itself
 FILES_KIND = "rights"
+
+
+class CodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=12)
+
+
+class PointsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Short | None = None
+    phone: Short | None = None
+    company: Short | None = None
+    birth_date: Short | None = None
 
 
 def methods(policy: Policy, request: RightsRequest) -> list[str]:

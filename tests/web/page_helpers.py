@@ -1,5 +1,6 @@
 """Helpers for page tests: post HTML forms as a browser without JavaScript does."""
 
+import html
 import re
 
 import pyotp
@@ -18,6 +19,13 @@ def hidden_csrf(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]*)"', html)
     assert match, "the form has no csrf_token field"
     return match.group(1)
+
+
+def error_of(page: str) -> str:
+    """The error a page shows beside its form, as the person reads it."""
+    match = re.search(r'<div class="alert error" role="alert">(.*?)</div>', page, re.DOTALL)
+    assert match, "the page shows no error"
+    return html.unescape(match.group(1))
 
 
 def post_form(client: TestClient, path: str, data: dict[str, str], **kwargs):

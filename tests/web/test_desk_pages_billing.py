@@ -107,7 +107,7 @@ def test_a_quote_without_lines_is_refused_with_the_form_kept(billing_clerk, shop
     data = {"email": "ada@example.com", "currency": "USD", **lines(("", "1", ""))}
     answer = form(billing_clerk, "/desk/billing/quotes/new", data)
     assert answer.status_code == 422
-    assert "Give at least one line." in answer.text
+    assert "Check this field: Lines (at least 1)." in answer.text
     assert 'value="ada@example.com"' in answer.text
 
 

@@ -132,7 +132,7 @@ def test_a_service_record_needs_its_visit_date(agent):
     device = new_device(agent, new_organisation(agent))
     answer = form(agent, f"/desk/devices/{device}/records", {"work_done": "Cleaned it."})
     assert answer.status_code == 422
-    assert "Give the date of the visit." in answer.text
+    assert "Check this field: Visited on (required)." in answer.text
     assert "Cleaned it." in answer.text
 
 

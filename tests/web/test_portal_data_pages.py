@@ -9,7 +9,7 @@ from tests.desk.team import Team
 from tests.identity.closing_kit import account_of, person_of, requests_of, use_example
 from tests.people import PASSWORD, sign_in
 from tests.rights.work import fulfil
-from tests.web.page_helpers import post_form
+from tests.web.page_helpers import error_of, post_form
 
 
 @pytest.fixture
@@ -81,6 +81,21 @@ def test_a_wrong_password_in_a_form_asks_again(team, app):
 
     assert answer.status_code == 422
     assert "The password is wrong." in answer.text
+    assert requests_of(app, ada_id) == []
+
+
+def test_an_over_long_password_is_refused_by_the_form_as_by_the_api(team, app):
+    ada, ada_id = team.customer("ada")
+    too_long = "correct horse " * 72  # 1,008 characters; a password here has at most 1,000
+
+    answer = post_form(ada, "/portal/data/ask", {"kind": "portability", "password": too_long})
+    api = ada.post("/api/v1/me/rights", json={"kind": "portability", "password": too_long})
+
+    assert answer.status_code == 422
+    assert error_of(answer.text) == "Check this field: Password (at most 1000 characters)."
+    assert too_long not in answer.text  # a password is never shown again
+    assert api.status_code == 422
+    assert api.json()["detail"] == "Check these fields: password."
     assert requests_of(app, ada_id) == []
 
 

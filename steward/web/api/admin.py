@@ -12,7 +12,7 @@ from steward.core.actor import Actor
 from steward.core.errors import Invalid
 from steward.desk import assignments
 from steward.identity import admin
-from steward.web.api.auth import EmailText
+from steward.identity.common import EmailText
 from steward.web.auth import SettingsDep, csrf_guard, require_roles
 from steward.web.deps import SessionDep
 

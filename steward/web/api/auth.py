@@ -1,12 +1,12 @@
 """JSON API, /api/v1/auth: register, verify, sign in and out, MFA, unlock, set a password."""
 
 import datetime as dt
-from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.identity import mfa, registration, sessions, signin
+from steward.identity.common import EmailText
 from steward.web.auth import (
     SettingsDep,
     SignedIn,
@@ -19,8 +19,6 @@ from steward.web.deps import SessionDep
 from steward.web.gpc import honour_signal
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(csrf_guard)])
-
-EmailText = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
 class Body(BaseModel):

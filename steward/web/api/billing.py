@@ -1,16 +1,29 @@
 """JSON API under /api/v1: quotes, invoices, payments and warranty claims.
 
-No request model has a field for a card number or a security code, and unknown fields are
-refused: a payment is recorded as the processor's token (D4)."""
+The request bodies are `desk.billing_input`'s, which the billing pages use too: none has a
+field for a card number or a security code, and unknown fields are refused; a payment is
+recorded as the processor's token (D4)."""
 
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from steward.core.actor import Actor
 from steward.desk import billing, invoices, payments, quotes, warranty
+from steward.desk.billing_input import (
+    ClaimChangeIn,
+    ClaimIn,
+    ClaimStatus,
+    InvoiceChangeIn,
+    InvoiceIn,
+    PaymentIn,
+    QuoteChangeIn,
+    QuoteIn,
+    QuoteStatus,
+    lines_of,
+)
 from steward.web.auth import CurrentActor, csrf_guard, require_roles
 from steward.web.deps import SessionDep
 
@@ -18,35 +31,12 @@ router = APIRouter(prefix="/api/v1", tags=["billing"], dependencies=[Depends(csr
 BillingActor = Annotated[Actor, Depends(require_roles("billing", "admin"))]
 Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
-Id = Annotated[str, Field(min_length=1, max_length=36)]
-Currency = Annotated[str, Field(min_length=3, max_length=3)]
-QuoteStatus = Literal["draft", "sent", "accepted", "declined"]
-ClaimStatus = Literal["filed", "approved", "rejected", "settled"]
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class LineIn(Body):
-    description: str = Field(min_length=1, max_length=500)
-    quantity: int = Field(ge=1, le=1_000_000)
-    unit_cents: int
 
 
 class LineOut(BaseModel):
     description: str
     quantity: int
     unit_cents: int
-
-
-Lines = Annotated[list[LineIn], Field(min_length=1, max_length=200)]
-
-
-def _lines(lines: list[LineIn] | None) -> list[billing.Line] | None:
-    if lines is None:
-        return None
-    return [billing.Line(line.description, line.quantity, line.unit_cents) for line in lines]
 
 
 def _lines_out(lines: list[billing.Line] | None) -> list[LineOut] | None:
@@ -56,27 +46,11 @@ def _lines_out(lines: list[billing.Line] | None) -> list[LineOut] | None:
 def _changes(body: BaseModel) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
     if "lines" in changes:
-        changes["lines"] = _lines(getattr(body, "lines", None))
+        changes["lines"] = lines_of(getattr(body, "lines", None))
     return changes
 
 
 # Quotes.
-
-
-class QuoteIn(Body):
-    person_id: Id
-    currency: Currency
-    lines: Lines
-    organisation_id: Id | None = None
-    ticket_id: Annotated[int, Field(ge=1)] | None = None
-    valid_until: date | None = None
-
-
-class QuoteChangeIn(Body):
-    status: QuoteStatus | None = None
-    currency: Currency | None = None
-    lines: Lines | None = None
-    valid_until: date | None = None
 
 
 class QuoteOut(BaseModel):
@@ -106,7 +80,7 @@ def _quote(view: billing.QuoteView) -> QuoteOut:
 def create_quote(body: QuoteIn, actor: BillingActor, session: SessionDep) -> QuoteOut:
     """A draft quote, numbered Q-YYYY-NNNN; its total is the sum of its lines."""
     fields = body.model_dump()
-    fields["lines"] = _lines(body.lines)
+    fields["lines"] = lines_of(body.lines)
     return _quote(quotes.create_quote(session, actor, **fields))
 
 
@@ -148,22 +122,6 @@ def delete_quote(quote_id: str, actor: BillingActor, session: SessionDep) -> Res
 # Invoices.
 
 
-class InvoiceIn(Body):
-    person_id: Id | None = None
-    quote_id: Id | None = None
-    lines: Lines | None = None
-    currency: Currency | None = None
-    billing_address: str | None = Field(None, max_length=1000)
-    organisation_id: Id | None = None
-    issued_on: date | None = None
-    due_on: date | None = None
-
-
-class InvoiceChangeIn(Body):
-    status: Literal["void"] | None = None
-    due_on: date | None = None
-
-
 class InvoiceOut(BaseModel):
     id: str
     number: str
@@ -196,7 +154,7 @@ def create_invoice(body: InvoiceIn, actor: BillingActor, session: SessionDep) ->
     """An invoice, numbered I-YYYY-NNNN: from an accepted quote (`quote_id`) or from
     `person_id`, `lines` and `currency`."""
     fields = body.model_dump()
-    fields["lines"] = _lines(body.lines)
+    fields["lines"] = lines_of(body.lines)
     return _invoice(invoices.create_invoice(session, actor, **fields))
 
 
@@ -235,16 +193,6 @@ def delete_invoice(invoice_id: str, actor: BillingActor, session: SessionDep) ->
 
 
 # Payments.
-
-
-class PaymentIn(Body):
-    invoice_id: Id
-    processor: str = Field(min_length=1, max_length=100)
-    token: str = Field(min_length=1, max_length=500)
-    card_last4: str | None = Field(None, max_length=40)
-    amount_cents: int
-    currency: Currency
-    paid_at: AwareDatetime | None = None
 
 
 class PaymentOut(BaseModel):
@@ -292,19 +240,6 @@ def get_payment(payment_id: str, actor: CurrentActor, session: SessionDep) -> Pa
 
 
 # Warranty claims.
-
-
-class ClaimIn(Body):
-    person_id: Id
-    description: str = Field(min_length=1, max_length=4000)
-    device_id: Id | None = None
-    status: ClaimStatus = "filed"
-
-
-class ClaimChangeIn(Body):
-    status: ClaimStatus | None = None
-    description: str | None = Field(None, min_length=1, max_length=4000)
-    device_id: Id | None = None
 
 
 class ClaimOut(BaseModel):

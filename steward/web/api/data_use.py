@@ -3,10 +3,10 @@ the privacy officer's review of an access export before it is released (Art. 15(
 what it holds, the items naming other people, and withholding one with a reason."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from steward.core.actor import Actor
 from steward.rights import data_use, review
@@ -51,13 +51,6 @@ class ReviewOut(BaseModel):
     reasons: dict[str, str]
 
 
-class WithholdIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    item: str = Field(min_length=3, max_length=100)
-    reason: Literal["others_data", "others_rights"]
-
-
 @router.get("/me/data-use")
 def my_data_use(
     actor: CurrentActor,
@@ -89,21 +82,19 @@ def review_export(request_id: str, officer: Officer, session: SessionDep) -> Rev
 
 
 @router.post("/dpo/requests/{request_id}/withhold")
-def withhold(request_id: str, body: WithholdIn, officer: Officer, session: SessionDep) -> ReviewOut:
+def withhold(
+    request_id: str, body: review.WithholdIn, officer: Officer, session: SessionDep
+) -> ReviewOut:
     """Leave one item out of the export with a recorded reason; the report names the
     withholding, never the item's content (audited)."""
     review.withhold(session, officer, request_id, body.item, body.reason)
     return _review_out(review.review(session, officer, request_id))
 
 
-class IncludeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    item: str = Field(min_length=3, max_length=100)
-
-
 @router.post("/dpo/requests/{request_id}/include")
-def include(request_id: str, body: IncludeIn, officer: Officer, session: SessionDep) -> ReviewOut:
+def include(
+    request_id: str, body: review.IncludeIn, officer: Officer, session: SessionDep
+) -> ReviewOut:
     """Undo a withholding: the item is in the export again (audited)."""
     review.include(session, officer, request_id, body.item)
     return _review_out(review.review(session, officer, request_id))

@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core import clock
 from steward.identity import closing, profile
+from steward.identity.common import EmailText
 from steward.policy.active import policy_of
 from steward.rights import self_service
-from steward.web.api.auth import EmailText, StatusOut
+from steward.web.api.auth import StatusOut
 from steward.web.auth import CurrentActor, SettingsDep, clear_session_cookies, csrf_guard
 from steward.web.deps import SessionDep
 
@@ -103,20 +104,6 @@ def confirm_email(body: TokenBody, session: SessionDep, settings: SettingsDep) -
 # Rights asked for in one's own account (`portal`, `account_settings`), and closing it (R3)
 
 
-class RightIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str = Field(max_length=20)
-    password: Annotated[str, Field(max_length=1000)] | None = None
-    details: Annotated[str, Field(max_length=5000)] | None = None
-    purposes: list[Annotated[str, Field(max_length=200)]] = Field(
-        default_factory=list, max_length=20
-    )
-    corrections: dict[
-        Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=200)]
-    ] = Field(default_factory=dict, max_length=4)
-
-
 class RightOpenedOut(BaseModel):
     id: str
     reference: str
@@ -164,7 +151,7 @@ class ClosedOut(BaseModel):
 
 @router.post("/rights", status_code=202)
 def ask_right(
-    body: RightIn, actor: CurrentActor, session: SessionDep, settings: SettingsDep
+    body: self_service.RightIn, actor: CurrentActor, session: SessionDep, settings: SettingsDep
 ) -> RightOpenedOut:
     """Ask for a right about yourself where the policy offers it in your account (`portal` or
     `account_settings`); verified by your session, or by `password` where the policy asks it.

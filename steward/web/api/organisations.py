@@ -2,14 +2,22 @@
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from steward.core.actor import Actor
 from steward.desk import directory, organisations
-from steward.web.api.auth import EmailText
+from steward.desk.organisation_input import (
+    MemberChange,
+    MemberIn,
+    MemberKind,
+    OrganisationChange,
+    OrganisationIn,
+    PersonChange,
+    PersonIn,
+)
 from steward.web.auth import CurrentActor, csrf_guard, require_roles
 from steward.web.deps import SessionDep
 
@@ -23,23 +31,6 @@ OrganisationReader = Annotated[
 MemberReader = Annotated[Actor, Depends(require_roles("agent", "admin", "customer"))]
 Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
-MemberKind = Literal["contact", "end_user"]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Phone = Annotated[str, Field(max_length=50)]
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OrganisationIn(Body):
-    name: Name
-    domain: Annotated[str, Field(max_length=200)] | None = None
-
-
-class OrganisationChange(Body):
-    name: Name | None = None
-    domain: Annotated[str, Field(max_length=200)] | None = None
 
 
 class OrganisationOut(BaseModel):
@@ -55,22 +46,6 @@ class OrganisationPage(BaseModel):
     next_offset: int | None
 
 
-class MemberIn(Body):
-    """An existing person by `person_id`, or a new one by name, email and/or phone."""
-
-    kind: MemberKind
-    person_id: Annotated[str, Field(max_length=36)] | None = None
-    name: Name | None = None
-    email: EmailText | None = None
-    phone: Phone | None = None
-    job_title: Annotated[str, Field(max_length=200)] | None = None
-
-
-class MemberChange(Body):
-    kind: MemberKind | None = None
-    job_title: Annotated[str, Field(max_length=200)] | None = None
-
-
 class MemberOut(BaseModel):
     organisation_id: str
     person_id: str
@@ -83,19 +58,6 @@ class MemberOut(BaseModel):
 class MemberPage(BaseModel):
     items: list[MemberOut]
     next_offset: int | None
-
-
-class PersonIn(Body):
-    kind: Literal["customer", "business_contact", "end_user"]
-    name: Name | None = None
-    email: EmailText | None = None
-    phone: Phone | None = None
-
-
-class PersonChange(Body):
-    name: Name | None = None
-    phone: Phone | None = None
-    company: Annotated[str, Field(max_length=200)] | None = None
 
 
 class PersonSummaryOut(BaseModel):

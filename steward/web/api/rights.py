@@ -3,11 +3,11 @@ person may ask through their portal or account settings), one's own requests, an
 officer's queue, the requests they log (phone, post, in person) and their decisions (verify,
 extend, refuse, answer)."""
 
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from steward.core.actor import VISITOR, Actor
 from steward.identity import sessions
@@ -15,15 +15,12 @@ from steward.identity.errors import NotPermitted, NotSignedIn
 from steward.policy.active import policy_of
 from steward.rights import deadlines, intake, logged, queries, verify
 from steward.rights.common import by_reference
-from steward.rights.models import KINDS
 from steward.web.api.paging import Limit, Offset, cut
 from steward.web.auth import SESSION_COOKIE, CurrentActor, SettingsDep, csrf_guard, require_roles
 from steward.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["rights"], dependencies=[Depends(csrf_guard)])
 OfficerActor = Annotated[Actor, Depends(require_roles("privacy_officer"))]
-Text = Annotated[str, Field(max_length=5000)]
-Short = Annotated[str, Field(max_length=200)]
 
 
 def maybe_actor(request: Request, session: SessionDep) -> Actor:
@@ -35,50 +32,6 @@ def maybe_actor(request: Request, session: SessionDep) -> Actor:
 
 
 MaybeActor = Annotated[Actor, Depends(maybe_actor)]
-
-
-class RequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str = Field(max_length=20, description=f"One of: {', '.join(KINDS)}.")
-    email: str | None = Field(None, max_length=254)
-    name: Short | None = None
-    details: Text | None = None
-    corrections: dict[Short, Short] = Field(default_factory=dict, max_length=4)
-    purposes: list[Short] = Field(default_factory=list, max_length=20)
-    on_behalf: bool = False
-    agent: Annotated[str, Field(max_length=500)] | None = None
-    password: Short | None = None
-    channel: Literal["api", "portal", "account_settings"] = Field(
-        "api",
-        description="Where the person asks: the privacy center's API, or (signed in, about "
-        "themselves) their portal or account settings.",
-    )
-
-
-class LoggedIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str = Field(max_length=20, description=f"One of: {', '.join(KINDS)}.")
-    channel: Literal["phone", "post", "in_person"]
-    received: datetime | date = Field(
-        description="When the request was received (a date alone: the start of that day, "
-        "UTC); its clock starts then."
-    )
-    name: Short
-    email: str | None = Field(
-        None, max_length=254, description="Optional for a letter: then it is answered by post."
-    )
-    checked: Literal["document", "data_points", "email_code"] | None = Field(
-        None, description="How the identity was checked (none for an inquiry)."
-    )
-    note: Annotated[str, Field(max_length=500)] | None = None
-    details: Text | None = None
-    corrections: dict[Short, Short] = Field(default_factory=dict, max_length=4)
-    purposes: list[Short] = Field(default_factory=list, max_length=20)
-    person_id: Annotated[str, Field(max_length=36)] | None = Field(
-        None, description="For a letter with no email address: the person it is about."
-    )
 
 
 class OpenedOut(BaseModel):
@@ -100,21 +53,6 @@ class StatusOut(BaseModel):
     completed_at: datetime | None
     outcome: str | None
     verification: list[str]
-
-
-class CodeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: str = Field(min_length=1, max_length=12)
-
-
-class PointsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Short | None = None
-    phone: Short | None = None
-    company: Short | None = None
-    birth_date: Short | None = None
 
 
 class ItemOut(BaseModel):
@@ -172,25 +110,6 @@ class DetailOut(ItemOut):
     documents: list[DocumentOut]
 
 
-class ExtendIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    days: int = Field(ge=1, le=366)
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
-
-
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: Annotated[str, Field(min_length=1, max_length=1000)]
-
-
-class AnswerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: Annotated[str, Field(min_length=1, max_length=20000)]
-
-
 def _item(found: queries.QueueItem) -> dict[str, Any]:
     return {
         "id": found.id,
@@ -217,7 +136,7 @@ def _status(session: SessionDep, reference: str) -> StatusOut:
 
 @router.post("/rights", status_code=202)
 def open_request(
-    body: RequestIn, actor: MaybeActor, session: SessionDep, settings: SettingsDep
+    body: intake.RequestIn, actor: MaybeActor, session: SessionDep, settings: SettingsDep
 ) -> OpenedOut:
     """Ask for a right (or ask a privacy question: kind `inquiry`), signed in or not. The
     answer is the same whether or not we hold data about the address; a code is mailed to it."""
@@ -240,7 +159,7 @@ def request_status(reference: str, session: SessionDep) -> StatusOut:
 
 @router.post("/rights/{reference}/verify")
 def verify_code(
-    reference: str, body: CodeIn, session: SessionDep, settings: SettingsDep
+    reference: str, body: verify.CodeIn, session: SessionDep, settings: SettingsDep
 ) -> StatusOut:
     """Confirm the request with the code mailed to the address it was made for."""
     verify.check_code(session, settings, reference, body.code)
@@ -256,7 +175,7 @@ def resend_code(reference: str, session: SessionDep, settings: SettingsDep) -> S
 
 @router.post("/rights/{reference}/data-points")
 def verify_data_points(
-    reference: str, body: PointsIn, session: SessionDep, settings: SettingsDep
+    reference: str, body: verify.PointsIn, session: SessionDep, settings: SettingsDep
 ) -> StatusOut:
     """Confirm the request by details we hold about you, where the policy allows it."""
     points = {k: v for k, v in body.model_dump().items() if v}
@@ -312,11 +231,11 @@ def officer_queue(
 
 @router.post("/dpo/requests", status_code=201)
 def officer_log(
-    body: LoggedIn, actor: OfficerActor, session: SessionDep, settings: SettingsDep
+    body: logged.LoggedIn, actor: OfficerActor, session: SessionDep, settings: SettingsDep
 ) -> DetailOut:
     """Log a request made by phone, by post or in person, on the person's behalf: the date
     it was received starts its clock; documents seen or details matched verify it at once."""
-    opened = logged.log_request(session, settings, actor, logged.Logged(**body.model_dump()))
+    opened = logged.log_request(session, settings, actor, body)
     return _detail(session, actor, opened.id)
 
 
@@ -368,7 +287,11 @@ def officer_verify(
 
 @router.post("/dpo/requests/{request_id}/extend")
 def officer_extend(
-    request_id: str, body: ExtendIn, actor: OfficerActor, session: SessionDep, settings: SettingsDep
+    request_id: str,
+    body: deadlines.ExtendIn,
+    actor: OfficerActor,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> DetailOut:
     """Extend the deadline, once, before it passes, within the policy's extension; the
     person is mailed the reason."""
@@ -378,7 +301,11 @@ def officer_extend(
 
 @router.post("/dpo/requests/{request_id}/refuse")
 def officer_refuse(
-    request_id: str, body: ReasonIn, actor: OfficerActor, session: SessionDep, settings: SettingsDep
+    request_id: str,
+    body: deadlines.ReasonIn,
+    actor: OfficerActor,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> DetailOut:
     """Refuse the request; the reason is kept and mailed to the person."""
     deadlines.refuse(session, settings, actor, request_id, body.reason)
@@ -387,7 +314,11 @@ def officer_refuse(
 
 @router.post("/dpo/requests/{request_id}/answer")
 def officer_answer(
-    request_id: str, body: AnswerIn, actor: OfficerActor, session: SessionDep, settings: SettingsDep
+    request_id: str,
+    body: deadlines.AnswerIn,
+    actor: OfficerActor,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> DetailOut:
     """Answer a privacy inquiry; the answer is mailed and kept with it."""
     deadlines.answer_inquiry(session, settings, actor, request_id, body.text)

@@ -16,7 +16,8 @@ from steward.desk import billing, people
 from steward.desk import invoices as invoicing
 from steward.desk import payments as paying
 from steward.desk import quotes as quoting
-from steward.desk.billing import INVOICE_STATUSES, QUOTE_MOVES, QUOTE_STATUSES, Line
+from steward.desk.billing import INVOICE_STATUSES, QUOTE_MOVES, QUOTE_STATUSES
+from steward.desk.billing_input import InvoiceIn, PaymentIn, QuoteChangeIn, QuoteIn, lines_of
 from steward.desk.common import BILLING
 from steward.web.deps import SessionDep
 from steward.web.pages.desk_kit import (
@@ -27,11 +28,9 @@ from steward.web.pages.desk_kit import (
     Offset,
     QueryText,
     cents,
-    limited,
+    masked,
     money,
     notices,
-    optional_date,
-    optional_int,
     optional_moment,
     people_choice,
     person_from,
@@ -40,11 +39,31 @@ from steward.web.pages.desk_kit import (
     show,
     with_query,
 )
-from steward.web.pages.kit import failed, render
+from steward.web.pages.kit import failed, form_input, render
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
 LINE_ROWS = 5  # blank line rows a new quote or invoice offers
+# The forms' labels, by the input models' field names.
+FIELDS = {
+    "person_id": "Customer",
+    "currency": "Currency",
+    "lines": "Lines",
+    "lines.description": "Description of line {n}",
+    "lines.quantity": "Quantity of line {n}",
+    "lines.unit_cents": "Unit price of line {n}",
+    "valid_until": "Valid until",
+    "ticket_id": "Ticket number",
+    "quote_id": "Quote",
+    "billing_address": "Billing address",
+    "issued_on": "Issued on",
+    "due_on": "Due on",
+    "processor": "Processor",
+    "token": "Processor's payment token",
+    "card_last4": "Card's last four digits",
+    "amount_cents": "Amount",
+    "paid_at": "Paid at",
+}
 
 
 def _names(session: Session, actor: Actor, person_ids: list[str]) -> dict[str, str]:
@@ -117,35 +136,33 @@ def billing_page(
     return show(request, session, "desk/billing.html", build)
 
 
-def lines_from(form: Mapping[str, list[str]]) -> list[Line]:
-    """The filled-in rows of a lines table (description, quantity, unit price)."""
+def lines_from(form: Mapping[str, list[str]]) -> list[dict[str, object]]:
+    """The filled-in rows of a lines table (description, quantity, unit price), the price
+    read as typed (12.50) in cents. Rows count as the form shown again numbers them: the
+    filled-in ones first."""
     rows = zip(
         form.get("description", []),
         form.get("quantity", []),
         form.get("unit_price", []),
         strict=False,
     )
-    found = []
-    for number, (description, quantity, price) in enumerate(rows, start=1):
-        if not (description.strip() or price.strip()):
-            continue
-        amount = optional_int(quantity or "1", f"quantity on line {number}", low=1)
-        found.append(
-            Line(description.strip(), amount or 1, cents(price, f"price on line {number}"))
-        )
-    return found
+    filled = [(d, q, p) for d, q, p in rows if d.strip() or p.strip()]
+    return [
+        {
+            "description": description.strip(),
+            "quantity": quantity.strip() or "1",
+            "unit_cents": cents(price, f"unit price of line {number}"),
+        }
+        for number, (description, quantity, price) in enumerate(filled, start=1)
+    ]
 
 
 async def _sent(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """A form's single values (cut to size) and its repeated ones."""
+    """A form's single values and its repeated ones."""
     sent = await request.form()
-    single = {
-        key: value[:2000]
-        for key, value in sent.items()
-        if isinstance(value, str) and key != "csrf_token"
-    }
+    single = {k: v for k, v in sent.items() if isinstance(v, str) and k != "csrf_token"}
     repeated = {
-        key: [v[:500] for v in sent.getlist(key) if isinstance(v, str)]
+        key: [v for v in sent.getlist(key) if isinstance(v, str)]
         for key in ("description", "quantity", "unit_price")
     }
     return single, repeated
@@ -159,7 +176,7 @@ def _kept_lines(repeated: dict[str, list[str]]) -> list[dict[str, str]]:
         strict=False,
     )
     kept = [
-        {"description": limited(d, 500), "quantity": q, "unit_price": p}
+        {"description": masked(d), "quantity": q, "unit_price": p}
         for d, q, p in rows
         if d.strip() or p.strip()
     ]
@@ -205,18 +222,18 @@ def new_quote_form(
 async def create_quote(request: Request, actor: Biller, session: SessionDep) -> Response:
     values, repeated = await _sent(request)
     try:
-        made = quoting.create_quote(
-            session,
-            actor,
-            person_id=person_from(
+        given = {
+            "person_id": person_from(
                 session, actor, values.get("person", ""), values.get("email", "")
             ),
-            currency=values.get("currency", ""),
-            lines=lines_from(repeated),
-            ticket_id=optional_int(values.get("ticket", ""), "ticket number", low=1),
-            valid_until=optional_date(
-                values.get("valid_until", ""), "date the quote is valid until"
-            ),
+            "currency": values.get("currency", ""),
+            "lines": lines_from(repeated),
+            "ticket_id": values.get("ticket", "").strip().lstrip("#"),
+            "valid_until": values.get("valid_until", ""),
+        }
+        asked = form_input(QuoteIn, given, FIELDS)
+        made = quoting.create_quote(
+            session, actor, **{**asked.model_dump(), "lines": lines_of(asked.lines)}
         )
     except DomainError as error:
         return _new_again(request, session, actor, "quote", values, repeated, error)
@@ -233,7 +250,7 @@ def _new_again(
     error: DomainError,
 ) -> HTMLResponse:
     failed(session, error)
-    values = {key: limited(value, 2000) for key, value in values.items()}
+    values = {key: masked(value) for key, value in values.items()}
     try:
         context = _new_form(session, actor, kind, values, _kept_lines(repeated))
     except DomainError as other:
@@ -260,27 +277,26 @@ def new_invoice_form(
 async def create_invoice(request: Request, actor: Biller, session: SessionDep) -> Response:
     """An invoice from its lines, or from an accepted quote (`quote`)."""
     values, repeated = await _sent(request)
-    quote_id = values.get("quote", "")[:36]
+    quote_id = values.get("quote", "")
     try:
-        issued_on = optional_date(values.get("issued_on", ""), "issue date")
-        due_on = optional_date(values.get("due_on", ""), "due date")
-        if quote_id:
-            made = invoicing.create_invoice(
-                session, actor, quote_id=quote_id, issued_on=issued_on, due_on=due_on
-            )
-        else:
-            made = invoicing.create_invoice(
-                session,
-                actor,
-                person_id=person_from(
+        given: dict[str, object] = {
+            "quote_id": quote_id,
+            "issued_on": values.get("issued_on", ""),
+            "due_on": values.get("due_on", ""),
+        }
+        if not quote_id:
+            given |= {
+                "person_id": person_from(
                     session, actor, values.get("person", ""), values.get("email", "")
                 ),
-                lines=lines_from(repeated),
-                currency=values.get("currency", ""),
-                billing_address=values.get("billing_address", "") or None,
-                issued_on=issued_on,
-                due_on=due_on,
-            )
+                "lines": lines_from(repeated),
+                "currency": values.get("currency", ""),
+                "billing_address": values.get("billing_address", ""),
+            }
+        asked = form_input(InvoiceIn, given, FIELDS)
+        made = invoicing.create_invoice(
+            session, actor, **{**asked.model_dump(), "lines": lines_of(asked.lines)}
+        )
     except DomainError as error:
         if quote_id:
             failed(session, error)
@@ -317,7 +333,8 @@ def move_quote(
     request: Request, quote_id: str, actor: Biller, session: SessionDep, status: FormText = ""
 ) -> Response:
     try:
-        quoting.update_quote(session, actor, quote_id[:36], {"status": status[:12]})
+        asked = form_input(QuoteChangeIn, {"status": status}, {"status": "Mark the quote as"})
+        quoting.update_quote(session, actor, quote_id[:36], asked.model_dump(exclude_unset=True))
     except DomainError as error:
         failed(session, error)
         return see_other(f"/desk/billing/quotes/{quote_id[:36]}", problem=error.message[:300])
@@ -380,25 +397,25 @@ def record_payment(
 ) -> Response:
     """What the processor reported: its name, its token, the last four digits at most."""
     kept = {
-        "processor": limited(processor, 40),
-        "token": limited(token, 200),
-        "card_last4": limited(card_last4, 4),
-        "amount": limited(amount, 20),
-        "currency": limited(currency, 3),
-        "paid_at": paid_at[:30],
+        "processor": masked(processor),
+        "token": masked(token),
+        "card_last4": masked(card_last4),
+        "amount": masked(amount),
+        "currency": masked(currency),
+        "paid_at": paid_at,
     }
     try:
-        paying.record_payment(
-            session,
-            actor,
-            invoice_id=invoice_id[:36],
-            processor=processor[:100],
-            token=token[:400],
-            card_last4=card_last4.strip() or None,
-            amount_cents=cents(amount, "amount"),
-            currency=currency,
-            paid_at=optional_moment(paid_at, "time of the payment"),
-        )
+        given = {
+            "invoice_id": invoice_id,
+            "processor": processor,
+            "token": token,
+            "card_last4": card_last4.strip(),
+            "amount_cents": cents(amount, "amount"),
+            "currency": currency,
+            "paid_at": optional_moment(paid_at, "time of the payment"),
+        }
+        asked = form_input(PaymentIn, given, FIELDS)
+        paying.record_payment(session, actor, **asked.model_dump())
     except DomainError as error:
         failed(session, error)
         try:

@@ -238,7 +238,13 @@ def money(amount_cents: int, currency: str) -> str:
 def limited(value: str, most: int) -> str:
     """A typed value kept for the form shown again: cut to what the form accepts, and with
     any card number masked, so a refused one is not sent back to the browser (D4)."""
-    return mask_card_numbers(value[:most])[0]
+    return masked(value[:most])
+
+
+def masked(value: str) -> str:
+    """A typed value kept whole for the form shown again, with any card number masked, so a
+    refused one is not sent back to the browser (D4)."""
+    return mask_card_numbers(value)[0]
 
 
 def person_from(session: Session, actor: Actor, person_id: str, email: str) -> str:

@@ -8,10 +8,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from steward.core.actor import Actor
-from steward.core.errors import DomainError, Invalid
+from steward.core.errors import DomainError
 from steward.desk import devices, organisations, people, service_records, telemetry
 from steward.desk import schedules as maintenance
+from steward.desk.device_input import DeviceChange, DeviceIn, ScheduleIn, ServiceRecordIn
 from steward.desk.models import DEVICE_TYPES
+from steward.desk.organisation_input import MemberIn, OrganisationChange, OrganisationIn
 from steward.web.deps import SessionDep
 from steward.web.pages.desk_kit import (
     PAGE_SIZE,
@@ -20,10 +22,8 @@ from steward.web.pages.desk_kit import (
     FormText,
     Offset,
     QueryText,
-    limited,
+    masked,
     notices,
-    optional_date,
-    optional_int,
     person_from,
     refused,
     see_other,
@@ -31,7 +31,7 @@ from steward.web.pages.desk_kit import (
     staff_names,
     with_query,
 )
-from steward.web.pages.kit import failed, render
+from steward.web.pages.kit import failed, form_input, render
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
@@ -47,6 +47,40 @@ DEVICE_TEXT = (
     "hostname",
     "configuration",
 )
+# The form's labels, by the input model's field names.
+DEVICE_FIELDS = {
+    "type": "Type",
+    "make": "Make",
+    "model": "Model",
+    "operating_system": "Operating system",
+    "serial_number": "Serial number",
+    "hostname": "Hostname",
+    "ip_address": "IP address",
+    "mac_address": "MAC address",
+    "configuration": "Configuration notes",
+    "organisation_id": "Organisation",
+    "assigned_to_id": "Used by",
+    "retired": "Retired",
+}
+ORGANISATION_FIELDS = {"name": "Name", "domain": "Mail domain"}
+MEMBER_FIELDS = {
+    "kind": "Kind",
+    "name": "Name",
+    "email": "Email address",
+    "phone": "Phone number",
+    "job_title": "Job title",
+}
+RECORD_FIELDS = {
+    "visited_on": "Visited on",
+    "work_done": "Work done",
+    "next_due_on": "Next due on",
+    "ticket_id": "Ticket number",
+}
+SCHEDULE_FIELDS = {
+    "interval_days": "Every how many days",
+    "next_due_on": "Next due on",
+    "preferred_times": "Times the customer prefers",
+}
 MOST_ORGANISATIONS = 200  # offered in a device's owner list; more are found by search
 READINGS = 20
 
@@ -100,16 +134,13 @@ def create_organisation(
     request: Request, actor: Agent, session: SessionDep, name: FormText = "", domain: FormText = ""
 ) -> Response:
     try:
-        made = organisations.create_organisation(
-            session, actor, name=name[:200], domain=domain[:200] or None
-        )
+        asked = form_input(OrganisationIn, {"name": name, "domain": domain}, ORGANISATION_FIELDS)
+        made = organisations.create_organisation(session, actor, **asked.model_dump())
     except DomainError as error:
         failed(session, error)
         context = _organisations_context(session, actor, "", 0)
         context.update(
-            notices=[],
-            error=error.message,
-            values={"name": limited(name, 200), "domain": limited(domain, 200)},
+            notices=[], error=error.message, values={"name": masked(name), "domain": masked(domain)}
         )
         return render(request, "desk/organisations.html", context, status_code=error.status)
     return see_other(f"/desk/organisations/{made.id}", notice="organisation_saved")
@@ -182,16 +213,14 @@ def update_organisation(
     domain: FormText = "",
 ) -> Response:
     try:
-        organisations.update_organisation(
-            session,
-            actor,
-            organisation_id[:36],
-            {"name": name[:200], "domain": domain[:200] or None},
-        )
+        given = {"name": name, "domain": domain}
+        # Both fields are sent: a blank domain is cleared (and a blank name refused).
+        changes = form_input(OrganisationChange, given, ORGANISATION_FIELDS).model_dump()
+        organisations.update_organisation(session, actor, organisation_id[:36], changes)
     except DomainError as error:
         extra = {
             "edit_error": error.message,
-            "edit": {"name": limited(name, 200), "domain": limited(domain, 200)},
+            "edit": {"name": masked(name), "domain": masked(domain)},
         }
         return _organisation_again(request, session, actor, organisation_id[:36], error, extra)
     return see_other(f"/desk/organisations/{organisation_id[:36]}", notice="organisation_saved")
@@ -212,26 +241,20 @@ def add_member(
 ) -> Response:
     """Add someone already known (found by their email address) or a new person."""
     values = {
-        "kind": kind[:20],
-        "existing_email": limited(existing_email, 254),
-        "name": limited(name, 200),
-        "email": limited(email, 254),
-        "phone": limited(phone, 50),
-        "job_title": limited(job_title, 200),
+        "kind": kind,
+        "existing_email": masked(existing_email),
+        "name": masked(name),
+        "email": masked(email),
+        "phone": masked(phone),
+        "job_title": masked(job_title),
     }
     try:
         known = person_from(session, actor, "", existing_email) if existing_email.strip() else None
-        organisations.add_member(
-            session,
-            actor,
-            organisation_id[:36],
-            kind=kind[:20],
-            person_id=known,
-            name=None if known else name[:200] or None,
-            email=None if known else email[:254] or None,
-            phone=None if known else phone[:50] or None,
-            job_title=job_title[:200] or None,
-        )
+        given = {"kind": kind, "person_id": known, "job_title": job_title}
+        if known is None:
+            given |= {"name": name, "email": email, "phone": phone}
+        asked = form_input(MemberIn, given, MEMBER_FIELDS)
+        organisations.add_member(session, actor, organisation_id[:36], **asked.model_dump())
     except DomainError as error:
         extra = {"member_error": error.message, "values": values}
         return _organisation_again(request, session, actor, organisation_id[:36], error, extra)
@@ -295,10 +318,6 @@ def _device_form(
     }
 
 
-def _device_fields(form: dict[str, str]) -> dict[str, str | None]:
-    return {field: form.get(field, "").strip() or None for field in DEVICE_TEXT}
-
-
 @router.get("/devices/new", response_class=HTMLResponse)
 def new_device_form(
     request: Request, actor: Agent, session: SessionDep, organisation: QueryText = ""
@@ -311,7 +330,7 @@ def new_device_form(
 
 async def _form_values(request: Request) -> dict[str, str]:
     sent = await request.form()
-    return {k: v[:10_000] for k, v in sent.items() if isinstance(v, str) and k != "csrf_token"}
+    return {k: v for k, v in sent.items() if isinstance(v, str) and k != "csrf_token"}
 
 
 @router.post("/devices/new", response_class=HTMLResponse)
@@ -319,22 +338,29 @@ async def create_device(request: Request, actor: Agent, session: SessionDep) -> 
     """A device owned by an organisation, or by a person found by their email address."""
     values = await _form_values(request)
     try:
-        organisation_id = values.get("organisation", "")[:36] or None
+        organisation_id = values.get("organisation", "")
         person_id = None
-        if organisation_id is None:
+        if not organisation_id:
             person_id = person_from(session, actor, "", values.get("owner_email", ""))
+        given = {
+            **values,
+            "organisation_id": organisation_id,
+            "person_id": person_id,
+            "assigned_to_id": values.get("assigned_to", ""),
+        }
+        asked = form_input(DeviceIn, given, DEVICE_FIELDS)
         made = devices.create_device(
             session,
             actor,
-            type=values.get("type", ""),
-            organisation_id=organisation_id,
-            person_id=person_id,
-            assigned_to_id=values.get("assigned_to", "")[:36] or None,
-            **_device_fields(values),
+            type=asked.type,
+            organisation_id=asked.organisation_id,
+            person_id=asked.person_id,
+            assigned_to_id=asked.assigned_to_id,
+            **asked.model_dump(exclude={"type", "organisation_id", "person_id", "assigned_to_id"}),
         )
     except DomainError as error:
         failed(session, error)
-        values = {key: limited(value, 10_000) for key, value in values.items()}
+        values = {key: masked(value) for key, value in values.items()}
         try:
             context = _device_form(session, actor, values)
         except DomainError as other:
@@ -363,16 +389,17 @@ async def update_device(
 ) -> Response:
     values = await _form_values(request)
     try:
-        changes: dict[str, object] = {
-            **_device_fields(values),
-            "type": values.get("type", ""),
-            "assigned_to_id": values.get("assigned_to", "")[:36] or None,
+        given = {
+            **values,
+            "assigned_to_id": values.get("assigned_to", ""),
             "retired": values.get("retired") == "yes",
         }
+        # Every field of the form is sent: one left blank is cleared.
+        changes = form_input(DeviceChange, given, DEVICE_FIELDS).model_dump()
         devices.update_device(session, actor, device_id[:36], changes)
     except DomainError as error:
         failed(session, error)
-        values = {key: limited(value, 10_000) for key, value in values.items()}
+        values = {key: masked(value) for key, value in values.items()}
         try:
             device = devices.get_device(session, actor, device_id[:36])
             context = _device_form(session, actor, values, device)
@@ -443,24 +470,21 @@ def add_service_record(
     ticket: FormText = "",
 ) -> Response:
     kept = {
-        "visited_on": visited_on[:10],
-        "work_done": limited(work_done, 10_000),
-        "next_due_on": next_due_on[:10],
-        "ticket": ticket[:12],
+        "visited_on": visited_on,
+        "work_done": masked(work_done),
+        "next_due_on": next_due_on,
+        "ticket": ticket,
+    }
+    given = {
+        "visited_on": visited_on,
+        "work_done": work_done,
+        "next_due_on": next_due_on,
+        "ticket_id": ticket.strip().lstrip("#"),
+        "device_id": device_id,
     }
     try:
-        visited = optional_date(visited_on, "visit date")
-        if visited is None:
-            raise Invalid("Give the date of the visit.")
-        service_records.create_service_record(
-            session,
-            actor,
-            device_id=device_id[:36],
-            visited_on=visited,
-            work_done=work_done[:10_000] or None,
-            next_due_on=optional_date(next_due_on, "next due date"),
-            ticket_id=optional_int(ticket, "ticket number", low=1),
-        )
+        asked = form_input(ServiceRecordIn, given, RECORD_FIELDS)
+        service_records.create_service_record(session, actor, **asked.model_dump())
     except DomainError as error:
         extra = {"record_error": error.message, "record": kept}
         return _device_again(request, session, actor, device_id[:36], error, extra)
@@ -478,22 +502,19 @@ def add_schedule(
     preferred_times: FormText = "",
 ) -> Response:
     kept = {
-        "interval_days": interval_days[:6],
-        "next_due_on": next_due_on[:10],
-        "preferred_times": limited(preferred_times, 500),
+        "interval_days": interval_days,
+        "next_due_on": next_due_on,
+        "preferred_times": masked(preferred_times),
+    }
+    given = {
+        "interval_days": interval_days,
+        "next_due_on": next_due_on,
+        "preferred_times": preferred_times,
+        "device_id": device_id,
     }
     try:
-        interval = optional_int(interval_days, "interval in days", low=1, high=3650)
-        if interval is None:
-            raise Invalid("Give the interval in days.")
-        maintenance.create_schedule(
-            session,
-            actor,
-            device_id=device_id[:36],
-            interval_days=interval,
-            next_due_on=optional_date(next_due_on, "next due date"),
-            preferred_times=preferred_times[:500] or None,
-        )
+        asked = form_input(ScheduleIn, given, SCHEDULE_FIELDS)
+        maintenance.create_schedule(session, actor, **asked.model_dump())
     except DomainError as error:
         extra = {"schedule_error": error.message, "schedule": kept}
         return _device_again(request, session, actor, device_id[:36], error, extra)

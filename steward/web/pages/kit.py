@@ -1,5 +1,6 @@
 """What the HTML pages share: who is looking, rendering with the nav and CSRF token, redirects
-to sign-in, and showing a form's error next to the form.
+to sign-in, checking a form with the input model the API checks the same input with, and
+showing a form's error next to the form.
 
 Page routers use `PageRoute` so a dependency may raise `SeeOther` to send the browser
 elsewhere (sign-in, the MFA step, the right home for the role).
@@ -7,18 +8,20 @@ elsewhere (sign-in, the MFA step, the right home for the role).
 
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy.orm import Session
 
 from steward.access.gate import Refused, record_refusal
 from steward.consent import policy_acceptance
 from steward.core.actor import Actor
-from steward.core.errors import DomainError, Forbidden
+from steward.core.errors import DomainError, Forbidden, Invalid
 from steward.identity import sessions
 from steward.identity.common import load_account
 from steward.identity.errors import NotSignedIn
@@ -215,6 +218,79 @@ def failed(session: Session, error: DomainError) -> None:
     session.rollback()
     if isinstance(error, Refused):
         record_refusal(session, error)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+# What is wrong with a value, by pydantic's error type, in words; never the value itself.
+WHY = {
+    "missing": "required",
+    "string_too_long": "at most {max_length} characters",
+    "string_too_short": "at least {min_length} characters",
+    "too_long": "at most {max_length}",
+    "too_short": "at least {min_length}",
+    "greater_than_equal": "at least {ge}",
+    "less_than_equal": "at most {le}",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_parsing": "yes or no",
+    "date_parsing": "a date like 2026-03-31",
+    "date_from_datetime_parsing": "a date like 2026-03-31",
+    "datetime_parsing": "a date and time like 2026-03-31T09:30",
+    "datetime_from_date_parsing": "a date and time like 2026-03-31T09:30",
+    "timezone_aware": "a date and time with its time zone",
+    "literal_error": "one of the choices offered",
+    "string_pattern_mismatch": "not in the expected form",
+}
+
+
+def form_input(model: type[M], values: Mapping[str, object], labels: Mapping[str, str]) -> M:
+    """A form's values checked by `model`, the input model the API checks the same input
+    with, so a form accepts and refuses what the API does. A field left blank is not given
+    (the model's default applies); names that are not the model's, such as csrf_token, are
+    left out. A mistake raises Invalid naming each field as the form labels it (`labels`, by
+    field name) and what is wrong, never the value typed: the page's usual error path shows
+    the form again with what was sent."""
+    given = {
+        name: value
+        for name, value in values.items()
+        if name in model.model_fields and not (isinstance(value, str) and not value.strip())
+    }
+    try:
+        return model.model_validate(given)
+    except ValidationError as error:
+        raise Invalid(_mistakes(error.errors(), labels)) from None
+
+
+def _mistakes(errors: list[ErrorDetails], labels: Mapping[str, str]) -> str:
+    found: dict[str, list[str]] = {}
+    for error in errors:
+        whys = found.setdefault(_where(error["loc"], labels), [])
+        ctx = error.get("ctx", {})
+        why = WHY.get(error["type"], "not valid").format(**ctx)
+        if error["type"] == "string_too_short" and ctx.get("min_length") == 1:
+            why = "required"
+        if why not in whys:  # a value two types accept (a date, or a date and time): both said
+            whys.append(why)
+    listed = "; ".join(f"{where} ({' or '.join(whys)})" for where, whys in found.items())
+    return f"Check {'this field' if len(found) == 1 else 'these fields'}: {listed}."
+
+
+def _where(loc: tuple[int | str, ...], labels: Mapping[str, str]) -> str:
+    """A field as the form labels it. In a list, the position counts from 1; a nested field
+    has its own label where the form gives one, as "outer.inner", with {n} for the position
+    ("Unit price of line {n}"). Unlabelled nested names are left out: in a union, pydantic puts
+    the branch's type there, which is no field."""
+    first, *rest = loc or ("form",)
+    words = labels.get(str(first), str(first).replace("_", " ").capitalize())
+    position: int | None = None
+    for part in rest:
+        if isinstance(part, int):
+            position = part + 1
+            words = f"{words} {position}"
+        elif f"{first}.{part}" in labels:
+            words = labels[f"{first}.{part}"].format(n=position)
+    return words
 
 
 def file_response(data: bytes, content_type: str, filename: str) -> Response:

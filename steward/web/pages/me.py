@@ -16,13 +16,21 @@ from sqlalchemy.orm import Session
 
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.core.errors import DomainError, Invalid, NotFound
+from steward.core.errors import DomainError, NotFound
 from steward.identity import closing
 from steward.policy.active import policy_of
 from steward.rights import queries, self_service
 from steward.web.auth import SettingsDep, clear_session_cookies, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.pages.kit import PageCustomer, PageRoute, Viewer, failed, file_response, render
+from steward.web.pages.kit import (
+    PageCustomer,
+    PageRoute,
+    Viewer,
+    failed,
+    file_response,
+    form_input,
+    render,
+)
 
 router = APIRouter(
     prefix="/portal",
@@ -33,7 +41,7 @@ router = APIRouter(
 
 FormText = Annotated[str, Form()]
 FormList = Annotated[list[str], Form()]
-DETAILS_MAX = 5000
+ASK_FIELDS = {"kind": "Right", "details": "Details", "purposes": "Uses", "password": "Password"}
 STATUS_WORDS = {
     "unverified": "Waiting for you to confirm it",
     "open": "In progress",
@@ -70,6 +78,7 @@ def _data_context(session: Session, actor: Actor) -> dict[str, Any]:
         "withdrawable": _purposes(session, "consent"),
         "privacy_contact": policy.controller.privacy_contact,
         "notices": [],
+        "typed": {},
     }
 
 
@@ -99,21 +108,21 @@ def ask(
     details: FormText = "",
     purposes: FormList = [],  # noqa: B006 (FastAPI copies the default)
 ) -> Response:
+    typed = {"kind": kind, "details": details, "purposes": purposes}
     try:
-        if len(details) > DETAILS_MAX or len(password) > 1000 or len(purposes) > 50:
-            raise Invalid("The form is too long.")
+        asked = form_input(self_service.RightIn, {**typed, "password": password}, ASK_FIELDS)
         opened = self_service.ask(
             session,
             settings,
             actor,
-            kind[:20],
-            password=password or None,
-            purposes=[p[:200] for p in purposes],
-            details=details.strip() or None,
+            asked.kind,
+            password=asked.password,
+            purposes=asked.purposes,
+            details=asked.details,
         )
     except DomainError as error:
         failed(session, error)
-        context = {**_data_context(session, actor), "error": error.message, "error_kind": kind}
+        context = {**_data_context(session, actor), "error": error.message, "typed": typed}
         return render(request, "portal/data.html", context, status_code=error.status)
     notice = "code" if opened.status == "unverified" else "asked"
     return RedirectResponse(

@@ -34,6 +34,7 @@ from steward.web.pages.kit import (
     current_or_none,
     failed,
     file_response,
+    form_input,
     note_viewer,
     render,
 )
@@ -59,6 +60,19 @@ ACTIONS = {
     "rectification": "Asked to correct it",
     "restriction": "Asked to restrict its use",
     "restriction_lifted": "Told the restriction ended",
+}
+REQUEST_FIELDS = {
+    "kind": "What do you ask for?",
+    "email": "Email address the request is about",
+    "name": "Your name",
+    "details": "Details",
+    "corrections": "Corrections",
+    **{
+        f"corrections.{key}": f"Correct {label.lower()}" for key, label in CORRECTION_FIELDS.items()
+    },
+    "purposes": "Uses you object to",
+    "agent": "Your name and address, as the agent",
+    "password": "Your password",
 }
 POINT_FIELDS = {
     "name": "Your name",
@@ -176,33 +190,23 @@ async def make_request(
 ) -> Response:
     form = await request.form()
 
-    def text(name: str, most: int = 5000) -> str:
+    def text(name: str) -> str:
         value = form.get(name)
-        return value[:most] if isinstance(value, str) else ""
+        return value if isinstance(value, str) else ""
 
     kept: dict[str, Any] = {
         name: text(name) for name in ("kind", "email", "name", "details", "agent")
     }
     kept["on_behalf"] = text("on_behalf") == "yes"
-    kept["purposes"] = [p[:200] for p in form.getlist("purposes") if isinstance(p, str)][:20]
+    kept["purposes"] = [p for p in form.getlist("purposes") if isinstance(p, str)]
     kept["corrections"] = {
-        field: text(f"correct_{field}", 200).strip()
+        field: text(f"correct_{field}").strip()
         for field in CORRECTION_FIELDS
-        if text(f"correct_{field}", 200).strip()
+        if text(f"correct_{field}").strip()
     }
-    new = intake.NewRequest(
-        kind=kept["kind"],
-        email=kept["email"].strip() or None,
-        name=kept["name"].strip()[:200] or None,
-        details=kept["details"] or None,
-        corrections=kept["corrections"],
-        purposes=kept["purposes"],
-        on_behalf=kept["on_behalf"],
-        agent=kept["agent"][:500] or None,
-        channel="privacy_center",
-        password=text("password", 200) or None,
-    )
     try:
+        asked = form_input(intake.RequestIn, {**kept, "password": text("password")}, REQUEST_FIELDS)
+        new = intake.NewRequest(**{**asked.model_dump(), "channel": "privacy_center"})
         opened = intake.open_request(session, settings, actor, new)
     except DomainError as error:
         failed(session, error)
@@ -250,7 +254,12 @@ def _verify_page(
     extra: dict[str, Any],
     status_code: int = 200,
 ) -> HTMLResponse:
-    context: dict[str, Any] = {"reference": reference, "points": POINT_FIELDS, **extra}
+    context: dict[str, Any] = {
+        "reference": reference,
+        "points": POINT_FIELDS,
+        "typed": {},
+        **extra,
+    }
     try:
         context.update(_status_context(session, reference))
     except NotFound as error:
@@ -267,13 +276,18 @@ def verify_page(
 
 
 def _verified(
-    request: Request, session: Session, reference: str, work: Any, where: str = "code"
+    request: Request,
+    session: Session,
+    reference: str,
+    work: Any,
+    where: str = "code",
+    typed: dict[str, str] | None = None,
 ) -> Response:
     try:
         work()
     except DomainError as error:
         failed(session, error)
-        extra = {f"{where}_error": error.message}
+        extra = {f"{where}_error": error.message, "typed": typed or {}}
         return _verify_page(request, session, reference, extra, error.status)
     return RedirectResponse(
         f"/privacy/center/status?reference={quote(reference)}&notice=verified", status_code=303
@@ -289,12 +303,12 @@ def check_code(
     code: FormText = "",
 ) -> Response:
     reference = reference.strip()[:20]
-    return _verified(
-        request,
-        session,
-        reference,
-        lambda: verify.check_code(session, settings, reference, code.strip()[:12]),
-    )
+
+    def work() -> None:
+        asked = form_input(verify.CodeIn, {"code": code.strip()}, {"code": "Code"})
+        verify.check_code(session, settings, reference, asked.code)
+
+    return _verified(request, session, reference, work)
 
 
 @router.post("/code", response_class=HTMLResponse)
@@ -319,19 +333,14 @@ async def check_data_points(
     request: Request, session: SessionDep, settings: SettingsDep, reference: FormText = ""
 ) -> Response:
     form = await request.form()
-    points = {
-        key: value.strip()[:200]
-        for key in POINT_FIELDS
-        if isinstance(value := form.get(key), str) and value.strip()
-    }
+    typed = {key: value for key in POINT_FIELDS if isinstance(value := form.get(key), str)}
     reference = reference.strip()[:20]
-    return _verified(
-        request,
-        session,
-        reference,
-        lambda: verify.check_data_points(session, settings, reference, points),
-        where="points",
-    )
+
+    def work() -> None:
+        given = form_input(verify.PointsIn, typed, POINT_FIELDS).model_dump(exclude_none=True)
+        verify.check_data_points(session, settings, reference, given)
+
+    return _verified(request, session, reference, work, "points", typed)
 
 
 @router.post("/document", response_class=HTMLResponse)

@@ -9,7 +9,6 @@ cancel it during its grace, lift a restriction. Privacy officers only: other sta
 refusal, customers go to the portal, anonymous visitors to sign in. No JavaScript needed.
 """
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -28,7 +27,7 @@ from steward.rights.fulfil import fulfil
 from steward.rights.queries import CORRECTION_FIELDS, STATUS_NAMES
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.pages.kit import Officer, PageRoute, failed, render
+from steward.web.pages.kit import Officer, PageRoute, failed, form_input, render
 
 router = APIRouter(
     prefix="/dpo",
@@ -52,6 +51,18 @@ NOTICES = {
     "logged": "The request is logged; its clock runs from the date it was received.",
 }
 CHANNEL_NAMES = {"api": "in the privacy center (API)", **NAMES}
+LOG_FIELDS = {
+    "kind": "What the person asks for",
+    "channel": "How they asked",
+    "received": "Date received",
+    "name": "Their name",
+    "email": "Their email address",
+    "person_id": "The person's id in the desk",
+    "checked": "How the identity was checked",
+    "note": "How you checked it",
+    "details": "What they asked",
+}
+DECISION_FIELDS = {"days": "Days to extend by", "reason": "Reason", "text": "Answer"}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -99,6 +110,7 @@ def _request_page(
         "is_erasure": kind in erasure.ERASURE_KINDS,
         "notices": [],
         "review_reasons": review.REASONS,
+        "typed": {},
         **extra,
     }
     return render(request, "dpo/request.html", context, status_code=status_code)
@@ -146,29 +158,10 @@ async def log_request(
     request: Request, officer: Officer, session: SessionDep, settings: SettingsDep
 ) -> Response:
     raw = await request.form()
-    names = ("kind", "channel", "received", "name", "email", "checked", "note", "details")
-    form = {n: v[:5000] if isinstance(v := raw.get(n), str) else "" for n in (*names, "person")}
+    form = {name: value if isinstance(value := raw.get(name), str) else "" for name in LOG_FIELDS}
     try:
-        try:
-            received = date.fromisoformat(form["received"].strip())
-        except ValueError:
-            raise Invalid("Give the date the request was received (YYYY-MM-DD).") from None
-        opened = logged.log_request(
-            session,
-            settings,
-            officer,
-            logged.Logged(
-                kind=form["kind"],
-                channel=form["channel"],
-                received=received,
-                name=form["name"][:200],
-                email=form["email"].strip()[:254] or None,
-                checked=form["checked"] or None,
-                note=form["note"][:500] or None,
-                details=form["details"] or None,
-                person_id=form["person"].strip()[:36] or None,
-            ),
-        )
+        asked = form_input(logged.LoggedIn, form, LOG_FIELDS)
+        opened = logged.log_request(session, settings, officer, asked)
     except DomainError as error:
         failed(session, error)
         return _log_page(request, session, form, error.message, error.status)
@@ -190,13 +183,15 @@ def _act(
     request_id: str,
     work: Any,
     notice: str,
+    typed: dict[str, dict[str, str]] | None = None,
 ) -> Response:
-    """Run one decision; on an error show the request again with the reason."""
+    """Run one decision; on an error show the request again with the reason, and in the
+    decision's form what was typed (`typed`, by form)."""
     try:
         done = work()
     except DomainError as error:
         failed(session, error)
-        extra = {"error": error.message}
+        extra = {"error": error.message, "typed": typed or {}}
         return _request_page(request, session, officer, request_id, extra, error.status)
     if isinstance(done, str):
         notice = done
@@ -223,12 +218,13 @@ def extend(
     days: FormText = "",
     reason: FormText = "",
 ) -> Response:
-    def work() -> None:
-        if not days.strip().isdigit() or not 1 <= int(days) <= 366:
-            raise Invalid("Give the extension in whole days.")
-        deadlines.extend(session, settings, officer, request_id, int(days), reason[:1000])
+    typed = {"days": days, "reason": reason}
 
-    return _act(request, session, officer, request_id, work, "extended")
+    def work() -> None:
+        asked = form_input(deadlines.ExtendIn, typed, DECISION_FIELDS)
+        deadlines.extend(session, settings, officer, request_id, asked.days, asked.reason)
+
+    return _act(request, session, officer, request_id, work, "extended", {"extend": typed})
 
 
 @router.post("/requests/{request_id}/refuse", response_class=HTMLResponse)
@@ -240,10 +236,13 @@ def refuse(
     settings: SettingsDep,
     reason: FormText = "",
 ) -> Response:
-    def work() -> None:
-        deadlines.refuse(session, settings, officer, request_id, reason[:1000])
+    typed = {"reason": reason}
 
-    return _act(request, session, officer, request_id, work, "refused")
+    def work() -> None:
+        asked = form_input(deadlines.ReasonIn, typed, DECISION_FIELDS)
+        deadlines.refuse(session, settings, officer, request_id, asked.reason)
+
+    return _act(request, session, officer, request_id, work, "refused", {"refuse": typed})
 
 
 @router.post("/requests/{request_id}/answer", response_class=HTMLResponse)
@@ -255,10 +254,13 @@ def answer(
     settings: SettingsDep,
     text: FormText = "",
 ) -> Response:
-    def work() -> None:
-        deadlines.answer_inquiry(session, settings, officer, request_id, text[:20000])
+    typed = {"text": text}
 
-    return _act(request, session, officer, request_id, work, "answered")
+    def work() -> None:
+        asked = form_input(deadlines.AnswerIn, typed, DECISION_FIELDS)
+        deadlines.answer_inquiry(session, settings, officer, request_id, asked.text)
+
+    return _act(request, session, officer, request_id, work, "answered", {"answer": typed})
 
 
 @router.post("/requests/{request_id}/fulfil", response_class=HTMLResponse)
@@ -316,11 +318,14 @@ def withhold(
     item: FormText = "",
     reason: FormText = "",
 ) -> Response:
+    labels = {"item": "Item", "reason": "Reason"}
     try:
-        if reason == "include":
-            review.include(session, officer, request_id, item[:100])
+        if reason == "include":  # the button that undoes a withholding
+            asked = form_input(review.IncludeIn, {"item": item}, labels)
+            review.include(session, officer, request_id, asked.item)
         else:
-            review.withhold(session, officer, request_id, item[:100], reason[:40])
+            withheld = form_input(review.WithholdIn, {"item": item, "reason": reason}, labels)
+            review.withhold(session, officer, request_id, withheld.item, withheld.reason)
     except DomainError as error:
         failed(session, error)
         extra = {"error": error.message}
