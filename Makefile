@@ -41,9 +41,13 @@ chromium:
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; } || \
 	  { test "$$CI" != true && echo "chromium could not be installed: browser tests will be skipped"; }; }
 
-# Two workers on the 2-core machine: each test has its own database, port and files.
+# One worker more than there are cores: tests wait on PostgreSQL, SMTP, subprocesses and the
+# browser, and a third worker keeps both cores of the CI machine busy (about 20% sooner).
+# Each test has its own database, port and files.
+WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+
 test: check chromium
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n $(WORKERS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
