@@ -6,18 +6,15 @@ are refused (D4). The rules on how fields go together stay in the services."""
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
+from steward.core.inputs import Body
 from steward.desk.billing import Line
 
 Id = Annotated[str, Field(min_length=1, max_length=36)]
 Currency = Annotated[str, Field(min_length=3, max_length=3)]
 QuoteStatus = Literal["draft", "sent", "accepted", "declined"]
 ClaimStatus = Literal["filed", "approved", "rejected", "settled"]
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class LineIn(Body):

@@ -6,7 +6,9 @@ services."""
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from steward.core.inputs import Body
 
 DeviceType = Literal["printer", "generator", "workstation", "server", "network_device"]
 Id = Annotated[str, Field(max_length=36)]
@@ -16,10 +18,6 @@ MacText = Annotated[str, Field(max_length=17)]
 HostText = Annotated[str, Field(max_length=253)]
 LongText = Annotated[str, Field(max_length=10_000)]
 TimesText = Annotated[str, Field(max_length=500)]
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class DeviceFields(Body):

@@ -5,17 +5,14 @@ the services."""
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from steward.core.inputs import Body
 from steward.identity.common import EmailText
 
 MemberKind = Literal["contact", "end_user"]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Phone = Annotated[str, Field(max_length=50)]
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class OrganisationIn(Body):

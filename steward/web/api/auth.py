@@ -3,8 +3,9 @@
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from steward.core.inputs import Body
 from steward.identity import mfa, registration, sessions, signin
 from steward.identity.common import EmailText
 from steward.web.auth import (
@@ -19,10 +20,6 @@ from steward.web.deps import SessionDep
 from steward.web.gpc import honour_signal
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(csrf_guard)])
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class RegisterIn(Body):

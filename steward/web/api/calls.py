@@ -5,10 +5,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
+from steward.core.inputs import Body
 from steward.desk import calls, remote
 from steward.web.auth import CurrentActor, SettingsDep, csrf_guard, require_roles
 from steward.web.deps import SessionDep
@@ -22,10 +23,6 @@ Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Id = Annotated[str, Field(min_length=1, max_length=36)]
 TicketId = Annotated[int, Field(ge=1)]
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CallIn(Body):

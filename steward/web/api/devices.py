@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from steward.core.actor import Actor
+from steward.core.inputs import Body
 from steward.desk import devices, schedules, service_records, telemetry
 from steward.desk.device_input import (
-    Body,
     DeviceChange,
     DeviceIn,
     DeviceType,

@@ -11,11 +11,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
+from steward.core.inputs import Body
 from steward.desk import messages, tickets, views
 from steward.desk.common import Page
 from steward.web.api.paging import cut
@@ -34,10 +35,6 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 Id = Annotated[str | None, Field(max_length=36)]
 ATTACHMENTS_FIELD = "attachments"
 MOST_REQUEST_BYTES = messages.MAX_ATTACHMENTS * messages.MAX_ATTACHMENT_BYTES + 2**20
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class TicketIn(Body):
