@@ -13,6 +13,7 @@ MFA, made through the API), `sign_in_as` (signs the page in through the sign-in 
 
 import os
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from fastapi.testclient import TestClient
 from steward.core import clock
 from steward.core.settings import Settings
 from steward.web.app import create_app
-from tests.people import PASSWORD, customer, enrol_mfa, free_port, staff
+from tests.people import PASSWORD, customer, enrol_mfa, staff
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -53,22 +54,32 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def live_settings(identity_settings: Settings) -> Settings:
-    port = free_port()
+def live_socket() -> Iterator[socket.socket]:
+    """The live server's socket, bound before anything learns its port: a port merely found
+    free could be taken by another worker's server before this one binds it."""
+    with socket.create_server(("127.0.0.1", 0)) as bound:
+        yield bound
+
+
+@pytest.fixture
+def live_settings(identity_settings: Settings, live_socket: socket.socket) -> Settings:
+    port = live_socket.getsockname()[1]
     return identity_settings.model_copy(
         update={"public_url": f"http://127.0.0.1:{port}", "host": "127.0.0.1", "port": port}
     )
 
 
 @pytest.fixture
-def live_server(live_settings: Settings) -> Iterator[str]:
+def live_server(live_settings: Settings, live_socket: socket.socket) -> Iterator[str]:
     """The base URL of a real uvicorn server running the app in a background thread."""
     app = create_app(live_settings)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=live_settings.port, log_level="warning", lifespan="on"
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [live_socket]}, name="live-server", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:

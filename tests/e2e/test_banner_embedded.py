@@ -10,7 +10,6 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.test_banner import banner, consent_cookie, ledger, usage_events
-from tests.people import free_port
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Houston Generator</title>
@@ -29,8 +28,29 @@ fetch("{steward}/api/v1/events", {{
 
 
 @pytest.fixture
-def site_port() -> int:
-    return free_port()
+def site() -> Iterator[http.server.ThreadingHTTPServer]:
+    """The business's website, bound at once to a port of its own (served by `website`)."""
+    content: list[bytes] = []
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # the name http.server calls
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(content[0])
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    server.content = content  # type: ignore[attr-defined]
+    yield server
+    server.server_close()
+
+
+@pytest.fixture
+def site_port(site) -> int:
+    return site.server_address[1]
 
 
 @pytest.fixture
@@ -40,26 +60,13 @@ def live_settings(live_settings, site_port):
 
 
 @pytest.fixture
-def website(live_server: str, site_port: int) -> Iterator[str]:
+def website(live_server: str, site, site_port: int) -> Iterator[str]:
     """The business's website: one page, on an origin of its own (another host name)."""
-    body = PAGE.format(steward=live_server).encode()
-
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # the name http.server calls
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    site.content.append(PAGE.format(steward=live_server).encode())
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
     thread.start()
     yield f"http://localhost:{site_port}/"
-    server.shutdown()
-    server.server_close()
+    site.shutdown()
 
 
 @pytest.mark.promise("C1", "C2")
