@@ -10,8 +10,8 @@ tables only (the import contract lets it), so the gate's view of a person is wri
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, defer, object_session
 
 from steward.access.gate import PersonState, allowed, check, readable
 from steward.consent.models import ConsentEvent
@@ -72,8 +72,8 @@ def consents_of(
             .where(ConsentEvent.owner_id.in_(wanted[start : start + 500]))
             .order_by(ConsentEvent.at, ConsentEvent.id)
         )
-        for event in session.scalars(query):
-            newest[event.owner_id][event.purpose] = event
+        for row in session.scalars(query):
+            newest[row.owner_id][row.purpose] = row
     return {p: given_purposes(policy, newest[p]) for p in wanted}
 
 
@@ -82,26 +82,81 @@ def _consents(session: Session, person_ids: Iterable[str]) -> dict[str, frozense
     return consents_of(session, person_ids, policy if isinstance(policy, Policy) else None)
 
 
+# session.info: the states read in this transaction. A request asks the gate about the same
+# person many times; any write that could change a state forgets them all (see below).
+_STATES = "person_states"
+
+
+def _known(session: Session) -> dict[str, PersonState]:
+    known: dict[str, PersonState] = session.info.setdefault(_STATES, {})
+    return known
+
+
 def state_of(session: Session, person_id: str) -> PersonState:
     """The person's state for the gate, read without opening any sealed column."""
+    if (known := _known(session).get(person_id)) is not None:
+        if session.autoflush:  # as the query would have: callers count on its flush
+            session.flush()
+        return known
     row = session.execute(select(*STATE_COLUMNS).where(Person.id == person_id)).one()
-    return state_from(row, _consents(session, [person_id])[person_id])
+    state = state_from(row, _consents(session, [person_id])[person_id])
+    _known(session)[person_id] = state
+    return state
 
 
 def states_of(session: Session, person_ids: Iterable[str]) -> dict[str, PersonState]:
     """The gate's view of many people at once, their consents included (two queries per
     500, not per person), in the order given; an id that is no person is looked up alone,
     as `state_of` does."""
-    wanted = list(dict.fromkeys(person_ids))
-    found: dict[str, PersonState] = {}
+    if session.autoflush:
+        session.flush()
+    known, asked = _known(session), list(dict.fromkeys(person_ids))
+    wanted = [p for p in asked if p not in known]
+    found: dict[str, PersonState] = {p: known[p] for p in asked if p in known}
     consents = _consents(session, wanted)
     for start in range(0, len(wanted), 500):
         rows = session.execute(
             select(*STATE_COLUMNS).where(Person.id.in_(wanted[start : start + 500]))
         )
         for row in rows:
-            found[row.id] = state_from(row, consents[row.id])
-    return {p: found[p] if p in found else state_of(session, p) for p in wanted}
+            found[row.id] = known[row.id] = state_from(row, consents[row.id])
+    return {p: found[p] if p in found else state_of(session, p) for p in asked}
+
+
+def _forget(session: Session | None) -> None:
+    if session is not None:
+        session.info.pop(_STATES, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:  # an UPDATE or DELETE of many rows may change anyone's state
+        _forget(state.session)
+
+
+@event.listens_for(Session, "before_attach")
+def _forget_on_add(session: Session, instance: object) -> None:
+    if isinstance(instance, Person | ConsentEvent):
+        _forget(session)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_on_delete(session: Session, *_: object) -> None:
+    if any(isinstance(o, Person | ConsentEvent) for o in session.deleted):
+        _forget(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    _forget(session)
+
+
+def _forget_on_change(target: Person, *_: object) -> None:
+    _forget(object_session(target))
+
+
+for _column in STATE_COLUMNS[1:]:
+    event.listen(_column, "set", _forget_on_change)
 
 
 def people_among(session: Session, owner_ids: Iterable[str]) -> set[str]:

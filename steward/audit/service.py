@@ -1,9 +1,13 @@
 """Recording, searching, checkpointing and verifying the audit trail.
 
 `record` appends inside the caller's transaction, so an entry exists exactly when the work it
-describes was committed. Each append first moves the one-row head (`UPDATE ... RETURNING`):
-that write takes PostgreSQL's row lock and SQLite's write lock before anything is read, so
-two concurrent appends can never link to the same previous entry and fork the chain.
+describes was committed. The entries of a transaction are held by its session and written
+together just before it commits (or before anything in it reads the trail): one move of the
+head per transaction rather than per entry, and the head's lock is held from then until the
+commit only, not from the transaction's first audited read. Moving the head (`SELECT ... FOR
+UPDATE`, or on SQLite an `UPDATE ... RETURNING`, which takes its write lock) comes before
+anything is read, so two concurrent transactions can never link to the same previous entry
+and fork the chain. A savepoint rolled back drops the entries recorded inside it.
 """
 
 import re
@@ -12,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import TextClause, bindparam, event, insert, select, update
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.util import find_tables
 
 from steward.audit.chain import checkpoint_message, encode_names, entry_hash, signer
 from steward.audit.models import ENTRIES, HEAD, AuditCheckpoint, AuditEntry
@@ -34,6 +40,7 @@ __all__ = [
     "verify",
     "verify_trail",
     "write_checkpoint",
+    "write_pending",
 ]
 
 OUTCOMES = frozenset({"allowed", "refused", "failed", "ok"})
@@ -70,6 +77,7 @@ _MOVE_HEAD = (
     .values(seq=HEAD.c.seq + bindparam("count"))
     .returning(HEAD.c.seq, HEAD.c.hash)
 )
+_TAKE_LOCK = update(HEAD).where(HEAD.c.id == 1).values(seq=HEAD.c.seq)
 _APPEND = insert(ENTRIES)
 _SET_HEAD = (
     update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
@@ -138,24 +146,83 @@ def record_many(
         else _check(_ID, actor.request_id, "request id"),
     }
     people = [None if p is None else _check(_ID, p, "person id") for p in person_ids]
-    count = len(people)
+    if _PENDING not in session.info and session.get_bind().dialect.name == "sqlite":
+        # SQLite cannot turn a read transaction into a write once another connection has
+        # committed: the first audited access takes its write lock, as it always did.
+        session.connection().execute(_TAKE_LOCK)
+    session.info.setdefault(_PENDING, []).extend({**common, "person_id": p} for p in people)
+
+
+_PENDING = "audit_pending"  # session.info: entries recorded, not yet written
+_SAVEPOINTS = "audit_savepoints"  # session.info: how many were pending as each savepoint began
+_TRAIL = frozenset({ENTRIES, HEAD})
+
+
+def write_pending(session: Session) -> None:
+    """Write the entries this transaction recorded, linked after the head, with one move."""
+    if not session.info.get(_PENDING):
+        return
+    session.flush()  # first the rows the entries may name (a person just added)
+    rows = session.info.pop(_PENDING)
+    session.info[_PENDING] = []  # written: the transaction holds the lock (see `record_many`)
     connection = session.connection()  # the caller's transaction, minus ORM overhead
     if connection.dialect.name == "postgresql":
         head = connection.execute(_LOCK_HEAD).one_or_none()
         moved = None if head is None else (head.seq + 1, head.hash)
     else:
-        head = connection.execute(_MOVE_HEAD, {"count": count}).one_or_none()
-        moved = None if head is None else (head.seq - count + 1, head.hash)
+        head = connection.execute(_MOVE_HEAD, {"count": len(rows)}).one_or_none()
+        moved = None if head is None else (head.seq - len(rows) + 1, head.hash)
     if moved is None:
         raise AuditUnavailable("the audit head is missing; run `steward init` to upgrade")
     seq, previous = moved
-    rows = []
-    for offset, person_id in enumerate(people):
-        row = {**common, "person_id": person_id, "seq": seq + offset, "prev_hash": previous}
+    for offset, row in enumerate(rows):
+        row["seq"], row["prev_hash"] = seq + offset, previous
         row["hash"] = previous = entry_hash(row)
-        rows.append(row)
     connection.execute(_APPEND, rows)
     connection.execute(_SET_HEAD, {"new_seq": rows[-1]["seq"], "new_hash": previous})
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_reading_the_trail(state: ORMExecuteState) -> None:
+    if state.session.info.get(_PENDING) and _reads_trail(state.statement):
+        write_pending(state.session)
+
+
+def _reads_trail(statement: object) -> bool:
+    if isinstance(statement, TextClause):
+        return "audit_" in statement.text
+    if not isinstance(statement, ClauseElement):
+        return False
+    return any(table in _TRAIL for table in find_tables(statement, include_aliases=True))
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        marks = session.info.setdefault(_SAVEPOINTS, {})
+        marks[transaction] = len(session.info.get(_PENDING, ()))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_transaction(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed (written) or rolled back: nothing to keep
+        session.info.pop(_PENDING, None)
+        session.info.pop(_SAVEPOINTS, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    if previous.nested:
+        kept = session.info.get(_SAVEPOINTS, {}).get(previous)
+        if kept is not None:
+            del session.info.get(_PENDING, [])[kept:]
+    else:
+        session.info.pop(_PENDING, None)
 
 
 def search(

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
 
 from steward.access.gate import role_refused
 from steward.core.actor import Actor
@@ -54,9 +55,19 @@ async def sent_csrf_token(request: Request) -> str | None:
 SentCsrf = Annotated[str | None, Depends(sent_csrf_token)]
 
 
+def session_of(request: Request, session: Session) -> Current:
+    """The live session of the request's cookie (or NotSignedIn), looked up once per request:
+    the router's CSRF guard and the route's own dependency both ask for it."""
+    found = getattr(request.state, "signed_in", None)
+    if not isinstance(found, Current):
+        found = sessions.current(session, request.cookies.get(SESSION_COOKIE))
+        request.state.signed_in = found
+    return found
+
+
 def signed_in(request: Request, session: SessionDep, sent: SentCsrf) -> Current:
     """The request's session, MFA passed or not (for MFA steps and sign-out), CSRF-checked."""
-    current = sessions.current(session, request.cookies.get(SESSION_COOKIE))
+    current = session_of(request, session)
     if request.method not in SAFE_METHODS and not current.csrf_matches(sent):
         raise CsrfRefused(f"Send the {CSRF_HEADER} header with the token given at sign-in.")
     return current
@@ -85,11 +96,10 @@ def require_roles(*roles: str) -> Callable[[Actor], Actor]:
 def csrf_guard(request: Request, session: SessionDep, sent: SentCsrf) -> None:
     """Router-wide: an unsafe request carrying a live session cookie must carry its CSRF token,
     even on routes that do not need a signed-in account."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if request.method in SAFE_METHODS or not token:
+    if request.method in SAFE_METHODS or not request.cookies.get(SESSION_COOKIE):
         return
     try:
-        current = sessions.current(session, token)
+        current = session_of(request, session)
     except NotSignedIn:
         return  # a dead cookie grants nothing, so there is nothing to protect
     if not current.csrf_matches(sent):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward.audit.chain import ZERO
 from steward.audit.models import AuditEntry, AuditHead
-from steward.audit.service import record, record_many, verify
+from steward.audit.service import record, record_many, search, verify
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.db import transaction
@@ -156,5 +156,34 @@ def test_a_page_of_reads_appends_one_chained_entry_per_person(sessions):
     assert [e.seq for e in trail] == [1, 2, 3, 4]
     assert [e.person_id for e in trail[1:3]] == [PERSON, OTHER_PERSON]
     assert all(e.prev_hash == before.hash for before, e in itertools.pairwise(trail))
+    with sessions() as session:
+        assert verify(session, b"\x01" * 32).intact
+
+
+@pytest.mark.promise("X3")
+def test_a_savepoint_rolled_back_drops_its_entries_and_the_transaction_keeps_the_rest(sessions):
+    with transaction(sessions) as session:
+        record(session, AGENT, "read", person_id=PERSON)
+        savepoint = session.begin_nested()
+        record(session, AGENT, "write", person_id=OTHER_PERSON)
+        savepoint.rollback()
+        record(session, AGENT, "read", person_id=OTHER_PERSON)
+    trail = entries(sessions)
+    assert [(e.seq, e.action, e.person_id) for e in trail] == [
+        (1, "read", PERSON),
+        (2, "read", OTHER_PERSON),
+    ]
+    with sessions() as session:
+        assert verify(session, b"\x01" * 32).intact
+
+
+@pytest.mark.promise("X3")
+def test_the_trail_read_inside_a_transaction_already_holds_what_it_recorded(sessions):
+    with transaction(sessions) as session:
+        record(session, AGENT, "read", person_id=PERSON)
+        found = search(session, person_id=PERSON)
+        assert [(e.seq, e.action) for e in found] == [(1, "read")]
+        record(session, AGENT, "write", person_id=PERSON)
+    assert [e.action for e in entries(sessions)] == ["read", "write"]
     with sessions() as session:
         assert verify(session, b"\x01" * 32).intact

@@ -13,11 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from steward.consent import banner, ledger, usage
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, NotFound
-from steward.identity import sessions
 from steward.identity.errors import NotPermitted, NotSignedIn
 from steward.policy.active import policy_of
 from steward.web.api.paging import Limit, Offset, cut
-from steward.web.auth import SESSION_COOKIE, CurrentActor, SettingsDep, client_ip, csrf_guard
+from steward.web.auth import CurrentActor, SettingsDep, client_ip, csrf_guard, session_of
 from steward.web.deps import SessionDep
 from steward.web.gpc import honour_signal, signals_gpc
 
@@ -30,7 +29,7 @@ Version = Annotated[str, Field(min_length=1, max_length=64)]
 def maybe_actor(request: Request, session: SessionDep) -> Actor | None:
     """The signed-in caller (MFA passed where required), or None for a visitor."""
     try:
-        return sessions.current(session, request.cookies.get(SESSION_COOKIE)).require_mfa_passed()
+        return session_of(request, session).require_mfa_passed()
     except (NotSignedIn, NotPermitted):
         return None
 

@@ -10,13 +10,12 @@ from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from pydantic import BaseModel
 
 from steward.core.actor import VISITOR, Actor
-from steward.identity import sessions
 from steward.identity.errors import NotPermitted, NotSignedIn
 from steward.policy.active import policy_of
 from steward.rights import deadlines, intake, logged, queries, verify
 from steward.rights.common import by_reference
 from steward.web.api.paging import Limit, Offset, cut
-from steward.web.auth import SESSION_COOKIE, CurrentActor, SettingsDep, csrf_guard, require_roles
+from steward.web.auth import CurrentActor, SettingsDep, csrf_guard, require_roles, session_of
 from steward.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["rights"], dependencies=[Depends(csrf_guard)])
@@ -26,7 +25,7 @@ OfficerActor = Annotated[Actor, Depends(require_roles("privacy_officer"))]
 def maybe_actor(request: Request, session: SessionDep) -> Actor:
     """The signed-in actor when there is one (MFA passed where required), else a visitor."""
     try:
-        return sessions.current(session, request.cookies.get(SESSION_COOKIE)).require_mfa_passed()
+        return session_of(request, session).require_mfa_passed()
     except (NotSignedIn, NotPermitted):
         return VISITOR
 

@@ -22,7 +22,6 @@ from steward.access.gate import Refused, record_refusal
 from steward.consent import policy_acceptance
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Forbidden, Invalid
-from steward.identity import sessions
 from steward.identity.common import load_account
 from steward.identity.errors import NotSignedIn
 from steward.identity.models import STAFF_ROLES, Account
@@ -30,7 +29,7 @@ from steward.identity.sessions import Current
 from steward.policy.publish import name_of
 from steward.policy.serviceable import BILLING, keeps_devices
 from steward.rights.common import OFFICER_ROLES
-from steward.web.auth import CSRF_COOKIE, SESSION_COOKIE, CsrfRefused, SentCsrf
+from steward.web.auth import CSRF_COOKIE, CsrfRefused, SentCsrf, session_of
 from steward.web.deps import SessionDep
 
 
@@ -79,7 +78,7 @@ class Viewer:
 
 def current_or_none(request: Request, session: Session) -> Current | None:
     try:
-        return sessions.current(session, request.cookies.get(SESSION_COOKIE))
+        return session_of(request, session)
     except NotSignedIn:
         return None
 
