@@ -21,7 +21,8 @@ from steward.mail import MailFailed, send
 from steward.policy.active import policy_of
 from steward.vault.service import vault_of
 
-EmailText = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EmailText = Annotated[str, Field(pattern=EMAIL_PATTERN, max_length=254)]
 SERVICE = "essential.service"
 SECURITY = "essential.service.security"
 log = logging.getLogger("steward.identity")

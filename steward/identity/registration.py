@@ -9,7 +9,6 @@ mailed a consent link (identity.guardians), and only their consent activates the
 """
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -30,6 +29,7 @@ from steward.identity.common import (
     login_index,
     mail,
 )
+from steward.identity.inputs import RegisterIn
 from steward.identity.models import Account, Person
 from steward.policy.active import policy_of, resolve
 from steward.policy.schema import Policy
@@ -37,23 +37,11 @@ from steward.policy.schema import Policy
 GUARDIAN_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@dataclass(frozen=True)
-class Registration:
-    email: str
-    password: str
-    name: str
-    phone: str | None = None
-    company: str | None = None
-    birth_date: date | None = None
-    guardian_name: str | None = None
-    guardian_email: str | None = None
-
-
 def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _is_child(policy: Policy, form: Registration) -> bool:
+def _is_child(policy: Policy, form: RegisterIn) -> bool:
     if policy.children is None:
         return False
     if form.birth_date is None:
@@ -63,7 +51,7 @@ def _is_child(policy: Policy, form: Registration) -> bool:
     return age_on(form.birth_date, clock.today()) < policy.children.minimum_age
 
 
-def _limit_for_children(policy: Policy, form: Registration) -> None:
+def _limit_for_children(policy: Policy, form: RegisterIn) -> None:
     """Collect from a child only the categories the policy allows for children."""
     if policy.children is None:
         return
@@ -77,7 +65,7 @@ def _limit_for_children(policy: Policy, form: Registration) -> None:
             )
 
 
-def _check_guardian(form: Registration) -> tuple[str, str]:
+def _check_guardian(form: RegisterIn) -> tuple[str, str]:
     name, email = (form.guardian_name or "").strip(), (form.guardian_email or "").strip()
     if not name or not email:
         raise Invalid(
@@ -91,7 +79,7 @@ def _check_guardian(form: Registration) -> tuple[str, str]:
     return name, email
 
 
-def register(session: Session, settings: Settings, form: Registration) -> str:
+def register(session: Session, settings: Settings, form: RegisterIn) -> str:
     """Register a customer; returns the status the account starts in. Commits."""
     passwords.check(form.password)
     if not form.name.strip():

@@ -1,6 +1,9 @@
-"""Who is asking: the `steward_session` cookie, CSRF protection and role requirements."""
+"""Who is asking: the `steward_session` cookie, CSRF protection and role requirements.
 
-from collections.abc import Callable
+Dependencies that touch no database are `async def`: FastAPI runs a plain `def` in a worker
+thread, a hop each that costs more than such a dependency's work."""
+
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -25,7 +28,7 @@ class CsrfRefused(NotPermitted):
     title = "CSRF check failed"
 
 
-def settings_of(request: Request) -> Settings:
+async def settings_of(request: Request) -> Settings:
     settings = request.app.state.settings
     if not isinstance(settings, Settings):
         raise RuntimeError("the app carries no settings")
@@ -76,7 +79,7 @@ def signed_in(request: Request, session: SessionDep, sent: SentCsrf) -> Current:
 SignedIn = Annotated[Current, Depends(signed_in)]
 
 
-def current_actor(current: SignedIn) -> Actor:
+async def current_actor(current: SignedIn) -> Actor:
     """The signed-in actor, who has passed MFA where it is required (all staff)."""
     return current.require_mfa_passed()
 
@@ -84,8 +87,8 @@ def current_actor(current: SignedIn) -> Actor:
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def require_roles(*roles: str) -> Callable[[Actor], Actor]:
-    def dependency(actor: CurrentActor) -> Actor:
+def require_roles(*roles: str) -> Callable[[Actor], Awaitable[Actor]]:
+    async def dependency(actor: CurrentActor) -> Actor:
         if actor.role not in roles:  # audited like every refusal of the gate
             raise role_refused(actor, "Your role may not do this.", title=NotPermitted.title)
         return actor

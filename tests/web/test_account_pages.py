@@ -1,6 +1,7 @@
 """The account pages, used as a browser without JavaScript does: plain forms, a hidden CSRF
 field, redirects after each successful post, errors shown beside the form."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -55,8 +56,37 @@ def test_a_registration_error_is_shown_with_the_values_kept_but_not_the_password
 def test_a_badly_written_email_address_is_refused_beside_the_form(client, mailbox):
     answer = register_page(client, "not-an-address")
     assert answer.status_code == 422
-    assert "Enter an email address like name@example.com." in answer.text
+    assert "Check this field: Email (an address like name@example.com)." in answer.text
     assert mailbox.messages == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("name", "A" * 201, "Check this field: Name (at most 200 characters)."),
+        ("birth_date", "3 February 1990", "Check this field: Date of birth (a date like"),
+        ("guardian_email", "mum at home", "Parent's or guardian's email (an address like"),
+    ],
+)
+def test_the_registration_form_refuses_what_the_api_refuses_naming_the_field(
+    client, mailbox, field, value, words
+):
+    answer = register_page(client, "ada@example.com", **{field: value})
+    assert answer.status_code == 422
+    assert words in html.unescape(answer.text)
+    assert 'value="ada@example.com"' in answer.text
+    api = register(client, "ada@example.com", **{field: value})
+    assert api.status_code == 422  # the same model checks both
+    assert mailbox.messages == []
+
+
+def test_sign_in_and_link_forms_name_the_field_that_is_wrong(client):
+    answer = sign_in_page(client, "a" * 250 + "@example.com")
+    assert answer.status_code == 422
+    assert "Check this field: Email (at most 254 characters)." in answer.text
+    answer = post_form(client, "/unlock", {"token": "x" * 201}, follow_redirects=False)
+    assert answer.status_code == 422
+    assert "Check this field: Link (at most 200 characters)." in answer.text
 
 
 def test_opening_the_verification_link_does_not_consume_it(client, mailbox):

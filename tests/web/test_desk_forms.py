@@ -64,7 +64,10 @@ def test_a_new_member_with_a_wrong_email_is_named_and_the_rest_kept(agent):
     }
     answer = form(agent, f"/desk/organisations/{organisation}/members", data)
     assert answer.status_code == 422
-    assert error_of(answer.text) == "Check this field: Email address (not in the expected form)."
+    assert (
+        error_of(answer.text)
+        == "Check this field: Email address (an address like name@example.com)."
+    )
     assert 'value="Grace Hopper"' in answer.text and 'value="Head of IT"' in answer.text
     assert 'value="grace at example.com"' in answer.text
 

@@ -1,13 +1,10 @@
 """JSON API, /api/v1/auth: register, verify, sign in and out, MFA, unlock, set a password."""
 
-import datetime as dt
-
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from steward.core.inputs import Body
 from steward.identity import mfa, registration, sessions, signin
-from steward.identity.common import EmailText
+from steward.identity.inputs import CodeIn, RegisterIn, SetPasswordIn, SignInIn, TokenIn
 from steward.web.auth import (
     SettingsDep,
     SignedIn,
@@ -22,29 +19,9 @@ from steward.web.gpc import honour_signal
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(csrf_guard)])
 
 
-class RegisterIn(Body):
-    email: EmailText
-    password: str = Field(max_length=1000)
-    name: str = Field(min_length=1, max_length=200)
-    phone: str | None = Field(None, max_length=50)
-    company: str | None = Field(None, max_length=200)
-    birth_date: dt.date | None = None
-    guardian_name: str | None = Field(None, max_length=200)
-    guardian_email: EmailText | None = None
-
-
 class StatusOut(BaseModel):
     status: str
     detail: str
-
-
-class TokenIn(Body):
-    token: str = Field(max_length=200)
-
-
-class SignInIn(Body):
-    email: EmailText
-    password: str = Field(max_length=1000)
 
 
 class SignInOut(BaseModel):
@@ -60,26 +37,16 @@ class EnrolOut(BaseModel):
     otpauth_uri: str
 
 
-class CodeIn(Body):
-    code: str = Field(min_length=1, max_length=40)
-
-
 class RecoveryCodesOut(BaseModel):
     recovery_codes: list[str]
     detail: str
-
-
-class SetPasswordIn(Body):
-    token: str = Field(max_length=200)
-    password: str = Field(max_length=1000)
 
 
 @router.post("/register", status_code=202)
 def register(body: RegisterIn, session: SessionDep, settings: SettingsDep) -> StatusOut:
     """Open a customer account. The answer is the same whether or not the address already has
     an account; its owner is told by mail either way."""
-    form = registration.Registration(**body.model_dump())
-    status = registration.register(session, settings, form)
+    status = registration.register(session, settings, body)
     detail = (
         "Check your email to confirm your address. We have asked your parent or guardian to "
         "consent; the account can be used once they have."

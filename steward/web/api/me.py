@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from steward.core import clock
 from steward.identity import closing, profile
 from steward.identity.common import EmailText
+from steward.identity.inputs import TokenIn
 from steward.policy.active import policy_of
 from steward.rights import self_service
 from steward.web.api.auth import StatusOut
@@ -45,12 +46,6 @@ class EmailChangeIn(BaseModel):
 
     email: EmailText
     password: str = Field(max_length=1000)
-
-
-class TokenBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    token: str = Field(max_length=200)
 
 
 def _out(found: profile.Profile) -> MeOut:
@@ -95,7 +90,7 @@ def change_email(
 
 
 @router.post("/email/confirm")
-def confirm_email(body: TokenBody, session: SessionDep, settings: SettingsDep) -> StatusOut:
+def confirm_email(body: TokenIn, session: SessionDep, settings: SettingsDep) -> StatusOut:
     """Follow the link sent to the new address; needs no session (it may be another device)."""
     profile.confirm_email_change(session, settings, body.token)
     return StatusOut(status="changed", detail="Your email address is changed.")
@@ -225,7 +220,7 @@ def close_account(
 
 
 @router.post("/erasure/cancel")
-def cancel_erasure(body: TokenBody, session: SessionDep, settings: SettingsDep) -> StatusOut:
+def cancel_erasure(body: TokenIn, session: SessionDep, settings: SettingsDep) -> StatusOut:
     """Follow the link mailed when you closed your account and asked to delete your data:
     during the grace period the erasure is cancelled and your account reopened. Needs no
     session (the account is closed)."""

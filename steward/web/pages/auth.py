@@ -6,7 +6,6 @@ URL. The links mailed by steward.identity land on GET pages that only show a but
 scanners fetch links, so only the POST consumes the token.
 """
 
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -16,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from steward.core.errors import DomainError, Invalid
 from steward.identity import mfa, profile, registration, sessions, signin
 from steward.identity.errors import Throttled
+from steward.identity.inputs import CodeIn, RegisterIn, SetPasswordIn, SignInIn, TokenIn
 from steward.policy.schema import Policy
 from steward.rights import self_service
 from steward.web.auth import (
@@ -34,6 +34,7 @@ from steward.web.pages.kit import (
     Viewer,
     current_or_none,
     failed,
+    form_input,
     home_of,
     mfa_step,
     note_viewer,
@@ -68,18 +69,21 @@ NextField = Annotated[str, Form(alias="next")]
 NextQuery = Annotated[str, Query(alias="next")]
 
 
-def _limit(value: str, most: int, what: str) -> str:
-    if len(value) > most:
-        raise Invalid(f"The {what} is too long (at most {most} characters).")
-    return value
+# How the account pages label their fields, for form_input's messages.
+LABELS = {
+    "email": "Email",
+    "password": "Password",
+    "name": "Name",
+    "birth_date": "Date of birth",
+    "guardian_name": "Parent's or guardian's name",
+    "guardian_email": "Parent's or guardian's email",
+    "code": "Code",
+    "token": "Link",
+}
 
 
-def _email(value: str) -> str:
-    value = _limit(value.strip(), EMAIL_MAX, "email address")
-    local, _, domain = value.partition("@")
-    if not local or "." not in domain or any(c.isspace() for c in value) or "@" in domain:
-        raise Invalid("Enter an email address like name@example.com.")
-    return value
+def _token(token: str) -> str:
+    return form_input(TokenIn, {"token": token}, LABELS).token
 
 
 def _with_next(path: str, target: str) -> str:
@@ -126,13 +130,8 @@ def sign_in(
 ) -> Response:
     target = safe_next(next_, "")
     try:
-        started = signin.sign_in(
-            session,
-            settings,
-            _limit(email.strip(), EMAIL_MAX, "email address"),
-            _limit(password, PASSWORD_MAX, "password"),
-            client_ip(request),
-        )
+        asked = form_input(SignInIn, {"email": email.strip(), "password": password}, LABELS)
+        started = signin.sign_in(session, settings, asked.email, asked.password, client_ip(request))
     except DomainError as error:
         failed(session, error)
         context = {"next": target, "email": email[:EMAIL_MAX]}
@@ -187,7 +186,8 @@ def mfa_pass(
 ) -> Response:
     target = safe_next(next_, "")
     try:
-        mfa.verify(session, settings, current.actor, current.session_id, _limit(code, 40, "code"))
+        asked = form_input(CodeIn, {"code": code}, LABELS)
+        mfa.verify(session, settings, current.actor, current.session_id, asked.code)
     except DomainError as error:
         failed(session, error)
         return _error_page(request, "account/mfa.html", {"next": target}, error)
@@ -235,9 +235,8 @@ def mfa_enrol_confirm(
     """Turn MFA on with a first code and show the recovery codes, this once."""
     target = safe_next(next_, "")
     try:
-        codes = mfa.confirm(
-            session, settings, current.actor, current.session_id, _limit(code, 40, "code")
-        )
+        asked = form_input(CodeIn, {"code": code}, LABELS)
+        codes = mfa.confirm(session, settings, current.actor, current.session_id, asked.code)
     except DomainError as error:
         failed(session, error)
         return _error_page(request, "account/mfa_confirm.html", {"next": target}, error)
@@ -269,15 +268,6 @@ def register_form(request: Request, session: SessionDep) -> Response:
     return render(request, "account/register.html", context, viewer=viewer_of(current))
 
 
-def _birth_date(text: str) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise Invalid("Enter the date of birth as year-month-day, e.g. 1990-02-28.") from None
-
-
 @router.post("/register", response_class=HTMLResponse)
 def register(
     request: Request,
@@ -299,14 +289,14 @@ def register(
         "guardian_email": guardian_email[:EMAIL_MAX],
     }
     try:
-        form = registration.Registration(
-            email=_email(email),
-            password=_limit(password, PASSWORD_MAX, "password"),
-            name=_limit(name.strip(), NAME_MAX, "name"),
-            birth_date=_birth_date(birth_date) if asks else None,
-            guardian_name=_limit(guardian_name.strip(), NAME_MAX, "guardian's name") or None,
-            guardian_email=_limit(guardian_email.strip(), EMAIL_MAX, "guardian's email") or None,
-        )
+        values = {"email": email.strip(), "password": password, "name": name.strip()}
+        if asks:
+            values |= {
+                "birth_date": birth_date.strip(),
+                "guardian_name": guardian_name.strip(),
+                "guardian_email": guardian_email.strip(),
+            }
+        form = form_input(RegisterIn, values, LABELS)
         status = registration.register(session, settings, form)
     except DomainError as error:
         failed(session, error)
@@ -371,7 +361,7 @@ def verify_email_form(request: Request, token: str = "") -> Response:
 @router.post("/verify-email", response_class=HTMLResponse)
 def verify_email(request: Request, session: SessionDep, token: FormText = "") -> Response:
     try:
-        status = registration.verify_email(session, _limit(token, TOKEN_MAX, "link"))
+        status = registration.verify_email(session, _token(token))
     except DomainError as error:
         failed(session, error)
         return _link_page(request, "/verify-email", token, error)
@@ -387,7 +377,7 @@ def unlock_form(request: Request, token: str = "") -> Response:
 @router.post("/unlock", response_class=HTMLResponse)
 def unlock(request: Request, session: SessionDep, token: FormText = "") -> Response:
     try:
-        signin.unlock(session, _limit(token, TOKEN_MAX, "link"))
+        signin.unlock(session, _token(token))
     except DomainError as error:
         failed(session, error)
         return _link_page(request, "/unlock", token, error)
@@ -410,7 +400,7 @@ def cancel_erasure(
     request: Request, session: SessionDep, settings: SettingsDep, token: FormText = ""
 ) -> Response:
     try:
-        self_service.cancel(session, settings, _limit(token, TOKEN_MAX, "link"))
+        self_service.cancel(session, settings, _token(token))
     except DomainError as error:
         failed(session, error)
         return _link_page(request, "/account/cancel-erasure", token, error)
@@ -427,7 +417,7 @@ def confirm_email(
     request: Request, session: SessionDep, settings: SettingsDep, token: FormText = ""
 ) -> Response:
     try:
-        profile.confirm_email_change(session, settings, _limit(token, TOKEN_MAX, "link"))
+        profile.confirm_email_change(session, settings, _token(token))
     except DomainError as error:
         failed(session, error)
         return _link_page(request, "/confirm-email", token, error)
@@ -457,9 +447,8 @@ def set_password(
     try:
         if password != confirm:
             raise Invalid("The two passwords differ: type the same password twice.")
-        signin.set_password(
-            session, _limit(token, TOKEN_MAX, "link"), _limit(password, PASSWORD_MAX, "password")
-        )
+        asked = form_input(SetPasswordIn, {"token": token, "password": password}, LABELS)
+        signin.set_password(session, asked.token, asked.password)
     except DomainError as error:
         failed(session, error)
         context = {"token": token[:TOKEN_MAX]}

@@ -22,7 +22,7 @@ from steward.access.gate import Refused, record_refusal
 from steward.consent import policy_acceptance
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Forbidden, Invalid
-from steward.identity.common import load_account
+from steward.identity.common import EMAIL_PATTERN, load_account
 from steward.identity.errors import NotSignedIn
 from steward.identity.models import STAFF_ROLES, Account
 from steward.identity.sessions import Current
@@ -148,7 +148,7 @@ def mfa_step(session: Session, current: Current) -> str:
 PageActor = Annotated[Actor, Depends(page_actor)]
 
 
-def page_customer(actor: PageActor) -> Actor:
+async def page_customer(actor: PageActor) -> Actor:
     """The portal is for customers; staff go to the desk."""
     if actor.role != "customer":
         raise SeeOther("/desk")
@@ -158,7 +158,7 @@ def page_customer(actor: PageActor) -> Actor:
 PageCustomer = Annotated[Actor, Depends(page_customer)]
 
 
-def page_staff(actor: PageActor) -> Actor:
+async def page_staff(actor: PageActor) -> Actor:
     """The desk is for staff; customers go to the portal."""
     if actor.role not in STAFF_ROLES:
         raise SeeOther("/portal")
@@ -269,6 +269,8 @@ def _mistakes(errors: list[ErrorDetails], labels: Mapping[str, str]) -> str:
         why = WHY.get(error["type"], "not valid").format(**ctx)
         if error["type"] == "string_too_short" and ctx.get("min_length") == 1:
             why = "required"
+        if error["type"] == "string_pattern_mismatch" and ctx.get("pattern") == EMAIL_PATTERN:
+            why = "an address like name@example.com"
         if why not in whys:  # a value two types accept (a date, or a date and time): both said
             whys.append(why)
     listed = "; ".join(f"{where} ({' or '.join(whys)})" for where, whys in found.items())
@@ -305,7 +307,7 @@ def file_response(data: bytes, content_type: str, filename: str) -> Response:
     )
 
 
-def page_officer(actor: PageStaff) -> Actor:
+async def page_officer(actor: PageStaff) -> Actor:
     if actor.role not in OFFICER_ROLES:
         raise Forbidden("Only the privacy officer handles rights requests.")
     return actor
