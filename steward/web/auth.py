@@ -1,12 +1,14 @@
 """Who is asking: the `steward_session` cookie, CSRF protection and role requirements.
 
-Dependencies that touch no database are `async def`: FastAPI runs a plain `def` in a worker
-thread, a hop each that costs more than such a dependency's work."""
+Dependencies are `async def` and send only their database work to a worker thread (FastAPI
+runs a plain `def` dependency in one whole): a hop costs more than most of them do, and a
+request's session is looked up once however many of them ask."""
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from steward.access.gate import role_refused
@@ -68,9 +70,20 @@ def session_of(request: Request, session: Session) -> Current:
     return found
 
 
-def signed_in(request: Request, session: SessionDep, sent: SentCsrf) -> Current:
+async def looked_up(request: Request, session: Session) -> Current:
+    """`session_of` for async dependencies: the database is asked in a worker thread, and
+    not at all when the request carries no session cookie or has looked its session up."""
+    found = getattr(request.state, "signed_in", None)
+    if isinstance(found, Current):
+        return found
+    if not request.cookies.get(SESSION_COOKIE):
+        raise NotSignedIn("Sign in first.")
+    return await run_in_threadpool(session_of, request, session)
+
+
+async def signed_in(request: Request, session: SessionDep, sent: SentCsrf) -> Current:
     """The request's session, MFA passed or not (for MFA steps and sign-out), CSRF-checked."""
-    current = session_of(request, session)
+    current = await looked_up(request, session)
     if request.method not in SAFE_METHODS and not current.csrf_matches(sent):
         raise CsrfRefused(f"Send the {CSRF_HEADER} header with the token given at sign-in.")
     return current
@@ -96,13 +109,13 @@ def require_roles(*roles: str) -> Callable[[Actor], Awaitable[Actor]]:
     return dependency
 
 
-def csrf_guard(request: Request, session: SessionDep, sent: SentCsrf) -> None:
+async def csrf_guard(request: Request, session: SessionDep, sent: SentCsrf) -> None:
     """Router-wide: an unsafe request carrying a live session cookie must carry its CSRF token,
     even on routes that do not need a signed-in account."""
     if request.method in SAFE_METHODS or not request.cookies.get(SESSION_COOKIE):
         return
     try:
-        current = session_of(request, session)
+        current = await looked_up(request, session)
     except NotSignedIn:
         return  # a dead cookie grants nothing, so there is nothing to protect
     if not current.csrf_matches(sent):

@@ -29,7 +29,7 @@ from steward.identity.sessions import Current
 from steward.policy.publish import name_of
 from steward.policy.serviceable import BILLING, keeps_devices
 from steward.rights.common import OFFICER_ROLES
-from steward.web.auth import CSRF_COOKIE, CsrfRefused, SentCsrf, session_of
+from steward.web.auth import CSRF_COOKIE, CsrfRefused, SentCsrf, looked_up, session_of
 from steward.web.deps import SessionDep
 
 
@@ -83,6 +83,13 @@ def current_or_none(request: Request, session: Session) -> Current | None:
         return None
 
 
+async def looked_up_or_none(request: Request, session: Session) -> Current | None:
+    try:
+        return await looked_up(request, session)
+    except NotSignedIn:
+        return None
+
+
 def safe_next(target: str | None, default: str = "/portal") -> str:
     """Only a path on this site: never another host (an open redirect)."""
     if not target:
@@ -107,10 +114,10 @@ def sign_in_url(request: Request) -> str:
     return f"/sign-in?next={quote(here_of(request), safe='/')}"
 
 
-def page_current(request: Request, session: SessionDep, sent: SentCsrf) -> Current:
+async def page_current(request: Request, session: SessionDep, sent: SentCsrf) -> Current:
     """The signed-in session of a page request, CSRF-checked on forms; anonymous visitors are
     sent to sign in and come back afterwards."""
-    current = current_or_none(request, session)
+    current = await looked_up_or_none(request, session)
     if current is None:
         raise SeeOther(sign_in_url(request))
     if request.method not in ("GET", "HEAD", "OPTIONS") and not current.csrf_matches(sent):
@@ -202,9 +209,9 @@ def render(
     return response
 
 
-def note_viewer(request: Request, session: SessionDep) -> None:
+async def note_viewer(request: Request, session: SessionDep) -> None:
     """Router-wide, for pages anyone may open: who is looking, for the nav."""
-    request.state.viewer = viewer_of(current_or_none(request, session))
+    request.state.viewer = viewer_of(await looked_up_or_none(request, session))
 
 
 def viewer_of(current: Current | None) -> Viewer:
