@@ -31,7 +31,14 @@ from steward.audit.models import ENTRIES, HEAD
 from steward.audit.service import record, verify
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.core.db import make_engine, make_sessionmaker, normalise_url, transaction, upgrade
+from steward.core.db import (
+    make_engine,
+    make_sessionmaker,
+    normalise_url,
+    release,
+    transaction,
+    upgrade,
+)
 
 ACTOR = Actor(role="agent", account_id="0190a1b2-0000-7000-8000-000000000001", request_id="r-1")
 PERSON = "0190a1b2-0000-7000-8000-00000000aaaa"
@@ -47,7 +54,7 @@ def database(kind: str) -> Iterator[Engine]:
             engine = make_engine(f"sqlite:///{Path(directory) / 'bench.db'}")
             upgrade(engine)
             yield engine
-            engine.dispose()
+            release(engine)
         return
     base = make_url(normalise_url(os.environ["STEWARD_TEST_DATABASE_URL"]))
     admin = make_engine(base.render_as_string(hide_password=False))
@@ -61,10 +68,10 @@ def database(kind: str) -> Iterator[Engine]:
         upgrade(engine)
         yield engine
     finally:
-        engine.dispose()
+        release(engine)
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        release(admin)
 
 
 def fields() -> dict[str, object]:

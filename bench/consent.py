@@ -35,7 +35,7 @@ from sqlalchemy.engine import make_url
 from steward.consent.banner import config
 from steward.consent.models import ConsentEvent
 from steward.core import clock
-from steward.core.db import make_engine, normalise_url
+from steward.core.db import make_engine, normalise_url, release
 from steward.core.settings import Settings
 from steward.vault.keyring import Keyring
 from steward.web.app import create_app
@@ -63,7 +63,7 @@ def database_url(kind: str, directory: Path) -> Iterator[str]:
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        release(admin)
 
 
 def settings_in(directory: Path, url: str) -> Settings:

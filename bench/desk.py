@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.core.db import make_engine, normalise_url
+from steward.core.db import make_engine, normalise_url, release
 from steward.core.settings import Settings
 from steward.desk import tickets
 from steward.desk.models import PRIORITIES, STATUSES, Message, Ticket
@@ -76,7 +76,7 @@ def database_url(kind: str, directory: Path) -> Iterator[str]:
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        release(admin)
 
 
 def settings_in(directory: Path, url: str) -> Settings:
@@ -334,7 +334,7 @@ def run(kind: str, opens: int, queue: int, rounds: int) -> None:
                 ours = ms_each(rounds, lambda: service(app, listed))
                 plain = ms_each(rounds, lambda p=plain_params: plain_list(engine, **p))
                 line(f"{label}, service", ours, plain, "ms", "plain SELECT")
-        engine.dispose()
+        release(engine)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from steward.core.db import make_engine, normalise_url
+from steward.core.db import make_engine, normalise_url, release
 from steward.core.settings import Settings
 from steward.vault.keyring import Keyring
 
@@ -37,7 +37,7 @@ def schema_in(url: str) -> Iterator[str]:
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        release(admin)
 
 
 def settings_in(directory: Path, url: str, keyring: Keyring) -> Settings:

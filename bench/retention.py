@@ -45,7 +45,7 @@ from sqlalchemy.engine import Engine
 import steward.models  # noqa: F401  (every table, as the entry points import them)
 from steward.consent.models import UsageEvent
 from steward.core import clock
-from steward.core.db import make_engine, make_sessionmaker, upgrade
+from steward.core.db import make_engine, make_sessionmaker, release, upgrade
 from steward.core.ids import new_id
 from steward.core.runtime import Runtime
 from steward.core.settings import Settings
@@ -239,7 +239,7 @@ def run(url: str, folder: Path, rows: int, recent: int, browsers: int, sizes: li
                 print(f"    sweep {ours.shape()}")
                 print(f"    batched DELETE {theirs.shape()}")
     finally:
-        engine.dispose()
+        release(engine)
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import steward.models  # noqa: F401  (every table, as the entry points import them)
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.core.db import make_engine, make_sessionmaker, upgrade
+from steward.core.db import make_engine, make_sessionmaker, release, upgrade
 from steward.core.runtime import Runtime
 from steward.desk.models import Ticket
 from steward.identity.models import Person
@@ -277,7 +277,7 @@ def run(url: str, folder: Path, people: int, tickets: int, samples: int, heavy: 
                 f"{base_took:6.2f} s ({heavy / base_took:,.0f} rows/s)   ratio {took / base_took:5.1f}x"
             )
     finally:
-        engine.dispose()
+        release(engine)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Column, MetaData, String, Table, insert, select, text
 from sqlalchemy.engine import Engine, make_url
 
 from steward.core import clock
-from steward.core.db import make_engine, make_sessionmaker, normalise_url, upgrade
+from steward.core.db import make_engine, make_sessionmaker, normalise_url, release, upgrade
 from steward.identity.models import Person
 from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
@@ -107,7 +107,7 @@ def main() -> None:
         print("SQLite")
         engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
         run(engine, args.people)
-        engine.dispose()
+        release(engine)
     url = os.environ.get("STEWARD_TEST_DATABASE_URL")
     if url:
         schema = f"bench_{uuid.uuid4().hex[:8]}"
@@ -121,11 +121,11 @@ def main() -> None:
             )
             engine = make_engine(scoped.render_as_string(hide_password=False))
             run(engine, args.people)
-            engine.dispose()
+            release(engine)
         finally:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+            release(admin)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 import steward.models  # noqa: F401  (every table, as the entry points import them)
-from steward.core.db import make_engine, normalise_url, upgrade
+from steward.core.db import make_engine, normalise_url, release, upgrade
 from steward.core.settings import Settings
 from steward.vault.keyring import Keyring
 
@@ -58,7 +58,7 @@ def cheap_password_hashing() -> Iterator[None]:
 def postgres_admin() -> Iterator[Engine]:
     engine = make_engine(postgres_url()).execution_options(isolation_level="AUTOCOMMIT")
     yield engine
-    engine.dispose()
+    release(engine)
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +67,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "steward.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    engine.dispose()  # the last connection closing checkpoints the WAL into the file
+    release(engine)  # the last connection closing checkpoints the WAL into the file
     return path
 
 
@@ -128,7 +128,7 @@ class PostgresDatabases:
                 .scalars()
                 .all()
             )
-        engine.dispose()
+        release(engine)
 
     def take(self) -> str:
         if self.free:
@@ -139,6 +139,7 @@ class PostgresDatabases:
         return name
 
     def give_back(self, name: str) -> None:
+        release(make_engine(_postgres_database(name)))
         with self.admin.connect() as connection:
             connection.execute(
                 text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
@@ -161,10 +162,10 @@ class PostgresDatabases:
                 for sequence in self.sequences:
                     connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
         except Exception:  # a changed schema, or a database the test dropped or broke
-            engine.dispose()
+            release(engine)
             self.drop(name)
             return
-        engine.dispose()
+        release(engine)
         self.free.append(name)
 
     def drop(self, name: str) -> None:
@@ -191,14 +192,31 @@ def _postgres_database(name: str) -> str:
     return fast.set(database=name).render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session")
+def sqlite_slot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where each SQLite test's database lives, one test after the other in this worker: the
+    same URL, so the process's engine for it (core.db.make_engine) and the statements it has
+    compiled serve every test, as they serve every request of a running server."""
+    return tmp_path_factory.mktemp("sqlite") / "steward.db"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own, already migrated and empty: a copy of the SQLite
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database of the test's own, already migrated and empty: a fresh copy of the SQLite
     template, or a PostgreSQL database from the pool."""
     if request.param == "sqlite":
-        path = tmp_path / "steward.db"
+        path: Path = request.getfixturevalue("sqlite_slot")
+        url = f"sqlite:///{path}"
+        make_engine(url).dispose()  # no connection to the last test's file is handed out again
+        for leftover in (
+            path,
+            path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm"),
+        ):
+            leftover.unlink(missing_ok=True)  # a new file, not the old one overwritten
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
+        yield url
+        make_engine(url).dispose()
         return
     databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
     name = databases.take()
@@ -211,7 +229,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     upgrade(engine)
     yield engine
-    engine.dispose()
+    release(engine)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from steward.core import clock
-from steward.core.db import make_engine
+from steward.core.db import make_engine, release
 from steward.core.settings import Settings
 from steward.web.app import create_app
 
@@ -77,7 +77,7 @@ def app(identity_settings: Settings):
     """The app; its engine is disposed afterwards even when no client ran its lifespan."""
     app = create_app(identity_settings)
     yield app
-    app.state.sessions.kw["bind"].dispose()
+    release(app.state.sessions.kw["bind"])
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def audit_rows(identity_settings: Settings):
                 rows = connection.execute(text("SELECT * FROM audit_entries ORDER BY seq"))
                 return [dict(r._mapping) for r in rows]
         finally:
-            engine.dispose()
+            release(engine)
 
     return read
 
@@ -189,9 +189,14 @@ def create_admin(identity_settings: Settings):
 
 
 @pytest.fixture
-def admin(client, create_admin) -> TestClient:
-    """The client, signed in as an admin who has passed MFA."""
-    assert create_admin("admin@example.com").exit_code == 0
+def admin(app, client) -> TestClient:
+    """The client, signed in as an admin who has passed MFA. The admin is made as
+    `steward accounts create-admin` makes one (tests/identity drive the command itself),
+    through the app's engine: the command's own engine would compile every query again."""
+    from steward.identity.bootstrap import create_admin
+
+    with app.state.runtime.session() as session:
+        create_admin(session, "admin@example.com", "Grace Hopper", PASSWORD)
     assert sign_in(client, "admin@example.com").json()["next"] == "mfa_enrol"
     enrol_mfa(client)
     return client

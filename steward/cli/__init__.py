@@ -49,7 +49,7 @@ def init(
     """Create the database, the master key file and policy.yaml (from an example)."""
     import shutil
 
-    from steward.core.db import make_engine, make_sessionmaker, upgrade
+    from steward.core.db import make_engine, make_sessionmaker, release, upgrade
     from steward.policy.loader import PolicyInvalid
     from steward.policy.service import read_active, record_version
     from steward.vault.keyring import Keyring
@@ -80,7 +80,7 @@ def init(
         upgrade(engine)
         record_version(make_sessionmaker(engine), active)
     finally:
-        engine.dispose()
+        release(engine)
     policy = active.policy
     typer.echo(f"database ready; policy {policy.version} of {policy.controller.legal_name} active")
 

@@ -23,7 +23,7 @@ OnProgress = Callable[[int, int], None]
 @contextmanager
 def _opened() -> Iterator[tuple["sessionmaker[Session]", "Keyring"]]:
     """The upgraded database and the key file named by the settings."""
-    from steward.core.db import make_engine, make_sessionmaker, upgrade
+    from steward.core.db import make_engine, make_sessionmaker, release, upgrade
     from steward.vault.keyring import KeyFileError, Keyring
 
     settings = current_settings()
@@ -36,7 +36,7 @@ def _opened() -> Iterator[tuple["sessionmaker[Session]", "Keyring"]]:
         upgrade(engine)
         yield make_sessionmaker(engine), keyring
     finally:
-        engine.dispose()
+        release(engine)
 
 
 @contextmanager

@@ -78,7 +78,7 @@ def create(file: FILE) -> None:
     person erased after the backup stays erased when it is restored.
     """
     from steward.backup.service import create as create_backup
-    from steward.core.db import make_engine
+    from steward.core.db import make_engine, release
 
     keyring = _keyring()
     engine = make_engine(current_settings().database_url)
@@ -88,7 +88,7 @@ def create(file: FILE) -> None:
     except OSError as error:
         fail(f"cannot write {file}: {error.strerror}")
     finally:
-        engine.dispose()
+        release(engine)
     typer.echo(f"wrote {file}: {_describe(summary)}")
 
 
@@ -131,7 +131,7 @@ def restore(
     live store, so their restored values read as erased.
     """
     from steward.backup.service import restore as restore_backup
-    from steward.core.db import make_engine, normalise_url
+    from steward.core.db import make_engine, normalise_url, release
 
     settings = current_settings()
     keyring = _keyring()
@@ -144,9 +144,9 @@ def restore(
         with _domain_errors(), _progress("restoring") as progress:
             restored = restore_backup(file, keyring, target, keys, progress)
     finally:
-        target.dispose()
+        release(target)
         if keys is not None:
-            keys.dispose()
+            release(keys)
     typer.echo(f"restored {file}: {_describe(restored)}")
     if keys is not None:
         typer.echo(

@@ -76,7 +76,7 @@ def database() -> Iterator["Runtime[Vault, Policy]"]:
     """The runtime: the upgraded database's sessions, the vault, the settings and the active
     policy; a bad policy or key file exits 1 with its reason."""
     import steward.models  # noqa: F401  (every table: the data map and backups walk them)
-    from steward.core.db import make_engine, make_sessionmaker, upgrade
+    from steward.core.db import make_engine, make_sessionmaker, release, upgrade
     from steward.core.errors import DomainError
     from steward.core.runtime import Runtime
     from steward.policy.loader import PolicyInvalid
@@ -97,7 +97,7 @@ def database() -> Iterator["Runtime[Vault, Policy]"]:
         upgrade(engine)
         yield Runtime(make_sessionmaker(engine), vault, settings, policy)
     finally:
-        engine.dispose()
+        release(engine)
 
 
 @contextmanager

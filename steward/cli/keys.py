@@ -22,7 +22,7 @@ def rotate(
     from rich.progress import Progress
     from sqlalchemy import func, select
 
-    from steward.core.db import make_engine, make_sessionmaker, transaction, upgrade
+    from steward.core.db import make_engine, make_sessionmaker, release, transaction, upgrade
     from steward.vault.keyring import KeyFileError, Keyring
     from steward.vault.models import DataKey
     from steward.vault.service import Vault
@@ -55,7 +55,7 @@ def rotate(
                     break
                 progress.advance(task, done)
     finally:
-        engine.dispose()
+        release(engine)
     keyring.only_current().save(settings.key_file)
     typer.echo(
         f"rotated: {pending} data key(s) now wrapped by {keyring.current_id}; "

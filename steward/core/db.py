@@ -64,12 +64,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """The process's engine for a database: one per URL, as SQLAlchemy means it to be used.
+    Its compiled statements are kept with it, so a second app, command or job on the same
+    database does not compile every query again. Callers done with it `release` it."""
     url = normalise_url(url)
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    if (engine := _ENGINES.get(url)) is None:
+        if url.startswith("sqlite"):
+            engine = create_engine(url)
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        engine = _ENGINES.setdefault(url, engine)
+    return engine
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def release(engine: Engine) -> None:
+    """Close the engine's idle connections, when an app, a command or a job is done with it.
+    Connections still in use elsewhere in the process stay open and return to the pool as
+    usual: `Engine.dispose` would cut them loose, to be closed by the garbage collector."""
+    engine.pool.dispose()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

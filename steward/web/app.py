@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import steward.models  # noqa: F401  (every table: the data map and backups walk them)
 from steward import __version__
-from steward.core.db import make_engine, make_sessionmaker, upgrade
+from steward.core.db import make_engine, make_sessionmaker, release, upgrade
 from steward.core.errors import DomainError
 from steward.core.runtime import Runtime
 from steward.core.settings import Settings, get_settings
@@ -65,12 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     record_version(sessions, active)
     with sessions() as session:
         consent_versions = lifecycle.consent_versions(session, active.sha256)
-    engine.dispose()  # hold no connection until the first request; an unused app leaks none
+    release(engine)  # hold no connection until the first request; an unused app leaks none
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        engine.dispose()
+        release(engine)
 
     # No Swagger or ReDoc pages: they load scripts from third-party CDNs. /openapi.json stays.
     app = FastAPI(

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from steward import cli as steward_cli
-from steward.core.db import make_engine, make_sessionmaker
+from steward.core.db import make_engine, make_sessionmaker, release
 from steward.core.settings import Settings, get_settings
 from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
@@ -64,6 +64,6 @@ def open_session(keyring: Keyring):
             with make_sessionmaker(engine)() as session:
                 yield Vault(keyring).attach(session)
         finally:
-            engine.dispose()
+            release(engine)
 
     return opened

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, inspect, select
 
 from steward.backup.rows import backed_up_tables
 from steward.core import clock
-from steward.core.db import make_engine
+from steward.core.db import make_engine, release
 from steward.desk.models import Ticket
 from steward.identity.models import Person
 from steward.vault.keyring import Keyring
@@ -48,7 +48,7 @@ def every_row(url: str) -> dict[str, list[tuple]]:
                 for t in tables
             }
     finally:
-        engine.dispose()
+        release(engine)
 
 
 def test_a_backup_restores_every_table_row_for_row_with_the_live_data_keys(
@@ -92,7 +92,7 @@ def test_the_restored_database_takes_new_rows(steward, settings, backup, empty_u
         assert new_id > highest
         assert "alembic_version" in inspect(engine).get_table_names()
     finally:
-        engine.dispose()
+        release(engine)
 
 
 def test_the_backup_file_holds_no_data_key_and_reveals_nothing_without_the_key_file(

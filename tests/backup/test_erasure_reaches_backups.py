@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from steward.backup.erased import sealed_tables
 from steward.core import clock
-from steward.core.db import Base, make_engine, make_sessionmaker
+from steward.core.db import Base, make_engine, make_sessionmaker, release
 from steward.desk.models import Ticket
 from steward.identity.models import Account, Person
 from steward.retention.models import LegalHold
@@ -62,7 +62,7 @@ def raw_bytes(url: str, tmp_path: Path) -> bytes:
                 for row in connection.execute(select(table))
             )
     finally:
-        engine.dispose()
+        release(engine)
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def erase(steward, settings, person_id: str) -> None:
         result = steward("rights", "run")
         assert result.exit_code == 0, result.output
     finally:
-        engine.dispose()
+        release(engine)
 
 
 def test_an_erasure_reaches_the_live_database_and_a_backup_taken_before_it(

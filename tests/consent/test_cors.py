@@ -5,6 +5,7 @@ with credentials, and no other origin or endpoint is opened."""
 import pytest
 from fastapi.testclient import TestClient
 
+from steward.core.db import release
 from steward.web.app import create_app
 from tests.consent.kit import TEXT, VERSION, new_browser_id
 
@@ -16,7 +17,7 @@ def embedded(identity_settings):
     app = create_app(identity_settings.model_copy(update={"banner_origins": SITE}))
     with TestClient(app) as client:
         yield client
-    app.state.sessions.kw["bind"].dispose()
+    release(app.state.sessions.kw["bind"])
 
 
 def preflight(client, path: str, origin: str):

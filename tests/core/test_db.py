@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import Engine, inspect, text
 
-from steward.core.db import make_engine, normalise_url
+from steward.core.db import make_engine, normalise_url, release
 from steward.core.settings import Settings
 
 
@@ -12,7 +12,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_enforced(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-    engine.dispose()
+    release(engine)
 
 
 @pytest.mark.parametrize(

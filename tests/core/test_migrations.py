@@ -10,7 +10,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 import steward.models  # noqa: F401  (every table, to compare with the migrations)
-from steward.core.db import Base, downgrade, make_engine, normalise_url, upgrade
+from steward.core.db import Base, downgrade, make_engine, normalise_url, release, upgrade
 from tests.conftest import postgres_url
 
 
@@ -19,7 +19,7 @@ def empty_engine(request, tmp_path) -> Iterator[Engine]:
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
         yield engine
-        engine.dispose()
+        release(engine)
         return
     url = make_url(normalise_url(postgres_url()))
     name = f"steward_migrations_{uuid.uuid4().hex[:8]}"
@@ -30,10 +30,10 @@ def empty_engine(request, tmp_path) -> Iterator[Engine]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
     yield engine
-    engine.dispose()
+    release(engine)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    release(admin)
 
 
 def test_upgrading_an_empty_database_matches_the_models(empty_engine: Engine):

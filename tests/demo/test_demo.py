@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from steward.core import clock
 from steward.core.cards import contains_card_number
-from steward.core.db import Base, make_engine
+from steward.core.db import Base, make_engine, release
 from steward.desk import models as desk
 from steward.identity.models import Account, Person
 from steward.pii.mentions import Mention
@@ -123,7 +123,7 @@ def test_sealed_columns_are_ciphertext_in_the_raw_database(demo, database, ident
                     )
                     assert not any(secret in raw for secret in secrets), table.name
     finally:
-        engine.dispose()
+        release(engine)
     if identity_settings.database_url.startswith("sqlite"):
         path = Path(identity_settings.database_url.removeprefix("sqlite:///"))
         files = [path, path.with_name(path.name + "-wal")]

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from steward.core import clock
-from steward.core.db import make_engine
+from steward.core.db import make_engine, release
 
 CARD = "4242 4242 4242 4242"
 LINES = [
@@ -206,7 +206,7 @@ def database_values(settings) -> list[str]:
                             values.append(str(value))
         return values
     finally:
-        engine.dispose()
+        release(engine)
 
 
 @pytest.mark.promise("D4")

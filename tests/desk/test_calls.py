@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from steward.core import clock
-from steward.core.db import make_engine
+from steward.core.db import make_engine, release
 
 AUDIO = b"RIFF\x00\x00\x00\x00WAVEfmt " + bytes(range(256)) * 8
 
@@ -271,7 +271,7 @@ def test_a_restricted_callers_calls_are_listed_without_their_number_or_notes(
             text("UPDATE people SET restricted_at = :now WHERE id = :id"),
             {"now": clock.now(), "id": ada},
         )
-    engine.dispose()
+    release(engine)
     listed = team["agent"].get("/api/v1/calls").json()["items"]
     numbers = {c["person_id"]: (c["number"], c["notes"]) for c in listed}
     assert numbers[ada] == (None, None)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from steward.consent.models import ConsentEvent, UsageEvent
-from steward.core.db import make_engine, make_sessionmaker
+from steward.core.db import make_engine, make_sessionmaker, release
 from steward.core.settings import Settings
 from steward.policy.service import read_active
 
@@ -33,7 +33,7 @@ def person_events(settings: Settings, browser_id: str) -> set[str | None]:
             )
             return set(rows)
     finally:
-        engine.dispose()
+        release(engine)
 
 
 def usage_events(settings: Settings, browser_id: str) -> int:
@@ -47,7 +47,7 @@ def usage_events(settings: Settings, browser_id: str) -> int:
             )
             return int(count or 0)
     finally:
-        engine.dispose()
+        release(engine)
 
 
 def ledger(settings: Settings, browser_id: str) -> list[tuple[str, str, str]]:
@@ -62,7 +62,7 @@ def ledger(settings: Settings, browser_id: str) -> list[tuple[str, str, str]]:
             )
             return [tuple(row) for row in rows]
     finally:
-        engine.dispose()
+        release(engine)
 
 
 def current(entries: list[tuple[str, str, str]]) -> dict[str, str]:

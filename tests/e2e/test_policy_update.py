@@ -5,6 +5,7 @@ portal opens, and the history page lists both versions."""
 import pytest
 from fastapi.testclient import TestClient
 
+from steward.core.db import release
 from steward.web.app import create_app
 from tests.e2e.conftest import Login, sign_in_through_pages
 from tests.people import customer
@@ -23,7 +24,7 @@ def published(live_settings, mailbox, tmp_path) -> str:
         with TestClient(app) as client:
             customer(client, mailbox, EMAIL)
     finally:
-        app.state.sessions.kw["bind"].dispose()
+        release(app.state.sessions.kw["bind"])
     new = material_change(live_settings.policy, tmp_path / "policy-1.1.yaml")
     result = steward(live_settings, "policy", "publish", str(new))
     assert result.exit_code == 0, result.output

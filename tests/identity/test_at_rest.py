@@ -5,6 +5,7 @@ import subprocess
 import pytest
 from sqlalchemy.engine import make_url
 
+from steward.core.db import release
 from tests.people import customer
 
 EMAIL = "grace.whistleblower@example.org"
@@ -85,7 +86,7 @@ def test_a_value_copied_into_another_persons_row_is_noticed(
                 {"ada": ada, "bob": bob},
             )
     finally:
-        engine.dispose()
+        release(engine)
     answer = other.get("/api/v1/me")
     assert answer.status_code == 500
     assert answer.json()["title"] == "Stored data failed its integrity check"

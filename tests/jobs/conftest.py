@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from steward.audit.service import record
 from steward.core.actor import SYSTEM
-from steward.core.db import make_engine, make_sessionmaker, transaction
+from steward.core.db import make_engine, make_sessionmaker, release, transaction
 from steward.core.settings import Settings
 from steward.jobs import handlers
 from steward.jobs.handlers import Handler, JobContext
@@ -28,7 +28,7 @@ def ctx(identity_settings: Settings) -> Iterator[JobContext]:
         identity_settings,
         read_active(identity_settings.policy).policy,
     )
-    engine.dispose()
+    release(engine)
 
 
 @pytest.fixture

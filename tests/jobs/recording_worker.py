@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from steward.core.db import make_engine, make_sessionmaker, transaction
+from steward.core.db import make_engine, make_sessionmaker, release, transaction
 from steward.core.settings import Settings
 from steward.jobs.handlers import JobContext, register
 from steward.jobs.worker import run_due
@@ -40,7 +40,7 @@ def main(database_url: str, policy: str, key_file: str, worker_id: str) -> None:
     print("ready", flush=True)
     sys.stdin.readline()
     print(run_due(ctx, worker_id), flush=True)
-    engine.dispose()
+    release(engine)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from steward.audit.models import AuditCheckpoint
 from steward.core import clock
-from steward.core.db import transaction
+from steward.core.db import release, transaction
 from steward.jobs.queue import enqueue
 from steward.rights.common import new_reference
 from steward.rights.models import RightsRequest
@@ -99,7 +99,7 @@ def test_a_job_queued_before_a_restart_runs_in_a_new_process(ctx, identity_setti
     something_audited(ctx)
     with transaction(ctx.sessions) as session:
         enqueue(session, "audit.checkpoint")
-    ctx.sessions.kw["bind"].dispose()  # nothing of the process that queued it is left open
+    release(ctx.sessions.kw["bind"])  # nothing of the process that queued it is left open
     result = subprocess.run(
         [STEWARD, "worker", "--once"],
         env=environment(identity_settings),

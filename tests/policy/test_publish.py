@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from steward.consent.models import ConsentEvent
+from steward.core.db import release
 from steward.policy.models import PolicyVersion
 from steward.web.app import create_app
 from tests.people import customer, sign_in
@@ -46,7 +47,7 @@ def restarted(identity_settings):
 
     yield start
     for app in made:
-        app.state.sessions.kw["bind"].dispose()
+        release(app.state.sessions.kw["bind"])
 
 
 @pytest.mark.promise("C4")

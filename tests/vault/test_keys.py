@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, select
 
 from steward.cli import app
-from steward.core.db import make_engine, make_sessionmaker, transaction
+from steward.core.db import make_engine, make_sessionmaker, release, transaction
 from steward.core.ids import new_id
 from steward.vault.crypto import Unreadable
 from steward.vault.keyring import Keyring
@@ -76,13 +76,13 @@ def test_a_copy_of_the_database_taken_before_shredding_is_unreadable_with_live_k
     vault = Vault(keyring)
     sealed = seal_for_people(sessions, vault, 2)
     victim = next(iter(sealed))
-    live.dispose()
+    release(live)
     shutil.copyfile(tmp_path / "live.db", tmp_path / "backup.db")  # a backup, taken before
     with transaction(sessions) as session:
         vault.shred(session, victim)
     with sessions() as session:
         assert vault.open(session, victim, "people.email", sealed[victim]) == ERASED
-    live.dispose()
+    release(live)
 
 
 def test_rotation_rewraps_every_key_and_keeps_every_value_readable(

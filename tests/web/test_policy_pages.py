@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from steward.core.db import make_engine
+from steward.core.db import make_engine, release
 from steward.core.settings import Settings
 from steward.policy.loader import PolicyInvalid, load_policy
 from steward.policy.models import PolicyVersion
@@ -94,7 +94,7 @@ def test_starting_records_the_policy_version_once(settings):
                 select(PolicyVersion.version).where(PolicyVersion.sha256 == digest)
             ).all()
     finally:
-        engine.dispose()
+        release(engine)
     assert rows == [("1.0",)]
 
 
@@ -132,5 +132,5 @@ def test_recorded_times_are_utc_on_every_backend(settings):
         with Session(engine) as session:
             recorded = session.scalars(select(PolicyVersion.recorded_at)).first()
     finally:
-        engine.dispose()
+        release(engine)
     assert recorded is not None and recorded.tzinfo is UTC
