@@ -26,6 +26,11 @@ def entries(factory: sessionmaker[Session]) -> list[AuditEntry]:
         return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
 
 
+def assert_intact(factory: sessionmaker[Session]) -> None:
+    with factory() as session:
+        assert verify(session, b"\x01" * 32).intact
+
+
 @pytest.mark.promise("X3")
 def test_appends_chain_each_entry_to_the_one_before(sessions):
     moment = datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -110,8 +115,7 @@ def test_an_entry_rolled_back_with_its_work_leaves_no_gap(sessions):
         raise RuntimeError("the work failed")
     append(sessions, 1)
     assert [e.seq for e in entries(sessions)] == [1, 2, 3]
-    with sessions() as session:
-        assert verify(session, b"\x01" * 32).intact
+    assert_intact(sessions)
 
 
 @pytest.mark.promise("X3")
@@ -134,8 +138,7 @@ def test_concurrent_appends_never_fork_the_chain(sessions):
     chain = entries(sessions)
     assert [e.seq for e in chain] == list(range(1, 41))
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(chain))
-    with sessions() as session:
-        assert verify(session, b"\x01" * 32).intact
+    assert_intact(sessions)
 
 
 @pytest.mark.promise("X3")
@@ -156,8 +159,7 @@ def test_a_page_of_reads_appends_one_chained_entry_per_person(sessions):
     assert [e.seq for e in trail] == [1, 2, 3, 4]
     assert [e.person_id for e in trail[1:3]] == [PERSON, OTHER_PERSON]
     assert all(e.prev_hash == before.hash for before, e in itertools.pairwise(trail))
-    with sessions() as session:
-        assert verify(session, b"\x01" * 32).intact
+    assert_intact(sessions)
 
 
 @pytest.mark.promise("X3")
@@ -173,8 +175,7 @@ def test_a_savepoint_rolled_back_drops_its_entries_and_the_transaction_keeps_the
         (1, "read", PERSON),
         (2, "read", OTHER_PERSON),
     ]
-    with sessions() as session:
-        assert verify(session, b"\x01" * 32).intact
+    assert_intact(sessions)
 
 
 @pytest.mark.promise("X3")
@@ -185,5 +186,4 @@ def test_the_trail_read_inside_a_transaction_already_holds_what_it_recorded(sess
         assert [(e.seq, e.action) for e in found] == [(1, "read")]
         record(session, AGENT, "write", person_id=PERSON)
     assert [e.action for e in entries(sessions)] == ["read", "write"]
-    with sessions() as session:
-        assert verify(session, b"\x01" * 32).intact
+    assert_intact(sessions)
