@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+from steward.core import clock
 from steward.policy.channels import usable
 from tests.people import PASSWORD, customer
 from tests.rights.conftest import code_in_last
@@ -213,3 +214,19 @@ def cases(policy) -> list[tuple[str, str]]:
         if right is not None and right.offered:
             found += [(kind, c) for c in right.channels]
     return found
+
+
+def log_on_page(officer, **fields: str):
+    """Log a request on /dpo/log as the officer does after a phone call; `fields` override."""
+    data = {
+        "csrf_token": officer.headers["X-CSRF-Token"],
+        "kind": "inquiry",
+        "channel": "phone",
+        "received": clock.now().date().isoformat(),
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "note": "Called back on the number we hold.",
+        "details": "Who do you share my data with?",
+        **fields,
+    }
+    return officer.post("/dpo/log", data=data, follow_redirects=False)

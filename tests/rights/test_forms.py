@@ -5,6 +5,7 @@ the field named in the form's words and everything typed still in it; the API re
 same value, and both take the longest value the model allows."""
 
 from steward.core import clock
+from tests.rights.channels_kit import log_on_page
 from tests.rights.test_channels import it_shop
 from tests.rights.work import verified_request
 from tests.web.page_helpers import error_of, post_form
@@ -12,21 +13,6 @@ from tests.web.page_helpers import error_of, post_form
 __all__ = ["it_shop"]  # the policy that takes requests by phone: a fixture
 
 TOO_LONG_NAME = "Ada " + "L" * 197  # 201 characters; a name has at most 200
-
-
-def log_on_page(officer, **fields: str):
-    data = {
-        "csrf_token": officer.headers["X-CSRF-Token"],
-        "kind": "inquiry",
-        "channel": "phone",
-        "received": clock.now().date().isoformat(),
-        "name": "Ada Lovelace",
-        "email": "ada@example.com",
-        "note": "Called back on the number we hold.",
-        "details": "Who do you share my data with?",
-        **fields,
-    }
-    return officer.post("/dpo/log", data=data, follow_redirects=False)
 
 
 def log_by_api(officer, **fields: str):
