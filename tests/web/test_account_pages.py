@@ -197,6 +197,23 @@ def test_a_staff_member_with_mfa_enters_a_code_after_the_password(admin, mailbox
     assert browser.get("/sign-in", follow_redirects=False).headers["location"] == "/desk"
 
 
+@pytest.mark.parametrize(("role", "home"), [("agent", "/desk"), ("privacy_officer", "/dpo")])
+def test_staff_land_where_their_work_is_once_the_code_is_entered(
+    admin, mailbox, new_client, role, home
+):
+    browser = new_client()
+    staff(admin, mailbox, browser, f"{role}@example.com", role)
+    secret = browser.post("/api/v1/auth/mfa/enrol").json()["secret"]
+    code = pyotp.TOTP(secret).at(clock.now())
+    assert browser.post("/api/v1/auth/mfa/verify", json={"code": code}).status_code == 200
+    signed_out(browser)
+    assert sign_in_page(browser, f"{role}@example.com").headers["location"] == "/mfa"
+    answer = post_form(browser, "/mfa", {"code": code}, follow_redirects=False)
+    assert answer.headers["location"] == home
+    if role == "privacy_officer":  # the desk sends them on to their queue too
+        assert browser.get("/desk", follow_redirects=False).headers["location"] == "/dpo"
+
+
 def test_the_mfa_pages_send_anonymous_visitors_to_sign_in(client):
     for path in ("/mfa", "/mfa/enrol"):
         answer = client.get(path, follow_redirects=False)

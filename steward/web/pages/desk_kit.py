@@ -30,7 +30,7 @@ ROLE_HOME = {
     "admin": "/desk",
     "billing": "/desk/billing",
     "call_reviewer": "/desk/calls",
-    "privacy_officer": "/desk/calls",
+    "privacy_officer": "/dpo",
 }
 NOTICES = {
     "updated": "The ticket is updated.",

@@ -103,7 +103,9 @@ def safe_next(target: str | None, default: str = "/portal") -> str:
 
 
 def home_of(role: str) -> str:
-    return "/portal" if role == "customer" else "/desk"
+    """Where a person lands after signing in: customers in the portal, the privacy officer
+    on their queue of requests, other staff in the desk."""
+    return {"customer": "/portal", "privacy_officer": "/dpo"}.get(role, "/desk")
 
 
 def here_of(request: Request) -> str:
