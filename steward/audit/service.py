@@ -82,6 +82,9 @@ _APPEND = insert(ENTRIES)
 _SET_HEAD = (
     update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
+_PENDING = "audit_pending"  # session.info: entries recorded, not yet written
+_SAVEPOINTS = "audit_savepoints"  # session.info: how many were pending as each savepoint began
+_TRAIL = frozenset({ENTRIES, HEAD})
 
 
 def _check(pattern: re.Pattern[str], value: str, what: str) -> str:
@@ -153,18 +156,13 @@ def record_many(
     session.info.setdefault(_PENDING, []).extend({**common, "person_id": p} for p in people)
 
 
-_PENDING = "audit_pending"  # session.info: entries recorded, not yet written
-_SAVEPOINTS = "audit_savepoints"  # session.info: how many were pending as each savepoint began
-_TRAIL = frozenset({ENTRIES, HEAD})
-
-
 def write_pending(session: Session) -> None:
     """Write the entries this transaction recorded, linked after the head, with one move."""
     if not session.info.get(_PENDING):
         return
     session.flush()  # first the rows the entries may name (a person just added)
-    rows = session.info.pop(_PENDING)
-    session.info[_PENDING] = []  # written: the transaction holds the lock (see `record_many`)
+    # Kept, emptied: the transaction holds the lock now, so `record_many` need not take it.
+    rows, session.info[_PENDING] = session.info[_PENDING], []
     connection = session.connection()  # the caller's transaction, minus ORM overhead
     if connection.dialect.name == "postgresql":
         head = connection.execute(_LOCK_HEAD).one_or_none()

@@ -21,17 +21,10 @@ from steward.core.cards import mask_card_numbers
 from steward.core.errors import DomainError, Forbidden, Invalid
 from steward.desk import directory, people, tickets
 from steward.desk.messages import Upload
-from steward.web.pages.kit import PageRoute, PageStaff, failed, render
+from steward.web.pages.kit import PageRoute, PageStaff, failed, home_of, render
 
 CALL_ROLES = DESK_ROLES | RECORDING_ROLES  # the call list: agents, and those who review calls
 PAGE_SIZE = 25
-ROLE_HOME = {
-    "agent": "/desk",
-    "admin": "/desk",
-    "billing": "/desk/billing",
-    "call_reviewer": "/desk/calls",
-    "privacy_officer": "/dpo",
-}
 NOTICES = {
     "updated": "The ticket is updated.",
     "replied": "Your reply is sent.",
@@ -82,13 +75,10 @@ class DeskRoute(PageRoute):
 
 
 def problem_page(request: Request, error: DomainError) -> HTMLResponse:
-    context = {"title": error.title, "detail": error.message, "home": home_of(request)}
-    return render(request, "desk/problem.html", context, status_code=error.status)
-
-
-def home_of(request: Request) -> str:
     viewer = getattr(request.state, "viewer", None)
-    return ROLE_HOME.get(getattr(viewer, "role", None) or "", "/desk")
+    home = home_of(getattr(viewer, "role", None) or "")
+    context = {"title": error.title, "detail": error.message, "home": home}
+    return render(request, "desk/problem.html", context, status_code=error.status)
 
 
 def roles(allowed: Iterable[str], what: str) -> Callable[[Actor], Actor]:

@@ -20,7 +20,7 @@ from steward.policy.models import PolicyVersion
 from steward.policy.publish import privacy_policy
 from steward.web.auth import client_ip, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.pages.kit import PageActor, PageRoute, note_viewer, render, safe_next
+from steward.web.pages.kit import PageActor, PageRoute, home_of, note_viewer, render, safe_next
 
 router = APIRouter(
     prefix="/privacy",
@@ -64,7 +64,7 @@ def _pending(
     request: Request, actor: Actor, session: Session, next_path: str | None
 ) -> tuple[str, PolicyVersion | None]:
     """Where to go afterwards, and the version this person still has to accept, if any."""
-    target = safe_next(next_path, "/portal" if actor.role == "customer" else "/desk")
+    target = safe_next(next_path, home_of(actor.role))
     if actor.person_id is None:
         return target, None
     sha256 = request.app.state.active_policy.sha256

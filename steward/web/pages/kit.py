@@ -102,10 +102,18 @@ def safe_next(target: str | None, default: str = "/portal") -> str:
     return target
 
 
+# Where each role's work is: where signing in lands them, and where /desk sends those who
+# do not work its queue. Agents and admins (and anyone else) land in the desk's queue.
+HOMES = {
+    "customer": "/portal",
+    "billing": "/desk/billing",
+    "call_reviewer": "/desk/calls",
+    "privacy_officer": "/dpo",
+}
+
+
 def home_of(role: str) -> str:
-    """Where a person lands after signing in: customers in the portal, the privacy officer
-    on their queue of requests, other staff in the desk."""
-    return {"customer": "/portal", "privacy_officer": "/dpo"}.get(role, "/desk")
+    return HOMES.get(role, "/desk")
 
 
 def here_of(request: Request) -> str:

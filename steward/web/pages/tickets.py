@@ -25,7 +25,6 @@ from steward.web.deps import SessionDep
 from steward.web.pages.desk_kit import (
     NOT_EMAILED,
     PAGE_SIZE,
-    ROLE_HOME,
     Agent,
     DeskRoute,
     FormText,
@@ -42,7 +41,7 @@ from steward.web.pages.desk_kit import (
     uploads_of,
     with_query,
 )
-from steward.web.pages.kit import PageStaff, SeeOther, failed, render
+from steward.web.pages.kit import PageStaff, SeeOther, failed, home_of, render
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
@@ -125,8 +124,8 @@ def queue(
     notice: str = "",
 ) -> Response:
     """The queue, newest first. Roles that do not work the queue land on their own part."""
-    if actor.role not in ROLE_HOME or ROLE_HOME[actor.role] != "/desk":
-        raise SeeOther(ROLE_HOME.get(actor.role, "/portal"))
+    if home_of(actor.role) != "/desk":
+        raise SeeOther(home_of(actor.role))
     chosen = {
         "status": status,
         "priority": priority,
