@@ -50,6 +50,7 @@ class Organisation(Base):
     domain: Mapped[str | None] = user_text(200)  # mail from this domain joins the organisation
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     contract_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # its members' default zone
 
 
 class Membership(Base):

@@ -54,11 +54,12 @@ from steward.desk.models import (
 from steward.desk.people import add_person, names
 from steward.identity.common import categories, email_index
 from steward.identity.models import Person
+from steward.policy.local import is_zone
 
 NEW_PERSON_KINDS = ("customer", "business_contact", "end_user")  # staff come from accounts
 PERSON_SHOWN = ("name", "email", "phone", "company")
 RECTIFIABLE = ("name", "phone", "company")
-ORGANISATION_FIELDS = ("name", "domain")
+ORGANISATION_FIELDS = ("name", "domain", "time_zone")
 _DOMAIN = re.compile(r"^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _PERSON_KIND_OF_MEMBER = {"contact": "business_contact", "end_user": "end_user"}
 
@@ -70,6 +71,7 @@ class OrganisationView:
     domain: str | None
     created_at: datetime
     contract_ended_at: datetime | None
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ def _view(organisation: Organisation) -> OrganisationView:
         domain=organisation.domain,
         created_at=organisation.created_at,
         contract_ended_at=organisation.contract_ended_at,
+        time_zone=organisation.time_zone,
     )
 
 
@@ -141,6 +144,26 @@ def _clean_domain(session: Session, domain: object, organisation_id: str | None)
     if taken:
         raise Conflict("Another organisation already has this domain.")
     return domain
+
+
+def _clean_zone(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not is_zone(value):
+        raise Invalid("Choose a time zone from the list, like Europe/London.")
+    return value
+
+
+def member_zone(session: Session, person_id: str) -> str | None:
+    """The time zone of the first organisation of a person that has one: their default when
+    their own account names none. Not personal data (an organisation's setting)."""
+    return session.scalar(
+        select(Organisation.time_zone)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.person_id == person_id, Organisation.time_zone.is_not(None))
+        .order_by(Membership.created_at)
+        .limit(1)
+    )
 
 
 def _organisation(session: Session, actor: Actor, organisation_id: str) -> Organisation:
@@ -196,7 +219,7 @@ def get_organisation(session: Session, actor: Actor, organisation_id: str) -> Or
 def update_organisation(
     session: Session, actor: Actor, organisation_id: str, changes: Mapping[str, object]
 ) -> OrganisationView:
-    """Change the name and/or domain (None or "" clears the domain)."""
+    """Change the name, domain or time zone (None or "" clears the domain or the zone)."""
     check_role(session, actor, "change organisations", SUPPORT)
     only_changes(changes, ORGANISATION_FIELDS, "an organisation")
     organisation = _organisation(session, actor, organisation_id)
@@ -204,6 +227,8 @@ def update_organisation(
         organisation.name = _clean_name(changes["name"])
     if "domain" in changes:
         organisation.domain = _clean_domain(session, changes["domain"], organisation.id)
+    if "time_zone" in changes:
+        organisation.time_zone = _clean_zone(changes["time_zone"])
     session.flush()
     view = _view(organisation)
     session.commit()

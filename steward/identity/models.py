@@ -68,6 +68,8 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stale_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # T3: told it closes
+    # A display preference (an IANA name), not personal data: the business's zone if unset.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
 
 class Guardian(Base):

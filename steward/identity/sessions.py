@@ -41,6 +41,7 @@ class Current:
     actor: Actor
     mfa_passed: bool
     csrf_hash: str
+    time_zone: str | None = None  # the account's chosen zone (the web adds its organisation's)
 
     def csrf_matches(self, csrf: str | None) -> bool:
         return csrf is not None and hmac.compare_digest(digest(csrf), self.csrf_hash)
@@ -103,7 +104,9 @@ def current(session: Session, token: str | None, request_id: str | None = None) 
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
         session.commit()
-    return Current(row.id, actor_of(account, request_id), row.mfa_passed, row.csrf_hash)
+    return Current(
+        row.id, actor_of(account, request_id), row.mfa_passed, row.csrf_hash, account.time_zone
+    )
 
 
 def pass_mfa(session: Session, session_id: str) -> None:

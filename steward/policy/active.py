@@ -24,3 +24,50 @@ def resolve(policy: Policy, column_category: str) -> str | None:
         if column_category == covered or column_category.startswith(covered + ".")
     ]
     return max(matches)[1] if matches else None
+
+
+ROLE_NAMES = {
+    "customer": "Customer",
+    "agent": "Support agent",
+    "billing": "Billing",
+    "call_reviewer": "Call reviewer",
+    "privacy_officer": "Privacy officer",
+    "admin": "Administrator",
+    "system": "Steward (automatic)",
+    "visitor": "Visitor",
+}
+
+
+class Words:
+    """What a person reads for a policy key: a category's, purpose's or subject's own name
+    in the policy, never the key (`user.account` reads "Your account")."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    def category(self, key: str | None) -> str:
+        if not key:
+            return ""
+        found = resolve(self.policy, key)
+        return self.policy.categories[found].name if found else _plain(key)
+
+    def purpose(self, key: str | None) -> str:
+        if not key:
+            return ""
+        found = self.policy.purposes.get(key)
+        return found.name if found else _plain(key)
+
+    def subject(self, key: str | None) -> str:
+        if not key:
+            return ""
+        found = self.policy.subjects.get(key)
+        return found.name if found else _plain(key)
+
+    @staticmethod
+    def role(key: str | None) -> str:
+        return ROLE_NAMES.get(key or "", _plain(key or ""))
+
+
+def _plain(key: str) -> str:
+    """A key no policy names, in words: user.device_info -> "Device info"."""
+    return key.rsplit(".", 1)[-1].replace("_", " ").capitalize()

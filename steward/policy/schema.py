@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from steward.policy import countries
+from steward.policy import countries, local
 from steward.policy.durations import Duration
 
 Jurisdiction = Literal["gdpr", "uk_gdpr", "ccpa", "coppa"]
@@ -93,6 +93,20 @@ class Controller(Strict):
     website: str | None = Field(None, description="The website the policy covers.")
     privacy_contact: Email = Field(description="Where privacy questions and requests go.")
     dpo: Person | None = Field(None, description="Data protection officer, if appointed.")
+    time_zone: Annotated[str, AfterValidator(local.check_zone)] | None = Field(
+        None,
+        description="IANA time zone the pages and mails show times in, like Europe/London; "
+        "the country's main zone if not given. A person may choose their own.",
+    )
+    locale: Annotated[str, AfterValidator(local.check_locale)] | None = Field(
+        None,
+        description="How dates and amounts are written, like en_GB or en_US; English as "
+        "written in the country if not given.",
+    )
+    currency: Annotated[str, AfterValidator(local.check_currency)] | None = Field(
+        None,
+        description="ISO 4217 code quotes and invoices default to; the country's if not given.",
+    )
 
 
 class Subject(Strict):

@@ -44,10 +44,12 @@ from steward.web.api import rights as rights_api
 from steward.web.api import rights_work as rights_work_api
 from steward.web.api import tickets as tickets_api
 from steward.web.cors import BannerCORS
+from steward.web.pages import kit as page_kit
 
 log = logging.getLogger("steward.web")
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.globals["document_style"] = STYLE
+TEMPLATES.env.globals.update(when=page_kit.when, day=page_kit.day)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -5,6 +5,7 @@ runs a plain `def` dependency in one whole): a hop costs more than most of them 
 request's session is looked up once however many of them ask."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from steward.access.gate import role_refused
 from steward.core.actor import Actor
 from steward.core.settings import Settings
+from steward.desk.organisations import member_zone
 from steward.identity import sessions
 from steward.identity.errors import NotPermitted, NotSignedIn
 from steward.identity.sessions import Current, Started
@@ -66,6 +68,8 @@ def session_of(request: Request, session: Session) -> Current:
     found = getattr(request.state, "signed_in", None)
     if not isinstance(found, Current):
         found = sessions.current(session, request.cookies.get(SESSION_COOKIE))
+        if found.time_zone is None and found.actor.role == "customer" and found.actor.person_id:
+            found = replace(found, time_zone=member_zone(session, found.actor.person_id))
         request.state.signed_in = found
     return found
 

@@ -29,7 +29,6 @@ from steward.web.pages.desk_kit import (
     QueryText,
     cents,
     masked,
-    money,
     notices,
     optional_moment,
     people_choice,
@@ -39,7 +38,7 @@ from steward.web.pages.desk_kit import (
     show,
     with_query,
 )
-from steward.web.pages.kit import failed, form_input, render
+from steward.web.pages.kit import failed, form_input, local_of, render
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
@@ -129,7 +128,6 @@ def billing_page(
             "invoice_statuses": INVOICE_STATUSES,
             "quote_pages": _pager(shown, "quotes_from", quotes_from, quotes.next_offset),
             "invoice_pages": _pager(shown, "invoices_from", invoices_from, invoices.next_offset),
-            "money": money,
             "notices": notices(notice),
         }
 
@@ -320,7 +318,6 @@ def quote_page(
             "quote": quote,
             "names": _names(session, actor, [quote.person_id]),
             "moves": sorted(QUOTE_MOVES.get(quote.status, set())),
-            "money": money,
             "notices": notices(notice),
             "problem": problem,
         }
@@ -350,7 +347,6 @@ def _invoice_context(session: Session, actor: Actor, invoice_id: str) -> dict[st
         "invoice": invoice,
         "payments": payments.items,
         "names": _names(session, actor, [invoice.person_id]),
-        "money": money,
         "payment": {"currency": invoice.currency},
         "problem": "",
     }
@@ -412,7 +408,7 @@ def record_payment(
             "card_last4": card_last4.strip(),
             "amount_cents": cents(amount, "amount"),
             "currency": currency,
-            "paid_at": optional_moment(paid_at, "time of the payment"),
+            "paid_at": optional_moment(paid_at, "time of the payment", local_of(request)),
         }
         asked = form_input(PaymentIn, given, FIELDS)
         paying.record_payment(session, actor, **asked.model_dump())

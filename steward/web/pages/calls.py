@@ -42,7 +42,7 @@ from steward.web.pages.desk_kit import (
     staff_names,
     with_query,
 )
-from steward.web.pages.kit import failed, render
+from steward.web.pages.kit import failed, local_of, render
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
@@ -201,7 +201,7 @@ async def log_call(
             direction=direction,
             duration_seconds=duration_seconds(duration),
             recording_notice_played=bool(notice_played),
-            started_at=optional_moment(started_at, "start of the call"),
+            started_at=optional_moment(started_at, "start of the call", local_of(request)),
             ticket_id=optional_int(ticket, "ticket number", low=1),
             notes=notes,
         )

@@ -7,7 +7,7 @@ looked up.
 """
 
 from collections.abc import Callable, Coroutine, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -21,6 +21,7 @@ from steward.core.cards import mask_card_numbers
 from steward.core.errors import DomainError, Forbidden, Invalid
 from steward.desk import directory, people, tickets
 from steward.desk.messages import Upload
+from steward.policy.local import Local
 from steward.web.pages.kit import PageRoute, PageStaff, failed, home_of, render
 
 CALL_ROLES = DESK_ROLES | RECORDING_ROLES  # the call list: agents, and those who review calls
@@ -200,8 +201,8 @@ def optional_date(value: str, what: str) -> date | None:
         raise Invalid(f"Give the {what} as a date like 2026-03-31.") from None
 
 
-def optional_moment(value: str, what: str) -> datetime | None:
-    """A datetime-local field's value, read as UTC (the pages show every time in UTC)."""
+def optional_moment(value: str, what: str, local: Local) -> datetime | None:
+    """A datetime-local field's value, read in the viewer's time zone."""
     value = value.strip()
     if not value:
         return None
@@ -209,7 +210,7 @@ def optional_moment(value: str, what: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise Invalid(f"Give the {what} as a date and time like 2026-03-31T09:30.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return local.read(moment)
 
 
 def cents(value: str, what: str) -> int:
@@ -219,10 +220,6 @@ def cents(value: str, what: str) -> int:
     if not whole.isdigit() or not (fraction == "" or (fraction.isdigit() and len(fraction) <= 2)):
         raise Invalid(f"Give the {what} as an amount like 12.50.")
     return int(whole) * 100 + int((fraction + "00")[:2])
-
-
-def money(amount_cents: int, currency: str) -> str:
-    return f"{currency} {amount_cents // 100:,}.{amount_cents % 100:02d}"
 
 
 def limited(value: str, most: int) -> str:

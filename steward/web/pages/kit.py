@@ -1,6 +1,7 @@
 """What the HTML pages share: who is looking, rendering with the nav and CSRF token, redirects
 to sign-in, checking a form with the input model the API checks the same input with, and
-showing a form's error next to the form.
+showing a form's error next to the form; times, dates and amounts as the viewer reads them
+(`when`, `day`, `money` in every template).
 
 Page routers use `PageRoute` so a dependency may raise `SeeOther` to send the browser
 elsewhere (sign-in, the MFA step, the right home for the role).
@@ -8,12 +9,16 @@ elsewhere (sign-in, the MFA step, the right home for the role).
 
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from sqlalchemy.orm import Session
@@ -26,6 +31,8 @@ from steward.identity.common import EMAIL_PATTERN, load_account
 from steward.identity.errors import NotSignedIn
 from steward.identity.models import STAFF_ROLES, Account
 from steward.identity.sessions import Current
+from steward.policy.active import Words
+from steward.policy.local import Local
 from steward.policy.publish import name_of
 from steward.policy.serviceable import BILLING, keeps_devices
 from steward.rights.common import OFFICER_ROLES
@@ -62,6 +69,7 @@ class Viewer:
 
     role: str | None = None
     mfa_passed: bool = False
+    time_zone: str | None = None  # the viewer's own or their organisation's; else the business's
 
     @property
     def signed_in(self) -> bool:
@@ -199,9 +207,14 @@ def render(
         found = getattr(request.state, "viewer", None)
         viewer = found if isinstance(found, Viewer) else Viewer()
     policy = request.app.state.active_policy.policy
+    local = Local.of(policy.controller, viewer.time_zone)
     full: dict[str, Any] = {
         "business": name_of(policy),
         "viewer": viewer,
+        # Times in the viewer's zone, dates and amounts as the business's locale writes them.
+        "local": local,
+        "money": local.money,
+        "words": Words(policy),
         # Also for pages anyone may see: a signed-in browser's forms must carry it there too.
         "csrf_token": request.cookies.get(CSRF_COOKIE, ""),
         "htmx": request.headers.get("HX-Request") == "true",
@@ -219,13 +232,42 @@ def render(
     return response
 
 
+def local_of(request: Request) -> Local:
+    """The viewer's formats, for a page that reads a typed time or formats one itself."""
+    found = getattr(request.state, "viewer", None)
+    zone = found.time_zone if isinstance(found, Viewer) else None
+    return Local.of(request.app.state.active_policy.policy.controller, zone)
+
+
+@pass_context
+def when(context: Context, moment: datetime | None) -> Markup:
+    """A moment as the viewer reads it, in a <time> carrying the exact instant."""
+    if moment is None:
+        return Markup("")
+    local: Local = context["local"]
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        moment.isoformat(), local.zone_name(moment), local.moment(moment)
+    )
+
+
+@pass_context
+def day(context: Context, value: date | datetime | None) -> Markup:
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{}">{}</time>').format(
+        value.isoformat(), context["local"].day(value)
+    )
+
+
 async def note_viewer(request: Request, session: SessionDep) -> None:
     """Router-wide, for pages anyone may open: who is looking, for the nav."""
     request.state.viewer = viewer_of(await looked_up_or_none(request, session))
 
 
 def viewer_of(current: Current | None) -> Viewer:
-    return Viewer(current.actor.role, current.mfa_passed) if current else Viewer()
+    if current is None:
+        return Viewer()
+    return Viewer(current.actor.role, current.mfa_passed, current.time_zone)
 
 
 def failed(session: Session, error: DomainError) -> None:
