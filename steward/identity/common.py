@@ -19,6 +19,7 @@ from steward.core.settings import Settings
 from steward.identity.models import Account, Person
 from steward.mail import MailFailed, send
 from steward.policy.active import policy_of
+from steward.policy.local import Local
 from steward.vault.service import vault_of
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -101,6 +102,19 @@ def load_person(
     if person is None:
         raise NotFound("There is no such person.")
     return person
+
+
+def local_for(session: Session, person_id: str | None = None) -> Local:
+    """How a mail to a person writes times: in the zone their account chose, else the
+    business's."""
+    zone = None
+    if person_id is not None:
+        zone = session.scalar(
+            select(Account.time_zone).where(
+                Account.person_id == person_id, Account.time_zone.is_not(None)
+            )
+        )
+    return Local.of(policy_of(session).controller, zone)
 
 
 def link(settings: Settings, path: str, token: str) -> str:
