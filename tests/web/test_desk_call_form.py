@@ -22,6 +22,14 @@ def ticket(agent, shopper):
     return number, requester_on_form(agent.get(f"/desk/calls/new?ticket={number}").text)
 
 
+def refused_with_a_recording(agent, person: str, number: int):
+    """The call form sent with a recording the caller was told of, and no duration."""
+    data = call_form(person, number, notice_played="yes", duration="")
+    refused = form(agent, "/desk/calls/new", data, files={"recording": AUDIO})
+    assert refused.status_code == 422
+    return refused
+
+
 def held_token(page: str) -> str:
     found = re.search(r'<input type="hidden" name="held" value="([^"]+)">', page)
     assert found, "the form holds no recording"
@@ -77,12 +85,7 @@ def test_a_call_without_a_ticket_goes_to_the_call(agent, ticket):
 @pytest.mark.promise("D6")
 def test_a_mistake_in_the_form_keeps_the_recording_for_the_next_try(agent, reviewer, ticket):
     number, person = ticket
-    refused = form(
-        agent,
-        "/desk/calls/new",
-        call_form(person, number, notice_played="yes", duration=""),
-        files={"recording": AUDIO},
-    )
+    refused = refused_with_a_recording(agent, person, number)
     assert refused.status_code == 422
     assert "Your recording is kept: <strong>call.ogg</strong>" in refused.text
     token = held_token(refused.text)
@@ -110,12 +113,7 @@ def test_a_recording_without_the_notice_is_not_held(agent, ticket):
 def test_a_held_recording_is_gone_after_an_hour(agent, ticket):
     number, person = ticket
     with clock.frozen_at(clock.now()):
-        refused = form(
-            agent,
-            "/desk/calls/new",
-            call_form(person, number, notice_played="yes", duration=""),
-            files={"recording": AUDIO},
-        )
+        refused = refused_with_a_recording(agent, person, number)
         token = held_token(refused.text)
         clock.advance(timedelta(minutes=61))
         late = form(
@@ -128,12 +126,7 @@ def test_a_held_recording_is_gone_after_an_hour(agent, ticket):
 
 def test_another_agent_cannot_use_a_held_recording(agent, admin, mailbox, new_client, ticket):
     number, person = ticket
-    refused = form(
-        agent,
-        "/desk/calls/new",
-        call_form(person, number, notice_played="yes", duration=""),
-        files={"recording": AUDIO},
-    )
+    refused = refused_with_a_recording(agent, person, number)
     other = new_client()
     staff(admin, mailbox, other, "second@example.com", "agent")
     enrol_mfa(other)

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from tests.web.test_desk_pages import agent, form, open_ticket, shopper
+from tests.web.test_desk_pages import agent, billing_clerk, form, open_ticket, shopper
 
-__all__ = ["agent", "shopper"]  # fixtures shared with the queue's tests
+__all__ = ["agent", "billing_clerk", "shopper"]  # fixtures shared with the queue's tests
 
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
@@ -65,6 +65,13 @@ def test_a_person_profile_shows_their_details_organisations_tickets_and_calls(
     assert "<h1>Ada Lovelace</h1>" in theirs
     assert f'<a href="/desk/tickets/{number}">Printer jams on every page</a>' in theirs
     assert "No calls." in theirs
+
+
+def test_billing_staff_do_not_get_peoples_profiles(billing_clerk, grace_at_acme):
+    _, grace = grace_at_acme
+    page = billing_clerk.get(f"/desk/people/{grace}")
+    assert page.status_code == 403
+    assert "Grace Hopper" not in page.text
 
 
 def test_a_person_who_does_not_exist_is_a_not_found_page(agent):
