@@ -21,11 +21,30 @@ from steward.core.cards import mask_card_numbers
 from steward.core.errors import DomainError, Forbidden, Invalid
 from steward.desk import directory, people, tickets
 from steward.desk.messages import Upload
+from steward.desk.models import DEVICE_TYPES
 from steward.policy.local import Local
 from steward.web.pages.kit import PageRoute, PageStaff, failed, home_of, render
 
 CALL_ROLES = DESK_ROLES | RECORDING_ROLES  # the call list: agents, and those who review calls
 PAGE_SIZE = 25
+
+# Keys as the desk's pages name them.
+STATUS_NAMES = {
+    "new": "New",
+    "open": "Open",
+    "waiting_on_customer": "Waiting on customer",
+    "resolved": "Resolved",
+    "closed": "Closed",
+}
+MEMBER_KINDS = {"contact": "Contact", "end_user": "End user"}
+PERSON_KINDS = {
+    "customer": "Customer",
+    "business_contact": "Business contact",
+    "end_user": "End user",
+    "child": "Child",
+    "staff": "Staff",
+}
+TYPE_NAMES = {t: t.replace("_", " ").capitalize() for t in DEVICE_TYPES}
 NOTICES = {
     "updated": "The ticket is updated.",
     "replied": "Your reply is sent.",
