@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError
 from steward.desk import devices, organisations, people, service_records, telemetry
@@ -36,7 +37,6 @@ from steward.web.pages.kit import failed, form_input, render
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
 KIND_NAMES = {"contact": "Contact", "end_user": "End user"}
-TYPE_NAMES = {t: t.replace("_", " ").capitalize() for t in DEVICE_TYPES}
 DEVICE_TEXT = (
     "make",
     "model",
@@ -164,7 +164,7 @@ def _organisation_context(
         "devices": found.items if found else [],
         "more_devices": found is not None and found.next_offset is not None,
         "kinds": KIND_NAMES,
-        "types": TYPE_NAMES,
+        "types": devices.TYPE_NAMES,
         "values": {"kind": "end_user"},
         **_pages(f"/desk/organisations/{organisation.id}", {}, offset, members.next_offset),
     }
@@ -293,7 +293,7 @@ def device_list(
         return {
             "items": page.items,
             "filters": shown,
-            "types": TYPE_NAMES,
+            "types": devices.TYPE_NAMES,
             "notices": notices(notice),
             **_pages("/desk/devices", shown, offset, page.next_offset),
         }
@@ -314,7 +314,7 @@ def _device_form(
         "device": device,
         "owners": owners,
         "members": members,
-        "types": TYPE_NAMES,
+        "types": devices.TYPE_NAMES,
     }
 
 
@@ -420,9 +420,10 @@ def _device_context(session: Session, actor: Actor, device_id: str) -> dict[str,
     named = people.names(session, actor, [device.assigned_to_id] if device.assigned_to_id else [])
     return {
         "device": device,
-        "types": TYPE_NAMES,
+        "types": devices.TYPE_NAMES,
         "readings": readings.items,
         "records": records.items,
+        "overdue_since": devices.overdue_since(records.items, clock.today()),
         "schedules": schedules.items,
         "technicians": staff_names(session, actor, (r.technician_id for r in records.items)),
         "assigned_name": named.get(device.assigned_to_id or ""),
