@@ -1,9 +1,10 @@
 """HTML pages: the customer portal at /portal.
 
 A signed-in customer's tickets (list, open one, read and reply with attachments), their
-organisations' devices and service history, their quotes, invoices and payments, and their
-account (profile, email change, notification preferences). Staff are sent to /desk and
-anonymous visitors to sign in. Every page works without JavaScript; htmx, when it loads,
+organisations' devices with their service history and overdue service, their quotes, their
+invoices (each with its page and PDF) and payments, and their account (profile, email change,
+notification preferences, time zone). Staff are sent to /desk and anonymous visitors to sign
+in. Every page works without JavaScript; htmx, when it loads,
 swaps the ticket list and posts replies without a full reload.
 
 Pages call the desk and identity services directly, like the JSON API does; a ticket of
@@ -38,7 +39,7 @@ from steward.desk.models import STATUSES
 from steward.identity import profile
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.pages import preference_form
+from steward.web.pages import preference_form, zone_form
 from steward.web.pages.kit import (
     PageCustomer,
     PageRoute,
@@ -75,6 +76,7 @@ NOTICES = {
     "nothing changes.",
     "email_changed": "Your email address is changed.",
     "preferences_saved": "Your notification preferences are saved.",
+    "zone_saved": "Your time zone is saved: times are now shown in it.",
 }
 FormText = Annotated[str, Form()]
 Files = Annotated[list[UploadFile] | None, File()]
@@ -400,6 +402,7 @@ def _account_page(
         "me": me,
         "notices": [],
         **preference_form.context(session, actor, "/portal/account/preferences"),
+        **zone_form.context(request, session, actor, "/portal/account/time-zone"),
         **extra,
     }
     return render(request, "portal/account.html", context, status_code=status_code)
@@ -468,6 +471,18 @@ def _request_email_change(
     if len(password) > 1000:
         raise Invalid("The password is too long.")
     profile.request_email_change(session, settings, actor, email, password)
+
+
+@router.post("/account/time-zone", response_class=HTMLResponse)
+def save_time_zone(
+    request: Request, actor: PageCustomer, session: SessionDep, time_zone: FormText = ""
+) -> Response:
+    try:
+        zone_form.save(session, actor, time_zone)
+    except DomainError as error:
+        failed(session, error)
+        return _account_page(request, session, actor, {"zone_error": error.message}, error.status)
+    return RedirectResponse("/portal/account?notice=zone_saved#zone-heading", status_code=303)
 
 
 @router.post("/account/preferences", response_class=HTMLResponse)
