@@ -10,6 +10,7 @@ from io import BytesIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -80,6 +81,7 @@ def render(
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
     small = ParagraphStyle("Small", parent=body, fontSize=9, leading=11)
+    heading = ParagraphStyle("Business", parent=styles["Title"], alignment=TA_LEFT)
 
     def text(value: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(escape(value).replace("\n", "<br/>"), style)
@@ -109,7 +111,7 @@ def render(
         ["Due", local.day(invoice.due_on) if invoice.due_on else "On receipt"],
     ]
     story: list[object] = [
-        text(business, styles["Title"]),
+        text(business, heading),
         text("\n".join(issuer), small),
         Spacer(1, 6 * mm),
         text(f"Invoice {invoice.number}", styles["Heading1"]),
@@ -138,7 +140,7 @@ def render(
     ]
     if invoice.status != "void":
         totals.append(["Balance due", money(max(total - paid, 0), invoice.currency)])
-    story.append(_table(totals, header=False, numbers_from=1, bold_last=True))
+    story.append(_table(totals, header=False, numbers_from=1, bold_last=True, align="RIGHT"))
     if payments:
         story += [Spacer(1, 4 * mm), text("Payments", styles["Heading3"])]
         rows = [["Date", "Amount", "Card"]]
@@ -162,10 +164,11 @@ def _table(
     widths: Sequence[float | None] | None = None,
     numbers_from: int | None = None,
     bold_last: bool = False,
+    align: str = "LEFT",
 ) -> Table:
     """A ruled table: a shaded header row (or a shaded first column of labels), amounts
     right-aligned from column `numbers_from`."""
-    table = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1 if header else 0)
+    table = Table(rows, colWidths=widths, hAlign=align, repeatRows=1 if header else 0)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#bbbbbb")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
