@@ -152,8 +152,20 @@ def _when(local: Local, iso: str | None) -> str:
 
 
 def _value(value: object) -> str:
+    """A value as a person reads it: yes or no; a list of records kept as JSON (an invoice's
+    lines) one record after another, each field by its name in words."""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, str) and value.startswith("[{"):
+        try:
+            records = json.loads(value)
+        except ValueError:
+            return value
+        return "; ".join(
+            ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in record.items())
+            for record in records
+            if isinstance(record, dict)
+        )
     return str(value)
 
 
