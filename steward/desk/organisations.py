@@ -169,9 +169,7 @@ def member_zone(session: Session, person_id: str) -> str | None:
 def zone_of(session: Session, person_id: str) -> str | None:
     """The time zone a person reads times in: their account's, else their organisation's
     (None: the business's)."""
-    own = session.scalar(
-        select(Account.time_zone).where(Account.person_id == person_id).limit(1)
-    )
+    own = session.scalar(select(Account.time_zone).where(Account.person_id == person_id).limit(1))
     return own or member_zone(session, person_id)
 
 
