@@ -418,7 +418,8 @@ def open_ticket(
     attachments: Sequence[Upload] = (),
     email_message_id: str | None = None,
 ) -> TicketView:
-    """Open a ticket with its first message. Commits.
+    """Open a ticket with its first message. Commits; a customer who opened it themselves
+    (not by mail) is then mailed an acknowledgement.
 
     A card number in the subject is refused; in the body it is masked, and the first
     message's `card_numbers_masked` says so. `email_message_id` (the Message-ID of the mail
@@ -470,10 +471,16 @@ def open_ticket(
     )
     try:
         view = _view(session, actor, locate(session, actor, ticket.id, "open tickets"))
+        mails: notify.Outcome = []
+        if is_customer(actor) and channel != "email":  # no auto-reply to a mail: loops
+            mails = notify.acknowledged(
+                session, settings, actor, ticket.id, requester_id, subject, now
+            )
         session.commit()
     except BaseException:
         discard(settings, written)
         raise
+    notify.send_all(session, settings, mails)
     return view
 
 

@@ -5,6 +5,7 @@ they never import each other or the JSON API. ROUTERS is the order the app mount
 from fastapi import APIRouter
 
 from steward.web.pages import (
+    account,
     admin,
     auth,
     billing,
@@ -31,6 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     portal.router,
     me.router,
+    account.router,
     tickets.router,
     calls.router,
     devices.router,

@@ -21,7 +21,6 @@ from steward.core.cards import mask_card_numbers
 from steward.core.errors import DomainError, Forbidden, Invalid
 from steward.desk import directory, people, tickets
 from steward.desk.messages import Upload
-from steward.desk.models import DEVICE_TYPES
 from steward.policy.local import Local
 from steward.web.pages.kit import PageRoute, PageStaff, failed, home_of, render
 
@@ -44,7 +43,6 @@ PERSON_KINDS = {
     "child": "Child",
     "staff": "Staff",
 }
-TYPE_NAMES = {t: t.replace("_", " ").capitalize() for t in DEVICE_TYPES}
 NOTICES = {
     "updated": "The ticket is updated.",
     "replied": "Your reply is sent.",

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError
 from steward.desk import devices, organisations, people, service_records, telemetry, tickets
@@ -21,7 +22,6 @@ from steward.web.pages.desk_kit import (
     MEMBER_KINDS,
     PAGE_SIZE,
     STATUS_NAMES,
-    TYPE_NAMES,
     Agent,
     DeskRoute,
     FormText,
@@ -179,7 +179,7 @@ def _organisation_context(
         "zones": ZONES,
         "business_zone": Local.of(policy_of(session).controller).time_zone,
         "kinds": MEMBER_KINDS,
-        "types": TYPE_NAMES,
+        "types": devices.TYPE_NAMES,
         "values": {"kind": "end_user"},
         **_pages(f"/desk/organisations/{organisation.id}", {}, offset, members.next_offset),
     }
@@ -309,7 +309,7 @@ def device_list(
         return {
             "items": page.items,
             "filters": shown,
-            "types": TYPE_NAMES,
+            "types": devices.TYPE_NAMES,
             "notices": notices(notice),
             **_pages("/desk/devices", shown, offset, page.next_offset),
         }
@@ -330,7 +330,7 @@ def _device_form(
         "device": device,
         "owners": owners,
         "members": members,
-        "types": TYPE_NAMES,
+        "types": devices.TYPE_NAMES,
     }
 
 
@@ -438,9 +438,10 @@ def _device_context(session: Session, actor: Actor, device_id: str) -> dict[str,
     )
     return {
         "device": device,
-        "types": TYPE_NAMES,
+        "types": devices.TYPE_NAMES,
         "readings": readings.items,
         "records": records.items,
+        "overdue_since": devices.overdue_since(records.items, clock.today()),
         "schedules": schedules.items,
         "technicians": staff_names(session, actor, (r.technician_id for r in records.items)),
         "assigned_name": named.get(device.assigned_to_id or ""),

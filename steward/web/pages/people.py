@@ -19,7 +19,6 @@ from steward.web.pages.desk_kit import (
     MEMBER_KINDS,
     PERSON_KINDS,
     STATUS_NAMES,
-    TYPE_NAMES,
     Agent,
     DeskRoute,
     show,
@@ -64,7 +63,7 @@ def _profile(session: Session, actor: Actor, person_id: str) -> dict[str, Any]:
         "agents": staff_names(session, actor, (c.agent_id for c in their_calls.items)),
         "devices": _their_devices(session, actor, person.id),
         "statuses": STATUS_NAMES,
-        "types": TYPE_NAMES,
+        "types": devices.TYPE_NAMES,
     }
 
 
