@@ -26,6 +26,7 @@ from steward.core.settings import Settings
 from steward.identity.common import mail_quietly
 from steward.identity.models import Person
 from steward.policy.active import policy_of, resolve
+from steward.policy.local import Local
 from steward.policy.schema import Policy
 from steward.rights import erasure_steps as steps_
 from steward.rights import held, recipients
@@ -147,16 +148,27 @@ def person_preview(session: Session, reference: str, person_id: str | None) -> P
     return Preview(reference, dict(sorted(erased.items())), kept, holds)
 
 
+def runs_on(session: Session, request: RightsRequest) -> datetime:
+    """When the erasure runs if approved now: once the policy's grace period is over, and
+    always a day before the request's deadline."""
+    now = clock.now()
+    grace_ends = _policy(session).requests.erasure_grace.after(now)
+    return max(now, min(grace_ends, request.due_at - timedelta(days=1)))
+
+
+def _in_words(session: Session, moment: datetime) -> str:
+    """A moment as the business's mails write it: its own zone and date format."""
+    local = Local.of(_policy(session).controller)
+    return f"{local.moment(moment)} ({local.zone_name(moment)})"
+
+
 def approve(session: Session, settings: Settings, officer: Actor, request_id: str) -> datetime:
     """Schedule the erasure after the grace period (always before the deadline)."""
     require_officer(officer)
     request = _erasure(session, request_id)
     if request.status != "open":
         raise Conflict("Only an open, verified erasure request can be approved.")
-    now = clock.now()
-    grace_ends = _policy(session).requests.erasure_grace.after(now)
-    latest = request.due_at - timedelta(days=1)
-    request.scheduled_for = max(now, min(grace_ends, latest))
+    request.scheduled_for = runs_on(session, request)
     request.status = "scheduled"
     request.handled_by = officer.account_id
     event(session, request, "erasure_scheduled", officer)
@@ -170,7 +182,7 @@ def approve(session: Session, settings: Settings, officer: Actor, request_id: st
             settings,
             address,
             f"Your erasure request {reference} is scheduled",
-            f"We will erase your data on {when:%Y-%m-%d %H:%M} UTC. Until then you can cancel "
+            f"We will erase your data on {_in_words(session, when)}. Until then you can cancel "
             "it in the privacy center, signed in, or by replying to this message.",
         )
     return when
