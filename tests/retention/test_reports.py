@@ -79,7 +79,7 @@ def test_holds_can_be_placed_and_released_on_the_page(team, app):
     assert 'value="nobody@example.com"' in wrong.text  # what was typed is kept
     placed = officer.post("/dpo/holds", data={**form, "target": "ada@example.com"})
     assert placed.status_code == 200 and "The hold is in force" in placed.text
-    assert "Ada Lovelace <span class=\"hint\">(a person)</span>" in placed.text
+    assert 'Ada Lovelace <span class="hint">(a person)</span>' in placed.text
     hold_id = officer.get("/api/v1/dpo/holds").json()["items"][0]["id"]
     released = officer.post(
         f"/dpo/holds/{hold_id}/release", data={"csrf_token": form["csrf_token"]}

@@ -58,6 +58,8 @@ NOTICES = {
     "checked": "The identity check is recorded; the request is verified.",
 }
 CHANNEL_NAMES = {"api": "in the privacy center (API)", **NAMES}
+# The statuses as the officer reads them (the person's pages say "you").
+STATUSES = {**STATUS_NAMES, "unverified": "Waiting for the person to confirm who they are"}
 LOG_FIELDS = {
     "kind": "What the person asks for",
     "channel": "How they asked",
@@ -159,7 +161,7 @@ def queue(
         "held_on": on,
         "labels": queries.KIND_LABELS,
         "channels": CHANNEL_NAMES,
-        "statuses": STATUS_NAMES,
+        "statuses": STATUSES,
         "last_sweep": next(iter(reports.recent(session, officer, limit=1)), None),
         "holds_to_review": sum(h.needs_review for h in holds.listing(session, officer)),
     }
@@ -191,7 +193,7 @@ def _request_page(
         "item": detail.item,
         "kind_label": queries.label(kind),
         "channels": CHANNEL_NAMES,
-        "statuses": STATUS_NAMES,
+        "statuses": STATUSES,
         "methods": verify.METHOD_WORDS,
         "steps": _steps(policy, detail.timeline),
         "preview": preview,
