@@ -19,7 +19,7 @@ from steward.core.settings import Settings
 from steward.identity.common import mail_quietly
 from steward.identity.models import Account, Person
 from steward.policy.active import policy_of
-from steward.rights.common import add_days, event, get_request, require_officer
+from steward.rights.common import add_days, business_time, event, get_request, require_officer
 from steward.rights.models import CLOSED, RightsRequest
 from steward.rights.queries import contact, label, queue, tell
 
@@ -211,11 +211,12 @@ def digest_text(session: Session) -> tuple[str, int]:
     """The digest: one line per open request (reference, kind, due date, marks); no
     personal data. Returns the text and how many requests it lists."""
     lines = []
+    policy = policy_of(session)
     for found in queue(session, SYSTEM):
         marks = " OVERDUE" if found.overdue else " due soon" if found.due_soon else ""
         lines.append(
             f"{found.reference}  {found.kind:<18} {found.status:<10} due "
-            f"{found.due_at:%Y-%m-%d %H:%M} UTC{marks}"
+            f"{business_time(policy, found.due_at)}{marks}"
         )
     if not lines:
         return "No rights request is open.", 0

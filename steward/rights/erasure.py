@@ -26,11 +26,16 @@ from steward.core.settings import Settings
 from steward.identity.common import mail_quietly
 from steward.identity.models import Person
 from steward.policy.active import policy_of, resolve
-from steward.policy.local import Local
 from steward.policy.schema import Policy
 from steward.rights import erasure_steps as steps_
 from steward.rights import held, recipients
-from steward.rights.common import OFFICER_ROLES, event, get_request, require_officer
+from steward.rights.common import (
+    OFFICER_ROLES,
+    business_time,
+    event,
+    get_request,
+    require_officer,
+)
 from steward.rights.erasure_plan import Step, plan
 from steward.rights.models import RightsRequest
 from steward.vault import files
@@ -156,12 +161,6 @@ def runs_on(session: Session, request: RightsRequest) -> datetime:
     return max(now, min(grace_ends, request.due_at - timedelta(days=1)))
 
 
-def _in_words(session: Session, moment: datetime) -> str:
-    """A moment as the business's mails write it: its own zone and date format."""
-    local = Local.of(_policy(session).controller)
-    return f"{local.moment(moment)} ({local.zone_name(moment)})"
-
-
 def approve(session: Session, settings: Settings, officer: Actor, request_id: str) -> datetime:
     """Schedule the erasure after the grace period (always before the deadline)."""
     require_officer(officer)
@@ -182,7 +181,7 @@ def approve(session: Session, settings: Settings, officer: Actor, request_id: st
             settings,
             address,
             f"Your erasure request {reference} is scheduled",
-            f"We will erase your data on {_in_words(session, when)}. Until then you can cancel "
+            f"We will erase your data on {business_time(_policy(session), when)}. Until then you can cancel "
             "it in the privacy center, signed in, or by replying to this message.",
         )
     return when

@@ -31,7 +31,7 @@ from steward.mail.inbound import OWN_MESSAGE, InboundMail, parse, strip_quoted
 from steward.policy.active import policy_of
 from steward.policy.channels import servable
 from steward.policy.schema import Policy
-from steward.rights.common import event
+from steward.rights.common import business_time, event
 from steward.rights.intake import NewRequest, open_request
 from steward.rights.models import RightsRequest
 from steward.vault.service import message_id_index
@@ -177,7 +177,8 @@ def _reply(session: Session, mail: InboundMail) -> str | None:
         or (request.email or "").casefold() != mail.sender.casefold()
     ):
         return None
-    added = f"Reply by email, {clock.now():%Y-%m-%d %H:%M} UTC:\n{_details(mail)}"
+    when = business_time(policy_of(session), clock.now())
+    added = f"Reply by email, {when}:\n{_details(mail)}"
     request.details = f"{request.details or ''}\n\n{added}".strip()[-4 * MOST_DETAILS :]
     event(session, request, "mail_received", note="reply")
     session.commit()

@@ -256,11 +256,13 @@ def queue(
     include_closed: bool = False,
     *,
     person_id: str | None = None,
+    named: bool = False,
     offset: int = 0,
     limit: int | None = None,
 ) -> list[QueueItem]:
-    """Every open request (or every request; or those about one person), soonest due first,
-    with who asked; or `limit` from `offset`. Commits the audit of the names read."""
+    """Every open request (or every request; or those about one person), soonest due first;
+    or `limit` from `offset`. `named`: with who asked, the names' reads audited and
+    committed."""
     may_handle(officer)
     order = (RightsRequest.due_at, RightsRequest.received_at, RightsRequest.id)
     statement = select(RightsRequest).order_by(*order).offset(offset).limit(limit)
@@ -269,7 +271,9 @@ def queue(
     if person_id is not None:
         statement = statement.where(RightsRequest.person_id == person_id)
     now = clock.now()
-    rows = _clear_rows(session, statement, opened=("name",))
+    rows = _clear_rows(session, statement, opened=("name",) if named else ())
+    if not named:
+        return [item(session, r, now) for r in rows]
     names = _names(session, officer, rows)
     found = [item(session, r, now, names.get(r.id)) for r in rows]
     session.commit()

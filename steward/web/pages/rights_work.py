@@ -149,7 +149,8 @@ def queue(
     person: str = "",
 ) -> Response:
     about = person or None
-    items = queries.queue(session, officer, include_closed=closed or bool(about), person_id=about)
+    everything = closed or bool(about)
+    items = queries.queue(session, officer, everything, person_id=about, named=True)
     scheduled = [i.id for i in items if i.status == "scheduled"]
     waiting = holds.over_erasures(session, officer, scheduled)
     on = holds.targets(session, officer, [h.hold for found in waiting.values() for h in found])
