@@ -12,7 +12,7 @@ The trade is the first of these whose categories the policy holds:
 - otherwise a help desk by ticket, chat and phone (emergencysupport.yaml): the fallback,
   which needs nothing beyond people and their messages.
 
-Money is in the currency of the controller's country, names and addresses in its locale.
+Money is in the policy's currency (`controller.currency`, else the country's), names and addresses in its locale.
 """
 
 import re
@@ -29,6 +29,7 @@ from steward.demo.topics import (
     Topic,
 )
 from steward.policy.active import resolve
+from steward.policy.local import Local as BusinessLocal
 from steward.policy.schema import Policy
 
 SUPPORT = "essential.service.support"
@@ -46,9 +47,6 @@ DEVICES = (
     "user.device.mac_address",
     "user.device.serial_number",
 )
-EUROZONE = {"AT", "BE", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU"}
-EUROZONE |= {"LV", "MT", "NL", "PT", "SI", "SK"}
-CURRENCIES = {"GB": "GBP", "US": "USD", "CA": "CAD", "AU": "AUD", "NZ": "NZD", "CH": "CHF"}
 LOCALES = {"GB": "en_GB", "US": "en_US", "CA": "en_CA", "AU": "en_AU", "NZ": "en_NZ", "IE": "en_IE"}
 
 
@@ -235,9 +233,10 @@ def trade_of(policy: Policy) -> Trade:
 
 
 def local_of(policy: Policy) -> Local:
-    """Currency, names and phone numbers of the controller's country (US ones otherwise)."""
+    """The policy's currency (the one quotes and invoices default to); names and phone
+    numbers of the controller's country (US ones otherwise)."""
     country = policy.controller.country
-    currency = "EUR" if country in EUROZONE else CURRENCIES.get(country, "USD")
+    currency = BusinessLocal.of(policy.controller).currency
     locale = LOCALES.get(country, "en_US")
     if country == "GB":  # Ofcom keeps 07700 900000-900999 for drama: no one answers. In
         # national form: "+44 7700 ..." is 12 digits starting 4, which reads as a card number.

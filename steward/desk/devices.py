@@ -92,6 +92,14 @@ DEVICE_FIELDS = (
     "retired",
     *DEVICE_SEALED,
 )
+# A device's type as a person reads it.
+TYPE_NAMES = {
+    "printer": "Printer",
+    "generator": "Generator",
+    "workstation": "Workstation",
+    "server": "Server",
+    "network_device": "Network device",
+}
 RECORD_CHANGES = ("next_due_on", "technician_id", "ticket_id", "visited_on", "work_done")
 SCHEDULE_CHANGES = ("interval_days", "next_due_on", "preferred_times")
 MAX_READINGS = 1000
@@ -151,6 +159,15 @@ class ServiceRecordView:
     work_done: str | None
     next_due_on: date | None
     created_at: datetime
+
+
+def overdue_since(records: Iterable[ServiceRecordView], today: date) -> date | None:
+    """When the device's service fell due, if it has and no visit came since: the next due
+    date of its latest visit, once passed."""
+    latest = max(records, key=lambda r: (r.visited_on, r.created_at), default=None)
+    if latest is None or latest.next_due_on is None or latest.next_due_on >= today:
+        return None
+    return latest.next_due_on
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,16 @@
 """The people directory, for staff: finding people by name or email, reading, adding and
 correcting them (rectification), each column through the gate. Top-level functions own
-their transaction."""
+their transaction.
+
+An email address is found by its blind index, whatever the person's age. Names are sealed
+and have no index, so a search by name opens them through the gate (one audited append per
+batch) among the newest people only, and stops when the page is full or after NAME_SCAN
+(500) people: an older person is found by their email address.
+"""
 
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import allowed, check_role
@@ -38,6 +44,10 @@ from steward.desk.people import add_person, names
 from steward.identity.common import categories, email_index, load_person, state_of
 from steward.identity.models import Person
 
+NAME_SCAN = 500  # most people one search by name opens (see the module's docstring)
+NAME_BATCH = 100
+SHORTEST_NAME = 2
+
 
 def _directory_purpose(actor: Actor) -> str:
     return BILLING if actor.role == "billing" else SUPPORT
@@ -66,6 +76,53 @@ def find_people(
         items=[PersonSummary(id=r.id, kind=r.kind, name=shown.get(r.id)) for r in page.items],
         next_offset=page.next_offset,
     )
+
+
+def search_people(
+    session: Session, actor: Actor, text: str, *, offset: int = 0, limit: int = 20
+) -> Page[PersonSummary]:
+    """People whose email address is `text` (exactly, by its blind index) or whose name
+    contains it, in any case; staff accounts and erased people are left out. Names are read
+    through the gate, so a person whose name the actor may not read is never matched."""
+    check_role(session, actor, "look people up", SUPPORT, BILLING)
+    check_paging(offset, limit)
+    needle = " ".join(text.split()).casefold()
+    if len(needle) < SHORTEST_NAME or len(needle) > 254:
+        return Page(items=[], next_offset=None)
+    purpose, wanted = _directory_purpose(actor), offset + limit + 1
+    query = (
+        select(Person.id, Person.kind)
+        .where(Person.kind != "staff", Person.erased_at.is_(None))
+        .order_by(Person.created_at.desc(), Person.id.desc())
+    )
+    if "@" in needle:  # an email address: its blind index, whatever the person's age
+        rows = session.execute(
+            query.where(Person.email_index == email_index(session, text.strip())).limit(wanted)
+        ).all()
+        shown = names(session, actor, [r.id for r in rows], purpose)
+        found = [PersonSummary(id=r.id, kind=r.kind, name=shown.get(r.id)) for r in rows]
+    else:
+        found = _by_name(session, actor, query, needle, wanted)
+    session.commit()
+    return page_of(found[offset:wanted], offset, limit)
+
+
+def _by_name(
+    session: Session, actor: Actor, query: Select[str, str], needle: str, wanted: int
+) -> list[PersonSummary]:
+    """The newest people whose name contains `needle`, opened in batches through the gate."""
+    purpose, found = _directory_purpose(actor), []
+    for start in range(0, NAME_SCAN, NAME_BATCH):
+        batch = session.execute(query.offset(start).limit(NAME_BATCH)).all()
+        shown = names(session, actor, [r.id for r in batch], purpose)
+        found += [
+            PersonSummary(id=r.id, kind=r.kind, name=shown[r.id])
+            for r in batch
+            if needle in shown.get(r.id, "").casefold()
+        ]
+        if len(found) >= wanted or len(batch) < NAME_BATCH:
+            break
+    return found
 
 
 def _readable_person_columns(session: Session, actor: Actor, person_id: str) -> list[str]:

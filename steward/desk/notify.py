@@ -1,5 +1,7 @@
-"""Ticket notifications over SMTP: the requester hears of a public reply or a status change,
-the assignee of a ticket assigned to them or of the requester's reply.
+"""Ticket notifications over SMTP: the requester hears that their new request was received
+(its reference, subject and link), of a public reply (from the agent who wrote it, by name)
+or a status change; the assignee of a ticket assigned to them or of the requester's reply.
+An internal note is never mailed.
 
 Mail is prepared inside the service's transaction and sent after it commits. Each recipient's
 preference (`ticket_updates`; no row means the defaults, on) and address are read through
@@ -14,7 +16,8 @@ the ticket and the subject `[#id] subject`, so replies thread.
 
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +27,8 @@ from steward.core.actor import Actor
 from steward.core.settings import Settings
 from steward.desk.common import readable_owners
 from steward.desk.models import Message, Ticket
+from steward.desk.organisations import zone_of
+from steward.desk.people import names
 from steward.identity.common import (
     categories,
     load_account,
@@ -33,6 +38,7 @@ from steward.identity.common import (
 )
 from steward.identity.models import Account, Person
 from steward.policy.active import policy_of
+from steward.policy.local import Local
 from steward.policy.serviceable import mail_purposes
 
 log = logging.getLogger("steward.desk.notify")
@@ -52,6 +58,7 @@ class Mail:
     body: str
     ticket_id: int
     headers: dict[str, str] = field(default_factory=dict)
+    sender_name: str | None = None  # the staff member who wrote it; else the business
 
 
 def message_id(ticket_id: int) -> str:
@@ -177,6 +184,13 @@ def _to_account(
     return _one(session, actor, ticket_id, requester_id, recipient, text)
 
 
+def _writer(session: Session, actor: Actor) -> str | None:
+    """The staff member's own display name, to sign their reply with (None if unreadable)."""
+    if actor.person_id is None:
+        return None
+    return names(session, actor, [actor.person_id]).get(actor.person_id)
+
+
 def portal_link(settings: Settings, ticket_id: int) -> str:
     return f"{settings.public_url.rstrip('/')}/portal/tickets/{ticket_id}"
 
@@ -199,6 +213,29 @@ def reply_to_requester(
     text = (
         f"We replied to your request #{ticket_id}{files}:\n\n{message.body or ''}\n\n"
         f"Answer by replying to this email, or online: {portal_link(settings, ticket_id)}"
+    )
+    mails = _to_requester(session, actor, ticket_id, requester_id, text)
+    writer = _writer(session, actor)
+    return [replace(m, sender_name=writer) if isinstance(m, Mail) else m for m in mails]
+
+
+def acknowledged(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    ticket_id: int,
+    requester_id: str,
+    subject: str,
+    opened_at: datetime,
+) -> Outcome:
+    """The requester opened a request themselves: it was received, under this reference."""
+    local = Local.of(policy_of(session).controller, zone_of(session, requester_id))
+    text = (
+        f'We received your request "{subject}" on {local.moment(opened_at)} '
+        f"({local.zone_name(opened_at)}). Its reference is #{ticket_id}: keep it in the "
+        "subject when you write to us about it.\n\n"
+        "We will answer by email and in the portal, where you can follow it and add to it:\n"
+        f"{portal_link(settings, ticket_id)}"
     )
     return _to_requester(session, actor, ticket_id, requester_id, text)
 
@@ -254,7 +291,10 @@ def send_all(session: Session, settings: Settings, mails: Outcome) -> list[Skipp
             "Auto-Submitted": "auto-generated",
             **mail.headers,
         }
-        if not mail_quietly(session, settings, mail.to, mail.subject, mail.body, headers):
+        sent = mail_quietly(
+            session, settings, mail.to, mail.subject, mail.body, headers, mail.sender_name
+        )
+        if not sent:
             log.warning("ticket %s: a notification could not be sent", mail.ticket_id)
             missed.append(Skipped(mail.ticket_id, NOT_SENT))
     return missed

@@ -23,6 +23,7 @@ class OrganisationIn(Body):
 class OrganisationChange(Body):
     name: Name | None = None
     domain: Annotated[str, Field(max_length=200)] | None = None
+    time_zone: Annotated[str, Field(max_length=64)] | None = None  # null: the business's
 
 
 class MemberIn(Body):

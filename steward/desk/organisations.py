@@ -53,7 +53,7 @@ from steward.desk.models import (
 )
 from steward.desk.people import add_person, names
 from steward.identity.common import categories, email_index
-from steward.identity.models import Person
+from steward.identity.models import Account, Person
 from steward.policy.local import is_zone
 
 NEW_PERSON_KINDS = ("customer", "business_contact", "end_user")  # staff come from accounts
@@ -164,6 +164,13 @@ def member_zone(session: Session, person_id: str) -> str | None:
         .order_by(Membership.created_at)
         .limit(1)
     )
+
+
+def zone_of(session: Session, person_id: str) -> str | None:
+    """The time zone a person reads times in: their account's, else their organisation's
+    (None: the business's)."""
+    own = session.scalar(select(Account.time_zone).where(Account.person_id == person_id).limit(1))
+    return own or member_zone(session, person_id)
 
 
 def _organisation(session: Session, actor: Actor, organisation_id: str) -> Organisation:

@@ -18,8 +18,6 @@ from steward.desk.common import purpose_for, readable_owners
 from steward.identity.common import email_index, gate
 from steward.identity.models import PERSON_KINDS, Account, Person
 
-NAMED = ("name",)
-
 
 def find_by_email(session: Session, email: str) -> str | None:
     """The id of the person with this email address, without opening anything sealed."""
@@ -78,11 +76,29 @@ def names(
 ) -> dict[str, str]:
     """Display names of these people, each read through the gate (one audit entry each). A
     person whose name the actor may not read is left out, and nothing of theirs is read."""
-    allowed = readable_owners(session, actor, Person, (p for p in person_ids if p), NAMED, purpose)
+    found = _column_of(session, actor, person_ids, "name", purpose)
+    return {person_id: name or "(no name)" for person_id, name in found.items()}
+
+
+def phones(
+    session: Session, actor: Actor, person_ids: Iterable[str], purpose: str | None = None
+) -> dict[str, str]:
+    """Phone numbers of these people, read through the gate like `names`; a person without
+    one, or whose number the actor may not read, is left out."""
+    found = _column_of(session, actor, person_ids, "phone", purpose)
+    return {person_id: phone for person_id, phone in found.items() if phone}
+
+
+def _column_of(
+    session: Session, actor: Actor, person_ids: Iterable[str], column: str, purpose: str | None
+) -> dict[str, str | None]:
+    allowed = readable_owners(
+        session, actor, Person, (p for p in person_ids if p), [column], purpose
+    )
     if not allowed:
         return {}
     rows = session.scalars(select(Person).where(Person.id.in_(allowed)))
-    return {p.id: p.name or "(no name)" for p in rows}
+    return {p.id: getattr(p, column) for p in rows}
 
 
 def account_names(

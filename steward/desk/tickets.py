@@ -89,13 +89,16 @@ SEARCH_BATCH = 100
 COPY_FIELDS = ("cc", "bcc")  # D3: deliberately not taken
 UNASSIGNED = "none"
 MINE = "me"
+# A status filter may also name a group: the open work (not yet resolved), or every status.
+OPEN_WORK = ("new", "open", "waiting_on_customer")
+STATUS_GROUPS = {"all_open": OPEN_WORK, "all": STATUSES}
 
 __all__ = ["MessageView", "Upload"]
 
 
 @dataclass(frozen=True)
 class TicketFilter:
-    status: str | None = None
+    status: str | None = None  # a status, or a group of them (STATUS_GROUPS)
     priority: str | None = None
     channel: str | None = None
     assignee_id: str | None = None  # "none": unassigned; "me": the actor's own account
@@ -159,7 +162,7 @@ def refuse_copies(field_names: Iterable[str]) -> None:
 def checked_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
     """The filter with its values checked; "me" becomes the actor's account."""
     for value, allowed, what in (
-        (filters.status, STATUSES, "status"),
+        (filters.status, (*STATUSES, *STATUS_GROUPS), "status"),
         (filters.priority, PRIORITIES, "priority"),
         (filters.channel, CHANNELS, "channel"),
     ):
@@ -181,8 +184,12 @@ def _query(actor: Actor, filters: TicketFilter) -> Select[*tuple[Any, ...]]:
     query = select(*CLEAR_COLUMNS)
     if is_customer(actor):
         query = query.where(Ticket.requester_id == actor.person_id)
+    if filters.status in STATUS_GROUPS:
+        if filters.status != "all":
+            query = query.where(Ticket.status.in_(STATUS_GROUPS[filters.status]))
+    elif filters.status is not None:
+        query = query.where(Ticket.status == filters.status)
     for column, value in (
-        (Ticket.status, filters.status),
         (Ticket.priority, filters.priority),
         (Ticket.channel, filters.channel),
         (Ticket.organisation_id, filters.organisation_id),
@@ -411,7 +418,8 @@ def open_ticket(
     attachments: Sequence[Upload] = (),
     email_message_id: str | None = None,
 ) -> TicketView:
-    """Open a ticket with its first message. Commits.
+    """Open a ticket with its first message. Commits; a customer who opened it themselves
+    (not by mail) is then mailed an acknowledgement.
 
     A card number in the subject is refused; in the body it is masked, and the first
     message's `card_numbers_masked` says so. `email_message_id` (the Message-ID of the mail
@@ -463,10 +471,16 @@ def open_ticket(
     )
     try:
         view = _view(session, actor, locate(session, actor, ticket.id, "open tickets"))
+        mails: notify.Outcome = []
+        if is_customer(actor) and channel != "email":  # no auto-reply to a mail: loops
+            mails = notify.acknowledged(
+                session, settings, actor, ticket.id, requester_id, subject, now
+            )
         session.commit()
     except BaseException:
         discard(settings, written)
         raise
+    notify.send_all(session, settings, mails)
     return view
 
 

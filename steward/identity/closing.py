@@ -19,11 +19,19 @@ from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, NotFound
 from steward.core.settings import Settings
-from steward.identity.common import SERVICE, gate, load_account, load_person, mail_quietly
+from steward.identity.common import (
+    SERVICE,
+    gate,
+    load_account,
+    load_person,
+    local_for,
+    mail_quietly,
+)
 from steward.identity.errors import NotPermitted, NotSignedIn
 from steward.identity.models import Account, Person
 from steward.identity.sessions import end_all
 from steward.policy.active import policy_of
+from steward.policy.local import Local
 from steward.policy.plain import kept_and_then
 from steward.policy.schema import Policy
 
@@ -122,8 +130,8 @@ def kept_after_closing(policy: Policy, closed_at: datetime) -> list[KeptLine]:
     return lines
 
 
-def said(line: KeptLine) -> str:
-    until = f" (until {line.until.day} {line.until:%B %Y})" if line.until else ""
+def said(line: KeptLine, local: Local) -> str:
+    until = f" (until {local.day(line.until)})" if line.until else ""
     return f"{line.name}: {line.words}{until}."
 
 
@@ -131,9 +139,10 @@ def confirm(session: Session, settings: Settings, closed: Closed) -> bool:
     """Mail the confirmation with what is kept and for how long; whether it went."""
     if closed.address is None:
         return False
-    kept = [said(line) for line in kept_after_closing(policy_of(session), closed.closed_at)]
+    local = local_for(session, closed.person_id)
+    kept = [said(line, local) for line in kept_after_closing(policy_of(session), closed.closed_at)]
     lines = [
-        f"Your account was closed on {closed.closed_at.day} {closed.closed_at:%B %Y}. You can no longer sign in, "
+        f"Your account was closed on {local.day(closed.closed_at)}. You can no longer sign in, "
         "and every session of it has ended.",
         "",
         "What we keep, and for how long, as our privacy policy says:",

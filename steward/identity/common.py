@@ -4,6 +4,7 @@ as typed into an API body or a form."""
 
 import logging
 from collections.abc import Iterable, Mapping
+from email.utils import formataddr
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -19,6 +20,7 @@ from steward.core.settings import Settings
 from steward.identity.models import Account, Person
 from steward.mail import MailFailed, send
 from steward.policy.active import policy_of
+from steward.policy.local import Local
 from steward.vault.service import vault_of
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -103,6 +105,19 @@ def load_person(
     return person
 
 
+def local_for(session: Session, person_id: str | None = None) -> Local:
+    """How a mail to a person writes times: in the zone their account chose, else the
+    business's."""
+    zone = None
+    if person_id is not None:
+        zone = session.scalar(
+            select(Account.time_zone).where(
+                Account.person_id == person_id, Account.time_zone.is_not(None)
+            )
+        )
+    return Local.of(policy_of(session).controller, zone)
+
+
 def link(settings: Settings, path: str, token: str) -> str:
     return f"{settings.public_url.rstrip('/')}{path}?token={token}"
 
@@ -114,12 +129,16 @@ def mail(
     subject: str,
     body: str,
     headers: Mapping[str, str] | None = None,
+    sender_name: str | None = None,
 ) -> None:
-    """Send from the controller's address in the active policy."""
+    """Send from the controller's address in the active policy; with `sender_name` (the staff
+    member who wrote it) the mail comes from "Dana Reyes at Business" and is signed by them."""
     policy = policy_of(session)
     name = policy.controller.trading_name or policy.controller.legal_name
-    signed = f"{body}\n\n{name}\n"
-    send(settings, to, subject, signed, sender=policy.controller.email, headers=headers)
+    address = policy.controller.email
+    sender = formataddr((f"{sender_name} at {name}", address)) if sender_name else address
+    signature = f"{sender_name}\n{name}" if sender_name else name
+    send(settings, to, subject, f"{body}\n\n{signature}\n", sender=sender, headers=headers)
 
 
 def mail_quietly(
@@ -129,10 +148,11 @@ def mail_quietly(
     subject: str,
     body: str,
     headers: Mapping[str, str] | None = None,
+    sender_name: str | None = None,
 ) -> bool:
     """Send, but only log a failure: for notices after the change is already committed."""
     try:
-        mail(session, settings, to, subject, body, headers)
+        mail(session, settings, to, subject, body, headers, sender_name)
     except MailFailed:
         return False
     return True

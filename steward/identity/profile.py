@@ -1,5 +1,6 @@
 """Self-service (R2): see and correct one's own name, phone and company; change the email
-address, which takes effect only once a link sent to the new address is followed."""
+address, which takes effect only once a link sent to the new address is followed; choose the
+time zone one reads times in."""
 
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from steward.identity.common import (
 )
 from steward.identity.errors import NotSignedIn, WrongCredentials
 from steward.identity.models import Account, OneTimeToken, Person
+from steward.policy.local import is_zone
 
 SHOWN = ("name", "email", "phone", "company", "birth_date")
 CORRECTABLE = ("name", "phone", "company")
@@ -40,6 +42,7 @@ class Profile:
     fields: dict[str, str | None]  # only the columns the policy lets this purpose read
     email_verified: bool
     mfa_enabled: bool
+    time_zone: str | None = None  # the zone chosen for this account; None: the default
 
 
 def _own_account(session: Session, actor: Actor) -> Account:
@@ -69,7 +72,26 @@ def read(session: Session, actor: Actor) -> Profile:
         fields={c: getattr(person, c) for c in columns},
         email_verified=account.email_verified_at is not None,
         mfa_enabled=account.mfa_enabled_at is not None,
+        time_zone=account.time_zone,
     )
+
+
+def chosen_zone(session: Session, actor: Actor) -> str | None:
+    """The time zone this account chose, if it chose one."""
+    return _own_account(session, actor).time_zone
+
+
+def set_time_zone(session: Session, actor: Actor, name: str | None) -> str | None:
+    """The time zone this account reads times in (an IANA name, as `zone_names` lists them);
+    blank goes back to the default (the organisation's, else the business's). A display
+    preference, not personal data. Commits."""
+    name = (name or "").strip() or None
+    if name is not None and (len(name) > 64 or not is_zone(name)):
+        raise Invalid("Choose a time zone from the list, like Europe/London.")
+    account = _own_account(session, actor)
+    account.time_zone = name
+    session.commit()
+    return name
 
 
 def correct(session: Session, actor: Actor, changes: dict[str, str | None]) -> Profile:

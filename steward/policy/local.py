@@ -116,7 +116,14 @@ class Local:
         from babel.dates import format_time
 
         here = self.here(moment)
-        return f"{self.day(here)}, {format_time(here, 'short', locale=self.locale)}"
+        # CLDR puts a narrow no-break space before AM/PM; a plain one reads the same and
+        # survives plain-text mail and copying.
+        time = format_time(here, "short", locale=self.locale).replace("\u202f", " ")
+        return f"{self.day(here)}, {time}"
+
+    def moment_zoned(self, moment: datetime) -> str:
+        """A date and time with its zone, for mails: "7 Dec 2026, 20:30 GMT"."""
+        return f"{self.moment(moment)} {self.zone_name(moment)}"
 
     def day(self, value: date | datetime) -> str:
         """A date, like "7 Dec 2026" or "Dec 7, 2026"; a datetime is read in the viewer's zone."""

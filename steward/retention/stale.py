@@ -17,7 +17,7 @@ from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import SYSTEM
 from steward.core.settings import Settings
-from steward.identity.common import mail_quietly
+from steward.identity.common import local_for, mail_quietly
 from steward.identity.models import Account, Person
 from steward.identity.sessions import end_all
 from steward.policy.durations import Duration
@@ -81,7 +81,8 @@ def _warn(session: Session, settings: Settings, notice: Duration, account_id: st
             address,
             "Your account will be closed",
             f"You have not used your account for a long time. We will close it on "
-            f"{closes_on:%Y-%m-%d} and then delete your data as our privacy policy says, "
+            f"{local_for(session, person.id).day(closes_on)} and then delete your data as our "
+            "privacy policy says, "
             "unless you sign in before then. Signing in is all it takes to keep it.",
         )
 

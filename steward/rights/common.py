@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden, NotFound
-from steward.policy.local import Local
 from steward.policy.schema import Policy
 from steward.rights.models import RequestEvent, RightsRequest
 
@@ -99,10 +98,3 @@ def by_reference(session: Session, reference: str) -> RightsRequest:
     if request is None:
         raise NotFound("There is no request with this reference.")
     return request
-
-
-def business_time(policy: Policy, moment: datetime) -> str:
-    """A moment as the business's mails write it: in its own zone and date format, the zone
-    named ("14 Dec 2026, 20:43 (GMT)")."""
-    local = Local.of(policy.controller)
-    return f"{local.moment(moment)} ({local.zone_name(moment)})"

@@ -16,10 +16,10 @@ from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.errors import Conflict, Invalid
 from steward.core.settings import Settings
-from steward.identity.common import mail_quietly
+from steward.identity.common import local_for, mail_quietly
 from steward.identity.models import Account, Person
 from steward.policy.active import policy_of
-from steward.rights.common import add_days, business_time, event, get_request, require_officer
+from steward.rights.common import add_days, event, get_request, require_officer
 from steward.rights.models import CLOSED, RightsRequest
 from steward.rights.queries import contact, label, queue, tell
 
@@ -87,7 +87,7 @@ def extend(
     request.handled_by = officer.account_id
     event(session, request, "extended", officer, note=f"{days} days")
     session.commit()
-    due = request.due_at.strftime("%d %B %Y")
+    due = local_for(session, request.person_id).day(request.due_at)
     tell(
         session,
         settings,
@@ -211,12 +211,12 @@ def digest_text(session: Session) -> tuple[str, int]:
     """The digest: one line per open request (reference, kind, due date, marks); no
     personal data. Returns the text and how many requests it lists."""
     lines = []
-    policy = policy_of(session)
+    local = local_for(session)
     for found in queue(session, SYSTEM):
         marks = " OVERDUE" if found.overdue else " due soon" if found.due_soon else ""
         lines.append(
             f"{found.reference}  {found.kind:<18} {found.status:<10} due "
-            f"{business_time(policy, found.due_at)}{marks}"
+            f"{local.moment_zoned(found.due_at)}{marks}"
         )
     if not lines:
         return "No rights request is open.", 0

@@ -23,7 +23,7 @@ from steward.core.actor import SYSTEM, Actor
 from steward.core.errors import Conflict, Forbidden, Invalid
 from steward.core.runtime import Runtime
 from steward.core.settings import Settings
-from steward.identity.common import mail_quietly
+from steward.identity.common import local_for, mail_quietly
 from steward.identity.models import Person
 from steward.policy.active import policy_of, resolve
 from steward.policy.schema import Policy
@@ -31,7 +31,6 @@ from steward.rights import erasure_steps as steps_
 from steward.rights import held, recipients
 from steward.rights.common import (
     OFFICER_ROLES,
-    business_time,
     event,
     get_request,
     require_officer,
@@ -181,7 +180,8 @@ def approve(session: Session, settings: Settings, officer: Actor, request_id: st
             settings,
             address,
             f"Your erasure request {reference} is scheduled",
-            f"We will erase your data on {business_time(_policy(session), when)}. Until then you can cancel "
+            f"We will erase your data on {local_for(session, request.person_id).moment_zoned(when)}. "
+            "Until then you can cancel "
             "it in the privacy center, signed in, or by replying to this message.",
         )
     return when

@@ -39,8 +39,10 @@ from steward.core.db import Base
 from steward.core.errors import DomainError, Invalid, NotFound
 from steward.core.settings import Settings
 from steward.identity.common import state_of
+from steward.identity.models import Account
 from steward.pii.mentions import Mention
-from steward.policy.active import policy_of, resolve
+from steward.policy.active import Words, policy_of, resolve
+from steward.policy.local import Local
 from steward.rights import data_use, report, review, signing
 from steward.rights.common import event
 from steward.rights.datamap import Holding, holdings, link_columns, paths, provided_by
@@ -190,6 +192,8 @@ def document(session: Session, request: RightsRequest, person_id: str) -> dict[s
         row_id = _plain(getattr(row, key_of(holding)))
         if (holding.name, str(row_id)) in skip:
             continue
+        number = _plain(getattr(row, "number", None))  # a quote's or invoice's own number
+        record = report.record_name(holding.name, row_id, number, report.how_words(how))
         for column, category, value in values(holding, row):
             key = resolve(policy, category) or category
             entry = categories.setdefault(
@@ -203,6 +207,7 @@ def document(session: Session, request: RightsRequest, person_id: str) -> dict[s
                     "category": category,
                     "value": value,
                     "as": report.how_words(how),
+                    "record": record,
                 }
             )
     requests = [
@@ -239,7 +244,12 @@ def document(session: Session, request: RightsRequest, person_id: str) -> dict[s
     }
 
 
-def _zip(doc: dict[str, Any]) -> bytes:
+def _zip(session: Session, doc: dict[str, Any]) -> bytes:
+    policy = policy_of(session)
+    zone = session.scalar(
+        select(Account.time_zone).where(Account.person_id == doc["person_id"]).limit(1)
+    )
+    local = Local.of(policy.controller, zone)  # the dates as the person reads them
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("export.json", report.to_json(doc))
@@ -254,7 +264,7 @@ def _zip(doc: dict[str, Any]) -> bytes:
                 ),
             )
         archive.writestr("data-use.json", report.to_json({"items": doc["data_use"]}))
-        archive.writestr("report.html", report.to_html(doc))
+        archive.writestr("report.html", report.to_html(doc, Words(policy), local))
     return buffer.getvalue()
 
 
@@ -313,7 +323,7 @@ def build(session: Session, settings: Settings, actor: Actor, request: RightsReq
     check(session, actor, RIGHTS, state_of(session, person_id), ["user"], action="export")
     if request.kind in ACCESS_KINDS:
         data, name, kind, content_type = (
-            _zip(document(session, request, person_id)),
+            _zip(session, document(session, request, person_id)),
             (f"{request.reference}.zip"),
             "export",
             "application/zip",

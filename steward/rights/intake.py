@@ -32,11 +32,12 @@ from steward.core.errors import Invalid
 from steward.core.ids import new_id
 from steward.core.settings import Settings
 from steward.identity import passwords
-from steward.identity.common import gate, load_person, security_event
+from steward.identity.common import gate, load_person, local_for, security_event
 from steward.identity.guardians import GuardianRequest
 from steward.identity.models import Account, Person
 from steward.policy.active import policy_of
 from steward.policy.channels import NAMES, OFFICER_LOGGED, usable
+from steward.policy.local import Local
 from steward.policy.schema import Policy
 from steward.rights import verify
 from steward.rights.common import (
@@ -187,12 +188,13 @@ def _acknowledgement(
     request: RightsRequest,
     code: str | None,
     verified_by: str | None,
+    local: Local,
 ) -> str:
-    due = request.due_at.strftime("%d %B %Y, %H:%M UTC")
+    due = local.moment_zoned(request.due_at)
     ccpa = request.kind.startswith("ccpa_")
     lines = [f"We received your request: {label(request.kind)}.", ""]
     if request.channel in OFFICER_LOGGED:
-        received = request.received_at.strftime("%d %B %Y")
+        received = local.day(request.received_at)
         lines += [f"You asked {NAMES[request.channel]}; we received it on {received}.", ""]
     if ccpa:
         lines += [
@@ -298,7 +300,9 @@ def acknowledge(
         settings,
         request,
         "We received your privacy request",
-        _acknowledgement(settings, policy, request, code, method),
+        _acknowledgement(
+            settings, policy, request, code, method, local_for(session, request.person_id)
+        ),
     ):
         request.confirmed_at = clock.now()
         event(session, request, "acknowledged")

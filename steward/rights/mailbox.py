@@ -25,13 +25,13 @@ from steward.core import clock
 from steward.core.actor import VISITOR
 from steward.core.cards import mask_card_numbers
 from steward.core.settings import Settings
-from steward.identity.common import load_account, login_index
+from steward.identity.common import load_account, local_for, login_index
 from steward.identity.models import Account
 from steward.mail.inbound import OWN_MESSAGE, InboundMail, parse, strip_quoted
 from steward.policy.active import policy_of
 from steward.policy.channels import servable
 from steward.policy.schema import Policy
-from steward.rights.common import business_time, event
+from steward.rights.common import event
 from steward.rights.intake import NewRequest, open_request
 from steward.rights.models import RightsRequest
 from steward.vault.service import message_id_index
@@ -177,8 +177,7 @@ def _reply(session: Session, mail: InboundMail) -> str | None:
         or (request.email or "").casefold() != mail.sender.casefold()
     ):
         return None
-    when = business_time(policy_of(session), clock.now())
-    added = f"Reply by email, {when}:\n{_details(mail)}"
+    added = f"Reply by email, {local_for(session).moment_zoned(clock.now())}:\n{_details(mail)}"
     request.details = f"{request.details or ''}\n\n{added}".strip()[-4 * MOST_DETAILS :]
     event(session, request, "mail_received", note="reply")
     session.commit()

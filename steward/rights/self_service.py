@@ -29,7 +29,14 @@ from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.settings import Settings
 from steward.identity import closing, passwords, tokens
-from steward.identity.common import actor_of, load_account, mail_quietly, security_event, state_of
+from steward.identity.common import (
+    actor_of,
+    load_account,
+    local_for,
+    mail_quietly,
+    security_event,
+    state_of,
+)
 from steward.identity.errors import NotSignedIn
 from steward.identity.models import Account, OneTimeToken
 from steward.policy.active import policy_of
@@ -331,7 +338,8 @@ def _tell(
     link = f"{settings.public_url.rstrip('/')}/account/cancel-erasure?token={token}"
     if when is not None:
         first = (
-            f"Your account is closed, and we will erase your data on {when.day} {when:%B %Y} "
+            f"Your account is closed, and we will erase your data on "
+            f"{local_for(session, closed.person_id).day(when)} "
             f"(request {reference})."
         )
     else:

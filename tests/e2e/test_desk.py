@@ -29,21 +29,21 @@ def test_an_agent_signs_in_opens_the_queue_and_answers_a_customers_ticket(
     screenshot(page, "1-queue")
 
     page.evaluate("window.stillTheSamePage = true")
-    page.get_by_label("Status").select_option("closed")
+    page.get_by_label("Status", exact=True).select_option("closed")
     page.get_by_text("No tickets match these filters.").wait_for()
     assert "status=closed" in page.url  # htmx pushed the filters into the address
     assert page.evaluate("window.stillTheSamePage === true")  # the table swapped, no reload
-    page.get_by_label("Status").select_option("")
+    page.get_by_label("Status", exact=True).select_option("")
     page.get_by_role("link", name="Generator will not start").click()
     page.get_by_role("heading", name=re.compile(f"#{number} Generator will not start")).wait_for()
     assert page.get_by_text("It coughs twice and stops.").is_visible()
 
     page.get_by_label("Message").fill("Please check the fuel filter.")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
     page.get_by_text("Your reply is sent.").wait_for()
     page.get_by_label("Internal note (staff only)").check()
     page.get_by_label("Message").fill("Probably the pump; order one.")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
     page.get_by_text("Your internal note is added.").wait_for()
     note = page.locator("ol.conversation > li.internal")
     assert note.get_by_text("Internal note").is_visible()
@@ -76,14 +76,10 @@ def test_an_agent_logs_a_call_from_the_ticket_page(
     page.get_by_label("Notes").fill("Restarted the print spooler together.")
     screenshot(page, "1-call-form")
     page.get_by_role("button", name="Log the call").click()
-    page.get_by_text("The call is logged.").wait_for()
-    assert page.get_by_text("+442079460000").is_visible()
-    assert page.get_by_role("link", name=f"#{number}").is_visible()
-    screenshot(page, "2-call-logged")
-
-    page.get_by_role("link", name=f"#{number}").click()
+    page.get_by_text("The call is logged.").wait_for()  # back on the ticket
     page.get_by_role("link", name="Calls on this ticket").click()
     assert page.get_by_text("+442079460000").is_visible()
+    screenshot(page, "2-call-logged")
 
 
 def test_the_queue_fits_a_phone(browser_page, make_staff, make_customer, screenshot):

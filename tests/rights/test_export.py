@@ -55,7 +55,7 @@ def test_an_access_export_holds_everything_with_purposes_and_recipients(
     assert contact["about"]["purposes"] and contact["about"]["retention"]["kept"]
     assert [r["reference"] for r in document["requests"]] == [reference]
     report = archive.read("report.html").decode()
-    assert "Recipients" in report and "Ada Lovelace" in report
+    assert "Who else receives it" in report and "Ada Lovelace" in report
 
 
 @pytest.mark.promise("R1")

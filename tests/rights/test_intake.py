@@ -30,7 +30,7 @@ def test_anyone_can_ask_and_is_acknowledged_at_once_with_reference_and_due_date(
         mail = mailbox.last_to("ada@example.com")
         text = body_of(mail)
         assert answer["reference"] in mail["Subject"]
-        assert "access to your data" in text and "02 April 2031" in text
+        assert "access to your data" in text and "Apr 2, 2031, 4:00 AM CDT" in text
         status = stranger.get(f"/api/v1/rights/{answer['reference']}").json()
         assert status["status"] == "unverified" and status["verified"] is False
         assert "email" not in status and "name" not in status

@@ -26,6 +26,19 @@ def requester_on_form(page: str) -> str:
     return found.group(1)
 
 
+def call_of(answer) -> str:
+    """The call a logged call's redirect names (the ticket's page says which call it was)."""
+    found = re.search(r"[?&]call=([^&#]+)", answer.headers["location"])
+    assert found, answer.headers["location"]
+    return found.group(1)
+
+
+def link_to_the_call(ticket_page: str) -> str:
+    found = re.search(r'<a href="(/desk/calls/[^"]+)">Open the call just logged</a>', ticket_page)
+    assert found, "the ticket links to no call just logged"
+    return found.group(1)
+
+
 def call_form(person: str, ticket: int, **extra: str) -> dict[str, str]:
     return {
         "person": person,
@@ -46,8 +59,11 @@ def test_an_agent_logs_a_call_from_the_ticket_page(agent, shopper):
     assert "Ada Lovelace" in page
     answer = form(agent, "/desk/calls/new", call_form(requester_on_form(page), number))
     assert answer.status_code == 303
-    assert "notice=call_logged" in answer.headers["location"]
-    call = agent.get(answer.headers["location"]).text
+    back = answer.headers["location"]
+    assert back.startswith(f"/desk/tickets/{number}?notice=call_logged&call=")
+    on_ticket = agent.get(back).text
+    assert "The call is logged." in on_ticket
+    call = agent.get(link_to_the_call(on_ticket)).text
     assert "+442079460000" in call
     assert "4 min 30 s" in call
     assert f'href="/desk/tickets/{number}"' in call
@@ -82,7 +98,7 @@ def test_a_call_logged_without_the_notice_offers_no_recording_upload(agent, shop
     number = open_ticket(shopper)
     person = requester_on_form(agent.get(f"/desk/calls/new?ticket={number}").text)
     logged = form(agent, "/desk/calls/new", call_form(person, number))
-    call_path = logged.headers["location"].split("?")[0]
+    call_path = f"/desk/calls/{call_of(logged)}"
     page = agent.get(call_path).text
     assert "no recording of this call can be kept" in page
     refused = form(agent, f"{call_path}/recording", {}, files={"recording": AUDIO})
@@ -104,7 +120,7 @@ def test_a_recording_is_kept_with_the_notice_and_only_a_reviewer_can_play_it(
     )
     assert answer.status_code == 303
     assert "notice=recording_kept" in answer.headers["location"]
-    call_id = answer.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    call_id = call_of(answer)
     assert "Kept (only call reviewers can listen)" in agent.get(f"/desk/calls/{call_id}").text
     assert "<audio" not in agent.get(f"/desk/calls/{call_id}").text
 

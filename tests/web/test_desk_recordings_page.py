@@ -3,7 +3,13 @@
 import pytest
 
 from tests.web.test_desk_pages import agent, form, open_ticket, shopper
-from tests.web.test_desk_pages_calls import AUDIO, call_form, requester_on_form, reviewer
+from tests.web.test_desk_pages_calls import (
+    AUDIO,
+    call_form,
+    call_of,
+    requester_on_form,
+    reviewer,
+)
 
 __all__ = ["agent", "reviewer", "shopper"]  # fixtures shared with the calls' page tests
 
@@ -19,7 +25,7 @@ def test_a_reviewer_sees_the_kept_recordings_each_linking_to_its_player(agent, r
         call_form(person, number, notice_played="yes"),
         files={"recording": AUDIO},
     )
-    call_id = kept.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    call_id = call_of(kept)
 
     page = reviewer.get("/desk/calls").text
     assert "Kept recordings" in page

@@ -57,12 +57,6 @@ def test_the_openapi_schema_documents_the_api(client):
     assert "/privacy" not in paths
 
 
-def test_the_root_leads_to_the_privacy_policy(client):
-    response = client.get("/", follow_redirects=False)
-    assert response.status_code == 303
-    assert response.headers["location"] == "/privacy"
-
-
 def test_unknown_api_addresses_answer_with_a_problem_document(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404

@@ -12,6 +12,7 @@ WHO: dict[tuple[str, str], object] = {
     ("POST", "/api/v1/invoices"): BILLING,
     ("GET", "/api/v1/invoices"): READERS,
     ("GET", "/api/v1/invoices/{invoice_id}"): READERS,
+    ("GET", "/api/v1/invoices/{invoice_id}/pdf"): READERS,
     ("PATCH", "/api/v1/invoices/{invoice_id}"): BILLING,
     ("DELETE", "/api/v1/invoices/{invoice_id}"): BILLING,  # always 409: void instead
     ("POST", "/api/v1/payments"): BILLING,

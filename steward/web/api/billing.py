@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from steward.core.actor import Actor
-from steward.desk import billing, invoices, payments, quotes, warranty
+from steward.desk import billing, invoice_pdf, invoices, payments, quotes, warranty
 from steward.desk.billing_input import (
     ClaimChangeIn,
     ClaimIn,
@@ -175,6 +175,20 @@ def list_invoices(
 @router.get("/invoices/{invoice_id}")
 def get_invoice(invoice_id: str, actor: CurrentActor, session: SessionDep) -> InvoiceOut:
     return _invoice(invoices.get_invoice(session, actor, invoice_id))
+
+
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The invoice as a PDF."}},
+)
+def invoice_pdf_file(invoice_id: str, actor: CurrentActor, session: SessionDep) -> Response:
+    """The invoice as a PDF, as the customer gets it (dates in the business's time zone)."""
+    found = invoice_pdf.invoice_file(session, actor, invoice_id)
+    disposition = f'attachment; filename="{found.filename}"'
+    return Response(
+        found.data, media_type="application/pdf", headers={"Content-Disposition": disposition}
+    )
 
 
 @router.patch("/invoices/{invoice_id}")

@@ -39,6 +39,7 @@ class OrganisationOut(BaseModel):
     domain: str | None
     created_at: datetime
     contract_ended_at: datetime | None
+    time_zone: str | None  # its members' default; null: the business's
 
 
 class OrganisationPage(BaseModel):
@@ -146,7 +147,7 @@ def get_organisation(
 def update_organisation(
     organisation_id: str, body: OrganisationChange, actor: DeskActor, session: SessionDep
 ) -> OrganisationOut:
-    """Send only the fields to change; a null domain clears it."""
+    """Send only the fields to change; a null domain or time zone clears it."""
     changes = body.model_dump(exclude_unset=True)
     return _organisation(
         organisations.update_organisation(session, actor, organisation_id, changes)

@@ -5,6 +5,7 @@ they never import each other or the JSON API. ROUTERS is the order the app mount
 from fastapi import APIRouter
 
 from steward.web.pages import (
+    account,
     admin,
     auth,
     billing,
@@ -15,6 +16,7 @@ from steward.web.pages import (
     guardians,
     history,
     me,
+    people,
     policy,
     portal,
     retention,
@@ -30,9 +32,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     portal.router,
     me.router,
+    account.router,
     tickets.router,
     calls.router,
     devices.router,
+    people.router,
     billing.router,
     admin.router,
     data_use.router,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from steward.core.actor import Actor
 from steward.core.errors import DomainError
-from steward.desk import billing, people
+from steward.desk import billing, invoice_pdf, people
 from steward.desk import invoices as invoicing
 from steward.desk import payments as paying
 from steward.desk import quotes as quoting
@@ -38,7 +38,7 @@ from steward.web.pages.desk_kit import (
     show,
     with_query,
 )
-from steward.web.pages.kit import failed, form_input, local_of, render
+from steward.web.pages.kit import failed, file_response, form_input, local_of, render
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
@@ -207,7 +207,7 @@ def new_quote_form(
     person: QueryText = "",
     ticket: QueryText = "",
 ) -> Response:
-    values = {"person": person[:36], "ticket": ticket[:12], "currency": ""}
+    values = {"person": person[:36], "ticket": ticket[:12], "currency": local_of(request).currency}
     return show(
         request,
         session,
@@ -262,7 +262,7 @@ def _new_again(
 def new_invoice_form(
     request: Request, actor: Biller, session: SessionDep, person: QueryText = ""
 ) -> Response:
-    values = {"person": person[:36], "currency": ""}
+    values = {"person": person[:36], "currency": local_of(request).currency}
     return show(
         request,
         session,
@@ -366,6 +366,20 @@ def invoice_page(
         return {**context, "notices": notices(notice), "problem": problem}
 
     return show(request, session, "desk/invoice.html", build)
+
+
+@router.get("/billing/invoices/{invoice_id}/pdf")
+def invoice_download(
+    request: Request, invoice_id: str, actor: Biller, session: SessionDep
+) -> Response:
+    """The invoice as the customer gets it, as a PDF."""
+    try:
+        found = invoice_pdf.invoice_file(
+            session, actor, invoice_id[:36], local_of(request).time_zone
+        )
+    except DomainError as error:
+        return refused(request, session, error)
+    return file_response(found.data, "application/pdf", found.filename)
 
 
 @router.post("/billing/invoices/{invoice_id}/void", response_class=HTMLResponse)

@@ -16,9 +16,12 @@ from sqlalchemy.orm import Session
 from steward.access.roles import DESK_ROLES, RECORDING_ROLES
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
-from steward.desk import calls, remote
+from steward.core.settings import Settings
+from steward.desk import calls, held_recordings, people, remote
+from steward.desk.messages import Upload
 from steward.desk.models import DIRECTIONS, IDENTIFIER_KINDS
 from steward.policy.active import policy_of
+from steward.policy.local import Local
 from steward.policy.serviceable import records_calls
 from steward.web.auth import SettingsDep
 from steward.web.deps import SessionDep
@@ -130,16 +133,26 @@ def call_list(
 
 
 def _call_form(
-    session: Session, actor: Actor, values: dict[str, str], error: str | None = None
+    session: Session,
+    actor: Actor,
+    values: dict[str, str],
+    error: str | None = None,
+    held: held_recordings.HeldRecording | None = None,
 ) -> dict[str, Any]:
+    """The call form. The caller's number is filled in from the person first offered, when
+    their number is known and none is typed yet."""
     ticket_id = _ticket_param(values.get("ticket", ""))
+    choices = people_choice(session, actor, ticket_id=ticket_id, person_id=values.get("person", ""))
+    known = people.phones(session, actor, [c[0] for c in choices])
+    if choices and not values.get("number"):
+        values = {**values, "number": known.get(values.get("person") or choices[0][0], "")}
     return {
         "values": values,
         "error": error,
-        "choices": people_choice(
-            session, actor, ticket_id=ticket_id, person_id=values.get("person", "")
-        ),
+        "choices": choices,
+        "phones": known,
         "directions": DIRECTIONS,
+        "held": held,
     }
 
 
@@ -153,6 +166,44 @@ def new_call_form(
 ) -> Response:
     values = {"ticket": ticket, "person": person[:36], "direction": "inbound"}
     return show(request, session, "desk/call_new.html", lambda: _call_form(session, actor, values))
+
+
+def _started_again(typed: str, local: Local) -> str:
+    """The start as the form shows it again: as read in the viewer's zone, or as typed when
+    it could not be read."""
+    try:
+        return local.field_value(optional_moment(typed, "start", local))
+    except Invalid:
+        return typed[:30]
+
+
+async def _attached(recording: UploadFile | None) -> Upload | None:
+    if recording is None or not recording.filename:
+        return None
+    data = await recording.read(calls.MAX_RECORDING_BYTES + 1)
+    return Upload(recording.filename, recording.content_type or "", data)
+
+
+def _keep_for_the_form(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    upload: Upload | None,
+    held: str,
+    notice_played: bool,
+) -> held_recordings.HeldRecording | None:
+    """After a refused call form: the attached recording held for the form shown again (the
+    one already held stays as it is), or None when it may not be kept."""
+    if upload is None:
+        return None
+    try:
+        if held:  # held already: it stays while it may be kept
+            calls.keepable_recording(notice_played, upload.content_type, upload.data)
+            return held_recordings.HeldRecording(held, upload.filename)
+        return held_recordings.hold(session, settings, actor, upload, notice_played=notice_played)
+    except DomainError as why:  # e.g. no notice played (D6): nothing is kept
+        failed(session, why)
+        return None
 
 
 @router.post("/calls/new", response_class=HTMLResponse)
@@ -170,29 +221,34 @@ async def log_call(
     notice_played: FormText = "",
     notes: FormText = "",
     ticket: FormText = "",
+    held: FormText = "",
     recording: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Log the call, then keep its recording. A recording is refused whole, before anything
-    is stored, when the caller did not hear the recording notice (D6)."""
+    is stored, when the caller did not hear the recording notice (D6). When the form is
+    refused, a recording that may be kept is held for it (`held` carries its token back).
+    A call logged on a ticket goes back to the ticket."""
+    local = local_of(request)
     values = {
         "person": person[:36],
         "email": limited(email, 254),
         "number": limited(number, 50),
         "direction": direction[:10],
-        "started_at": started_at[:30],
+        "started_at": _started_again(started_at, local),
         "duration": duration[:10],
         "notice_played": notice_played[:3],
         "notes": limited(notes, calls.MAX_NOTES * 2),
         "ticket": ticket[:12],
     }
-    audio = (
-        await recording.read(calls.MAX_RECORDING_BYTES + 1)
-        if recording and recording.filename
-        else None
-    )
+    upload = await _attached(recording)
+    if upload is not None and held:  # a new file replaces the one held
+        held_recordings.drop(settings, held)
+    held = "" if upload is not None else held[:64]
     try:
-        if audio is not None and recording is not None:  # refused whole, before anything is kept
-            calls.keepable_recording(bool(notice_played), recording.content_type or "", audio)
+        if upload is None and held:
+            upload = held_recordings.take(session, settings, actor, held)
+        if upload is not None:  # refused whole, before anything is kept
+            calls.keepable_recording(bool(notice_played), upload.content_type, upload.data)
         logged = calls.log_call(
             session,
             actor,
@@ -201,35 +257,43 @@ async def log_call(
             direction=direction,
             duration_seconds=duration_seconds(duration),
             recording_notice_played=bool(notice_played),
-            started_at=optional_moment(started_at, "start of the call", local_of(request)),
+            started_at=optional_moment(started_at, "start of the call", local),
             ticket_id=optional_int(ticket, "ticket number", low=1),
             notes=notes,
         )
     except DomainError as error:
         failed(session, error)
+        kept = _keep_for_the_form(session, settings, actor, upload, held, bool(notice_played))
+        if kept is None and held:
+            held_recordings.drop(settings, held)
         try:
-            context = _call_form(session, actor, values, error.message)
+            context = _call_form(session, actor, values, error.message, kept)
         except DomainError as other:
             return refused(request, session, other)
         return render(request, "desk/call_new.html", context, status_code=error.status)
-    if audio is None or recording is None:
-        return see_other(f"/desk/calls/{logged.id}", notice="call_logged")
-    try:
-        calls.store_recording(
-            session,
-            settings,
-            actor,
-            logged.id,
-            filename=recording.filename,
-            content_type=recording.content_type or "",
-            data=audio,
-        )
-    except DomainError as error:  # the call stays logged; say why its recording was not kept
-        failed(session, error)
+    notice, problem = "call_logged", None
+    if upload is not None:
+        try:
+            calls.store_recording(
+                session,
+                settings,
+                actor,
+                logged.id,
+                filename=upload.filename,
+                content_type=upload.content_type,
+                data=upload.data,
+            )
+            notice = "recording_kept"
+        except DomainError as error:  # the call stays logged; say why its recording was not kept
+            failed(session, error)
+            problem = error.message[:300]
+        if held:
+            held_recordings.drop(settings, held)
+    if logged.ticket_id is not None:
         return see_other(
-            f"/desk/calls/{logged.id}", notice="call_logged", problem=error.message[:300]
+            f"/desk/tickets/{logged.ticket_id}", notice=notice, call=logged.id, problem=problem
         )
-    return see_other(f"/desk/calls/{logged.id}", notice="recording_kept")
+    return see_other(f"/desk/calls/{logged.id}", notice=notice, problem=problem)
 
 
 @router.get("/calls/open")

@@ -26,6 +26,23 @@ from steward.web.pages.kit import PageRoute, PageStaff, failed, home_of, render
 
 CALL_ROLES = DESK_ROLES | RECORDING_ROLES  # the call list: agents, and those who review calls
 PAGE_SIZE = 25
+
+# Keys as the desk's pages name them.
+STATUS_NAMES = {
+    "new": "New",
+    "open": "Open",
+    "waiting_on_customer": "Waiting on customer",
+    "resolved": "Resolved",
+    "closed": "Closed",
+}
+MEMBER_KINDS = {"contact": "Contact", "end_user": "End user"}
+PERSON_KINDS = {
+    "customer": "Customer",
+    "business_contact": "Business contact",
+    "end_user": "End user",
+    "child": "Child",
+    "staff": "Staff",
+}
 NOTICES = {
     "updated": "The ticket is updated.",
     "replied": "Your reply is sent.",

@@ -7,16 +7,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError
-from steward.desk import devices, organisations, people, service_records, telemetry
+from steward.desk import devices, organisations, people, service_records, telemetry, tickets
 from steward.desk import schedules as maintenance
 from steward.desk.device_input import DeviceChange, DeviceIn, ScheduleIn, ServiceRecordIn
 from steward.desk.models import DEVICE_TYPES
 from steward.desk.organisation_input import MemberIn, OrganisationChange, OrganisationIn
+from steward.policy.active import policy_of
+from steward.policy.local import Local, zone_names
 from steward.web.deps import SessionDep
 from steward.web.pages.desk_kit import (
+    MEMBER_KINDS,
     PAGE_SIZE,
+    STATUS_NAMES,
     Agent,
     DeskRoute,
     FormText,
@@ -35,8 +40,6 @@ from steward.web.pages.kit import failed, form_input, render
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
-KIND_NAMES = {"contact": "Contact", "end_user": "End user"}
-TYPE_NAMES = {t: t.replace("_", " ").capitalize() for t in DEVICE_TYPES}
 DEVICE_TEXT = (
     "make",
     "model",
@@ -62,7 +65,7 @@ DEVICE_FIELDS = {
     "assigned_to_id": "Used by",
     "retired": "Retired",
 }
-ORGANISATION_FIELDS = {"name": "Name", "domain": "Mail domain"}
+ORGANISATION_FIELDS = {"name": "Name", "domain": "Mail domain", "time_zone": "Time zone"}
 MEMBER_FIELDS = {
     "kind": "Kind",
     "name": "Name",
@@ -81,7 +84,11 @@ SCHEDULE_FIELDS = {
     "next_due_on": "Next due on",
     "preferred_times": "Times the customer prefers",
 }
-MOST_ORGANISATIONS = 200  # offered in a device's owner list; more are found by search
+SHOWN = 10  # tickets and devices on an organisation's page; the rest are a link away
+MOST_ORGANISATIONS = 200
+ZONES = {
+    name: name.replace("_", " ") for name in zone_names()
+}  # for the organisation's zone  # offered in a device's owner list; more are found by search
 READINGS = 20
 
 
@@ -154,17 +161,25 @@ def _organisation_context(
         session, actor, organisation.id, offset=offset, limit=PAGE_SIZE
     )
     found = (
-        devices.list_devices(session, actor, organisation_id=organisation.id, limit=PAGE_SIZE)
+        devices.list_devices(session, actor, organisation_id=organisation.id, limit=SHOWN)
         if devices.inventory_kept(session)
         else None
+    )
+    its_tickets = tickets.list_tickets(
+        session, actor, tickets.TicketFilter(organisation_id=organisation.id), limit=SHOWN
     )
     return {
         "organisation": organisation,
         "members": members.items,
         "devices": found.items if found else [],
         "more_devices": found is not None and found.next_offset is not None,
-        "kinds": KIND_NAMES,
-        "types": TYPE_NAMES,
+        "tickets": its_tickets.items,
+        "more_tickets": its_tickets.next_offset is not None,
+        "statuses": STATUS_NAMES,
+        "zones": ZONES,
+        "business_zone": Local.of(policy_of(session).controller).time_zone,
+        "kinds": MEMBER_KINDS,
+        "types": devices.TYPE_NAMES,
         "values": {"kind": "end_user"},
         **_pages(f"/desk/organisations/{organisation.id}", {}, offset, members.next_offset),
     }
@@ -211,16 +226,17 @@ def update_organisation(
     session: SessionDep,
     name: FormText = "",
     domain: FormText = "",
+    time_zone: FormText = "",
 ) -> Response:
     try:
-        given = {"name": name, "domain": domain}
-        # Both fields are sent: a blank domain is cleared (and a blank name refused).
+        given = {"name": name, "domain": domain, "time_zone": time_zone}
+        # Every field is sent: a blank domain or zone is cleared (and a blank name refused).
         changes = form_input(OrganisationChange, given, ORGANISATION_FIELDS).model_dump()
         organisations.update_organisation(session, actor, organisation_id[:36], changes)
     except DomainError as error:
         extra = {
             "edit_error": error.message,
-            "edit": {"name": masked(name), "domain": masked(domain)},
+            "edit": {"name": masked(name), "domain": masked(domain), "time_zone": time_zone[:64]},
         }
         return _organisation_again(request, session, actor, organisation_id[:36], error, extra)
     return see_other(f"/desk/organisations/{organisation_id[:36]}", notice="organisation_saved")
@@ -293,7 +309,7 @@ def device_list(
         return {
             "items": page.items,
             "filters": shown,
-            "types": TYPE_NAMES,
+            "types": devices.TYPE_NAMES,
             "notices": notices(notice),
             **_pages("/desk/devices", shown, offset, page.next_offset),
         }
@@ -314,7 +330,7 @@ def _device_form(
         "device": device,
         "owners": owners,
         "members": members,
-        "types": TYPE_NAMES,
+        "types": devices.TYPE_NAMES,
     }
 
 
@@ -417,15 +433,19 @@ def _device_context(session: Session, actor: Actor, device_id: str) -> dict[str,
         session, actor, device_id=device.id, limit=PAGE_SIZE
     )
     schedules = maintenance.list_schedules(session, actor, device_id=device.id, limit=PAGE_SIZE)
-    named = people.names(session, actor, [device.assigned_to_id] if device.assigned_to_id else [])
+    named = people.names(
+        session, actor, [p for p in (device.assigned_to_id, device.person_id) if p]
+    )
     return {
         "device": device,
-        "types": TYPE_NAMES,
+        "types": devices.TYPE_NAMES,
         "readings": readings.items,
         "records": records.items,
+        "overdue_since": devices.overdue_since(records.items, clock.today()),
         "schedules": schedules.items,
         "technicians": staff_names(session, actor, (r.technician_id for r in records.items)),
         "assigned_name": named.get(device.assigned_to_id or ""),
+        "owner_name": named.get(device.person_id or ""),
         "record": {},
         "schedule": {"interval_days": "180"},
     }

@@ -1,9 +1,10 @@
 """HTML pages: the customer portal at /portal.
 
 A signed-in customer's tickets (list, open one, read and reply with attachments), their
-organisations' devices and service history, their quotes, invoices and payments, and their
-account (profile, email change, notification preferences). Staff are sent to /desk and
-anonymous visitors to sign in. Every page works without JavaScript; htmx, when it loads,
+organisations' devices with their service history and overdue service, their quotes, their
+invoices (each with its page and PDF) and payments, and their account (profile, email change,
+notification preferences, time zone). Staff are sent to /desk and anonymous visitors to sign
+in. Every page works without JavaScript; htmx, when it loads,
 swaps the ticket list and posts replies without a full reload.
 
 Pages call the desk and identity services directly, like the JSON API does; a ticket of
@@ -17,12 +18,14 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid, NotFound
 from steward.core.settings import Settings
 from steward.desk import (
     billing,
     devices,
+    invoice_pdf,
     messages,
     organisations,
     service_records,
@@ -36,8 +39,15 @@ from steward.desk.models import STATUSES
 from steward.identity import profile
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.pages import preference_form
-from steward.web.pages.kit import PageCustomer, PageRoute, failed, file_response, render
+from steward.web.pages import preference_form, zone_form
+from steward.web.pages.kit import (
+    PageCustomer,
+    PageRoute,
+    failed,
+    file_response,
+    local_of,
+    render,
+)
 
 router = APIRouter(
     prefix="/portal",
@@ -66,6 +76,7 @@ NOTICES = {
     "nothing changes.",
     "email_changed": "Your email address is changed.",
     "preferences_saved": "Your notification preferences are saved.",
+    "zone_saved": "Your time zone is saved: times are now shown in it.",
 }
 FormText = Annotated[str, Form()]
 Files = Annotated[list[UploadFile] | None, File()]
@@ -298,15 +309,19 @@ def attachment(
 
 def device_overview(session: Session, actor: Actor) -> dict[str, Any]:
     """The devices of the customer's organisations and their own, newest first, each with its
-    service visits (latest first); visits not tied to a device are listed apart."""
+    service visits (latest first) and since when its service is overdue, if it is; visits not
+    tied to a device are listed apart."""
     found = devices.list_devices(session, actor, limit=DEVICE_ROWS)
     records = service_records.list_service_records(session, actor, limit=RECORD_ROWS).items
     by_device: dict[str | None, list[devices.ServiceRecordView]] = {}
     for record in records:
         by_device.setdefault(record.device_id, []).append(record)
     shown = {d.id for d in found.items}
+    today = clock.today()
     return {
         "devices": found.items,
+        "types": devices.TYPE_NAMES,
+        "overdue": {d: devices.overdue_since(visits, today) for d, visits in by_device.items()},
         "records": by_device,
         "other_records": [r for r in records if r.device_id not in shown],
         "more": found.next_offset is not None,
@@ -318,9 +333,12 @@ def billing_overview(session: Session, actor: Actor) -> dict[str, Any]:
     """The customer's newest quotes, invoices and payments (the services scope them to the
     customer; draft quotes are not theirs to see yet)."""
     everything = billing.BillingFilter()
+    invoices = invoicing.list_invoices(session, actor, everything, limit=BILLING_ROWS).items
+    today = clock.today()
     return {
         "quotes": quoting.list_quotes(session, actor, everything, limit=BILLING_ROWS).items,
-        "invoices": invoicing.list_invoices(session, actor, everything, limit=BILLING_ROWS).items,
+        "invoices": invoices,
+        "invoice_statuses": {i.id: invoice_pdf.status_words(i, today) for i in invoices},
         "payments": paying.list_payments(session, actor, everything, limit=BILLING_ROWS).items,
         "most": BILLING_ROWS,
     }
@@ -334,6 +352,39 @@ def devices_page(request: Request, actor: PageCustomer, session: SessionDep) -> 
 @router.get("/billing", response_class=HTMLResponse)
 def billing_page(request: Request, actor: PageCustomer, session: SessionDep) -> Response:
     return render(request, "portal/billing.html", billing_overview(session, actor))
+
+
+@router.get("/billing/invoices/{invoice_id}", response_class=HTMLResponse)
+def invoice_page(
+    request: Request, invoice_id: str, actor: PageCustomer, session: SessionDep
+) -> Response:
+    """One of the customer's invoices: its lines, totals, payments and status."""
+    try:
+        invoice = invoicing.get_invoice(session, actor, invoice_id[:36])
+        payments = paying.list_payments(
+            session, actor, billing.BillingFilter(invoice_id=invoice.id), limit=BILLING_ROWS
+        )
+    except NotFound:
+        return not_found(request, "There is no such invoice.")
+    context = {
+        "invoice": invoice,
+        "payments": payments.items,
+        "status": invoice_pdf.status_words(invoice, clock.today()),
+    }
+    return render(request, "portal/invoice.html", context)
+
+
+@router.get("/billing/invoices/{invoice_id}/pdf")
+def invoice_download(
+    request: Request, invoice_id: str, actor: PageCustomer, session: SessionDep
+) -> Response:
+    try:
+        found = invoice_pdf.invoice_file(
+            session, actor, invoice_id[:36], local_of(request).time_zone
+        )
+    except NotFound:
+        return not_found(request, "There is no such invoice.")
+    return file_response(found.data, "application/pdf", found.filename)
 
 
 # Account
@@ -351,6 +402,7 @@ def _account_page(
         "me": me,
         "notices": [],
         **preference_form.context(session, actor, "/portal/account/preferences"),
+        **zone_form.context(request, session, actor, "/portal/account/time-zone"),
         **extra,
     }
     return render(request, "portal/account.html", context, status_code=status_code)
@@ -419,6 +471,18 @@ def _request_email_change(
     if len(password) > 1000:
         raise Invalid("The password is too long.")
     profile.request_email_change(session, settings, actor, email, password)
+
+
+@router.post("/account/time-zone", response_class=HTMLResponse)
+def save_time_zone(
+    request: Request, actor: PageCustomer, session: SessionDep, time_zone: FormText = ""
+) -> Response:
+    try:
+        zone_form.save(session, actor, time_zone)
+    except DomainError as error:
+        failed(session, error)
+        return _account_page(request, session, actor, {"zone_error": error.message}, error.status)
+    return RedirectResponse("/portal/account?notice=zone_saved#zone-heading", status_code=303)
 
 
 @router.post("/account/preferences", response_class=HTMLResponse)

@@ -18,13 +18,15 @@ from sqlalchemy.orm import Session
 
 from steward.core.actor import Actor
 from steward.core.errors import DomainError
-from steward.desk import messages, notify, tickets, views
-from steward.desk.models import CHANNELS, PRIORITIES
+from steward.desk import directory, messages, notify, organisations, tickets, views
+from steward.desk.models import CHANNELS, PRIORITIES, STATUSES
 from steward.web.auth import SettingsDep
 from steward.web.deps import SessionDep
 from steward.web.pages.desk_kit import (
     NOT_EMAILED,
     PAGE_SIZE,
+    PERSON_KINDS,
+    STATUS_NAMES,
     Agent,
     DeskRoute,
     FormText,
@@ -45,13 +47,6 @@ from steward.web.pages.kit import PageStaff, SeeOther, failed, home_of, render
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 
-STATUS_NAMES = {
-    "new": "New",
-    "open": "Open",
-    "waiting_on_customer": "Waiting on customer",
-    "resolved": "Resolved",
-    "closed": "Closed",
-}
 Files = Annotated[list[UploadFile] | None, File()]
 # The queue's query parameters and the TicketFilter fields they fill.
 FILTER_PARAMS = {
@@ -67,12 +62,27 @@ FILTER_PARAMS = {
 
 # The queue
 
+# The views every agent has, before their own saved ones: (name, filters). With no status
+# chosen, the queue shows the open work (tickets not yet resolved).
+BUILT_IN_VIEWS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("All open", {}),
+    ("Mine", {"assignee": "me"}),
+    ("Unassigned", {"assignee": "none"}),
+    ("All tickets", {"status": "all"}),
+)
+QUEUE_STATUSES = {**STATUS_NAMES, "all": "All"}  # the status filter; left blank: "All open"
+FOUND = 10  # people and organisations a search shows beside the tickets
+
 
 def _queue_context(
     session: Session, actor: Actor, chosen: dict[str, str], offset: int
 ) -> dict[str, Any]:
+    """The tickets the filters choose, the views (the one shown marked), and for a search the
+    people and organisations it finds too. A search looks in every status unless one is
+    chosen: a closed ticket is still found by its number."""
+    status = chosen["status"] or ("all" if chosen["q"] else "all_open")
     filters = tickets.TicketFilter(
-        **{FILTER_PARAMS[k]: v for k, v in chosen.items() if v and k in FILTER_PARAMS}
+        **{FILTER_PARAMS[k]: v for k, v in {**chosen, "status": status}.items() if v}
     )
     error = None
     try:
@@ -84,6 +94,7 @@ def _queue_context(
         failed(session, problem)
         items, next_offset, error = [], None, problem.message
     shown = {k: v for k, v in chosen.items() if v}
+    saveable = {k: v for k, v in shown.items() if k != "q"}
     return {
         "tickets": items,
         "filters": chosen,
@@ -97,15 +108,43 @@ def _queue_context(
             else None
         ),
         "statuses": STATUS_NAMES,
+        "queue_statuses": QUEUE_STATUSES,
         "priorities": PRIORITIES,
         "channels": CHANNELS,
-        "saveable": {k: v for k, v in shown.items() if k != "q"},
+        "saveable": saveable,
+        "views": _views(session, actor, saveable),
+        **_found(session, actor, chosen["q"]),
     }
 
 
-def _view_link(saved: views.SavedViewInfo) -> str:
-    params = {param: saved.filters.get(field) for param, field in FILTER_PARAMS.items()}
-    return with_query("/desk", **params)
+def _views(
+    session: Session, actor: Actor, current: dict[str, str]
+) -> list[tuple[str, str, bool, str | None]]:
+    """(name, link, whether it is the one shown, the saved view's id): the built-in views,
+    then the actor's own."""
+    found: list[tuple[str, str, bool, str | None]] = [
+        (name, with_query("/desk", **f), f == current, None) for name, f in BUILT_IN_VIEWS
+    ]
+    for saved in views.list_views(session, actor):
+        params = {p: saved.filters[f] for p, f in FILTER_PARAMS.items() if saved.filters.get(f)}
+        found.append((saved.name, with_query("/desk", **params), params == current, saved.id))
+    return found
+
+
+def _found(session: Session, actor: Actor, q: str) -> dict[str, Any]:
+    """People (by name, or an exact email address) and organisations (by name) a search
+    finds, each linking to its page."""
+    if not q:
+        return {"people": [], "found_organisations": []}
+    people = directory.search_people(session, actor, q, limit=FOUND)
+    found = organisations.list_organisations(session, actor, text=q, limit=FOUND)
+    return {
+        "people": people.items,
+        "more_people": people.next_offset is not None,
+        "found_organisations": found.items,
+        "more_organisations": found.next_offset is not None,
+        "person_kinds": PERSON_KINDS,
+    }
 
 
 @router.get("", response_class=HTMLResponse)
@@ -123,11 +162,13 @@ def queue(
     offset: Offset = 0,
     notice: str = "",
 ) -> Response:
-    """The queue, newest first. Roles that do not work the queue land on their own part."""
+    """The queue, newest first: the open work unless a status is chosen. Roles that do not
+    work the queue land on their own part. htmx asks for the table only (and the views,
+    swapped out of band, so the one shown stays marked)."""
     if home_of(actor.role) != "/desk":
         raise SeeOther(home_of(actor.role))
     chosen = {
-        "status": status,
+        "status": "" if status == "all_open" else status,
         "priority": priority,
         "channel": channel,
         "assignee": assignee,
@@ -136,16 +177,17 @@ def queue(
         "q": q.strip(),
     }
 
-    def build() -> dict[str, Any]:
-        context = _queue_context(session, actor, chosen, offset)
-        saved = views.list_views(session, actor)
-        context["views"] = [(v, _view_link(v)) for v in saved]
-        context["notices"] = notices(notice)
-        return context
-
     swap = request.headers.get("HX-Target") == "queue" and not request.headers.get(
         "HX-History-Restore-Request"
     )
+
+    def build() -> dict[str, Any]:
+        return {
+            **_queue_context(session, actor, chosen, offset),
+            "notices": notices(notice),
+            "swap": swap,
+        }
+
     response = show(request, session, "desk/_queue.html" if swap else "desk/queue.html", build)
     response.headers["Vary"] = "HX-Request, HX-Target"
     return response
@@ -183,13 +225,7 @@ def save_view(
     except DomainError as error:
         failed(session, error)
         context = _queue_context(session, actor, {**chosen, "q": ""}, 0)
-        saved = views.list_views(session, actor)
-        context.update(
-            views=[(v, _view_link(v)) for v in saved],
-            view_error=error.message,
-            view_name=limited(name, 100),
-            notices=[],
-        )
+        context.update(view_error=error.message, view_name=limited(name, 100), notices=[])
         return render(request, "desk/queue.html", context, status_code=error.status)
     return see_other("/desk", **chosen, notice="view_saved")
 
@@ -227,6 +263,10 @@ def _ticket_context(
         "body": body,
         "visibility": "public",
         "statuses": STATUS_NAMES,
+        # "Send and set status" offers waiting on the customer first, as most replies ask.
+        "then_status": "resolved"
+        if ticket.status == "waiting_on_customer"
+        else "waiting_on_customer",
         "priorities": PRIORITIES,
         "closed": ticket.status == "closed",
         "me": actor.account_id,
@@ -244,9 +284,14 @@ def ticket_page(
     notice: str = "",
     masked: Annotated[int, Query(ge=0, le=1000)] = 0,
     unmailed: Annotated[str, Query(max_length=20)] = "",
+    status_set: Annotated[str, Query(max_length=30)] = "",
+    call: Annotated[str, Query(max_length=36)] = "",
+    problem: Annotated[str, Query(max_length=300)] = "",
 ) -> Response:
     """The ticket; `canned` puts a canned reply into the reply box (after `body`, the text
-    already typed, which htmx sends along). `unmailed` names why a reply was not emailed."""
+    already typed, which htmx sends along). `unmailed` names why a reply was not emailed,
+    `status_set` the status a reply set; `call` is a call just logged on the ticket, and
+    `problem` what went wrong after a form succeeded (a recording not kept)."""
 
     def build() -> dict[str, Any]:
         context = _ticket_context(session, actor, ticket_id, canned, body)
@@ -256,6 +301,9 @@ def ticket_page(
                 NOT_EMAILED.format(reason=notify.REASONS[unmailed]),
                 *context["notices"][1:],
             ]
+        if status_set in STATUS_NAMES:
+            context["notices"].append(f"The status is now {STATUS_NAMES[status_set]}.")
+        context.update(logged_call=call, problem=problem)
         return context
 
     if request.headers.get("HX-Target") == "reply-form":
@@ -321,10 +369,16 @@ async def add_message(
     settings: SettingsDep,
     body: FormText = "",
     visibility: FormText = "public",
+    then_status: FormText = "",
+    and_set: FormText = "",
     attachments: Files = None,
 ) -> Response:
-    """A public reply (mailed to the requester) or an internal note, with attachments."""
+    """A public reply (mailed to the requester) or an internal note, with attachments; with
+    `and_set` ("Send and set status"), the ticket then takes `then_status`."""
+    new_status = then_status[:30] if and_set else ""
     try:
+        if new_status:  # a wrong status is refused before anything is sent
+            messages.choice(new_status, STATUSES, "status")
         written = messages.add_message(
             session,
             settings,
@@ -341,12 +395,23 @@ async def add_message(
             "body": limited(body, messages.MAX_BODY),
             "visibility": "internal" if visibility == "internal" else "public",
         }
+        if new_status:
+            extra["then_status"] = new_status
         return _ticket_again(request, session, actor, ticket_id, error, extra)
+    problem = None
+    if new_status:
+        try:
+            tickets.update_ticket(session, settings, actor, ticket_id, status=new_status)
+        except DomainError as error:  # the reply is sent: say why the status stayed
+            failed(session, error)
+            new_status, problem = "", f"The status was not changed: {error.message}"[:300]
     return see_other(
         f"/desk/tickets/{ticket_id}",
         notice="noted" if written.visibility == "internal" else "replied",
         masked=written.card_numbers_masked or None,
         unmailed=notify.reason_code(written.not_emailed),
+        status_set=new_status,
+        problem=problem,
         anchor=f"m-{written.id}",
     )
 
