@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check install clean chromium
+.PHONY: run test check install clean chromium axe
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Steward needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -41,12 +41,31 @@ chromium:
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; } || \
 	  { test "$$CI" != true && echo "chromium could not be installed: browser tests will be skipped"; }; }
 
+# The accessibility tests (tests/e2e/test_accessibility.py) inject axe-core into the pages.
+# It is fetched from npm at this pinned version into .cache/axe/ (git-ignored) when missing,
+# never committed. Without npm or the registry the tests are skipped, except under CI=true.
+AXE_VERSION := 4.14.1
+AXE_DIR := .cache/axe
+AXE_JS := $(AXE_DIR)/axe-core-$(AXE_VERSION)/axe.min.js
+
+axe: $(AXE_JS)
+
+$(AXE_JS):
+	@rm -rf $(AXE_DIR) && mkdir -p $(@D)
+	@{ npm pack --loglevel=error --pack-destination $(AXE_DIR) axe-core@$(AXE_VERSION) >/dev/null && \
+	   tar -xzf $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz -C $(@D) --strip-components=1 \
+	     package/axe.min.js package/LICENSE && \
+	   rm $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz; } || \
+	 { rm -rf $(AXE_DIR); \
+	   if test "$$CI" = true; then echo "CI=true but axe-core $(AXE_VERSION) could not be fetched from npm" >&2; exit 1; fi; \
+	   echo "axe-core could not be fetched from npm: the accessibility tests will be skipped"; }
+
 # One worker per core (a third worker on the 2-core machine: 703 s against 700 s for the
 # whole suite). Each test has its own database, port and files.
 WORKERS ?= auto
 
-test: check chromium
+test: check chromium axe
 	$(BIN)/pytest -n $(WORKERS)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .cache

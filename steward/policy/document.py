@@ -67,9 +67,11 @@ def to_html(doc: Document) -> str:
                     "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
                     for row in block.rows
                 )
+                # A narrow screen scrolls the table in its box: a keyboard must reach it too.
+                label = escape(section.heading, quote=True)
                 out.append(
-                    f'<div class="table"><table><thead><tr>{head}</tr></thead>'
-                    f"<tbody>{body}</tbody></table></div>"
+                    f'<div class="table" role="region" aria-label="{label}" tabindex="0">'
+                    f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
                 )
             elif isinstance(block, list):
                 out.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block) + "</ul>")
