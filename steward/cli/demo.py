@@ -61,7 +61,7 @@ def demo(
                 result = loader.load(
                     session, settings.files_dir, people=people, seed=seed, on_phase=phase
                 )
-                requests = rights_demo.load(session, seed=seed)
+                requests = rights_demo.load(session, seed=seed, settings=settings)
         except DomainError as error:
             fail(error.message)
     _report(result, seed, settings.public_url)

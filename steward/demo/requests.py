@@ -2,8 +2,10 @@
 `make run`: an access request being handled, a correction due soon, an overdue restriction,
 an inquiry, an erasure waiting out its grace, and a request nobody has confirmed yet.
 
-Written straight to the tables like the rest of the demo load (no mail goes out), each with the
-timeline the services would have left.
+Written straight to the tables like the rest of the demo load, each with the timeline the
+services would have left. The unconfirmed one is waiting for a code, so a code is issued and
+mailed to its address (through the mail server, if one answers: the demo goes on without),
+as the intake would have done: the officer can resend it or record another check.
 """
 
 import json
@@ -14,12 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.core import clock
+from steward.core.settings import Settings
 from steward.demo.trades import trade_of
 from steward.identity.models import Account, Person
 from steward.policy.active import policy_of
 from steward.policy.schema import Policy
 from steward.rights.common import due_for, event, new_reference
 from steward.rights.models import RightsRequest
+from steward.rights.verify import mail_new_code
 
 # (kind, status, received this many days ago, details)
 REQUESTS = (
@@ -32,9 +36,10 @@ REQUESTS = (
 )
 
 
-def load(session: Session, seed: int = 1) -> int:
+def load(session: Session, seed: int = 1, settings: Settings | None = None) -> int:
     """Add the demo requests, about customers who have no demo sign-in (so trying the demo
-    accounts never meets a scheduled erasure of one's own); returns how many. Commits."""
+    accounts never meets a scheduled erasure of one's own); returns how many. With
+    `settings`, the unconfirmed request's code is mailed. Commits."""
     policy = policy_of(session)
     trade = trade_of(policy)
     offered = {k for k, right in policy.rights.items() if right.offered} | {"inquiry"}
@@ -55,6 +60,7 @@ def load(session: Session, seed: int = 1) -> int:
         return 0
     chooser = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     made = 0
+    waiting = []
     now = clock.now()
     for kind, status, days_ago, details in REQUESTS:
         if kind not in offered:
@@ -92,8 +98,13 @@ def load(session: Session, seed: int = 1) -> int:
             event(session, request, "verified", note=checked, at=request.verified_at)
         if status == "scheduled":
             event(session, request, "erasure_scheduled", at=now - timedelta(days=6))
+        if status == "unverified" and checked == "email_code":
+            waiting.append(request)
         made += 1
     session.commit()
+    for request in waiting:
+        if settings is not None:
+            mail_new_code(session, settings, request)
     return made
 
 

@@ -7,12 +7,19 @@ who placed it) and, optionally, when it should end. Nothing it covers is deleted
 retention sweep or by an erasure, while it is in force. A hold past its end date is not
 lifted: the sweep flags it and it stays in force until its owner, or another officer,
 releases it. Placing and releasing are audited.
+
+The officer names a hold's target as they know it: a person by email address, a ticket by
+number, an organisation or a category by its name (its id or key works too); the pages name
+each hold's target back (`targets`: the person's name, read through the gate, the
+organisation's or the category's name), and `over_erasures` tells which holds keep a
+scheduled erasure waiting.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from steward.audit.service import record
@@ -23,9 +30,11 @@ from steward.identity.common import email_index
 from steward.identity.models import Person
 from steward.policy.active import policy_of, resolve
 from steward.retention.models import HOLD_REASONS, HOLD_SCOPES, LegalHold
-from steward.rights.common import require_officer
+from steward.rights.common import get_request, require_officer
 from steward.rights.datamap import holding, key_value, scope_model
-from steward.rights.held import describe
+from steward.rights.held import describe, person_held
+from steward.rights.models import RequestEvent
+from steward.rights.queries import person_names
 
 REASON_NAMES = {
     "legal_obligation": "Legal obligation",
@@ -86,10 +95,93 @@ def _check_target(session: Session, scope: str, target: str) -> str:
     elif scope == "organisation":
         organisations = scope_model("organisation")
         if session.get(organisations, key_value(organisations, target)) is None:
-            raise NotFound("There is no such organisation.")
-    elif target not in policy_of(session).categories:
-        raise Invalid(f"The policy declares no category '{target}'.")
+            target = _by_name(session, organisations, target)
+    else:
+        categories = policy_of(session).categories
+        by_name = {c.name.casefold(): key for key, c in categories.items()}
+        target = target if target in categories else by_name.get(target.casefold(), "")
+        if not target:
+            raise Invalid("The policy declares no such category: choose one of its names.")
     return target
+
+
+def _by_name(session: Session, model: type, name: str) -> str:
+    """The id of the one row of `model` (an organisation) with this name, in any case."""
+    column = model.__table__.c["name"]  # type: ignore[attr-defined]
+    (key,) = model.__table__.primary_key.columns  # type: ignore[attr-defined]
+    found = session.scalars(select(key).where(func.lower(column) == name.casefold()).limit(2)).all()
+    if not found:
+        raise NotFound(f"There is no organisation called '{name}'.")
+    if len(found) > 1:
+        raise Invalid(f"More than one organisation is called '{name}'; rename one first.")
+    return str(found[0])
+
+
+def choices(session: Session, scope: str, most: int = 500) -> list[str]:
+    """The names to offer when placing a hold of `scope` (organisations, by name)."""
+    model = scope_model(scope)
+    if model is None or "name" not in model.__table__.c:
+        return []
+    column = model.__table__.c["name"]
+    return list(session.scalars(select(column).distinct().order_by(column).limit(most)))
+
+
+def targets(session: Session, officer: Actor, views: Iterable["HoldView"]) -> dict[str, str]:
+    """What each hold is on, by hold id, as the officer reads it: "Ada Lovelace" (the
+    person's name, read through the gate), "Lovelace Engines" (the organisation's name),
+    "ticket #12", "Call recordings" (the category's name)."""
+    require_officer(officer)
+    views = list(views)
+    people = person_names(session, officer, {v.target for v in views if v.scope == "person"})
+    policy = policy_of(session)
+    found = {}
+    for view in views:
+        if view.scope == "person":
+            found[view.id] = people.get(view.target, "a person no longer held")
+        elif view.scope == "category":
+            category = policy.categories.get(view.target)
+            found[view.id] = category.name if category else view.target
+        elif view.scope == "ticket":
+            found[view.id] = f"ticket #{view.target}"
+        else:
+            model = scope_model(view.scope)
+            row = session.get(model, key_value(model, view.target)) if model else None
+            found[view.id] = str(getattr(row, "name", None) or f"an {view.scope} no longer held")
+    return found
+
+
+@dataclass(frozen=True)
+class ErasureHold:
+    """A hold keeping a scheduled erasure waiting; `since` when placed after it was scheduled."""
+
+    hold: "HoldView"
+    since: bool
+
+
+def over_erasures(
+    session: Session, officer: Actor, request_ids: Iterable[str]
+) -> dict[str, list[ErasureHold]]:
+    """The holds in force over the person of each open or scheduled erasure, by request id:
+    the erasure waits for them to be released."""
+    require_officer(officer)
+    policy = policy_of(session)
+    found: dict[str, list[ErasureHold]] = {}
+    for request_id in request_ids:
+        request = get_request(session, request_id)
+        if request.status not in ("open", "scheduled") or request.person_id is None:
+            continue
+        scheduled = session.scalar(
+            select(func.max(RequestEvent.at)).where(
+                RequestEvent.request_id == request.id, RequestEvent.step == "erasure_scheduled"
+            )
+        )
+        held = person_held(session, policy, request.person_id)
+        if held:
+            found[request.id] = [
+                ErasureHold(_view(h), scheduled is not None and h.created_at > scheduled)
+                for h in held
+            ]
+    return found
 
 
 def _check_reason(session: Session, scope: str, target: str, reason: str) -> None:
@@ -106,9 +198,10 @@ def _check_reason(session: Session, scope: str, target: str, reason: str) -> Non
     allowed = [e.reason for e in policy.categories[category].retention.exceptions]
     if reason not in allowed:
         named = ", ".join(r.replace("_", " ") for r in allowed) or "no reason at all"
+        what = policy.categories[category].name
         raise Invalid(
-            f"The policy keeps {category} longer only for: {named} (its retention "
-            f"exceptions); a hold for {reason.replace('_', ' ')} would break that promise."
+            f"The policy keeps {what} longer only for: {named} (its retention exceptions); "
+            f"a hold for {reason.replace('_', ' ')} would break that promise."
         )
 
 
@@ -183,3 +276,12 @@ def listing(
     if not released:
         query = query.where(LegalHold.released_at.is_(None))
     return [_view(h) for h in session.scalars(query.offset(offset).limit(limit))]
+
+
+def by_ids(session: Session, officer: Actor, hold_ids: Iterable[str]) -> list[HoldView]:
+    """These holds, released or not (a past sweep names the holds that kept something)."""
+    require_officer(officer)
+    wanted = list(set(hold_ids))
+    if not wanted:
+        return []
+    return [_view(h) for h in session.scalars(select(LegalHold).where(LegalHold.id.in_(wanted)))]

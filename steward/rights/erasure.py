@@ -29,7 +29,12 @@ from steward.policy.active import policy_of, resolve
 from steward.policy.schema import Policy
 from steward.rights import erasure_steps as steps_
 from steward.rights import held, recipients
-from steward.rights.common import OFFICER_ROLES, event, get_request, require_officer
+from steward.rights.common import (
+    OFFICER_ROLES,
+    event,
+    get_request,
+    require_officer,
+)
 from steward.rights.erasure_plan import Step, plan
 from steward.rights.models import RightsRequest
 from steward.vault import files
@@ -147,16 +152,21 @@ def person_preview(session: Session, reference: str, person_id: str | None) -> P
     return Preview(reference, dict(sorted(erased.items())), kept, holds)
 
 
+def runs_on(session: Session, request: RightsRequest) -> datetime:
+    """When the erasure runs if approved now: once the policy's grace period is over, and
+    always a day before the request's deadline."""
+    now = clock.now()
+    grace_ends = _policy(session).requests.erasure_grace.after(now)
+    return max(now, min(grace_ends, request.due_at - timedelta(days=1)))
+
+
 def approve(session: Session, settings: Settings, officer: Actor, request_id: str) -> datetime:
     """Schedule the erasure after the grace period (always before the deadline)."""
     require_officer(officer)
     request = _erasure(session, request_id)
     if request.status != "open":
         raise Conflict("Only an open, verified erasure request can be approved.")
-    now = clock.now()
-    grace_ends = _policy(session).requests.erasure_grace.after(now)
-    latest = request.due_at - timedelta(days=1)
-    request.scheduled_for = max(now, min(grace_ends, latest))
+    request.scheduled_for = runs_on(session, request)
     request.status = "scheduled"
     request.handled_by = officer.account_id
     event(session, request, "erasure_scheduled", officer)

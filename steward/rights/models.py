@@ -35,7 +35,17 @@ CHANNELS = (
 STATUSES = ("unverified", "open", "scheduled", "erasing", "done", "refused", "cancelled", "lapsed")
 CLOSED = frozenset({"done", "refused", "cancelled", "lapsed"})
 OUTCOMES = ("fulfilled", "partly_fulfilled", "no_data", "refused", "cancelled", "lapsed")
-METHODS = ("session", "password", "email_code", "data_points", "document")
+# how a request was verified: the policy's methods, and the checks the officer records
+METHODS = (
+    "session",
+    "password",
+    "email_code",
+    "data_points",
+    "document",
+    "call_back",
+    "id_seen",
+    "account",
+)
 
 
 def _id() -> Mapped[str]:

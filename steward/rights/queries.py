@@ -1,22 +1,27 @@
 """Reading rights requests: the public status by reference (no personal data), the privacy
-officer's queue ordered by due date, one request in detail with its timeline, and a signed-in
-person's own requests. Also the gate-checked access to a request's contact details and the
-answer mail, which every rights service shares."""
+officer's queue ordered by due date with who asked, one request in detail with its timeline
+(who did each step, by name or role), and a signed-in person's own requests. Also the
+gate-checked access to a request's contact details and the answer mail, which every rights
+service shares. Names are read through the gate under the rights purpose and audited; the
+reads commit with the audit entries they leave."""
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, PersonState, check
+from steward.access.gate import RIGHTS, PersonState, check, readable
+from steward.access.people import readable_owners
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Forbidden
 from steward.core.settings import Settings
 from steward.identity.common import mail_quietly
-from steward.policy.active import policy_of
+from steward.identity.models import Account, Person
+from steward.policy.active import Words, policy_of
 from steward.rights.common import by_reference, get_request, require_officer
 from steward.rights.models import CLOSED, RequestEvent, RequestFile, RightsRequest
 
@@ -121,6 +126,7 @@ class QueueItem:
     due_soon: bool
     overdue: bool
     waited: timedelta  # time spent waiting for the person to verify
+    name: str | None = None  # who asked, in the officer's queue only
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,7 @@ class TimelineEntry:
     note: str | None
     actor_id: str | None
     at: datetime
+    by: str | None = None  # the actor's name, or their role's, for the officer's page
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,7 @@ class Detail:
     scheduled_for: datetime | None
     timeline: list[TimelineEntry]
     documents: list[Document]
+    person_name: str | None = None  # the matched person's name, read through the gate
 
 
 def public_status(session: Session, reference: str) -> PublicStatus:
@@ -187,7 +195,12 @@ def waited(request: RightsRequest, now: datetime | None = None) -> timedelta:
     return end - request.received_at
 
 
-def item(session: Session, request: RightsRequest, now: datetime | None = None) -> QueueItem:
+def item(
+    session: Session,
+    request: RightsRequest,
+    now: datetime | None = None,
+    name: str | None = None,
+) -> QueueItem:
     now = now or clock.now()
     open_ = request.status not in CLOSED
     soon = timedelta(days=policy_of(session).requests.due_soon_days)
@@ -205,16 +218,36 @@ def item(session: Session, request: RightsRequest, now: datetime | None = None) 
         due_soon=open_ and now <= request.due_at <= now + soon,
         overdue=open_ and request.due_at < now,
         waited=waited(request, now),
+        name=name,
     )
 
 
-def _clear_rows(session: Session, statement: object) -> list[RightsRequest]:
-    """Requests without their sealed columns opened: lists show no contact details."""
+def _clear_rows(
+    session: Session, statement: object, opened: tuple[str, ...] = ()
+) -> list[RightsRequest]:
+    """Requests without their sealed columns opened but for `opened`: lists show no contact
+    details."""
     from sqlalchemy.orm import defer
 
-    sealed = [c.key for c in RightsRequest.__table__.c if c.info.get("encrypted")]
+    sealed = [
+        c.key for c in RightsRequest.__table__.c if c.info.get("encrypted") and c.key not in opened
+    ]
     options = [defer(getattr(RightsRequest, c)) for c in sealed]
     return list(session.scalars(statement.options(*options)))  # type: ignore[attr-defined]
+
+
+def _names(session: Session, officer: Actor, requests: list[RightsRequest]) -> dict[str, str]:
+    """Who asked each request, by request id: the names read through the gate in one audited
+    append for the people matched, one more entry for the requests matched to nobody yet."""
+    category = RightsRequest.__table__.c["name"].info["category"]
+    matched = {r.person_id: PersonState(r.person_id) for r in requests if r.person_id}
+    allowed: set[str | None] = set(
+        readable(session, officer, RIGHTS, matched, [category], ["name"])
+    )
+    if any(r.person_id is None for r in requests):
+        check(session, officer, RIGHTS, None, [category], columns=["name"])
+        allowed.add(None)
+    return {r.id: str(r.name) for r in requests if r.name and r.person_id in allowed}
 
 
 def queue(
@@ -222,17 +255,29 @@ def queue(
     officer: Actor,
     include_closed: bool = False,
     *,
+    person_id: str | None = None,
+    named: bool = False,
     offset: int = 0,
     limit: int | None = None,
 ) -> list[QueueItem]:
-    """Every open request (or every request), soonest due first; or `limit` from `offset`."""
+    """Every open request (or every request; or those about one person), soonest due first;
+    or `limit` from `offset`. `named`: with who asked, the names' reads audited and
+    committed."""
     may_handle(officer)
     order = (RightsRequest.due_at, RightsRequest.received_at, RightsRequest.id)
     statement = select(RightsRequest).order_by(*order).offset(offset).limit(limit)
     if not include_closed:
         statement = statement.where(RightsRequest.status.not_in(CLOSED))
+    if person_id is not None:
+        statement = statement.where(RightsRequest.person_id == person_id)
     now = clock.now()
-    return [item(session, r, now) for r in _clear_rows(session, statement)]
+    rows = _clear_rows(session, statement, opened=("name",) if named else ())
+    if not named:
+        return [item(session, r, now) for r in rows]
+    names = _names(session, officer, rows)
+    found = [item(session, r, now, names.get(r.id)) for r in rows]
+    session.commit()
+    return found
 
 
 def mine(
@@ -289,15 +334,44 @@ def documents(session: Session, request_id: str) -> list[Document]:
     return [Document(f.id, f.filename, f.content_type, f.size, f.created_at) for f in rows]
 
 
+def person_names(session: Session, officer: Actor, person_ids: Iterable[str]) -> dict[str, str]:
+    """People's names for the officer, by id, each read through the gate under the rights
+    purpose (one audited append); an erased person's name is gone."""
+    allowed = readable_owners(session, officer, Person, set(person_ids), ["name"], purpose=RIGHTS)
+    rows = session.scalars(select(Person).where(Person.id.in_(allowed), Person.erased_at.is_(None)))
+    return {p.id: str(p.name) for p in rows if p.name}
+
+
+def _named_steps(
+    session: Session, officer: Actor, steps: list[TimelineEntry]
+) -> list[TimelineEntry]:
+    """The steps with who did each: a staff member's name (read through the gate), else
+    their role's name."""
+    accounts = {s.actor_id for s in steps if s.actor_id}
+    if not accounts:
+        return steps
+    found = session.execute(
+        select(Account.id, Account.role, Account.person_id).where(Account.id.in_(accounts))
+    ).all()
+    names = person_names(session, officer, {a.person_id for a in found if a.person_id})
+    by = {a.id: names.get(a.person_id or "") or Words.role(a.role) for a in found}
+    return [
+        replace(s, by=by.get(s.actor_id, "a member of staff")) if s.actor_id else s for s in steps
+    ]
+
+
 def detail(session: Session, officer: Actor, request_id: str) -> Detail:
-    """One request with its contact details (read through the gate, purpose rights) and its
-    timeline; for the privacy officer."""
+    """One request with its contact details (read through the gate, purpose rights), the
+    name of the person it matched, and its timeline; for the privacy officer. Commits the
+    audit of what it read."""
     may_handle(officer)
     request = get_request(session, request_id)
     sealed = ["email", "name", "details", "corrections", "agent", "answer"]
     contact(session, officer, request, sealed)
     docs = documents(session, request.id)
-    return Detail(
+    matched = request.person_id
+    person_name = person_names(session, officer, [matched]).get(matched) if matched else None
+    found = Detail(
         item=item(session, request),
         person_id=request.person_id,
         email=request.email,
@@ -313,6 +387,9 @@ def detail(session: Session, officer: Actor, request_id: str) -> Detail:
         refusal_reason=request.refusal_reason,
         lapses_at=request.lapses_at,
         scheduled_for=request.scheduled_for,
-        timeline=timeline(session, request.id),
+        timeline=_named_steps(session, officer, timeline(session, request.id)),
         documents=docs,
+        person_name=person_name,
     )
+    session.commit()
+    return found

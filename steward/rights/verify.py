@@ -10,8 +10,14 @@ the one place a request becomes verified. An address Steward knows nothing about
 like any other, so nobody learns whether Steward holds data about an address; the request is
 then answered "no data held".
 
+The privacy officer can move an unverified request on: mail a new code (`resend_code`, the
+old one stops working) or record how they checked who asked themselves (`record_check`: a
+call-back to the number we hold, an identity document seen, known from their account), with a
+note kept sealed in the request's details; each counts as one of the policy's methods
+(`OFFICER_CHECKS`) and is refused where the policy does not accept that method.
+
 `CodeIn` and `PointsIn` are what the person sends, to the API and on the privacy center's
-pages alike.
+pages alike; `CheckIn` is what the officer records.
 """
 
 import hashlib
@@ -19,6 +25,7 @@ import hmac
 import secrets
 import unicodedata
 from datetime import timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
@@ -56,6 +63,32 @@ MOST_DOCUMENT_BYTES = 10 * 1024 * 1024
 MOST_DOCUMENTS = 5
 POINTS = ("name", "phone", "company", "birth_date")  # besides the email address itself
 FILES_KIND = "rights"
+
+
+# The checks the officer makes themselves: what each is, in words, and the policy's
+# verification method it counts as. A call-back to the number we hold proves, like a mailed
+# code, that the person controls a way of reaching them we already had.
+OFFICER_CHECKS = {
+    "call_back": ("a call-back to the phone number we hold", "email_code"),
+    "id_seen": ("an identity document seen", "document"),
+    "account": ("known from their existing account", "data_points"),
+}
+# Every way a request is verified, in words (the timeline, the request's page).
+METHOD_WORDS = {
+    "session": "signed in",
+    "password": "their password, entered again",
+    "email_code": "the code mailed to their address",
+    "data_points": "details matched to what we hold",
+    "document": "a document they sent, reviewed",
+    **{key: words for key, (words, _) in OFFICER_CHECKS.items()},
+}
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["call_back", "id_seen", "account"]
+    note: str = Field(min_length=1, max_length=500)
 
 
 class CodeIn(BaseModel):
@@ -136,7 +169,7 @@ def address_throttle(session: Session, request: RightsRequest) -> str:
     return throttle.key(session, f"rights-address:{address}")
 
 
-def issue_code(session: Session, request: RightsRequest) -> str:
+def issue_code(session: Session, request: RightsRequest, actor: Actor | None = None) -> str:
     """A fresh code for the request (earlier ones stop working); returns it in clear once."""
     now = clock.now()
     for old in session.scalars(
@@ -159,7 +192,7 @@ def issue_code(session: Session, request: RightsRequest) -> str:
             expires_at=now + timedelta(minutes=minutes),
         )
     )
-    event(session, request, "code_sent")
+    event(session, request, "code_sent", actor)
     return code
 
 
@@ -185,10 +218,18 @@ def send_code(session: Session, settings: Settings, reference: str) -> None:
         raise Conflict("No more codes can be sent for this request; make a new request.")
     if codes[1] is not None and now - codes[1] < timedelta(seconds=RESEND_SECONDS):
         raise Conflict("A code was sent less than a minute ago; wait a minute and try again.")
-    code = issue_code(session, request)
+    mail_new_code(session, settings, request)
+
+
+def mail_new_code(
+    session: Session, settings: Settings, request: RightsRequest, actor: Actor | None = None
+) -> bool:
+    """Issue a new code (the earlier ones stop working) and mail it to the request's address;
+    whether the mail went out. Commits."""
+    code = issue_code(session, request, actor)
     session.commit()
     minutes = policy_of(session).requests.code_minutes
-    tell(
+    sent = tell(
         session,
         settings,
         request,
@@ -196,6 +237,49 @@ def send_code(session: Session, settings: Settings, reference: str) -> None:
         code_text(settings, request, code, minutes),
     )
     session.commit()
+    return sent
+
+
+def _waiting(session: Session, officer: Actor, request_id: str) -> RightsRequest:
+    require_officer(officer)
+    request = get_request(session, request_id)
+    if request.status != "unverified":
+        raise Conflict("This request needs no verification now.")
+    return request
+
+
+def resend_code(session: Session, settings: Settings, officer: Actor, request_id: str) -> bool:
+    """The officer mails the person a new code (the old one stops working), without the
+    person's once-a-minute limit; audited. Whether the mail went out. Commits."""
+    request = _waiting(session, officer, request_id)
+    if "email_code" not in methods(policy_of(session), request):
+        raise Invalid("This request cannot be verified by a mailed code.")
+    _audit(session, officer, "resend_code", None, ok=True)
+    return mail_new_code(session, settings, request, officer)
+
+
+def record_check(
+    session: Session, settings: Settings, officer: Actor, request_id: str, checked: CheckIn
+) -> RightsRequest:
+    """The officer records how they checked who asked; the request is verified by that
+    method (shown on its timeline), the note kept sealed with the request's details. Refused
+    where the policy does not accept the method the check counts as. Commits."""
+    request = _waiting(session, officer, request_id)
+    how, counts_as = OFFICER_CHECKS[checked.method]
+    accepted = methods(policy_of(session), request)
+    if counts_as not in accepted:
+        words = "; ".join(METHOD_WORDS[m] for m in accepted) or "no check an officer can make"
+        raise Invalid(f"For this request the policy accepts: {words}.")
+    note = " ".join(checked.note.split())
+    if not note:
+        raise Invalid("Say briefly how you checked who asked.")
+    contact(session, officer, request, ["details"], action="update")
+    request.details = f"{(request.details or '').strip()}\n\nIdentity check ({how}): {note}".strip()
+    person_id = person_for(session, request)
+    _audit(session, officer, f"verify_{checked.method}", person_id, ok=True)
+    mark_verified(session, settings, request, checked.method, person_id, actor=officer)
+    session.commit()
+    return request
 
 
 def check_code(session: Session, settings: Settings, reference: str, code: str) -> RightsRequest:
@@ -371,10 +455,7 @@ def accept_document(
 ) -> RightsRequest:
     """The officer has reviewed the uploaded document and accepts it: the request is
     verified; the document is removed (it is not kept longer than needed)."""
-    require_officer(officer)
-    request = get_request(session, request_id)
-    if request.status != "unverified":
-        raise Conflict("This request needs no verification now.")
+    request = _waiting(session, officer, request_id)
     has_document = session.scalar(
         select(func.count()).where(
             RequestFile.request_id == request.id, RequestFile.kind == "document"

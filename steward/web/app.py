@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -43,6 +44,7 @@ from steward.web.api import retention as retention_api
 from steward.web.api import rights as rights_api
 from steward.web.api import rights_work as rights_work_api
 from steward.web.api import tickets as tickets_api
+from steward.web.auth import SESSION_COOKIE
 from steward.web.cors import BannerCORS
 from steward.web.pages import kit as page_kit
 
@@ -129,7 +131,26 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _problem(request: Request, status: int, title: str, detail: str) -> Response:
+async def _viewer(request: Request) -> page_kit.Viewer:
+    """Who is looking at an error page, for its nav: known to the page that failed, or from
+    the session cookie; nobody when that cannot be read (the database may be the trouble)."""
+    found = getattr(request.state, "viewer", None)
+    if isinstance(found, page_kit.Viewer):
+        return found
+    if not request.cookies.get(SESSION_COOKIE):
+        return page_kit.Viewer()
+
+    def look_up() -> page_kit.Viewer:
+        with request.app.state.runtime.session() as session:
+            return page_kit.viewer_of(page_kit.current_or_none(request, session))
+
+    try:
+        return await run_in_threadpool(look_up)
+    except Exception:  # an error page must render whatever failed
+        return page_kit.Viewer()
+
+
+async def _problem(request: Request, status: int, title: str, detail: str) -> Response:
     if _wants_json(request):
         return JSONResponse(
             {
@@ -142,15 +163,16 @@ def _problem(request: Request, status: int, title: str, detail: str) -> Response
             status_code=status,
             media_type="application/problem+json",
         )
-    return TEMPLATES.TemplateResponse(
-        request, "error.html", {"title": title, "detail": detail}, status_code=status
-    )
+    viewer = await _viewer(request)
+    home = page_kit.home_of(viewer.role) if viewer.role else "/privacy"
+    context = {"title": title, "detail": detail, "home": home}
+    return page_kit.render(request, "error.html", context, status_code=status, viewer=viewer)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> Response:
-        response = _problem(request, error.status, error.title, error.message)
+        response = await _problem(request, error.status, error.title, error.message)
         retry_after = getattr(error, "retry_after", None)
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
@@ -163,12 +185,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         detail = (
             "There is nothing at this address." if error.status_code == 404 else str(error.detail)
         )
-        return _problem(request, error.status_code, title, detail)
+        return await _problem(request, error.status_code, title, detail)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in error.errors())
-        return _problem(request, 422, "Invalid input", f"Check these fields: {fields}.")
+        return await _problem(request, 422, "Invalid input", f"Check these fields: {fields}.")
 
     app.add_middleware(ContainUnexpectedErrors)
 
@@ -205,7 +227,7 @@ class ContainUnexpectedErrors:
             if started:  # the answer is under way: the server can only cut it off
                 raise
             request = Request(scope)
-            response = _problem(
+            response = await _problem(
                 request,
                 500,
                 "Something went wrong",

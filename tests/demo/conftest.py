@@ -20,6 +20,7 @@ def demo(identity_settings: Settings):
             "STEWARD_POLICY": str(identity_settings.policy),
             "STEWARD_KEY_FILE": str(identity_settings.key_file),
             "STEWARD_FILES_DIR": str(identity_settings.files_dir),
+            "STEWARD_SMTP_URL": identity_settings.smtp_url,  # the test's mailbox
         }
         get_settings.cache_clear()
         try:

@@ -18,6 +18,7 @@ from steward.pii.mentions import Mention
 from steward.retention.models import LegalHold
 from steward.rights.models import RightsRequest
 from steward.vault import files
+from tests.rights.conftest import code_in_last
 
 DESK_MODELS = [
     model
@@ -46,7 +47,9 @@ def test_the_demo_fills_every_desk_table(demo, database, identity_settings):
     assert any(path.is_file() for path in recordings)
 
 
-def test_the_demo_gives_the_privacy_officer_requests_in_every_state(demo, database):
+def test_the_demo_gives_the_privacy_officer_requests_in_every_state(
+    demo, database, mailbox, client
+):
     output = loaded(demo)
     assert "6 privacy requests wait at /dpo" in output
     requests = database.scalars(select(RightsRequest)).all()
@@ -54,6 +57,10 @@ def test_the_demo_gives_the_privacy_officer_requests_in_every_state(demo, databa
     assert any(r.due_at < clock.now() for r in requests)  # one is overdue
     demo_logins = set(database.scalars(select(Account.person_id)))
     assert not {r.person_id for r in requests} & demo_logins  # no demo sign-in is erased
+    waiting = next(r for r in requests if r.status == "unverified")
+    code = code_in_last(mailbox, waiting.email)  # its code was mailed, as the intake does
+    verified = client.post(f"/api/v1/rights/{waiting.reference}/verify", json={"code": code})
+    assert verified.status_code == 200, verified.text
 
 
 def test_calls_have_recordings_only_where_the_notice_was_played(demo, database, identity_settings):

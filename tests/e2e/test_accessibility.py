@@ -105,7 +105,9 @@ OFFICER = [
     ("requests", "/dpo"),
     ("a request", "/dpo/requests/{request}"),
     ("an unverified request", "/dpo/requests/{unverified_request}"),
+    ("an export's preview", "/dpo/requests/{request}/export"),
     ("retention", "/dpo/retention"),
+    ("a hold's release", "/dpo/holds/{hold}/release"),
     ("log a request", "/dpo/log"),
 ]
 ADMIN = [
@@ -138,6 +140,7 @@ class Seeded:
     request: str  # a verified rights request's id
     unverified: str  # a rights request's reference, its code not yet entered
     unverified_request: str  # the same request's id
+    hold: str  # a legal hold's id
 
 
 @dataclass
@@ -220,7 +223,7 @@ def seed(example, admin, officer: Login, customer: Login, mailbox, new_client, s
     bill = {"person_id": ada_id, "currency": currency, "lines": lines, "billing_address": "1 Main"}
     invoice = made(admin, "/api/v1/invoices", bill)
     hold = {"scope": "person", "target": customer.email, "reason": "dispute"}
-    made(officer.api, "/api/v1/dpo/holds", hold)
+    hold_id = made(officer.api, "/api/v1/dpo/holds", hold)
 
     asker = Asker(policy, officer.api, mailbox, new_client, settings)
     verified, _ = asker.ask("access", "email")
@@ -239,6 +242,7 @@ def seed(example, admin, officer: Login, customer: Login, mailbox, new_client, s
         request=asker.id_of(verified),
         unverified=unverified,
         unverified_request=asker.id_of(unverified),
+        hold=hold_id,
     )
 
 

@@ -40,7 +40,8 @@ def test_a_person_asks_confirms_and_downloads_what_the_officer_released(
     desk.goto("/dpo")
     desk.get_by_role("link", name=reference).click()
     screenshot(desk, "3-officer")
-    desk.get_by_role("button", name="Fulfil the request").click()
+    desk.get_by_role("link", name="Preview the export").first.click()
+    desk.get_by_role("button", name="Send the export").click()
     desk.get_by_text("Done").first.wait_for()
 
     link = re.search(

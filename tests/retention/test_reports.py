@@ -54,7 +54,7 @@ def test_each_run_is_reported_to_the_officer_without_personal_data_and_audited(
     assert runs[0]["counts"]["user.communications.call_recording"] == {"delete": 1}
     page = officer.get("/dpo/retention")
     assert page.status_code == 200
-    assert "user.communications.call_recording delete: 1" in page.text
+    assert "Call recordings delete: 1" in page.text  # the policy's name for the category
     for private in ("ada@", "Lovelace", ada):  # not "ada": an id may hold those letters
         assert private not in page.text and private not in str(runs)
     with db(app) as session:
@@ -79,7 +79,7 @@ def test_holds_can_be_placed_and_released_on_the_page(team, app):
     assert 'value="nobody@example.com"' in wrong.text  # what was typed is kept
     placed = officer.post("/dpo/holds", data={**form, "target": "ada@example.com"})
     assert placed.status_code == 200 and "The hold is in force" in placed.text
-    assert "on a person (dispute)" in placed.text
+    assert 'Ada Lovelace <span class="hint">(a person)</span>' in placed.text
     hold_id = officer.get("/api/v1/dpo/holds").json()["items"][0]["id"]
     released = officer.post(
         f"/dpo/holds/{hold_id}/release", data={"csrf_token": form["csrf_token"]}
@@ -122,7 +122,7 @@ def test_the_officer_sees_the_plan_on_the_page_and_in_the_api(team, app):
     }
     page = " ".join(officer.get("/dpo/retention").text.split())
     assert (
-        '<td data-label="Category">user.communications.call_recording</td>'
+        '<td data-label="Category">Call recordings</td>'
         '<td data-label="Action">delete</td> <td data-label="Due now">1</td>'
     ) in page
     assert count(app, CallRecording) == 1  # looking changes nothing

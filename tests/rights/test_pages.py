@@ -147,7 +147,10 @@ def test_an_access_export_is_downloaded_with_the_mailed_token(team, mailbox):
     officer = team["privacy_officer"]
     reference = reference_in(ask_on_page(ada, "access"))
     request_id = request_id_of(officer, reference)
-    done = post(officer, f"/dpo/requests/{request_id}/fulfil", {})
+    unconfirmed = post(officer, f"/dpo/requests/{request_id}/fulfil", {})
+    assert unconfirmed.headers["location"] == f"/dpo/requests/{request_id}/export"
+    assert mailbox.to("ada@example.com")[-1]["Subject"].startswith("We received")  # nothing sent
+    done = post(officer, f"/dpo/requests/{request_id}/fulfil", {"confirmed": "yes"})
     page = officer.get(done.headers["location"]).text
     assert "the person was mailed a one-time download token" in page
     bodies = [m.get_payload(decode=True).decode() for m in mailbox.to("ada@example.com")]

@@ -198,3 +198,31 @@ def test_the_officer_cannot_accept_a_request_without_a_document(officer, new_cli
         dpo = officer.again()
         answer = dpo.post(f"/api/v1/dpo/requests/{request_id_of(dpo, reference)}/verify")
         assert answer.status_code == 409
+
+
+@pytest.mark.promise("R7")
+def test_the_officer_mails_a_new_code_or_records_an_identity_document_through_the_api(
+    team, mailbox, new_client, audit_rows
+):
+    _, ada_id = team.customer("ada")
+    dpo, stranger = team["privacy_officer"], new_client()
+    reference = ask(stranger, "access", "ada@example.com")["reference"]
+    first = code_in_last(mailbox, "ada@example.com")
+    base = f"/api/v1/dpo/requests/{request_id_of(dpo, reference)}"
+    assert team["agent"].post(f"{base}/code").status_code == 403
+
+    resent = dpo.post(f"{base}/code")
+    assert resent.status_code == 200, resent.text
+    assert [t["step"] for t in resent.json()["timeline"]].count("code_sent") == 2
+    second = code_in_last(mailbox, "ada@example.com")
+    if second != first:  # one in a million, the new code is the old one
+        old = stranger.post(f"/api/v1/rights/{reference}/verify", json={"code": first})
+        assert old.status_code == 422
+    seen = {"method": "id_seen", "note": "Passport seen at the counter."}
+    checked = dpo.post(f"{base}/identity-check", json=seen)
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["verification"] == "id_seen" and checked.json()["person_id"] == ada_id
+    assert "Passport seen at the counter." in checked.json()["details"]
+    assert dpo.post(f"{base}/identity-check", json=seen).status_code == 409
+    actions = [row["action"] for row in audit_rows()]
+    assert "resend_code" in actions and "verify_id_seen" in actions

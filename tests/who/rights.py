@@ -17,6 +17,8 @@ WHO: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/dpo/requests/{request_id}"): OFFICER,
     ("GET", "/api/v1/dpo/requests/{request_id}/documents/{file_id}"): OFFICER,
     ("POST", "/api/v1/dpo/requests/{request_id}/verify"): OFFICER,
+    ("POST", "/api/v1/dpo/requests/{request_id}/code"): OFFICER,
+    ("POST", "/api/v1/dpo/requests/{request_id}/identity-check"): OFFICER,
     ("POST", "/api/v1/dpo/requests/{request_id}/extend"): OFFICER,
     ("POST", "/api/v1/dpo/requests/{request_id}/refuse"): OFFICER,
     ("POST", "/api/v1/dpo/requests/{request_id}/answer"): OFFICER,

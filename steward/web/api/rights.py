@@ -1,7 +1,7 @@
 """JSON API under /api/v1: asking for a rights request and verifying it (public; a signed-in
 person may ask through their portal or account settings), one's own requests, and the privacy
-officer's queue, the requests they log (phone, post, in person) and their decisions (verify,
-extend, refuse, answer)."""
+officer's queue, the requests they log (phone, post, in person) and their decisions (verify:
+accept a document, mail a new code, record how identity was checked; extend, refuse, answer)."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from steward.core.actor import VISITOR, Actor
 from steward.identity.errors import NotPermitted, NotSignedIn
+from steward.mail import MailFailed
 from steward.policy.active import policy_of
 from steward.rights import deadlines, intake, logged, queries, verify
 from steward.rights.common import by_reference
@@ -281,6 +282,31 @@ def officer_verify(
     """Accept the document sent (proof of identity or of an agent's authority): the request
     is verified and the document removed."""
     verify.accept_document(session, settings, actor, request_id)
+    return _detail(session, actor, request_id)
+
+
+@router.post("/dpo/requests/{request_id}/code")
+def officer_resend_code(
+    request_id: str, actor: OfficerActor, session: SessionDep, settings: SettingsDep
+) -> DetailOut:
+    """Mail the person a new code; the earlier one stops working. `503` when the mail server
+    did not take it (the new code stands: send again)."""
+    if not verify.resend_code(session, settings, actor, request_id):
+        raise MailFailed("The code could not be mailed; please try again later.")
+    return _detail(session, actor, request_id)
+
+
+@router.post("/dpo/requests/{request_id}/identity-check")
+def officer_identity_check(
+    request_id: str,
+    body: verify.CheckIn,
+    actor: OfficerActor,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> DetailOut:
+    """Record how the officer checked who asked (`call_back`, `id_seen` or `account`, with a
+    note): the request is verified by that method where the policy accepts it."""
+    verify.record_check(session, settings, actor, request_id, body)
     return _detail(session, actor, request_id)
 
 
