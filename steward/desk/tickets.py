@@ -494,10 +494,12 @@ def update_ticket(
     priority: str | None = None,
     assignee_id: str | None = None,
     subject: str | None = None,
+    tell_status: bool = True,
 ) -> TicketView:
     """Change the given fields (None: leave as is; assignee "none": unassign), one event per
     field that changed. Customers may only resolve or close their own tickets. Commits, then
-    mails the requester of a new status and a new assignee of the assignment."""
+    mails the requester of a new status (unless `tell_status` is False: a reply just mailed
+    to them goes with it) and a new assignee of the assignment."""
     check_role(session, actor, "change tickets", purpose_for(actor))
     if is_customer(actor) and (
         priority is not None
@@ -537,7 +539,7 @@ def update_ticket(
     changes.update(updated_at=now, last_activity_at=now)
     session.execute(update(Ticket).where(Ticket.id == ticket.id).values(**changes))
     mails: notify.Outcome = []
-    if "status" in changes and ticket.requester_id != actor.person_id:
+    if "status" in changes and tell_status and ticket.requester_id != actor.person_id:
         mails += notify.status_changed(
             session, settings, actor, ticket.id, ticket.requester_id, status or ""
         )

@@ -2,7 +2,7 @@
 portal, the agent desk, billing, the privacy officer's pages and the staff sign-in steps,
 each showing the data it is made for, under two example policies. No page may have a WCAG
 2.1 A or AA violation; a failure lists each rule broken, its help text and the elements that
-break it. Every page is opened again 320 px wide, where none may scroll sideways (WCAG
+break it. No page may show a person an id, one of the policy's keys or a time in UTC. Every page is opened again 320 px wide, where none may scroll sideways (WCAG
 1.4.10, which axe cannot see), and a few of them are checked by axe there too.
 
 axe-core comes from npm at the version the Makefile pins (`make axe`, which `make test`
@@ -51,6 +51,8 @@ TOO_WIDE = """() => {
 # which axe 4 no longer reports as a violation).
 TWICE = """() => [...document.querySelectorAll('[id]')].map(e => e.id)
     .filter((id, at, ids) => ids.indexOf(id) !== at)"""
+UTC = re.compile(r"\bUTC\b")
+UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 ERROR_PAGE = "an error page"  # the one kind of page expected to answer 404
 
 PUBLIC = [
@@ -72,6 +74,7 @@ CUSTOMER = [
     ("new ticket", "/portal/tickets/new"),
     ("devices", "/portal/devices"),
     ("billing", "/portal/billing"),
+    ("an invoice", "/portal/billing/invoices/{invoice}"),
     ("account", "/portal/account"),
     ("close the account", "/portal/account/close"),
     ("data", "/portal/data"),
@@ -92,6 +95,9 @@ AGENT = [
     ("add a device", "/desk/devices/new"),
     ("organisations", "/desk/organisations"),
     ("an organisation", "/desk/organisations/{organisation}"),
+    ("a person", "/desk/people/{person}"),
+    ("search", "/desk?q=Ada"),
+    ("own account", "/desk/account"),
     (ERROR_PAGE, "/desk/tickets/999999"),
 ]
 BILLING = [
@@ -246,6 +252,15 @@ def seed(example, admin, officer: Login, customer: Login, mailbox, new_client, s
     )
 
 
+def policy_keys(policy) -> re.Pattern:
+    """The policy's dotted keys for categories and purposes, as whole words."""
+    keys = {*policy.purposes}
+    for key, category in policy.categories.items():
+        keys |= {key, *category.includes}
+    dotted = sorted((k for k in keys if "." in k), key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, dotted)) + r")(?![\w.])")
+
+
 def made(api, path: str, body: dict) -> str:
     """The id of what the API made."""
     answer = api.post(path, json=body)
@@ -287,11 +302,11 @@ def violations(page, script: str) -> str:
 class Visitor:
     """One browser context visiting a role's pages and noting what is wrong with them."""
 
-    def __init__(self, chromium, base_url: str, role: str, script: str) -> None:
+    def __init__(self, chromium, base_url: str, role: str, script: str, keys: re.Pattern) -> None:
         self.context = chromium.new_context(base_url=base_url, locale="en-GB")
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
-        self.role, self.script = role, script
+        self.role, self.script, self.keys = role, script, keys
         self.findings: list[Finding] = []
 
     def note(self, name: str, problem: str) -> None:
@@ -318,6 +333,7 @@ class Visitor:
         if not self.open(name, path):
             return
         self.check(name)
+        self.read(name)
         self.page.set_viewport_size(PHONE)
         narrow = f"{name}, {PHONE['width']} px wide"
         if self.page.evaluate("document.documentElement.scrollWidth > innerWidth"):
@@ -326,6 +342,14 @@ class Visitor:
         if (self.role, name) in ON_A_PHONE:
             self.check(narrow)
         self.page.set_viewport_size(DESKTOP)
+
+    def read(self, name: str) -> None:
+        """What a person reads on the page: names and words, never an id, one of the
+        policy's keys or a time in UTC."""
+        text = self.page.inner_text("body")
+        for what, pattern in [("an id", UUID), ("a policy key", self.keys), ("UTC", UTC)]:
+            if found := pattern.search(text):
+                self.note(name, f"  shows {what}: {found.group(0)!r}")
 
     def close(self) -> None:
         self.context.close()
@@ -396,6 +420,7 @@ def test_no_page_has_a_wcag_2_1_aa_violation(
     new_client,
 ):
     script = axe_script()
+    keys = policy_keys(load_policy(example))
     customer = make_customer("ada@example.com")
     officer = make_staff("privacy_officer", "dpo@example.com")
     seeded = seed(example, admin, officer, customer, mailbox, new_client, live_settings)
@@ -416,7 +441,7 @@ def test_no_page_has_a_wcag_2_1_aa_violation(
     ]
     findings: list[Finding] = []
     for role, pages, sign_in in roles:
-        visitor = Visitor(chromium, live_server, role, script)
+        visitor = Visitor(chromium, live_server, role, script, keys)
         try:
             sign_in(visitor)
             filled = offered(pages, seeded)

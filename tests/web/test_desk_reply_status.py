@@ -16,8 +16,9 @@ def bodies(shopper, number: int) -> list[str]:
     return [m["body"] for m in shopper.get(f"/api/v1/tickets/{number}").json()["messages"]]
 
 
-def test_send_and_set_status_replies_and_moves_the_ticket_on(agent, shopper):
+def test_send_and_set_status_replies_and_moves_the_ticket_on(agent, shopper, mailbox):
     number = open_ticket(shopper)
+    before = len(mailbox.to("ada@example.com"))
     page = agent.get(f"/desk/tickets/{number}").text
     assert '<button type="submit" name="and_set" value="yes"' in page
     assert '<option value="waiting_on_customer" selected>Waiting on customer</option>' in page
@@ -32,6 +33,11 @@ def test_send_and_set_status_replies_and_moves_the_ticket_on(agent, shopper):
     assert "Your reply is sent." in shown and "The status is now Resolved." in shown
     assert status_of(shopper, number) == "resolved"
     assert bodies(shopper, number)[-1] == "Fixed: the tray was loose."
+    mailed = mailbox.to("ada@example.com")[before:]  # the reply alone, no status notice after it
+    assert (
+        len(mailed) == 1
+        and "Fixed: the tray was loose." in mailed[0].get_payload(decode=True).decode()
+    )
 
 
 def test_send_alone_leaves_the_status_as_it_is(agent, shopper):

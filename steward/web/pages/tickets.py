@@ -401,7 +401,11 @@ async def add_message(
     problem = None
     if new_status:
         try:
-            tickets.update_ticket(session, settings, actor, ticket_id, status=new_status)
+            # One mail: the reply the requester just got, not a status notice after it.
+            mailed = written.visibility == "public"
+            tickets.update_ticket(
+                session, settings, actor, ticket_id, status=new_status, tell_status=not mailed
+            )
         except DomainError as error:  # the reply is sent: say why the status stayed
             failed(session, error)
             new_status, problem = "", f"The status was not changed: {error.message}"[:300]
