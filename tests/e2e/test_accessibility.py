@@ -25,7 +25,7 @@ from steward.core import clock
 from steward.policy.loader import load_policy
 from steward.policy.local import Local
 from steward.policy.serviceable import keeps_devices
-from tests.conftest import EXAMPLES
+from tests.conftest import DEFAULT_EXAMPLE, EXAMPLES
 from tests.e2e.conftest import Login, current_code, sign_in_through_pages
 from tests.people import staff
 from tests.rights.channels_kit import ASKING, Asker, ingest, mail, use_example
@@ -253,12 +253,13 @@ def seed(example, admin, officer: Login, customer: Login, mailbox, new_client, s
 
 
 def policy_keys(policy) -> re.Pattern:
-    """The policy's dotted keys for categories and purposes, as whole words."""
+    """Dotted keys in the policy's vocabulary (user.contact.email, essential.service): any
+    word starting with the first part of one of its category or purpose keys."""
     keys = {*policy.purposes}
     for key, category in policy.categories.items():
         keys |= {key, *category.includes}
-    dotted = sorted((k for k in keys if "." in k), key=len, reverse=True)
-    return re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, dotted)) + r")(?![\w.])")
+    roots = sorted({k.split(".")[0] for k in keys})
+    return re.compile(r"(?<![\w.@/-])(" + "|".join(roots) + r")(\.[a-z_]+)+(?![\w@/-])")
 
 
 def made(api, path: str, body: dict) -> str:
@@ -279,7 +280,8 @@ def offered(pages: list[tuple[str, str]], seeded: Seeded) -> list[tuple[str, str
 def violations(page, script: str) -> str:
     """axe's WCAG 2.1 A/AA violations on the page, one line per rule and its elements, and
     any id used twice."""
-    page.add_script_tag(content=script)
+    if not page.evaluate("typeof axe !== 'undefined'"):  # the init script put it on every page
+        page.add_script_tag(content=script)
     found = page.evaluate(
         """async (tags) => {
             const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
@@ -305,6 +307,8 @@ class Visitor:
     def __init__(self, chromium, base_url: str, role: str, script: str, keys: re.Pattern) -> None:
         self.context = chromium.new_context(base_url=base_url, locale="en-GB")
         self.context.set_default_timeout(10_000)
+        # axe on every page as it loads: Chromium compiles it once, not once per check.
+        self.context.add_init_script(script)
         self.page = self.context.new_page()
         self.role, self.script, self.keys = role, script, keys
         self.findings: list[Finding] = []
@@ -397,15 +401,25 @@ def sign_in_with_code(visitor: Visitor, login: Login) -> None:
         page.get_by_role("button", name="Continue").click()
 
 
-def test_axe_finds_a_violation_where_there_is_one(chromium):
-    """The harness reports what axe finds: an image without a text alternative."""
-    visitor = Visitor(chromium, "about:blank", "none", axe_script())
+def test_the_sweep_reports_what_it_finds(chromium):
+    """The harness reports what axe finds (an image without a text alternative) and what a
+    person should never read: an id, a policy key, a time in UTC."""
+    keys = policy_keys(load_policy(DEFAULT_EXAMPLE))
+    visitor = Visitor(chromium, "about:blank", "none", axe_script(), keys)
     try:
-        visitor.page.set_content("<html lang=en><title>t</title><main><img src=x></main>")
+        visitor.page.set_content(
+            "<html lang=en><title>t</title><main><img src=x>"
+            "<p>Matched 0190a4c2-7d1e-7c3a-9f00-5b6a0c9d1e2f, user.contact.email, 09:00 UTC</p>"
+            "</main>"
+        )
         visitor.check("broken")
+        visitor.read("broken")
     finally:
         visitor.close()
-    assert "image-alt" in visitor.findings[0].problem
+    found = "\n".join(f.problem for f in visitor.findings)
+    assert "image-alt" in found
+    assert "shows an id" in found and "shows a policy key: 'user.contact.email'" in found
+    assert "shows UTC" in found
 
 
 def test_no_page_has_a_wcag_2_1_aa_violation(
