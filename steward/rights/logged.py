@@ -4,7 +4,7 @@ clock starts then, not when it is typed), who asked, and how their identity was 
 
 Documents seen or details matched to what is held verify the request at once, the officer
 as the actor, audited; the person it is about is the one behind the email address given, or,
-for a letter with no address, the person the officer names. A code mailed to the address
+for a letter with no address, the person the officer names (by the full name or the email address we hold, `whom`). A code mailed to the address
 follows the normal code flow. Without an address no mail is sent: the officer answers by
 post, and the request's export token is shown to the officer.
 
@@ -24,14 +24,16 @@ from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
 from steward.core.settings import Settings
+from steward.identity.common import email_index
 from steward.identity.models import Person
 from steward.policy.active import policy_of
 from steward.policy.channels import OFFICER_LOGGED, usable
-from steward.rights import intake, verify
+from steward.rights import intake, queries, verify
 from steward.rights.common import Short, Text, event, require_officer
 from steward.rights.models import KINDS
 
 OLDEST_DAYS = 365  # a request received longer ago than this is a typing mistake
+NAME_SCAN, NAME_BATCH = 500, 100  # the newest people whose names `whom` reads, and per batch
 CHECKS = {
     "document": "documents seen",
     "data_points": "details matched to what we hold",
@@ -63,6 +65,11 @@ class LoggedIn(BaseModel):
     person_id: Annotated[str, Field(max_length=36)] | None = Field(
         None, description="For a letter with no email address: the person it is about."
     )
+    about: Annotated[str, Field(max_length=254)] | None = Field(
+        None,
+        description="Instead of person_id: the full name or the email address we hold for "
+        "the person the letter is about.",
+    )
 
 
 def received_at(received: date | datetime) -> datetime:
@@ -89,7 +96,11 @@ def _checked(logged: LoggedIn, verification: list[str], email: str | None) -> st
     return logged.checked
 
 
-def _person(session: Session, logged: LoggedIn) -> str | None:
+def _person(session: Session, officer: Actor, logged: LoggedIn) -> str | None:
+    if logged.about and logged.about.strip():
+        if logged.person_id is not None:
+            raise Invalid("Name the person the letter is about once.")
+        return whom(session, officer, logged.about)
     if logged.person_id is None:
         return None
     found = session.scalar(
@@ -98,6 +109,31 @@ def _person(session: Session, logged: LoggedIn) -> str | None:
     if found is None:
         raise Invalid("There is no such person.")
     return found
+
+
+def whom(session: Session, officer: Actor, text: str) -> str:
+    """The one person we hold by this email address (its blind index) or this full name (in
+    any case; the newest NAME_SCAN people's names are read through the gate, audited)."""
+    typed = " ".join(text.split())
+    living = select(Person.id).where(Person.kind != "staff", Person.erased_at.is_(None))
+    if "@" in typed:
+        found = list(
+            session.scalars(living.where(Person.email_index == email_index(session, typed)))
+        )
+    else:
+        wanted, found = typed.casefold(), []
+        newest = living.order_by(Person.created_at.desc(), Person.id.desc())
+        for start in range(0, NAME_SCAN, NAME_BATCH):
+            batch = list(session.scalars(newest.offset(start).limit(NAME_BATCH)))
+            named = queries.person_names(session, officer, batch)
+            found += [p for p in batch if " ".join(named.get(p, "").split()).casefold() == wanted]
+            if len(batch) < NAME_BATCH:
+                break
+    if not found:
+        raise Invalid("No one we hold has that name or email address: check the spelling.")
+    if len(found) > 1:
+        raise Invalid("Several people have that name: give the email address we hold instead.")
+    return found[0]
 
 
 def log_request(
@@ -127,7 +163,7 @@ def log_request(
     if email is None and logged.channel != "post":
         raise Invalid("Enter the person's email address: only a letter is answered by post.")
     checked = None
-    person_id = _person(session, logged)
+    person_id = _person(session, officer, logged)
     if logged.kind != "inquiry":
         right = policy.rights[logged.kind]  # type: ignore[index]
         checked = _checked(logged, list(right.verification), email)

@@ -290,3 +290,36 @@ def test_the_officer_logs_a_call_from_the_dpo_page(it_shop, team, mailbox):
     assert "privacy inquiry" in body_of(mailbox.last_to("ada@example.com"))
     refused = log_on_page(officer, received="2999-01-01")
     assert refused.status_code == 422 and "cannot be in the future" in refused.text
+
+
+@pytest.mark.promise("R1")
+def test_the_officer_names_the_person_a_letter_is_about_by_name_or_email(it_shop, team, mailbox):
+    _, ada_id = team.customer("ada")
+    officer = team["privacy_officer"]
+    letter = {
+        "kind": "access",
+        "channel": "post",
+        "email": "",
+        "checked": "document",
+        "note": "Copy of a passport enclosed with the letter.",
+        "details": "Please send me a copy of my data.",
+    }
+    form = officer.get("/dpo/log").text
+    assert "Whom the letter is about" in form and "id in the desk" not in form
+
+    logged = log_on_page(officer, **letter, about="  ada   LOVELACE ")
+    assert logged.status_code == 303, logged.text
+    found = officer.get(
+        f"/api/v1/dpo/requests/{logged.headers['location'].split('/')[-1].split('?')[0]}"
+    )
+    assert found.json()["person_id"] == ada_id
+
+    team.customer("grace")  # every test customer is called Ada Lovelace
+    refused = log_on_page(officer, **letter, about="Ada Lovelace")
+    assert refused.status_code == 422
+    assert "Several people have that name: give the email address we hold" in refused.text
+    assert 'value="Ada Lovelace"' in refused.text  # what was typed is kept
+    by_address = log_on_page(officer, **letter, about="grace@example.com")
+    assert by_address.status_code == 303, by_address.text
+    unknown = log_on_page(officer, **letter, about="Charles Babbage")
+    assert unknown.status_code == 422 and "No one we hold has that name" in unknown.text

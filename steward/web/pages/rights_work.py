@@ -66,7 +66,7 @@ LOG_FIELDS = {
     "received": "Date received",
     "name": "Their name",
     "email": "Their email address",
-    "person_id": "The person's id in the desk",
+    "about": "Whom the letter is about",
     "checked": "How the identity was checked",
     "note": "How you checked it",
     "details": "What they asked",
