@@ -7,7 +7,7 @@ stored). The caller may not be known yet (their email address was the mistake), 
 sealed under the agent's own data key, which also means no one else can use it; the form
 carries only a random token. It is removed once the call is logged with it, or after
 HELD_FOR, whichever comes first (an hour: long enough to fix a form, short enough that a
-recording never outlives its purpose here).
+recording never outlives its purpose here); the worker removes expired ones (`drop_expired`).
 """
 
 import json
@@ -61,7 +61,7 @@ def hold(
     content_type = keepable_recording(notice_played, upload.content_type, upload.data)
     if actor.person_id is None:
         raise Invalid("Only a signed-in staff member's recording can be held.")
-    _drop_expired(settings)
+    drop_expired(settings)
     name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "recording"
     header = json.dumps({"filename": name, "content_type": content_type}).encode()
     token = secrets.token_urlsafe(24)
@@ -75,7 +75,7 @@ def take(session: Session, settings: Settings, actor: Actor, token: str) -> Uplo
     """The recording held under this token for this agent; NotFound when it expired, was
     used, or is not theirs."""
     check_role(session, actor, "hand over call recordings", SUPPORT)
-    if not _TOKEN.fullmatch(token) or actor.person_id is None or token in _drop_expired(settings):
+    if not _TOKEN.fullmatch(token) or actor.person_id is None or token in drop_expired(settings):
         raise NotFound(GONE)
     try:
         packed = files.load(session, settings.files_dir, HELD, token, actor.person_id)
@@ -92,7 +92,9 @@ def drop(settings: Settings, token: str) -> None:
         files.remove(settings.files_dir, HELD, token)
 
 
-def _drop_expired(settings: Settings) -> set[str]:
+def drop_expired(settings: Settings) -> set[str]:
+    """Remove the recordings held longer than HELD_FOR: on every hold and take, and by the
+    worker every 15 minutes, so one is gone even if no one opens the call form again."""
     expired = set(files.stored_ids(settings.files_dir, HELD, clock.now() - HELD_FOR))
     for token in expired:
         files.remove(settings.files_dir, HELD, token)

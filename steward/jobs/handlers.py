@@ -12,6 +12,7 @@ from steward.audit.service import write_checkpoint
 from steward.core.db import transaction
 from steward.core.errors import Conflict
 from steward.core.runtime import Runtime
+from steward.desk import held_recordings
 from steward.jobs import queue
 from steward.policy.schema import Policy
 from steward.retention import stale, sweep
@@ -67,6 +68,11 @@ def jobs_prune(ctx: JobContext, payload: dict[str, Any]) -> None:
         queue.prune(session)
 
 
+def calls_held_recordings(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Remove call recordings held for a corrected call form past their hour."""
+    held_recordings.drop_expired(ctx.settings)
+
+
 def retention_sweep(ctx: JobContext, payload: dict[str, Any]) -> None:
     sweep.run(ctx, source="worker")
 
@@ -82,3 +88,4 @@ register("audit.checkpoint", audit_checkpoint)
 register("jobs.prune", jobs_prune)
 register("retention.sweep", retention_sweep)
 register("accounts.stale", accounts_stale)
+register("calls.held_recordings", calls_held_recordings)

@@ -42,6 +42,7 @@ SCHEDULE: dict[str, Entry] = {
     "accounts.stale": Entry(_daily(3), "accounts.stale"),
     "jobs.prune": Entry(_daily(4), "jobs.prune"),
     "rights.digest": Entry(_daily(7), "rights.digest"),
+    "calls.held_recordings": Entry(_every(15), "calls.held_recordings"),
 }
 
 

@@ -42,7 +42,7 @@ def test_a_due_slot_is_enqueued_once_whoever_asks(ctx):
         clock.advance(timedelta(minutes=10))  # 07:00:10
         first = due_now(ctx)
         second = due_now(ctx)  # another worker, a moment later
-    assert sorted(first) == ["rights.digest", "rights.run"]
+    assert sorted(first) == ["calls.held_recordings", "rights.digest", "rights.run"]
     assert second == []
     assert one_job(ctx, "rights.digest").dedupe_key == "rights.digest@2031-03-04T07:00+00:00"
     assert next_slots(ctx)["rights.digest"] == datetime(2031, 3, 5, 7, 0, tzinfo=UTC)

@@ -9,6 +9,7 @@ import pytest
 
 from steward.core import clock
 from tests.people import enrol_mfa, staff
+from tests.rights.intake_kit import steward
 from tests.web.test_desk_pages import agent, form, open_ticket, plain_browser, shopper
 from tests.web.test_desk_pages_calls import AUDIO, call_form, call_of, requester_on_form, reviewer
 
@@ -138,3 +139,16 @@ def test_another_agent_cannot_use_a_held_recording(agent, admin, mailbox, new_cl
     )
     assert taken.status_code == 404
     assert "no longer kept" in taken.text
+
+
+def test_the_worker_removes_a_held_recording_after_its_hour(agent, ticket, identity_settings):
+    number, person = ticket
+    with clock.frozen_at(clock.now()):
+        assert steward(identity_settings, "worker", "--once").exit_code == 0  # its schedule
+        refused_with_a_recording(agent, person, number)
+        held = identity_settings.files_dir / "held_recordings"
+        assert [p for p in held.rglob("*") if p.is_file()]
+        clock.advance(timedelta(minutes=61))
+        ran = steward(identity_settings, "worker", "--once")
+    assert ran.exit_code == 0, ran.output
+    assert not [p for p in held.rglob("*") if p.is_file()]  # gone, though no one came back
