@@ -168,6 +168,8 @@ def test_an_admin_closes_an_account_on_the_desk(team, app):
 
     page = admin.get("/desk/accounts")
     assert page.status_code == 200 and f"/desk/accounts/{account_id}/status" in page.text
+    assert '<td data-label="Role">Administrator</td>' in page.text  # roles in words
+    assert '<td data-label="Role">Customer</td>' in page.text
     closed = post_form(
         admin, f"/desk/accounts/{account_id}/status", {"action": "close"}, follow_redirects=False
     )
