@@ -11,6 +11,7 @@ gate refuses every purpose served through a third party.
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +39,7 @@ from steward.policy.schema import Policy
 
 ACCOUNT = "guardian.account"
 THIRD_PARTIES = "guardian.third_parties"
+CONSENT_NAMES = {ACCOUNT: "Your child's account", THIRD_PARTIES: "Sharing with third parties"}
 GUARDIAN_COLUMNS = ["name", "email"]
 
 
@@ -74,11 +76,11 @@ class ChildView:
     person_id: str
     name: str | None
     email: str | None
-    birth_date: str | None
+    birth_date: date | None
     status: str
-    consented_at: str | None
+    consented_at: datetime | None
     third_parties: bool
-    consents: list[tuple[str, str, str]]  # (purpose, choice, when) per ledger event
+    consents: list[tuple[str, str, datetime]]  # (what, choice, when) per ledger event
 
 
 def _guardian_actor(child: Account) -> Actor:
@@ -284,11 +286,11 @@ def child_view(session: Session, token: str) -> ChildView:
         person_id=child.person_id,
         name=person.name,
         email=person.email,
-        birth_date=person.birth_date,
+        birth_date=date.fromisoformat(person.birth_date) if person.birth_date else None,
         status=child.status,
-        consented_at=guardian.consented_at.date().isoformat() if guardian.consented_at else None,
+        consented_at=guardian.consented_at,
         third_parties=guardian.third_parties,
-        consents=[(e.purpose, e.choice, e.at.date().isoformat()) for e in history],
+        consents=[(CONSENT_NAMES.get(e.purpose, e.purpose), e.choice, e.at) for e in history],
     )
 
 

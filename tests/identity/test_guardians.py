@@ -180,7 +180,7 @@ def test_the_guardian_sees_the_childs_data_and_asks_for_export_and_erasure(
     page = stranger.get("/guardian/child", params={"token": access})
     assert page.status_code == 200
     assert "Kit Lovelace" in page.text and KID in page.text and "2018-05-01" in page.text
-    assert "guardian.account" in page.text  # the consent record
+    assert "Your child&#39;s account" in page.text  # the consent record, in words
 
     asked = stranger.post("/guardian/child", params={"token": access}, data={"kind": "access"})
     assert asked.status_code == 200, asked.text
