@@ -31,7 +31,7 @@ from steward.rights.fulfil import fulfil
 from steward.rights.queries import CORRECTION_FIELDS, STATUS_NAMES, TimelineEntry
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
-from steward.web.pages.kit import Officer, PageRoute, failed, form_input, render
+from steward.web.pages.kit import Officer, PageRoute, failed, form_input, local_of, render
 
 router = APIRouter(
     prefix="/dpo",
@@ -265,7 +265,7 @@ def _log_page(
         "checks": {k: v.capitalize() for k, v in logged.CHECKS.items()},
         "form": form,
         "error": error,
-        "today": clock.now().date().isoformat(),
+        "today": local_of(request).here(clock.now()).date().isoformat(),  # the officer's today
     }
     return render(request, "dpo/log.html", context, status_code=status)
 
