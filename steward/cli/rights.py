@@ -16,7 +16,8 @@ app = typer.Typer(
 
 
 def _when(moment: object) -> str:
-    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
+    """An operator's time: UTC, and saying so (the pages show the viewer's own zone)."""
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 @app.command("list")
