@@ -45,6 +45,7 @@ def test_the_callers_number_is_filled_in_from_their_record(agent, admin, ticket)
     page = agent.get(f"/desk/calls/new?ticket={number}").text
     assert re.search(r'<input id="f-number" name="number" type="tel"\s+value="\+17135550199"', page)
     assert f'value="{person}" checked data-phone="+17135550199"' in page
+    assert "like +1 201-555-0123." in page  # the hint writes a number as a US business does
 
 
 def test_the_start_is_typed_in_the_agents_time_zone_and_shown_back_so(agent, ticket):

@@ -6,6 +6,7 @@ Call reviewers and privacy officers open a call by its reference to listen to it
 which the player fetches from the API (each listen audited there).
 """
 
+from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -153,7 +154,19 @@ def _call_form(
         "phones": known,
         "directions": DIRECTIONS,
         "held": held,
+        "number_like": example_number(policy_of(session).controller.country),
     }
+
+
+@cache
+def example_number(country: str) -> str:
+    """A number as the business's country writes it, with its code, for the form's hint."""
+    import phonenumbers
+
+    found = phonenumbers.example_number(country)
+    if found is None:
+        return "+1 201-555-0123"
+    return phonenumbers.format_number(found, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 @router.get("/calls/new", response_class=HTMLResponse)
