@@ -68,7 +68,12 @@ def session_of(request: Request, session: Session) -> Current:
     found = getattr(request.state, "signed_in", None)
     if not isinstance(found, Current):
         found = sessions.current(session, request.cookies.get(SESSION_COOKIE))
-        if found.time_zone is None and found.actor.role == "customer" and found.actor.person_id:
+        if (
+            found.time_zone is None
+            and found.actor.role == "customer"
+            and found.actor.person_id
+            and not request.url.path.startswith("/api/")  # JSON carries UTC: no zone needed
+        ):
             found = replace(found, time_zone=member_zone(session, found.actor.person_id))
         request.state.signed_in = found
     return found
