@@ -3,6 +3,7 @@ the migrations) import this module; domains never do: the data map and backups w
 `Base.metadata`, which this import completes and marks complete."""
 
 from steward.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa: F401
+from steward.backup import models as backup_models  # noqa: F401
 from steward.consent import models as consent_models  # noqa: F401
 from steward.core.db import Base
 from steward.desk import models as desk_models  # noqa: F401

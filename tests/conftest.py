@@ -253,6 +253,7 @@ def settings(data_dir: Path, database_url: str, keyring: Keyring) -> Settings:
         policy=data_dir / "policy.yaml",
         key_file=data_dir / "steward.key",
         files_dir=data_dir / "files",
+        backup_dir=data_dir / "backups",
     )
 
 

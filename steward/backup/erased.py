@@ -74,17 +74,20 @@ def _opens(key: bytes, blob: bytes, context: str) -> bool:
     return True
 
 
-def retire_accounts(connection: Connection) -> int:
+def retire_accounts(connection: Connection) -> dict[str, int]:
     """Tombstone again every restored person whose live key was destroyed: their accounts
-    cannot sign in and their email look-up is gone, as right after the erasure."""
+    cannot sign in and their email look-up is gone, as right after the erasure. Returns the
+    rows deleted per table (their sessions and codes)."""
     people, accounts = cast(Table, Person.__table__), cast(Table, Account.__table__)
     gone = select(KEYS.c.person_id).where(KEYS.c.shredded_at.is_not(None))
     ids = [
         row[0]
         for row in connection.execute(select(accounts.c.id).where(accounts.c.person_id.in_(gone)))
     ]
-    for table in (WebSession, RecoveryCode, OneTimeToken):
-        connection.execute(delete(table).where(table.account_id.in_(ids)))
+    removed = {}
+    for model in (WebSession, RecoveryCode, OneTimeToken):
+        result = connection.execute(delete(model).where(model.account_id.in_(ids)))
+        removed[model.__tablename__] = result.rowcount
     for account_id in ids:
         connection.execute(
             update(accounts)
@@ -102,4 +105,4 @@ def retire_accounts(connection: Connection) -> int:
         .where(people.c.id.in_(gone), people.c.erased_at.is_(None))
         .values(email_index=None, erased_at=shredded, restricted_at=shredded)
     )
-    return len(ids)
+    return removed

@@ -1,14 +1,15 @@
 """Rows to and from backup records: tables, their columns, values by kind, and the walk.
 
 A backup's records are JSON values: `{"table", "columns", "kinds"}` opens a table, each row
-is a list of values in column order, `{"end", "rows"}` closes the table and `{"done"}` holding
-every table's count ends the file. Values JSON cannot hold are written by their column's
+is a list of values in column order, `{"end", "rows"}` closes the table; the encrypted files
+follow (see disk.py), and `{"done", "files"}` holding every table's and kind of file's count
+ends the file. Values JSON cannot hold are written by their column's
 kind: bytes in base64, moments and dates in ISO 8601, decimals as text.
 """
 
 import base64
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -110,19 +111,36 @@ def target_table(name: str, columns: Sequence[str], kinds: Sequence[str]) -> Tab
 
 @dataclass
 class Walker:
-    """Checks a backup's records as they stream by and hands each table's rows on."""
+    """Checks a backup's records as they stream by and hands each table's rows on, then
+    each file's bytes (a `{"file", "id", "size"}` record, then base64 strings adding up to
+    its size)."""
 
     on_table: Callable[[str, list[str], list[str]], None] = lambda name, columns, kinds: None
     on_rows: Callable[[str, list[list[Any]]], None] = lambda name, rows: None
+    on_file: Callable[[str, str, int], None] = lambda kind, file_id, size: None
+    on_bytes: Callable[[bytes], None] = lambda data: None
+    on_file_end: Callable[[], None] = lambda: None
     batch: int = 1000
+    files: dict[str, int] = field(default_factory=dict)  # files per kind, once walked
 
     def walk(self, records: Iterable[Any]) -> dict[str, int]:
         counts: dict[str, int] = {}
         current: str | None = None
         width = 0
         pending: list[list[Any]] = []
+        left = -1  # bytes still to come of the current file; -1: not in a file
         for record in records:
-            if isinstance(record, list):
+            if left >= 0:
+                if not isinstance(record, str):
+                    raise BackupUnreadable("the backup's contents are malformed (a short file)")
+                data = base64.b64decode(record)
+                if len(data) > left:
+                    raise BackupUnreadable("the backup's contents are malformed (a long file)")
+                self.on_bytes(data)
+                left -= len(data)
+                if left == 0:
+                    left = self._end_file()
+            elif isinstance(record, list):
                 if current is None or len(record) != width:
                     raise BackupUnreadable("the backup's contents are malformed (a stray row)")
                 pending.append(record)
@@ -143,10 +161,19 @@ class Walker:
                 if record["rows"] != counts[current]:
                     raise BackupUnreadable(f"table {current} lost rows in the backup")
                 current = None
+            elif isinstance(record, dict) and "file" in record and current is None:
+                kind, size = record["file"], record["size"]
+                self.files[kind] = self.files.get(kind, 0) + 1
+                self.on_file(kind, record["id"], size)
+                left = size if size > 0 else self._end_file()
             elif isinstance(record, dict) and "done" in record and current is None:
-                if record["done"] != counts:
+                if record["done"] != counts or record.get("files", {}) != self.files:
                     raise BackupUnreadable("the backup's table list does not match its summary")
                 return counts
             else:
                 raise BackupUnreadable("the backup's contents are malformed")
         raise BackupUnreadable("the backup ends before its summary")
+
+    def _end_file(self) -> int:
+        self.on_file_end()
+        return -1

@@ -28,7 +28,8 @@ from steward.core.errors import Invalid
 from steward.vault.keyring import Keyring
 
 MAGIC = b"STEWARD-BACKUP\x00\x01"
-FORMAT = 1
+FORMAT = 2  # 2: the encrypted files after the tables
+READABLE = (1, 2)
 FRAME_BYTES = 1 << 20  # clear bytes per frame before compression
 _LENGTH = struct.Struct(">I")
 _MAX_FRAME = 64 << 20
@@ -74,7 +75,7 @@ class Header:
     def decode(cls, raw: bytes) -> "Header":
         try:
             data = json.loads(raw)
-            if data["format"] != FORMAT:
+            if data["format"] not in READABLE:
                 raise BackupUnreadable(f"backup format {data['format']} is not supported")
             return cls(
                 data["created_at"],

@@ -1,4 +1,5 @@
-"""Create, verify and restore backups: every table but the data keys, streamed in batches.
+"""Create, verify and restore backups: every table but the data keys, streamed in batches,
+then the encrypted files (disk.py).
 
 The tables are those of `steward.core.db.Base.metadata`: callers import `steward.models`
 first (backup may not import the rights domain, which sits beside it).
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, inspect, literal
 from sqlalchemy import table as sql_table
 from sqlalchemy.engine import make_url
 
-from steward.backup import erased, sealing
+from steward.backup import disk, erased, sealing
 from steward.backup.rows import (
     KEYS_TABLE,
     SEEDED,
@@ -49,10 +50,16 @@ class Summary:
     revision: str | None
     dialect: str
     tables: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)  # encrypted files, per kind
+    files_missing: int = 0  # rows whose file was not on disk when the backup was taken
 
     @property
     def rows(self) -> int:
         return sum(self.tables.values())
+
+    @property
+    def file_count(self) -> int:
+        return sum(self.files.values())
 
 
 @dataclass
@@ -60,12 +67,20 @@ class Restored(Summary):
     keys_copied: int = 0
     erased_people: int = 0  # people in the backup whose data key the live store destroyed
     stale_values: int = 0  # their values sealed under a key replaced since: cleared
+    removed: dict[str, int] = field(default_factory=dict)  # their sessions and codes: deleted
+    files_written: int = 0
+    files_erased: int = 0  # files of erased people: not written back
 
 
 def create(
-    engine: Engine, keyring: Keyring, path: Path, progress: OnProgress | None = None
+    engine: Engine,
+    keyring: Keyring,
+    path: Path,
+    files_dir: Path,
+    progress: OnProgress | None = None,
 ) -> Summary:
-    """Write a backup of the database to `path` (atomically, readable by the owner only)."""
+    """Write a backup of the database and of the encrypted files in `files_dir` to `path`
+    (atomically, readable by the owner only)."""
     on_progress = progress or (lambda table, done: None)
     temporary = path.with_name(f".{path.name}.partial")
     with _snapshot(engine) as connection:
@@ -107,7 +122,10 @@ def create(
                     on_progress(table.name, count)
                     writer.record({"end": table.name, "rows": count})
                     summary.tables[table.name] = count
-                writer.record({"done": summary.tables})
+                summary.files, summary.files_missing = disk.write(
+                    connection, writer, files_dir, on_progress
+                )
+                writer.record({"done": summary.tables, "files": summary.files})
                 writer.close()
                 out.flush()
                 os.fsync(out.fileno())
@@ -129,8 +147,9 @@ def verify(path: Path, keyring: Keyring, progress: OnProgress | None = None) -> 
     with _open(path) as source:
         header, _ = sealing.read_header(source)
         source.seek(0)
-        tables = Walker(on_rows=rows).walk(sealing.records(source, keyring))
-    return Summary(header.created_at, header.revision, header.dialect, tables)
+        walker = Walker(on_rows=rows)
+        tables = walker.walk(sealing.records(source, keyring))
+    return Summary(header.created_at, header.revision, header.dialect, tables, walker.files)
 
 
 def restore(
@@ -138,10 +157,12 @@ def restore(
     keyring: Keyring,
     into: Engine,
     keys_from: Engine | None,
+    files_into: Path,
     progress: OnProgress | None = None,
 ) -> Restored:
     """Load the backup into the empty database `into`, with the data keys of `keys_from`
-    (None: the keys are already in `into`, the live key store itself)."""
+    (None: the keys are already in `into`, the live key store itself), and its files into
+    the empty directory `files_into`."""
     on_progress = progress or (lambda table, done: None)
     with _open(path) as source:
         header, _ = sealing.read_header(source)
@@ -149,12 +170,19 @@ def restore(
         source.seek(0)
         records = sealing.records(source, keyring)
         _refuse_unless_empty(into, keys_copied=keys_from is not None)
+        disk.refuse_unless_empty(files_into)
         _migrate_to(into, header.revision)
         restored = Restored(header.created_at, header.revision, header.dialect)
         with into.begin() as connection:
             if keys_from is not None:
                 restored.keys_copied = _copy_keys(keys_from, connection, on_progress)
-            _load(connection, records, restored, on_progress)
+            unpacker = disk.Unpacker(files_into, connection)
+            try:
+                _load(connection, records, restored, unpacker, on_progress)
+            except BaseException:
+                unpacker.discard()
+                raise
+            restored.files_written, restored.files_erased = unpacker.written, unpacker.erased
             _reset_sequences(connection)
             restored.stale_values = erased.clear_stale_values(connection, keyring)
             restored.erased_people = _erased_people(connection)
@@ -162,12 +190,16 @@ def restore(
 
     upgrade(into)
     with into.begin() as connection:
-        erased.retire_accounts(connection)
+        restored.removed = erased.retire_accounts(connection)
     return restored
 
 
 def _load(
-    connection: Connection, records: Any, restored: Restored, on_progress: OnProgress
+    connection: Connection,
+    records: Any,
+    restored: Restored,
+    unpacker: disk.Unpacker,
+    on_progress: OnProgress,
 ) -> None:
     state: dict[str, Any] = {}
 
@@ -186,7 +218,16 @@ def _load(
         state["done"] += len(batch)
         on_progress(name, state["done"])
 
-    restored.tables = Walker(on_table=table, on_rows=rows, batch=BATCH).walk(records)
+    walker = Walker(
+        on_table=table,
+        on_rows=rows,
+        on_file=unpacker.start,
+        on_bytes=unpacker.write,
+        on_file_end=unpacker.end,
+        batch=BATCH,
+    )
+    restored.tables = walker.walk(records)
+    restored.files = walker.files
 
 
 def _refuse_unless_empty(engine: Engine, keys_copied: bool) -> None:

@@ -4,7 +4,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     # The websites that embed the cookie banner, comma-separated (https://www.example.com):
     # they may call the banner's own endpoints from their pages (CORS), nothing else.
     banner_origins: str = ""
+    # Backups the worker takes (docs/operations.md): where, when (a crontab line in UTC, or
+    # "off"), how many kept. A restore test of the newest runs each week while they are on.
+    backup_dir: Path = Path("./backups")
+    backup_schedule: str = "30 1 * * *"
+    backup_keep: PositiveInt = 7
 
     @field_validator("banner_origins")
     @classmethod
@@ -36,6 +41,22 @@ class Settings(BaseSettings):
                     f"'{origin}' is not an origin: write scheme and host only, like "
                     "https://www.example.com (no path, no trailing slash)"
                 )
+        return value
+
+    @field_validator("backup_schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        if value.strip().lower() == "off":
+            return "off"
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError:
+            raise ValueError(
+                f"'{value}' is not a crontab line (minute hour day month weekday, UTC, "
+                "like 30 1 * * *) nor off"
+            ) from None
         return value
 
     @property

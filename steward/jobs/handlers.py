@@ -9,6 +9,7 @@ from contextlib import suppress
 from typing import Any
 
 from steward.audit.service import write_checkpoint
+from steward.backup import drill, generations
 from steward.core.db import transaction
 from steward.core.errors import Conflict
 from steward.core.runtime import Runtime
@@ -54,7 +55,8 @@ def rights_run(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 def rights_digest(ctx: JobContext, payload: dict[str, Any]) -> None:
     with ctx.session() as session:
-        deadlines.digest(session, ctx.settings)
+        backups, warning = drill.digest_lines(session, ctx.settings)
+        deadlines.digest(session, ctx.settings, backups, send_anyway=warning)
 
 
 def audit_checkpoint(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -73,6 +75,18 @@ def calls_held_recordings(ctx: JobContext, payload: dict[str, Any]) -> None:
     held_recordings.drop_expired(ctx.settings)
 
 
+def backup_create(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """A new backup generation in STEWARD_BACKUP_DIR; the oldest beyond the kept number go."""
+    with ctx.sessions() as session:
+        good = generations.newest_good(session)
+    generations.take(ctx.engine, ctx.vault.keyring, ctx.settings, good)
+
+
+def backup_test(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """The weekly restore test of the newest backup; its result is recorded, pass or fail."""
+    drill.run(ctx, None, source="worker")
+
+
 def retention_sweep(ctx: JobContext, payload: dict[str, Any]) -> None:
     sweep.run(ctx, source="worker")
 
@@ -89,3 +103,5 @@ register("jobs.prune", jobs_prune)
 register("retention.sweep", retention_sweep)
 register("accounts.stale", accounts_stale)
 register("calls.held_recordings", calls_held_recordings)
+register("backup.create", backup_create)
+register("backup.test", backup_test)

@@ -6,6 +6,7 @@ moves it forward (a compare-and-set, so only one of several does) enqueues one j
 database a schedule starts at its first slot from now. Times are UTC.
 """
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -15,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from steward.core import clock
+from steward.core.settings import Settings
 from steward.jobs.models import JobSchedule
 from steward.jobs.queue import bulk_change, enqueue, insert_ignoring_conflicts
 
@@ -46,16 +48,33 @@ SCHEDULE: dict[str, Entry] = {
 }
 
 
+# Each week, after Sunday's backup: the restore test of the newest (X5).
+RESTORE_TEST = Entry(CronTrigger(day_of_week="sun", hour=5, minute=0, timezone=UTC), "backup.test")
+
+
+def entries(settings: Settings) -> dict[str, Entry]:
+    """The schedule under `settings`: SCHEDULE, and the backups and their weekly restore
+    test unless STEWARD_BACKUP_SCHEDULE is off."""
+    if settings.backup_schedule == "off":
+        return dict(SCHEDULE)
+    backups = CronTrigger.from_crontab(settings.backup_schedule, timezone=UTC)
+    return {
+        **SCHEDULE,
+        "backup.create": Entry(backups, "backup.create"),
+        "backup.test": RESTORE_TEST,
+    }
+
+
 def first_slot(trigger: Any, at_or_after: datetime) -> datetime:
     slot: datetime = trigger.get_next_fire_time(None, at_or_after)
     return slot
 
 
-def enqueue_due(session: Session) -> list[str]:
-    """Enqueue each scheduled job whose slot has come; returns the names enqueued."""
+def enqueue_due(session: Session, scheduled: Mapping[str, Entry]) -> list[str]:
+    """Enqueue each job of `scheduled` whose slot has come; returns the names enqueued."""
     now = clock.now()
     enqueued = []
-    for name, entry in SCHEDULE.items():
+    for name, entry in scheduled.items():
         # A write first: on SQLite it takes the lock the compare-and-set below needs.
         session.execute(
             insert_ignoring_conflicts(session, JobSchedule).values(

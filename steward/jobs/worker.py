@@ -55,7 +55,7 @@ def run_due(
     summary = Summary()
     with transaction(ctx.sessions) as session:
         queue.abandon_expired(session)
-        schedule.enqueue_due(session)
+        schedule.enqueue_due(session, schedule.entries(ctx.settings))
     while (limit is None or summary.ran < limit) and not (stop is not None and stop.is_set()):
         with transaction(ctx.sessions) as session:
             job = queue.claim(session, worker_id)

@@ -5,6 +5,7 @@ inquiry, lapsing requests nobody verified, and the daily digest of open requests
 `ExtendIn`, `ReasonIn` and `AnswerIn` are what the officer gives, to the API and on the
 request's page alike."""
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -224,13 +225,18 @@ def digest_text(session: Session) -> tuple[str, int]:
     return "\n".join([head, "", *lines]), len(lines)
 
 
-def digest(session: Session, settings: Settings) -> int:
-    """Mail the daily digest of open requests to every active privacy officer and the
-    privacy contact; returns how many mails went out. Nothing is sent when none is open."""
+def digest(
+    session: Session, settings: Settings, more: Sequence[str] = (), send_anyway: bool = False
+) -> int:
+    """Mail the daily digest of open requests, and the lines `more` (backups: no personal
+    data) after them, to every active privacy officer and the privacy contact; returns how
+    many mails went out. Nothing is sent when none is open, unless `send_anyway` (a warning)."""
     text, count = digest_text(session)
-    if count == 0:
+    if count == 0 and not send_anyway:
         return 0
+    if more:
+        text = "\n".join([text, "", *more])
     addresses = _officer_addresses(session)
     session.commit()  # the gate's audit entries
-    subject = f"Rights requests: {count} open"
+    subject = f"Rights requests: {count} open" + (", and a backup warning" if send_anyway else "")
     return sum(mail_quietly(session, settings, to, subject, text) for to in addresses)

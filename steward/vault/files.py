@@ -12,7 +12,8 @@ from steward.core.errors import NotFound
 from steward.vault.service import vault_of
 
 
-def _path(root: Path, kind: str, file_id: str) -> Path:
+def path_of(root: Path, kind: str, file_id: str) -> Path:
+    """Where a file of `kind` is kept (a backup carries it from here, sealed as it is)."""
     return root / kind / file_id[:2] / file_id
 
 
@@ -21,7 +22,7 @@ def store(
 ) -> None:
     """Write the sealed file atomically: a crash leaves the old file or none, never half."""
     sealed = vault_of(session).seal_bytes(session, owner_id, f"file:{kind}:{file_id}", data)
-    path = _path(root, kind, file_id)
+    path = path_of(root, kind, file_id)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = path.with_suffix(".partial")
     partial.write_bytes(sealed)
@@ -30,7 +31,7 @@ def store(
 
 def load(session: Session, root: Path, kind: str, file_id: str, owner_id: str) -> bytes:
     """The clear content; NotFound when the file is gone or its owner was erased."""
-    path = _path(root, kind, file_id)
+    path = path_of(root, kind, file_id)
     if not path.exists():
         raise NotFound("The file is no longer held.")
     clear = vault_of(session).open_bytes(
@@ -42,7 +43,7 @@ def load(session: Session, root: Path, kind: str, file_id: str, owner_id: str) -
 
 
 def remove(root: Path, kind: str, file_id: str) -> None:
-    _path(root, kind, file_id).unlink(missing_ok=True)
+    path_of(root, kind, file_id).unlink(missing_ok=True)
 
 
 def stored_ids(root: Path, kind: str, written_before: datetime) -> list[str]:

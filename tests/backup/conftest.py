@@ -25,6 +25,7 @@ def steward(settings: Settings):
             "STEWARD_POLICY": str(settings.policy),
             "STEWARD_KEY_FILE": str(key_file or settings.key_file),
             "STEWARD_FILES_DIR": str(settings.files_dir),
+            "STEWARD_BACKUP_DIR": str(settings.backup_dir),
             "STEWARD_SMTP_URL": "smtp://127.0.0.1:9",  # nothing listens: no mail is sent
         }
         get_settings.cache_clear()

@@ -36,6 +36,7 @@ def environment(settings) -> dict[str, str]:
         STEWARD_POLICY=str(settings.policy),
         STEWARD_KEY_FILE=str(settings.key_file),
         STEWARD_FILES_DIR=str(settings.files_dir),
+        STEWARD_BACKUP_DIR=str(settings.backup_dir),
         STEWARD_SMTP_URL=settings.smtp_url,
     )
     return env

@@ -51,6 +51,7 @@ def steward(settings, *args: str, input: bytes | None = None):
         "STEWARD_POLICY": str(settings.policy),
         "STEWARD_KEY_FILE": str(settings.key_file),
         "STEWARD_FILES_DIR": str(settings.files_dir),
+        "STEWARD_BACKUP_DIR": str(settings.backup_dir),
         "STEWARD_SMTP_URL": settings.smtp_url,
         "STEWARD_PUBLIC_URL": settings.public_url,
     }

@@ -1,7 +1,9 @@
 """HTML pages: the privacy officer's rights requests at /dpo.
 
 The queue, soonest due first, with who asked, due-soon and overdue marked, the time each
-request waited for the person to confirm it and the legal holds a scheduled erasure waits for;
+request waited for the person to confirm it and the legal holds a scheduled erasure waits for
+(under it the last retention sweep and the newest restore test of the backups, a failed one
+as a warning);
 a request's page with who asked and the person it matched (read through the gate, audited),
 its timeline in words (who did each step, by name or role) and documents; logging a request
 made by phone, by post or in person on the person's behalf; and the officer's decisions:
@@ -18,6 +20,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.backup import drill
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
@@ -145,6 +148,7 @@ def queue(
     request: Request,
     officer: Officer,
     session: SessionDep,
+    settings: SettingsDep,
     closed: bool = False,
     person: str = "",
 ) -> Response:
@@ -165,6 +169,7 @@ def queue(
         "statuses": STATUSES,
         "last_sweep": next(iter(reports.recent(session, officer, limit=1)), None),
         "holds_to_review": sum(h.needs_review for h in holds.listing(session, officer)),
+        "backups": drill.status(session, settings),
     }
     return render(request, "dpo/queue.html", context)
 
