@@ -17,9 +17,11 @@ from tests.conftest import _postgres_database
 
 @pytest.fixture
 def steward(settings: Settings):
-    """Run `steward ARGS...` as a user does, against the test's database and key file."""
+    """Run `steward ARGS...` as a user does, against the test's database and key file
+    (`env`: more settings)."""
 
-    def run(*args: str, key_file: Path | None = None):
+    def run(*args: str, key_file: Path | None = None, env: dict[str, str] | None = None):
+        given = env or {}
         env = {
             "STEWARD_DATABASE_URL": settings.database_url,
             "STEWARD_POLICY": str(settings.policy),
@@ -27,6 +29,7 @@ def steward(settings: Settings):
             "STEWARD_FILES_DIR": str(settings.files_dir),
             "STEWARD_BACKUP_DIR": str(settings.backup_dir),
             "STEWARD_SMTP_URL": "smtp://127.0.0.1:9",  # nothing listens: no mail is sent
+            **given,
         }
         get_settings.cache_clear()
         try:
@@ -68,3 +71,11 @@ def open_session(keyring: Keyring):
             release(engine)
 
     return opened
+
+
+@pytest.fixture
+def team(admin, mailbox, new_client):
+    """Signed-in staff by role (`team["privacy_officer"]`), on the test's database."""
+    from tests.desk.team import Team
+
+    return Team(admin, mailbox, new_client)

@@ -1,10 +1,12 @@
 """`steward backup create|verify|restore`, run as an operator runs them (X5).
 
-A demo desk fills every table; its backup must restore row for row into an empty database
-of the same kind, open there with the live data keys, and reveal nothing without the key file.
+A demo desk fills every table and stores attachments and call recordings; its backup must
+restore row for row into an empty database of the same kind, and file for file into an empty
+directory, open there with the live data keys, and reveal nothing without the key file.
 """
 
 import stat
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, inspect, select
@@ -12,8 +14,9 @@ from sqlalchemy import func, insert, inspect, select
 from steward.backup.rows import backed_up_tables
 from steward.core import clock
 from steward.core.db import make_engine, release
-from steward.desk.models import Ticket
+from steward.desk.models import Attachment, CallRecording, Ticket
 from steward.identity.models import Person
+from steward.vault import files
 from steward.vault.keyring import Keyring
 from steward.vault.models import DataKey
 
@@ -51,10 +54,18 @@ def every_row(url: str) -> dict[str, list[tuple]]:
         release(engine)
 
 
-def test_a_backup_restores_every_table_row_for_row_with_the_live_data_keys(
-    steward, settings, backup, empty_url, open_session
+def stored_files(root: Path) -> dict[str, bytes]:
+    """Every file under `root` by its path inside it, as it lies on disk (sealed)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_backup_restores_every_table_row_for_row_and_every_file_with_the_live_data_keys(
+    steward, settings, backup, empty_url, open_session, tmp_path
 ):
-    result = steward("backup", "restore", str(backup), "--into", empty_url)
+    restored_files = tmp_path / "restored-files"
+    result = steward(
+        "backup", "restore", str(backup), "--into", empty_url, "--files-into", str(restored_files)
+    )
     assert result.exit_code == 0, result.output
     before, after = every_row(settings.database_url), every_row(empty_url)
     assert after == before
@@ -66,10 +77,27 @@ def test_a_backup_restores_every_table_row_for_row_with_the_live_data_keys(
         assert [p.name for p in restored.scalars(select(Person).order_by(Person.id))] == names
     assert all(isinstance(name, str) and name != "[erased]" for name in names)  # opened
 
+    live_files = stored_files(settings.files_dir)
+    assert {p.split("/")[0] for p in live_files} == {"attachments", "recordings"}
+    assert stored_files(restored_files) == live_files
+    assert f"wrote {len(live_files)} files into {restored_files}" in result.stdout
+    with open_session(empty_url) as restored:
+        for attachment in restored.scalars(select(Attachment)):
+            data = files.load(
+                restored, restored_files, "attachments", attachment.id, attachment.owner_id
+            )
+            assert len(data) == attachment.size
+        for recording in restored.scalars(select(CallRecording)):
+            data = files.load(
+                restored, restored_files, "recordings", recording.id, recording.owner_id
+            )
+            assert len(data) == recording.size
 
-def test_the_restored_database_takes_new_rows(steward, settings, backup, empty_url):
+
+def test_the_restored_database_takes_new_rows(steward, settings, backup, empty_url, tmp_path):
     """Serial ids carry on after the restored ones (PostgreSQL sequences are moved)."""
-    assert steward("backup", "restore", str(backup), "--into", empty_url).exit_code == 0
+    into = ("--into", empty_url, "--files-into", str(tmp_path / "restored-files"))
+    assert steward("backup", "restore", str(backup), *into).exit_code == 0
     engine = make_engine(empty_url)
     try:
         with engine.begin() as connection:
@@ -107,6 +135,8 @@ def test_the_backup_file_holds_no_data_key_and_reveals_nothing_without_the_key_f
     for table in ("people", "audit_entries", "tickets"):
         assert table.encode() not in raw
     assert b"customer" not in raw  # clear columns are encrypted too
+    for sealed_file in stored_files(settings.files_dir).values():
+        assert sealed_file[20:80] not in raw  # files too, though sealed already
 
 
 def test_verify_lists_the_tables_and_catches_damage(steward, backup, tmp_path):
@@ -115,6 +145,7 @@ def test_verify_lists_the_tables_and_catches_damage(steward, backup, tmp_path):
     assert f"backup intact: {len(backed_up_tables())} tables" in result.stdout
     assert "  people: " in result.stdout
     assert "data_keys" not in result.stdout
+    assert "  files attachments: " in result.stdout and "  files recordings: " in result.stdout
 
     raw = bytearray(backup.read_bytes())
     raw[len(raw) // 2] ^= 0x01
@@ -154,10 +185,28 @@ def test_a_backup_still_opens_after_the_master_key_is_rotated(steward, backup):
     assert result.exit_code == 0, result.output
 
 
-def test_restore_refuses_a_database_that_is_not_empty(steward, settings, backup):
+def test_restore_refuses_a_database_that_is_not_empty(steward, settings, backup, tmp_path):
     before = every_row(settings.database_url)
-    result = steward("backup", "restore", str(backup))  # into the live database itself
+    empty_dir = ("--files-into", str(tmp_path / "restored-files"))
+    result = steward("backup", "restore", str(backup), *empty_dir)  # into the live database
     assert result.exit_code == 1
     assert result.stderr.startswith("error: the target database is not empty (table ")
     assert "restore into a new, empty database" in result.stderr
     assert every_row(settings.database_url) == before
+    assert not (tmp_path / "restored-files").exists()
+
+
+def test_restore_refuses_a_files_directory_that_is_not_empty(steward, settings, backup, empty_url):
+    before = stored_files(settings.files_dir)
+    result = steward("backup", "restore", str(backup), "--into", empty_url)  # the live files
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: the target files directory {settings.files_dir} is not empty: restore the "
+        "files into a new, empty directory (--files-into)\n"
+    )
+    assert stored_files(settings.files_dir) == before
+    engine = make_engine(empty_url)
+    try:
+        assert inspect(engine).get_table_names() == []  # refused before anything was done
+    finally:
+        release(engine)

@@ -2,7 +2,8 @@
 
 A backup holds no data key; an erasure destroys the person's key in the live store. So after
 an erasure neither the live database nor a backup taken earlier, restored, yields the
-person's data in clear, while everyone else's data restores as it was.
+person's data in clear, nor their attachments and call recordings (the restore leaves out
+the files no live key opens), while everyone else's data and files restore as they were.
 
 The erasure is a request already approved and past its grace, carried out by
 `steward rights run` as the worker or an operator would (the whole HTTP path of an erasure
@@ -18,11 +19,13 @@ from sqlalchemy import func, select, update
 from steward.backup.erased import sealed_tables
 from steward.core import clock
 from steward.core.db import Base, make_engine, make_sessionmaker, release
-from steward.desk.models import Ticket
+from steward.core.errors import NotFound
+from steward.desk.models import Attachment, CallRecording, Ticket
 from steward.identity.models import Account, Person
 from steward.retention.models import LegalHold
 from steward.rights.common import new_reference
 from steward.rights.models import RightsRequest
+from steward.vault import files
 from steward.vault.keyring import Keyring
 from steward.vault.service import ERASED, Vault
 
@@ -87,6 +90,15 @@ def two_customers(steward, settings, open_session):
     return victim, other, clear
 
 
+def files_by_owner(session) -> dict[str, list[tuple[str, str]]]:
+    """Everyone's attachments and call recordings: owner -> [(kind, id)]."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for model, kind in ((Attachment, "attachments"), (CallRecording, "recordings")):
+        for file_id, owner in session.execute(select(model.id, model.owner_id)):
+            found.setdefault(owner, []).append((kind, file_id))
+    return found
+
+
 def erase(steward, settings, person_id: str) -> None:
     """An erasure request for the person, verified and past its grace, run by the CLI."""
     vault = Vault(Keyring.load(settings.key_file))
@@ -121,6 +133,10 @@ def test_an_erasure_reaches_the_live_database_and_a_backup_taken_before_it(
     steward, settings, two_customers, empty_url, open_session, tmp_path
 ):
     victim, other, clear = two_customers
+    with open_session(settings.database_url) as live:
+        others_files = files_by_owner(live)
+    victim_files = others_files.pop(victim, [])
+    assert victim_files and others_files
     backup = tmp_path / "before-erasure.backup"
     assert steward("backup", "create", str(backup)).exit_code == 0
 
@@ -136,9 +152,15 @@ def test_an_erasure_reaches_the_live_database_and_a_backup_taken_before_it(
         assert value.encode() not in live_raw
         assert value.encode() not in backup_raw
 
-    result = steward("backup", "restore", str(backup), "--into", empty_url)
+    restored_files = tmp_path / "restored-files"
+    into = ("--into", empty_url, "--files-into", str(restored_files))
+    result = steward("backup", "restore", str(backup), *into)
     assert result.exit_code == 0, result.output
     assert "1 person reads as erased" in result.stdout
+    assert (
+        f"{len(victim_files)} file" in result.stdout
+        and "of erased people left out" in result.stdout
+    )
     with open_session(empty_url) as restored:
         person = restored.get(Person, victim)
         assert person is not None and person.name in (ERASED, None)
@@ -148,6 +170,13 @@ def test_an_erasure_reaches_the_live_database_and_a_backup_taken_before_it(
         assert sorted(values_of(restored, other)) == sorted(clear[other])
         accounts = restored.scalars(select(Account).where(Account.person_id == victim)).all()
         assert all(a.status == "disabled" and a.password_hash is None for a in accounts)
+        for kind, file_id in victim_files:
+            assert not files.path_of(restored_files, kind, file_id).exists()
+            with pytest.raises(NotFound):
+                files.load(restored, restored_files, kind, file_id, victim)
+        for owner, owned in others_files.items():
+            for kind, file_id in owned:
+                assert files.load(restored, restored_files, kind, file_id, owner)
     restored_raw = raw_bytes(empty_url, tmp_path)
     for value in secrets:
         assert value.encode() not in restored_raw
