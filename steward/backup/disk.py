@@ -8,7 +8,6 @@ file of a person whose data key the live store has destroyed: it could never be 
 Call recordings held for a refused call form (an hour at most) are no row's and are left out.
 """
 
-import base64
 import os
 import re
 import shutil
@@ -54,6 +53,7 @@ def write(
     kind and how many rows' files were not on disk (removed since the snapshot, or lost)."""
     written: dict[str, int] = {}
     missing = 0
+    writer.incompressible()
     for found in file_tables():
         ids = connection.execution_options(yield_per=1000).scalars(
             select(found.id).order_by(found.id)
@@ -68,7 +68,7 @@ def write(
                 size = os.fstat(handle.fileno()).st_size
                 writer.record({"file": found.kind, "id": file_id, "size": size})
                 for chunk in _chunks(handle, size):
-                    writer.record(base64.b64encode(chunk).decode())
+                    writer.data(chunk)
             written[found.kind] = written.get(found.kind, 0) + 1
             on_progress(f"files: {found.kind}", written[found.kind])
     return written, missing

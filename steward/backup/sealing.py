@@ -101,6 +101,7 @@ class Writer:
 
     def __init__(self, out: IO[bytes], keyring: Keyring, header: Header) -> None:
         raw = header.encode()
+        self.level = 6  # zlib's; 0 (stored) for parts compression cannot shrink: sealed files
         self._out = out
         self._aead = AESGCM(_derive(keyring, header.salt, b"steward backup v1"))
         self._header_hash = hashlib.sha256(raw).digest()
@@ -109,8 +110,20 @@ class Writer:
         self._size = 0
         out.write(MAGIC + _LENGTH.pack(len(raw)) + raw)
 
+    def incompressible(self) -> None:
+        """What follows is sealed already (random to zlib): store it uncompressed."""
+        if self._buffer:
+            self._flush(last=False)
+        self.level = 0
+
     def record(self, value: Any) -> None:
-        line = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+        self._add(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode() + b"\n")
+
+    def data(self, raw: bytes) -> None:
+        """Bytes as a record: a JSON string of their base64 (which needs no escaping)."""
+        self._add(b'"' + base64.b64encode(raw) + b'"\n')
+
+    def _add(self, line: bytes) -> None:
         self._buffer.append(line)
         self._size += len(line)
         if self._size >= FRAME_BYTES:
@@ -120,7 +133,7 @@ class Writer:
         self._flush(last=True)
 
     def _flush(self, last: bool) -> None:
-        chunk = zlib.compress(b"".join(self._buffer), 6)
+        chunk = zlib.compress(b"".join(self._buffer), self.level)
         sealed = self._aead.encrypt(
             _nonce(self._counter), chunk, _associated(self._header_hash, self._counter, last)
         )
