@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy import table as sql_table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -136,7 +137,7 @@ def _check(
     with engine.connect() as connection:
         for table, rows in restored.tables.items():
             expected = rows - restored.removed.get(table, 0)
-            found = connection.scalar(select(func.count()).select_from(text(f'"{table}"')))
+            found = connection.scalar(select(func.count()).select_from(sql_table(table)))
             if found != expected:
                 problems.append(f"table {table} holds {found} rows, the backup {expected}")
     sessions = make_sessionmaker(engine)
