@@ -2,7 +2,7 @@
 model: attachments, call recordings, rights files), carried as it lies on disk, sealed under
 its owner's data key, so a backup holds no key for files either.
 
-A file goes into the backup in chunks, never whole in memory, and comes back out of it the
+A file goes into the backup in parts of 1 MiB (raw, sealed already), never whole in memory, and comes back out of it the
 same way, written under a temporary name and renamed when complete. A restore writes back no
 file of a person whose data key the live store has destroyed: it could never be opened.
 Call recordings held for a refused call form (an hour at most) are no row's and are left out.
@@ -23,7 +23,7 @@ from steward.core.errors import Conflict
 from steward.vault.files import path_of
 from steward.vault.models import DataKey
 
-CHUNK = 192 * 1024  # bytes of a file per record: 256 KiB of base64
+CHUNK = 1 << 20  # bytes of a file per part of the backup
 _SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # kinds and ids: never a path of their own
 
 
@@ -53,7 +53,6 @@ def write(
     kind and how many rows' files were not on disk (removed since the snapshot, or lost)."""
     written: dict[str, int] = {}
     missing = 0
-    writer.incompressible()
     for found in file_tables():
         ids = connection.execution_options(yield_per=1000).scalars(
             select(found.id).order_by(found.id)

@@ -103,9 +103,10 @@ def _scratch(live: Engine, beside: Path) -> Iterator[tuple[Engine, Path]]:
     database = None
     try:
         if live.dialect.name == "postgresql":
-            database = f"steward_restore_test_{uuid.uuid4().hex[:12]}"
-            _on_server(live, f'CREATE DATABASE "{database}"')
-            url = live.url.set(database=database).render_as_string(hide_password=False)
+            name = f"steward_restore_test_{uuid.uuid4().hex[:12]}"
+            _on_server(live, f'CREATE DATABASE "{name}"')
+            database = name
+            url = live.url.set(database=name).render_as_string(hide_password=False)
         else:
             url = f"sqlite:///{folder / 'restored.db'}"
         engine = make_engine(url)

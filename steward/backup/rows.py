@@ -112,8 +112,8 @@ def target_table(name: str, columns: Sequence[str], kinds: Sequence[str]) -> Tab
 @dataclass
 class Walker:
     """Checks a backup's records as they stream by and hands each table's rows on, then
-    each file's bytes (a `{"file", "id", "size"}` record, then base64 strings adding up to
-    its size)."""
+    each file's bytes (a `{"file", "id", "size"}` record, then parts of raw bytes adding up
+    to its size)."""
 
     on_table: Callable[[str, list[str], list[str]], None] = lambda name, columns, kinds: None
     on_rows: Callable[[str, list[list[Any]]], None] = lambda name, rows: None
@@ -131,9 +131,9 @@ class Walker:
         left = -1  # bytes still to come of the current file; -1: not in a file
         for record in records:
             if left >= 0:
-                if not isinstance(record, str):
+                if not isinstance(record, bytes):
                     raise BackupUnreadable("the backup's contents are malformed (a short file)")
-                data = base64.b64decode(record)
+                data = record
                 if len(data) > left:
                     raise BackupUnreadable("the backup's contents are malformed (a long file)")
                 self.on_bytes(data)

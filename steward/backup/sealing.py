@@ -2,7 +2,9 @@
 
 Layout: MAGIC, a 4-byte header length, the header (JSON: format, created_at, schema
 revision, dialect, key id, salt), then frames, each a 4-byte length and a ciphertext of a
-zlib-compressed chunk of records. The file key is derived with HKDF-SHA256 from the key
+zlib-compressed chunk of records (JSON lines). Since format 2 the clear frame starts with a
+byte saying what it holds: `z`, such a chunk, or `b`, raw bytes of a file, which is sealed
+already and would neither compress nor gain from JSON (the reader yields them as `bytes`). The file key is derived with HKDF-SHA256 from the key
 file's index key (which never rotates, so a backup outlives a master-key rotation) and the
 file's random salt; the frame counter is the nonce, and the associated data binds each frame
 to the header, its position and whether it is the last, so frames cannot be altered,
@@ -28,8 +30,9 @@ from steward.core.errors import Invalid
 from steward.vault.keyring import Keyring
 
 MAGIC = b"STEWARD-BACKUP\x00\x01"
-FORMAT = 2  # 2: the encrypted files after the tables
+FORMAT = 2  # 2: the encrypted files after the tables, frames marked records or bytes
 READABLE = (1, 2)
+RECORDS, BYTES = b"z", b"b"
 FRAME_BYTES = 1 << 20  # clear bytes per frame before compression
 _LENGTH = struct.Struct(">I")
 _MAX_FRAME = 64 << 20
@@ -57,11 +60,12 @@ class Header:
     dialect: str
     key_id: str
     salt: bytes
+    format: int = FORMAT
 
     def encode(self) -> bytes:
         return json.dumps(
             {
-                "format": FORMAT,
+                "format": self.format,
                 "created_at": self.created_at,
                 "revision": self.revision,
                 "dialect": self.dialect,
@@ -83,6 +87,7 @@ class Header:
                 data["dialect"],
                 data["key_id"],
                 base64.b64decode(data["salt"]),
+                data["format"],
             )
         except (ValueError, KeyError, TypeError):
             raise BackupUnreadable("the backup's header is damaged") from None
@@ -101,7 +106,6 @@ class Writer:
 
     def __init__(self, out: IO[bytes], keyring: Keyring, header: Header) -> None:
         raw = header.encode()
-        self.level = 6  # zlib's; 0 (stored) for parts compression cannot shrink: sealed files
         self._out = out
         self._aead = AESGCM(_derive(keyring, header.salt, b"steward backup v1"))
         self._header_hash = hashlib.sha256(raw).digest()
@@ -110,20 +114,8 @@ class Writer:
         self._size = 0
         out.write(MAGIC + _LENGTH.pack(len(raw)) + raw)
 
-    def incompressible(self) -> None:
-        """What follows is sealed already (random to zlib): store it uncompressed."""
-        if self._buffer:
-            self._flush(last=False)
-        self.level = 0
-
     def record(self, value: Any) -> None:
-        self._add(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode() + b"\n")
-
-    def data(self, raw: bytes) -> None:
-        """Bytes as a record: a JSON string of their base64 (which needs no escaping)."""
-        self._add(b'"' + base64.b64encode(raw) + b'"\n')
-
-    def _add(self, line: bytes) -> None:
+        line = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
         self._buffer.append(line)
         self._size += len(line)
         if self._size >= FRAME_BYTES:
@@ -132,14 +124,22 @@ class Writer:
     def close(self) -> None:
         self._flush(last=True)
 
+    def data(self, raw: bytes) -> None:
+        """Raw bytes (of a file) in a frame of their own, after the records before them."""
+        if self._buffer:
+            self._flush(last=False)
+        self._seal(BYTES + raw, last=False)
+
     def _flush(self, last: bool) -> None:
-        chunk = zlib.compress(b"".join(self._buffer), self.level)
+        self._seal(RECORDS + zlib.compress(b"".join(self._buffer), 6), last)
+        self._buffer, self._size = [], 0
+
+    def _seal(self, clear: bytes, last: bool) -> None:
         sealed = self._aead.encrypt(
-            _nonce(self._counter), chunk, _associated(self._header_hash, self._counter, last)
+            _nonce(self._counter), clear, _associated(self._header_hash, self._counter, last)
         )
         self._out.write(_LENGTH.pack(len(sealed)) + sealed)
         self._counter += 1
-        self._buffer, self._size = [], 0
 
 
 def read_header(source: IO[bytes]) -> tuple[Header, bytes]:
@@ -186,13 +186,24 @@ def records(source: IO[bytes], keyring: Keyring) -> Iterator[Any]:
                 raise BackupUnreadable(
                     f"part {counter + 1} of the backup was altered or is damaged"
                 ) from None
-        for line in zlib.decompress(chunk).splitlines():
-            yield json.loads(line)
+        if header.format == 1:
+            yield from _lines(chunk)
+        elif chunk[:1] == RECORDS:
+            yield from _lines(chunk[1:])
+        elif chunk[:1] == BYTES:
+            yield chunk[1:]
+        else:
+            raise BackupUnreadable(f"part {counter + 1} of the backup is of an unknown kind")
         counter += 1
         if last:
             if source.read(1):
                 raise BackupUnreadable("the backup has data after its last part")
             return
+
+
+def _lines(chunk: bytes) -> Iterator[Any]:
+    for line in zlib.decompress(chunk).splitlines():
+        yield json.loads(line)
 
 
 def _read_length(source: IO[bytes], allow_end: bool = False) -> int:
