@@ -5,12 +5,17 @@ restore row for row into an empty database of the same kind, and file for file i
 directory, open there with the live data keys, and reveal nothing without the key file.
 """
 
+import hashlib
+import json
 import stat
+import zlib
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import func, insert, inspect, select
 
+from steward.backup import sealing
 from steward.backup.rows import backed_up_tables
 from steward.core import clock
 from steward.core.db import make_engine, release
@@ -210,3 +215,21 @@ def test_restore_refuses_a_files_directory_that_is_not_empty(steward, settings, 
         assert inspect(engine).get_table_names() == []  # refused before anything was done
     finally:
         release(engine)
+
+
+def test_a_backup_of_the_first_format_without_files_still_reads(steward, keyring, tmp_path):
+    """Backups written before files went in (format 1: every part compressed records)."""
+    made_by = sealing.key_id(keyring)
+    header = sealing.Header("2030-01-01T00:00:00+00:00", "0015", "sqlite", made_by, b"\0" * 16, 1)
+    raw = header.encode()
+    aead = AESGCM(sealing._derive(keyring, header.salt, b"steward backup v1"))
+    clear = zlib.compress(json.dumps({"done": {}}).encode() + b"\n")
+    associated = sealing._associated(hashlib.sha256(raw).digest(), 0, True)
+    sealed = aead.encrypt(sealing._nonce(0), clear, associated)
+    old = tmp_path / "old.backup"
+    old.write_bytes(
+        sealing.MAGIC + len(raw).to_bytes(4, "big") + raw + len(sealed).to_bytes(4, "big") + sealed
+    )
+    result = steward("backup", "verify", str(old))
+    assert result.exit_code == 0, result.output
+    assert "backup intact: 0 tables, 0 rows, 0 files" in result.stdout
