@@ -173,7 +173,8 @@ def audit_problem(sessions: Any, keyring: Keyring) -> str | None:
     )
 
 
-def _erased_people(session: Session) -> Any:
+def _erased_people() -> Any:
+    """The people whose key the live store destroyed: their values are meant not to open."""
     return select(erased.KEYS.c.person_id).where(erased.KEYS.c.shredded_at.is_not(None))
 
 
@@ -183,7 +184,7 @@ def _open_sample(session: Session) -> tuple[int, list[str]]:
     for table, owner, sealed in erased.sealed_tables():
         query = (
             select(owner, *sealed)
-            .where(owner.not_in(_erased_people(session)))
+            .where(owner.not_in(_erased_people()))
             .order_by(func.random())
             .limit(SAMPLE)
         )
@@ -211,7 +212,7 @@ def _open_files(session: Session, root: Path) -> tuple[int, list[str]]:
     """Open every restored file with its owner's live key."""
     opened, problems = 0, []
     for found in disk.file_tables():
-        query = select(found.id, found.owner).where(found.owner.not_in(_erased_people(session)))
+        query = select(found.id, found.owner).where(found.owner.not_in(_erased_people()))
         failed = 0
         for file_id, owner in session.execute(query):
             if not files.path_of(root, found.kind, file_id).exists():
