@@ -7,7 +7,6 @@ banner's demo page stands in for a business website). Nothing here limits who ma
 `/consent/banner.js` or call the banner's endpoints: CORS (web/cors.py) decides that.
 """
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
@@ -24,9 +23,13 @@ HEADERS = {
 # A year; not includeSubDomains: the business's other hosts are not Steward's to decide.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
+_PLAIN = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
+_HTTPS = [*_PLAIN, (b"strict-transport-security", STRICT_TRANSPORT_SECURITY.encode())]
+
 
 class SecurityHeaders:
-    """Plain ASGI, like the app's other middleware: a header list costs next to nothing."""
+    """Plain ASGI, like the app's other middleware, adding the encoded headers a response
+    lacks, in one pass over its header list."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -36,15 +39,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         # The scheme the client used: a trusted proxy's X-Forwarded-Proto is already applied.
-        https = scope["scheme"] == "https"
+        added = _HTTPS if scope["scheme"] == "https" else _PLAIN
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                if https:
-                    headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [header for header in added if header[0] not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
