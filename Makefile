@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check install clean chromium axe
+.PHONY: run test check install clean chromium axe nginx
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Steward needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -41,6 +41,17 @@ chromium:
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; } || \
 	  { test "$$CI" != true && echo "chromium could not be installed: browser tests will be skipped"; }; }
 
+# The proxy test (tests/deploy) runs Debian's nginx, with deploy/nginx.conf, in front of
+# Steward; install it once when missing. Under CI=true a failed install stops the build.
+NGINX := /usr/sbin/nginx
+
+nginx:
+	@test -x $(NGINX) || { echo "Installing Debian's nginx for the proxy test"; \
+	  { $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; } || \
+	  { if test "$$CI" = true; then echo "CI=true but nginx could not be installed" >&2; exit 1; fi; \
+	    echo "nginx could not be installed: the proxy test will be skipped"; }; }
+
 # The accessibility tests (tests/e2e/test_accessibility.py) inject axe-core into the pages.
 # It is fetched from npm at this pinned version into .cache/axe/ (git-ignored) when missing,
 # never committed. Without npm or the registry the tests are skipped, except under CI=true.
@@ -64,7 +75,7 @@ $(AXE_JS):
 # whole suite). Each test has its own database, port and files.
 WORKERS ?= auto
 
-test: check chromium axe
+test: check chromium axe nginx
 	$(BIN)/pytest -n $(WORKERS)
 
 clean:

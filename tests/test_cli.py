@@ -101,6 +101,7 @@ def test_init_with_a_broken_policy_says_why_and_creates_no_database(tmp_path):
     [
         ("STEWARD_BANNER_ORIGINS", "www.example.com/", "is not an origin"),
         ("STEWARD_PORT", "eighty", "valid integer"),
+        ("STEWARD_TRUSTED_PROXIES", "127.0.0.1,proxy.local", "not an IP address or network"),
     ],
 )
 def test_a_wrong_setting_is_named_without_a_traceback(tmp_path, name, value, says):

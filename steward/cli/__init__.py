@@ -107,7 +107,9 @@ def serve(
         report(error)
     bind, at = host or settings.host, port or settings.port
     typer.echo(f"Steward serving on http://{bind}:{at} (Ctrl+C to stop)")
-    uvicorn.run(web, host=bind, port=at, log_level="warning", access_log=False)
+    # Forwarded headers are the app's to judge (STEWARD_TRUSTED_PROXIES), not uvicorn's,
+    # which would otherwise believe them from 127.0.0.1.
+    uvicorn.run(web, host=bind, port=at, log_level="warning", access_log=False, proxy_headers=False)
 
 
 def main() -> None:

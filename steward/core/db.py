@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -102,12 +102,17 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration; a database already there is only looked at
     (alembic's environment is not run), which keeps every start and command quick."""
+    with engine.connect() as connection:
+        done = at_head(connection)
+    if not done:
+        _migrate(engine, "upgrade", "heads")
+
+
+def at_head(connection: Connection) -> bool:
+    """Whether the schema is at the newest migration this Steward carries."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    if current != _heads():
-        _migrate(engine, "upgrade", "heads")
+    return set(MigrationContext.configure(connection).get_current_heads()) == _heads()
 
 
 @cache

@@ -1,5 +1,6 @@
 """Settings from `STEWARD_` environment variables; the embedded default needs none."""
 
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -31,11 +32,15 @@ class Settings(BaseSettings):
     backup_dir: Path = Path("./backups")
     backup_schedule: str = "30 1 * * *"
     backup_keep: PositiveInt = 7
+    # The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed, as
+    # comma-separated addresses or networks (127.0.0.1,10.0.0.0/8); none by default, so a
+    # client cannot choose the address the sign-in throttle counts it under.
+    trusted_proxies: str = ""
 
     @field_validator("banner_origins")
     @classmethod
     def _origins(cls, value: str) -> str:
-        for origin in filter(None, (o.strip() for o in value.split(","))):
+        for origin in _items(value):
             if not ORIGIN.match(origin):
                 raise ValueError(
                     f"'{origin}' is not an origin: write scheme and host only, like "
@@ -59,9 +64,31 @@ class Settings(BaseSettings):
             ) from None
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for proxy in _items(value):
+            try:
+                ipaddress.ip_network(proxy)
+            except ValueError:
+                raise ValueError(
+                    f"'{proxy}' is not an IP address or network: write addresses like "
+                    "127.0.0.1 or networks like 10.0.0.0/8"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _items(self.trusted_proxies)
+
     @property
     def banner_origin_list(self) -> list[str]:
-        return [o.strip() for o in self.banner_origins.split(",") if o.strip()]
+        return _items(self.banner_origins)
+
+
+def _items(value: str) -> list[str]:
+    """The entries of a comma-separated setting."""
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 @lru_cache

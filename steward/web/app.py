@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import steward.models  # noqa: F401  (every table: the data map and backups walk them)
 from steward import __version__
@@ -23,7 +24,6 @@ from steward.core.errors import DomainError
 from steward.core.runtime import Runtime
 from steward.core.settings import Settings, get_settings
 from steward.policy import lifecycle
-from steward.policy.document import STYLE
 from steward.policy.service import read_active, record_version
 from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
@@ -36,6 +36,7 @@ from steward.web.api import calls as calls_api
 from steward.web.api import consent as consent_api
 from steward.web.api import data_use as data_use_api
 from steward.web.api import devices as devices_api
+from steward.web.api import health as health_api
 from steward.web.api import me as me_api
 from steward.web.api import organisations as organisations_api
 from steward.web.api import policy as policy_api
@@ -46,11 +47,11 @@ from steward.web.api import rights_work as rights_work_api
 from steward.web.api import tickets as tickets_api
 from steward.web.auth import SESSION_COOKIE
 from steward.web.cors import BannerCORS
+from steward.web.headers import SecurityHeaders
 from steward.web.pages import kit as page_kit
 
 log = logging.getLogger("steward.web")
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-TEMPLATES.env.globals["document_style"] = STYLE
 TEMPLATES.env.globals.update(when=page_kit.when, day=page_kit.day)
 
 
@@ -92,6 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     if settings.banner_origin_list:
         app.add_middleware(BannerCORS, origins=settings.banner_origin_list)
+    app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxy_list:  # outermost: every layer sees the forwarded client
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     return app
 
 
@@ -104,6 +108,7 @@ def _routes() -> tuple[BaseRoute, ...]:
     server nothing but costs the suite, which builds an app per test, a fifth of its time.
     """
     routers = [
+        health_api.router,
         policy_api.router,
         auth_api.router,
         me_api.router,

@@ -6,7 +6,8 @@ both databases. Without /usr/bin/chromium they are skipped with a reason, except
 CI=true, where they must run (`make test` installs it).
 
 Fixtures: `live_server` (base URL), `live_settings`, `browser_page` (a Playwright page whose
-screenshot is saved to test-artifacts/ after each test), `make_staff` (a staff account with
+screenshot is saved to test-artifacts/ after each test, and which fails the test when the
+Content-Security-Policy refused anything in it), `make_staff` (a staff account with
 MFA, made through the API), `sign_in_as` (signs the page in through the sign-in pages), and
 `make_customer`, and `mailbox`, `admin`, `new_client` from tests/people.py, which share the server's database.
 """
@@ -91,6 +92,30 @@ def live_server(live_settings: Settings, live_socket: socket.socket) -> Iterator
     thread.join(timeout=10)
 
 
+# Every page is watched for what its Content-Security-Policy refused: Chromium reports it as
+# a console error and as a securitypolicyviolation event, which this script logs too.
+CSP_WATCH = """document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " refused " + e.blockedURI +
+    " at " + e.sourceFile + ":" + e.lineNumber + " " + e.sample);
+});"""
+
+
+def watch_csp(context, refused: list[str]) -> None:
+    """Note in `refused` what the policy refuses in any page of the browser context."""
+    context.add_init_script(CSP_WATCH)
+
+    def on_console(message) -> None:
+        text = message.text
+        if message.type == "error" and ("Content Security Policy" in text or "CSP" in text):
+            refused.append(text)
+
+    context.on("console", on_console)
+
+
+def assert_nothing_refused(refused: list[str]) -> None:
+    assert not refused, "the Content-Security-Policy refused: " + "; ".join(refused)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[object]:
     _need_chromium()
@@ -113,23 +138,28 @@ def browser_page(chromium, live_server: str, request: pytest.FixtureRequest):
     """A fresh browser context and page; its last screen is saved to test-artifacts/."""
     context = chromium.new_context(base_url=live_server, locale="en-GB")  # type: ignore[attr-defined]
     context.set_default_timeout(10_000)
+    refused: list[str] = []
+    watch_csp(context, refused)
     page = context.new_page()
     yield page
     try:
         page.screenshot(path=str(artifact_name(request.node.name)), full_page=True)
     finally:
         context.close()
+    assert_nothing_refused(refused)
 
 
 @pytest.fixture
 def new_browser_page(chromium, live_server: str, request: pytest.FixtureRequest):
     """Another browser (its own cookies), e.g. a second customer; screenshots saved too."""
     opened = []
+    refused: list[str] = []
 
     def make():
         context = chromium.new_context(base_url=live_server, locale="en-GB")  # type: ignore[attr-defined]
         context.set_default_timeout(10_000)
         opened.append(context)
+        watch_csp(context, refused)
         return context.new_page()
 
     yield make
@@ -140,6 +170,7 @@ def new_browser_page(chromium, live_server: str, request: pytest.FixtureRequest)
                 page.screenshot(path=str(name), full_page=True)
         finally:
             context.close()
+    assert_nothing_refused(refused)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from steward.policy.loader import load_policy
 from steward.policy.local import Local
 from steward.policy.serviceable import keeps_devices
 from tests.conftest import DEFAULT_EXAMPLE, EXAMPLES
-from tests.e2e.conftest import Login, current_code, sign_in_through_pages
+from tests.e2e.conftest import Login, current_code, sign_in_through_pages, watch_csp
 from tests.people import staff
 from tests.rights.channels_kit import ASKING, Asker, ingest, mail, use_example
 
@@ -309,6 +309,8 @@ class Visitor:
         self.context.set_default_timeout(10_000)
         # axe on every page as it loads: Chromium compiles it once, not once per check.
         self.context.add_init_script(script)
+        self.refused: list[str] = []
+        watch_csp(self.context, self.refused)
         self.page = self.context.new_page()
         self.role, self.script, self.keys = role, script, keys
         self.findings: list[Finding] = []
@@ -317,9 +319,12 @@ class Visitor:
         self.findings.append(Finding(self.role, name, self.page.url, problem))
 
     def check(self, name: str) -> None:
-        """Run axe on the page as it is now."""
+        """Run axe on the page as it is now, and note what its Content-Security-Policy
+        refused (a page must work with nothing of its own refused)."""
         if problems := violations(self.page, self.script):
             self.note(name, problems)
+        while self.refused:
+            self.note(name, f"  the Content-Security-Policy refused: {self.refused.pop(0)}")
 
     def open(self, name: str, path: str) -> bool:
         """Go to the page; False (and noted) when it does not answer as it should."""

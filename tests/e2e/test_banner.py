@@ -17,7 +17,7 @@ BUTTONS = ("Accept all", "Reject all", "Customise")
 
 
 def consent_cookie(page) -> dict:
-    page.wait_for_function("document.cookie.includes('steward_consent=')")
+    page.wait_for_function("() => document.cookie.includes('steward_consent=')")
     for cookie in page.context.cookies():
         if cookie["name"] == "steward_consent":
             return json.loads(urllib.parse.unquote(cookie["value"]))

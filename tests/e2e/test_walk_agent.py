@@ -102,7 +102,7 @@ def test_an_agents_day_at_the_desk(
     page.get_by_label("Canned reply").select_option(label="Fuel filter")
     page.get_by_role("button", name="Insert").click()
     message = page.get_by_label("Message")
-    page.wait_for_function("document.getElementById('f-body').value !== ''")
+    page.wait_for_function("() => document.getElementById('f-body').value !== ''")
     assert message.input_value() == "Please check the fuel filter first."
     page.get_by_label("Status after sending").select_option("waiting_on_customer")
     page.get_by_role("button", name="Send and set status").click()

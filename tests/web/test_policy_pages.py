@@ -29,7 +29,8 @@ def test_privacy_page_shows_the_active_policy(client, settings):
     for category in policy.categories.values():
         assert category.name in page.text
     assert 'name="viewport"' in page.text
-    assert "@media print" in page.text
+    assert '<link rel="stylesheet" href="/privacy/document.css">' in page.text
+    assert "@media print" in client.get("/privacy/document.css").text  # printable
 
 
 def test_cookie_page_lists_every_cookie(client, settings):

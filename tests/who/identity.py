@@ -4,6 +4,7 @@ from tests.who import PUBLIC, SIGNED_IN
 
 WHO = {
     ("GET", "/api/v1/health"): PUBLIC,
+    ("GET", "/api/v1/ready"): PUBLIC,
     ("GET", "/api/v1/policy"): PUBLIC,
     ("POST", "/api/v1/auth/register"): PUBLIC,
     ("POST", "/api/v1/auth/verify-email"): PUBLIC,

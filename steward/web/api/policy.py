@@ -12,8 +12,3 @@ def get_policy(request: Request) -> dict[str, Any]:
     """The active policy, as its file states it, with the hash of the exact text in force."""
     active = request.app.state.active_policy
     return {"sha256": active.sha256, "policy": active.policy.model_dump(mode="json")}
-
-
-@router.get("/health", tags=["operations"])
-def health() -> dict[str, str]:
-    return {"status": "ok"}

@@ -8,6 +8,8 @@ which the banner sends with every choice so the ledger can prove what the person
 inert analytics script that the banner activates only when analytics is accepted.
 """
 
+import base64
+import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from markupsafe import escape
 
 from steward.consent.banner import config
 from steward.policy.publish import name_of
+from steward.web.headers import CONTENT_SECURITY_POLICY
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,18 +48,39 @@ def banner_config(request: Request) -> Response:
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
 
 
+# The demo stands in for a business website, whose own inline style and analytics script
+# (run by the banner once analytics is accepted) its policy allows by hash, nothing else.
+_DEMO_STYLE = """
+body { font: 16px/1.5 system-ui, sans-serif; margin: 0; padding: 1rem 1rem 16rem;
+  color: #1a1a1a; }
+main { max-width: 40rem; margin: 0 auto; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+"""
+_DEMO_ANALYTICS = """
+(function () {
+  var status = document.getElementById("analytics-status");
+  status.textContent = "Analytics: running.";
+  var csrf = document.cookie.match(/(?:^|; )steward_csrf=([^;]*)/);
+  var headers = {"Content-Type": "application/json"};
+  if (csrf) headers["X-CSRF-Token"] = decodeURIComponent(csrf[1]);  // when signed in
+  fetch("/api/v1/events", {
+    method: "POST",
+    headers: headers,
+    body: JSON.stringify({browser_id: window.StewardConsent.browserId(), kind: "page_view",
+                          path: location.pathname})
+  }).then(function (r) { return r.json(); }).then(function (answer) {
+    status.textContent = "Analytics: page view " + (answer.stored ? "stored." : "not stored.");
+    document.body.setAttribute("data-page-view", answer.stored ? "stored" : "refused");
+  });
+})();
+"""
 _DEMO = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{business} — banner demo</title>
-<style>
-body {{ font: 16px/1.5 system-ui, sans-serif; margin: 0; padding: 1rem 1rem 16rem;
-  color: #1a1a1a; }}
-main {{ max-width: 40rem; margin: 0 auto; }}
-pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
-</style>
+<style>{style}</style>
 <script src="/consent/banner.js" defer></script>
 </head>
 <body>
@@ -72,31 +96,29 @@ ignores it until the banner activates it, which happens only when analytics is a
 <footer><p><a href="/privacy/cookies">Cookie policy</a> ·
 <button type="button" data-steward-consent-open>Cookie settings</button></p></footer>
 </main>
-<script type="text/plain" data-category="analytics">
-(function () {{
-  var status = document.getElementById("analytics-status");
-  status.textContent = "Analytics: running.";
-  var csrf = document.cookie.match(/(?:^|; )steward_csrf=([^;]*)/);
-  var headers = {{"Content-Type": "application/json"}};
-  if (csrf) headers["X-CSRF-Token"] = decodeURIComponent(csrf[1]);  // when signed in
-  fetch("/api/v1/events", {{
-    method: "POST",
-    headers: headers,
-    body: JSON.stringify({{browser_id: window.StewardConsent.browserId(), kind: "page_view",
-                          path: location.pathname}})
-  }}).then(function (r) {{ return r.json(); }}).then(function (answer) {{
-    status.textContent = "Analytics: page view " + (answer.stored ? "stored." : "not stored.");
-    document.body.setAttribute("data-page-view", answer.stored ? "stored" : "refused");
-  }});
-}})();
-</script>
+<script type="text/plain" data-category="analytics">{analytics}</script>
 </body>
 </html>
 """
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+_DEMO_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "script-src 'self'", f"script-src 'self' {_hash(_DEMO_ANALYTICS)}"
+).replace("style-src 'self'", f"style-src 'self' {_hash(_DEMO_STYLE)}")
 
 
 @router.get("/consent/demo", response_class=HTMLResponse)
 def demo(request: Request) -> HTMLResponse:
     policy = request.app.state.active_policy.policy
     origin = str(request.base_url).rstrip("/")
-    return HTMLResponse(_DEMO.format(business=escape(name_of(policy)), origin=escape(origin)))
+    page = _DEMO.format(
+        business=escape(name_of(policy)),
+        origin=escape(origin),
+        style=_DEMO_STYLE,
+        analytics=_DEMO_ANALYTICS,
+    )
+    return HTMLResponse(page, headers={"Content-Security-Policy": _DEMO_POLICY})

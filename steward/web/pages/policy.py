@@ -3,10 +3,10 @@ privacy policy and cookie policy, each pointing to the privacy center where a pe
 their rights."""
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from steward.policy.document import Document, to_html
+from steward.policy.document import STYLE, Document, to_html
 from steward.policy.publish import cookie_policy, privacy_policy
 from steward.web.deps import SessionDep
 from steward.web.pages.kit import home_of, looked_up_or_none, note_viewer, render
@@ -36,3 +36,14 @@ def privacy(request: Request) -> HTMLResponse:
 @router.get("/privacy/cookies", response_class=HTMLResponse, dependencies=[Depends(note_viewer)])
 def cookies(request: Request) -> HTMLResponse:
     return _page(request, cookie_policy(request.app.state.active_policy.policy))
+
+
+@router.get("/privacy/document.css")
+def document_style() -> Response:
+    """The published documents' style, which every page builds on; one text with the
+    printable files `steward policy render` writes, where it is inline."""
+    return Response(
+        STYLE,
+        media_type="text/css; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )

@@ -172,8 +172,20 @@
     "padding:.4rem .75rem;background:#fff;color:#1d4f91;border:2px solid #1d4f91;border-radius:4px;cursor:pointer}" +
     "@media (max-width:32rem){.stw-actions{flex-direction:column}.stw-btn{flex:0 0 auto;width:100%}}";
 
+  // A constructed style sheet where the browser has them: a website whose
+  // Content-Security-Policy allows no inline style still shows the banner as drawn.
+  var styled = false;
   function style() {
-    if (document.getElementById("stw-style")) return;
+    if (styled || document.getElementById("stw-style")) return;
+    styled = true;
+    if (window.CSSStyleSheet && document.adoptedStyleSheets) {
+      try {
+        var sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+        document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+        return;
+      } catch (e) { /* an older browser: fall back to a style element */ }
+    }
     (document.head || document.body).appendChild(el("style", { id: "stw-style", text: CSS }));
   }
 
