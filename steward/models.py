@@ -5,6 +5,7 @@ the migrations) import this module; domains never do: the data map and backups w
 from steward.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa: F401
 from steward.consent import models as consent_models  # noqa: F401
 from steward.core.db import Base
+from steward.core.shared import SharedState  # noqa: F401
 from steward.desk import models as desk_models  # noqa: F401
 from steward.identity import models as identity_models  # noqa: F401
 from steward.jobs import models as jobs_models  # noqa: F401
