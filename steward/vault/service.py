@@ -8,6 +8,7 @@ it back to the key file: no process wraps with a retired key or needs a restart.
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -140,6 +141,18 @@ class Vault:
         clear = self.open_bytes(session, person_id, context, blob)
         return ERASED if clear is None else clear.decode()
 
+    def sealing_key(self, session: Session, person_id: str) -> "PersonKey":
+        """The person's key, to seal many parts of one stream (a large file) with."""
+        key = self._key(session, person_id, create=True)
+        if key is None:
+            raise ErasedPerson(person_id)
+        return PersonKey(key, person_id)
+
+    def opening_key(self, session: Session, person_id: str) -> "PersonKey | None":
+        """The person's key to open a stream's parts with; None once it is destroyed."""
+        key = self._key(session, person_id, create=False)
+        return PersonKey(key, person_id) if key is not None else None
+
     def seal_bytes(self, session: Session, person_id: str, context: str, data: bytes) -> bytes:
         """Encrypt under the person's data key (a file's content, say), bound to `context`."""
         key = self._key(session, person_id, create=True)
@@ -188,6 +201,20 @@ class Vault:
             row.wrapped = crypto.encrypt(self.keyring.master_keys[0], key, context)
             row.master_key_id = current
         return len(rows)
+
+
+@dataclass(frozen=True)
+class PersonKey:
+    """One person's unwrapped data key, sealing as `Vault.seal_bytes` does."""
+
+    key: bytes = field(repr=False)
+    person_id: str
+
+    def seal(self, data: bytes, context: str) -> bytes:
+        return crypto.encrypt(self.key, data, f"{context}:{self.person_id}")
+
+    def open(self, blob: bytes, context: str) -> bytes:
+        return crypto.decrypt(self.key, blob, f"{context}:{self.person_id}")
 
 
 class ErasedPerson(Exception):
