@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import BigInteger, String, select, update
+from sqlalchemy import BigInteger, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from steward.core.db import Base
@@ -33,7 +33,7 @@ class SharedState(Base):
 def announce(session: Session, name: str, value: str) -> None:
     """Set `name` to `value` and move its generation on; the caller commits. On PostgreSQL
     the UPDATE waits for transactions holding the row with `held`."""
-    session.execute(
+    session.connection().execute(
         update(SharedState)
         .where(SharedState.name == name)
         .values(generation=SharedState.generation + 1, value=value)
@@ -44,14 +44,22 @@ def held(session: Session, name: str) -> str | None:
     """The value of `name`, which cannot change before this transaction ends: read under a
     share lock on PostgreSQL (an `announce` waits for it); on SQLite, whose writers take
     turns anyway, after taking the write lock with an UPDATE that changes nothing."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            update(SharedState)
-            .where(SharedState.name == name)
-            .values(generation=SharedState.generation)
-        )
-    query = select(SharedState.value).where(SharedState.name == name)
-    return session.scalar(query.with_for_update(read=True))
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.execute(_TAKE_WRITE_LOCK, {"shared": name})
+    return connection.execute(_HELD, {"shared": name}).scalar()
+
+
+_TAKE_WRITE_LOCK = (
+    update(SharedState)
+    .where(SharedState.name == bindparam("shared"))
+    .values(generation=SharedState.generation)
+)
+_HELD = (
+    select(SharedState.value)
+    .where(SharedState.name == bindparam("shared"))
+    .with_for_update(read=True)
+)
 
 
 class Follower:

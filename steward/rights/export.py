@@ -28,11 +28,13 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import IO, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, case, or_, select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import RIGHTS, check
@@ -92,18 +94,45 @@ def key_of(holding: Holding) -> str:
 
 
 def rows(session: Session, person_id: str) -> Iterator[tuple[Holding, Any, str]]:
-    """(holding, row, how it reaches the person) for every row about the person, one
-    indexed query per path of the data map, streamed; a row reached twice comes once."""
-    seen: dict[str, set[Any]] = {}
+    """(holding, row, how it reaches the person) for every row about the person: one indexed
+    query per table of the data map, its ways to the person OR-ed and the first that holds
+    named by the database, read in batches of 500 as plain rows with their sealed values
+    opened (no ORM objects: an export only reads); a row reached twice comes once."""
+    vault = vault_of(session)
+    connection = session.connection().execution_options(yield_per=500)
+    for holding, query in _queries():
+        result = connection.execute(query, {"person": person_id})
+        for batch in result.partitions():
+            vault.preload(session, (str(row._mapping[holding.owner]) for row in batch))
+            for row in batch:
+                found = dict(row._mapping)
+                how = found.pop(_HOW)
+                for column in holding.sealed:
+                    if (blob := found.get(column)) is not None:
+                        owner = str(found[holding.owner])
+                        found[column] = vault.open(session, owner, f"{holding.name}.{column}", blob)
+                yield holding, SimpleNamespace(**found), how
+
+
+_HOW = "steward_how"
+
+
+@cache
+def _queries() -> tuple[tuple[Holding, Any], ...]:
+    """Per holding, the query for its rows reaching a person (`:person`), in the data map's
+    order, with the first way each row reaches them."""
+    person: Any = bindparam("person")
+    by_holding: dict[str, list[Any]] = {}
     for path in paths():
-        key = key_of(path.holding)
-        done = seen.setdefault(path.holding.name, set())
-        query = path.rows(person_id).execution_options(yield_per=500)
-        for row in session.scalars(query):
-            row_id = getattr(row, key)
-            if row_id not in done:
-                done.add(row_id)
-                yield path.holding, row, path.how
+        by_holding.setdefault(path.holding.name, []).append(path)
+    found = []
+    for ways in by_holding.values():
+        holding = ways[0].holding
+        conditions = [(way.where(person), way.how) for way in ways]
+        how = case(*conditions).label(_HOW)
+        query = select(holding.table, how).where(or_(*(c for c, _ in conditions)))
+        found.append((holding, query))
+    return tuple(found)
 
 
 def values(
@@ -190,35 +219,56 @@ def _consents(session: Session, person_id: str) -> list[dict[str, Any]]:
 
 
 class _Spill:
-    """One category's values in the order they were read, written as they come and read back
-    for each file of the export. Sealed under a key that lives only in this process for this
-    export; in memory up to SPOOL bytes, then in a temporary file in the data directory."""
+    """One category's values in the order they were read, read back for each file of the
+    export. Held as they are up to SPOOL bytes (most people's exports never leave memory);
+    past that written to a temporary file in the data directory, sealed part by part under a
+    key that lives only in this process for this export."""
 
     def __init__(self, folder: Path) -> None:
-        key = AESGCM.generate_key(bit_length=256)
-        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL, dir=str(folder))  # noqa: SIM115 (closed by the export)
-        self._open = lambda data, part: crypto.decrypt(key, data, part)
+        self._folder = folder
+        self._held: list[dict[str, Any]] = []
+        self._size = 0
+        self._file: IO[bytes] | None = None
+        self._sealing: files.Sealing | None = None
+        self._key = b""
+        self._read = False
+
+    def add(self, value: dict[str, Any]) -> None:
+        if self._sealing is not None:
+            self._sealing.write(json.dumps(value, default=str).encode() + b"\n")
+            return
+        self._held.append(value)
+        self._size += len(str(value["value"])) + 200  # what a value and its keys take
+        if self._size > SPOOL:
+            self._spill()
+
+    def _spill(self) -> None:
+        key = self._key = AESGCM.generate_key(bit_length=256)
+        self._file = tempfile.TemporaryFile(dir=self._folder)  # noqa: SIM115 (closed by close)
         self._sealing = files.Sealing(
             self._file, lambda data, part: crypto.encrypt(key, data, part), SPILL_PART
         )
-        self._done = False
-
-    def add(self, value: dict[str, Any]) -> None:
-        self._sealing.write(json.dumps(value, default=str).encode() + b"\n")
+        held, self._held = self._held, []
+        for value in held:
+            self.add(value)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        if not self._done:
-            self._sealing.close()
-            self._done = True
+        if self._file is None or self._sealing is None:
+            yield from self._held
+            return
+        if not self._read:
+            self._sealing.close()  # the last part
+            self._read = True
+        key, rest = self._key, b""
         self._file.seek(0)
-        rest = b""
-        for part in files.parts(self._file, self._open):
+        for part in files.parts(self._file, lambda data, n: crypto.decrypt(key, data, n)):
             *lines, rest = (rest + part).split(b"\n")
             for line in lines:
                 yield json.loads(line)
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
 
 def _document(
