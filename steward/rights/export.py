@@ -99,7 +99,7 @@ def rows(session: Session, person_id: str) -> Iterator[tuple[Holding, Any, str]]
     named by the database, read in batches of 500 as plain rows with their sealed values
     opened (no ORM objects: an export only reads); a row reached twice comes once."""
     vault = vault_of(session)
-    connection = session.connection().execution_options(yield_per=500)
+    connection = session.connection()
     for holding, query in _queries():
         result = connection.execute(query, {"person": person_id})
         for batch in result.partitions():
@@ -130,7 +130,11 @@ def _queries() -> tuple[tuple[Holding, Any], ...]:
         holding = ways[0].holding
         conditions = [(way.where(person), way.how) for way in ways]
         how = case(*conditions).label(_HOW)
-        query = select(holding.table, how).where(or_(*(c for c, _ in conditions)))
+        query = (
+            select(holding.table, how)
+            .where(or_(*(c for c, _ in conditions)))
+            .execution_options(yield_per=500)
+        )
         found.append((holding, query))
     return tuple(found)
 
