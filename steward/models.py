@@ -6,6 +6,7 @@ from steward.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa:
 from steward.backup import models as backup_models  # noqa: F401
 from steward.consent import models as consent_models  # noqa: F401
 from steward.core.db import Base
+from steward.core.shared import SharedState  # noqa: F401
 from steward.desk import models as desk_models  # noqa: F401
 from steward.identity import models as identity_models  # noqa: F401
 from steward.jobs import models as jobs_models  # noqa: F401

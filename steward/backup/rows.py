@@ -21,7 +21,9 @@ from steward.backup.sealing import BackupUnreadable
 from steward.core.db import Base
 
 KEYS_TABLE = "data_keys"  # never in a backup: restored from the live key store
-SEEDED = frozenset({"audit_head"})  # a migration fills these with a row; a restore replaces it
+SEEDED = frozenset(
+    {"audit_head", "shared_state"}
+)  # a migration fills these; a restore replaces them
 
 
 def backed_up_tables() -> list[Table]:

@@ -79,15 +79,16 @@ def database() -> Iterator["Runtime[Vault, Policy]"]:
     from steward.core.db import make_engine, make_sessionmaker, release, upgrade
     from steward.core.errors import DomainError
     from steward.core.runtime import Runtime
+    from steward.core.shared import KEYS, POLICY, Follower
     from steward.policy.loader import PolicyInvalid
-    from steward.policy.service import read_active
+    from steward.policy.service import read_active, recorded
     from steward.vault.keyring import Keyring
     from steward.vault.service import Vault
 
     settings = current_settings()
     try:
         policy = read_active(settings.policy).policy
-        vault = Vault(Keyring.load(settings.key_file))
+        vault = Vault(Keyring.load(settings.key_file), settings.key_file)
     except PolicyInvalid:
         fail(f"{settings.policy} is not a valid policy; run `steward policy check`")
     except DomainError as error:
@@ -95,7 +96,17 @@ def database() -> Iterator["Runtime[Vault, Policy]"]:
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
-        yield Runtime(make_sessionmaker(engine), vault, settings, policy)
+        sessions = make_sessionmaker(engine)
+        follower = Follower()
+        runtime = Runtime(sessions, vault, settings, policy, follower)
+
+        def take_policy(sha256: str | None) -> None:
+            if sha256 is not None:
+                runtime.policy = recorded(sessions, sha256).policy
+
+        follower.reloads.update({KEYS: vault.reload, POLICY: take_policy})
+        follower.start(sessions)
+        yield runtime
     finally:
         release(engine)
 

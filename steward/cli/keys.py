@@ -17,12 +17,14 @@ def rotate(
 
     Safe to interrupt and run again: the key file keeps the old key beside the new one until
     every data key is re-wrapped, and a second run carries on where the first stopped.
-    Restart `steward serve` processes afterwards so that they load the new key file.
+    Running servers and workers read the new key file within a second, without a restart; on
+    several machines, copy the new key file to each before rotating.
     """
     from rich.progress import Progress
     from sqlalchemy import func, select
 
     from steward.core.db import make_engine, make_sessionmaker, release, transaction, upgrade
+    from steward.core.shared import KEYS, announce
     from steward.vault.keyring import KeyFileError, Keyring
     from steward.vault.models import DataKey
     from steward.vault.service import Vault
@@ -43,6 +45,10 @@ def rotate(
     try:
         upgrade(engine)
         sessions = make_sessionmaker(engine)
+        # From this commit on, every process wraps under the new key; a key being wrapped
+        # under the old one now is committed first (the announcement waits) and re-wrapped below.
+        with transaction(sessions) as session:
+            announce(session, KEYS, keyring.current_id)
         old = DataKey.master_key_id.is_not(None) & (DataKey.master_key_id != keyring.current_id)
         with transaction(sessions) as session:
             pending = session.scalar(select(func.count()).where(old)) or 0
@@ -54,9 +60,11 @@ def rotate(
                 if not done:
                     break
                 progress.advance(task, done)
+        keyring.only_current().save(settings.key_file)
+        with transaction(sessions) as session:  # processes drop the retired key too
+            announce(session, KEYS, keyring.current_id)
     finally:
         release(engine)
-    keyring.only_current().save(settings.key_file)
     typer.echo(
         f"rotated: {pending} data key(s) now wrapped by {keyring.current_id}; "
         "the old master key is gone from the key file"

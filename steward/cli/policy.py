@@ -185,4 +185,4 @@ def policy_publish(
     typer.echo(f"notified account holders: {result.sent} sent, {result.failed} failed")
     if done.material:
         typer.echo("signed-in people will be asked to accept it before using the portal or desk")
-    typer.echo("a running server uses the new policy from its next start: restart it now")
+    typer.echo("running servers and workers serve it within a second; no restart needed")

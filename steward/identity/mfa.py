@@ -1,7 +1,9 @@
 """TOTP multi-factor authentication (X2): enrol, confirm with a first code, pass at sign-in.
 
 Confirming the enrolment returns 10 single-use recovery codes, shown once and stored as
-SHA-256 hashes. A wrong code counts as a sign-in failure of the account (throttled, locks
+SHA-256 hashes. A TOTP code is taken once: the account keeps the time-step of the last code
+it accepted and refuses that step and older ones (RFC 6238, 5.2), so a code seen over a
+shoulder or replayed from a proxy's log cannot open a second session. A wrong code counts as a sign-in failure of the account (throttled, locks
 after too many) and is a security event.
 """
 
@@ -9,10 +11,10 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from steward.core import clock
@@ -47,9 +49,31 @@ def _account(session: Session, actor: Actor) -> Account:
     return account
 
 
-def _totp_ok(secret: str, code: str) -> bool:
+def _totp_ok(session: Session, account: Account, code: str) -> bool:
+    """The code is the one of the step before, this or the next (clocks drift), and that
+    step is later than the last one this account used; claiming it is one conditional
+    UPDATE, so of two requests racing with the same code only one wins."""
     code = code.replace(" ", "")
-    return code.isdigit() and pyotp.TOTP(secret).verify(code, for_time=clock.now(), valid_window=1)
+    if not (account.mfa_secret and code.isdigit()):
+        return False
+    totp = pyotp.TOTP(account.mfa_secret)
+    now = totp.timecode(clock.now())
+    step = next(
+        (s for s in (now - 1, now, now + 1) if hmac.compare_digest(totp.generate_otp(s), code)),
+        None,
+    )
+    if step is None:
+        return False
+    claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Account)
+        .where(
+            Account.id == account.id,
+            (Account.mfa_last_step.is_(None)) | (Account.mfa_last_step < step),
+        )
+        .values(mfa_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
 
 
 def enrol(session: Session, actor: Actor) -> Enrolment:
@@ -76,7 +100,7 @@ def confirm(
     gate(session, actor, Account, account.person_id, ["mfa_secret"])
     if not account.mfa_secret:
         raise Conflict("Start the enrolment first.")
-    if not _totp_ok(account.mfa_secret, code):
+    if not _totp_ok(session, account, code):
         _wrong(session, settings, actor, account)
     account.mfa_enabled_at = clock.now()
     codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODES)]
@@ -102,7 +126,7 @@ def verify(session: Session, settings: Settings, actor: Actor, session_id: str, 
 
 
 def _passes(session: Session, account: Account, code: str) -> bool:
-    if account.mfa_secret and _totp_ok(account.mfa_secret, code):
+    if _totp_ok(session, account, code):
         return True
     wanted = _hash(code)
     unused = session.scalars(

@@ -7,7 +7,7 @@ blind indexes, so an email address is never stored in clear.
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from steward.core.db import Base, UTCDateTime
@@ -64,6 +64,7 @@ class Account(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     mfa_secret: Mapped[str | None] = personal("user.authorization.credentials")
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)  # of the last TOTP code taken
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

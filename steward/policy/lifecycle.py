@@ -3,7 +3,8 @@ active policy, put it in place of the active file atomically, and record the ver
 its change summary, whether the change is material and when it was published.
 
 Telling account holders is identity's part (steward.identity.policy_notices); the CLI calls
-both. A running server reads the new file at its next start.
+both. Running servers and workers take the new version from the database within a second
+(core.shared).
 """
 
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from steward.core import clock
+from steward.core import clock, shared
 from steward.core.db import transaction
 from steward.core.errors import Invalid
 from steward.policy.diff import Change, diff
@@ -92,6 +93,7 @@ def publish(factory: sessionmaker[Session], active_path: Path, new_file: Path) -
         if row is None:  # pragma: no cover - recorded just above
             raise Invalid("The new version could not be recorded.")
         row.summary, row.material, row.published_at = summary, material, published_at
+        shared.announce(session, shared.POLICY, new.sha256)
     return Publication(
         recorded.id,
         new.policy.version,

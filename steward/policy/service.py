@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from steward.core import clock
 from steward.core.db import transaction
+from steward.core.errors import Invalid
 from steward.core.ids import new_id
 from steward.policy.loader import parse_policy, read_source
 from steward.policy.models import PolicyVersion
@@ -27,6 +28,15 @@ def read_active(path: Path) -> ActivePolicy:
     text = read_source(path)
     policy = parse_policy(text, str(path))
     return ActivePolicy(policy, hashlib.sha256(text.encode()).hexdigest(), text)
+
+
+def recorded(factory: sessionmaker[Session], sha256: str) -> ActivePolicy:
+    """A version from the database: the one another process published (core.shared)."""
+    with factory() as session:
+        row = session.scalar(select(PolicyVersion).where(PolicyVersion.sha256 == sha256))
+    if row is None:
+        raise Invalid(f"no policy version {sha256[:12]} is recorded")
+    return ActivePolicy(parse_policy(row.source, f"policy {row.version}"), row.sha256, row.source)
 
 
 def record_version(factory: sessionmaker[Session], active: ActivePolicy) -> PolicyVersion:

@@ -165,9 +165,6 @@ class Path:
     how: str
     where: Any  # person id -> the SQL condition
 
-    def rows(self, person_id: str) -> Any:
-        return select(self.holding.model).where(self.where(person_id))
-
 
 def _direct(holding: Holding) -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []

@@ -21,7 +21,6 @@ from steward.rights.datamap import MapIncomplete, declaring, holding, links
 from steward.rights.erasure_plan import Step, declared_tables, referencing
 from steward.rights.models import RightsRequest
 from steward.vault import crypto
-from steward.vault.keyring import Keyring
 from steward.vault.models import DataKey
 from steward.vault.service import Erased, Vault
 
@@ -180,19 +179,18 @@ def rekey(session: Session, vault: Vault, steps: list[Step], person_id: str) -> 
         vault.shred(session, person_id)
         return 0
     fresh = os.urandom(32)
-    _replace_key(session, vault.keyring, person_id, fresh)
+    _replace_key(session, vault, person_id, fresh)
     for table, row_id, name, clear in kept:
         sealed = crypto.encrypt(fresh, clear, f"{table.name}.{name}:{person_id}")
         session.execute(update(table).where(_pk(table) == row_id).values({name: sealed}))
     return len(kept)
 
 
-def _replace_key(session: Session, keyring: Keyring, person_id: str, fresh: bytes) -> None:
+def _replace_key(session: Session, vault: Vault, person_id: str, fresh: bytes) -> None:
     row = session.get(DataKey, person_id)
     if row is None:
         row = DataKey(person_id=person_id, created_at=clock.now())
         session.add(row)
-    row.wrapped = crypto.encrypt(keyring.master_keys[0], fresh, f"data_key:{person_id}")
-    row.master_key_id = keyring.current_id
+    row.wrapped, row.master_key_id = vault.wrap(session, person_id, fresh)
     row.shredded_at = clock.now()  # the old key is gone; this one seals only what is kept
     session.flush()

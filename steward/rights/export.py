@@ -20,15 +20,21 @@ import json
 import re
 import secrets
 import socket
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import asdict
-from typing import Any
+from functools import cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import IO, Any
 
-from sqlalchemy import Table, select
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Table, bindparam, case, or_, select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import RIGHTS, check
@@ -48,10 +54,12 @@ from steward.rights.common import event
 from steward.rights.datamap import Holding, holdings, link_columns, paths, provided_by
 from steward.rights.models import Disclosure, OutboxMessage, RequestFile, RightsRequest
 from steward.rights.recipients import tls_context
-from steward.vault import files
+from steward.vault import crypto, files
 from steward.vault.service import Erased, vault_of
 
 FILES = "rights"  # the files.py kind of exports
+SPOOL = 256 * 1024  # a category's spill held in memory before it goes to a temporary file
+SPILL_PART = 64 * 1024
 ACCESS_KINDS = review.ACCESS_KINDS
 _BY_YOU = re.compile(r"\byour?\b", re.IGNORECASE)
 # Links to a person that have a section of their own in the export, not rows of a holding.
@@ -86,18 +94,49 @@ def key_of(holding: Holding) -> str:
 
 
 def rows(session: Session, person_id: str) -> Iterator[tuple[Holding, Any, str]]:
-    """(holding, row, how it reaches the person) for every row about the person, one
-    indexed query per path of the data map, streamed; a row reached twice comes once."""
-    seen: dict[str, set[Any]] = {}
+    """(holding, row, how it reaches the person) for every row about the person: one indexed
+    query per table of the data map, its ways to the person OR-ed and the first that holds
+    named by the database, read in batches of 500 as plain rows with their sealed values
+    opened (no ORM objects: an export only reads); a row reached twice comes once."""
+    vault = vault_of(session)
+    connection = session.connection()
+    for holding, query in _queries():
+        result = connection.execute(query, {"person": person_id})
+        for batch in result.partitions():
+            vault.preload(session, (str(row._mapping[holding.owner]) for row in batch))
+            for row in batch:
+                found = dict(row._mapping)
+                how = found.pop(_HOW)
+                for column in holding.sealed:
+                    if (blob := found.get(column)) is not None:
+                        owner = str(found[holding.owner])
+                        found[column] = vault.open(session, owner, f"{holding.name}.{column}", blob)
+                yield holding, SimpleNamespace(**found), how
+
+
+_HOW = "steward_how"
+
+
+@cache
+def _queries() -> tuple[tuple[Holding, Any], ...]:
+    """Per holding, the query for its rows reaching a person (`:person`), in the data map's
+    order, with the first way each row reaches them."""
+    person: Any = bindparam("person")
+    by_holding: dict[str, list[Any]] = {}
     for path in paths():
-        key = key_of(path.holding)
-        done = seen.setdefault(path.holding.name, set())
-        query = path.rows(person_id).execution_options(yield_per=500)
-        for row in session.scalars(query):
-            row_id = getattr(row, key)
-            if row_id not in done:
-                done.add(row_id)
-                yield path.holding, row, path.how
+        by_holding.setdefault(path.holding.name, []).append(path)
+    found = []
+    for ways in by_holding.values():
+        holding = ways[0].holding
+        conditions = [(way.where(person), way.how) for way in ways]
+        how = case(*conditions).label(_HOW)
+        query = (
+            select(holding.table, how)
+            .where(or_(*(c for c, _ in conditions)))
+            .execution_options(yield_per=500)
+        )
+        found.append((holding, query))
+    return tuple(found)
 
 
 def values(
@@ -183,7 +222,64 @@ def _consents(session: Session, person_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def document(session: Session, request: RightsRequest, person_id: str) -> dict[str, Any]:
+class _Spill:
+    """One category's values in the order they were read, read back for each file of the
+    export. Held as they are up to SPOOL bytes (most people's exports never leave memory);
+    past that written to a temporary file in the data directory, sealed part by part under a
+    key that lives only in this process for this export."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._held: list[dict[str, Any]] = []
+        self._size = 0
+        self._file: IO[bytes] | None = None
+        self._sealing: files.Sealing | None = None
+        self._key = b""
+        self._read = False
+
+    def add(self, value: dict[str, Any]) -> None:
+        if self._sealing is not None:
+            self._sealing.write(json.dumps(value, default=str).encode() + b"\n")
+            return
+        self._held.append(value)
+        self._size += len(str(value["value"])) + 200  # what a value and its keys take
+        if self._size > SPOOL:
+            self._spill()
+
+    def _spill(self) -> None:
+        key = self._key = AESGCM.generate_key(bit_length=256)
+        self._file = tempfile.TemporaryFile(dir=self._folder)  # noqa: SIM115 (closed by close)
+        self._sealing = files.Sealing(
+            self._file, lambda data, part: crypto.encrypt(key, data, part), SPILL_PART
+        )
+        held, self._held = self._held, []
+        for value in held:
+            self.add(value)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self._file is None or self._sealing is None:
+            yield from self._held
+            return
+        if not self._read:
+            self._sealing.close()  # the last part
+            self._read = True
+        key, rest = self._key, b""
+        self._file.seek(0)
+        for part in files.parts(self._file, lambda data, n: crypto.decrypt(key, data, n)):
+            *lines, rest = (rest + part).split(b"\n")
+            for line in lines:
+                yield json.loads(line)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _document(
+    session: Session, request: RightsRequest, person_id: str, spills: ExitStack, folder: Path
+) -> dict[str, Any]:
+    """The export's document: its values streamed into a spill per category (`_Spill`), the
+    rest (consents, disclosures, requests, data use: a page's worth) held as they are."""
     policy = policy_of(session)
     held_back = review.withheld(session, request.id)
     skip = {(w.table, w.row_id) for w in held_back}
@@ -193,20 +289,26 @@ def document(session: Session, request: RightsRequest, person_id: str) -> dict[s
         if (holding.name, str(row_id)) in skip:
             continue
         number = _plain(getattr(row, "number", None))  # a quote's or invoice's own number
-        record = report.record_name(holding.name, row_id, number, report.how_words(how))
+        how_words = report.how_words(how)
+        record = report.record_name(holding.name, row_id, number, how_words)
         for column, category, value in values(holding, row):
             key = resolve(policy, category) or category
-            entry = categories.setdefault(
-                key, {"about": report.category_info(policy, key), "values": []}
-            )
-            entry["values"].append(
+            entry = categories.get(key)
+            if entry is None:
+                spill = _Spill(folder)
+                spills.callback(spill.close)
+                entry = categories[key] = {
+                    "about": report.category_info(policy, key),
+                    "values": spill,
+                }
+            entry["values"].add(
                 {
                     "table": holding.name,
                     "row_id": row_id,
                     "column": column,
                     "category": category,
                     "value": value,
-                    "as": report.how_words(how),
+                    "as": how_words,
                     "record": record,
                 }
             )
@@ -244,28 +346,46 @@ def document(session: Session, request: RightsRequest, person_id: str) -> dict[s
     }
 
 
-def _zip(session: Session, doc: dict[str, Any]) -> bytes:
+def _write_json(out: io.TextIOBase, doc: dict[str, Any]) -> None:
+    """export.json, its top-level keys in order; each category's values as they are read."""
+    out.write("{")
+    for n, key in enumerate(sorted(doc)):
+        out.write(f"{', ' if n else ''}{json.dumps(key)}: ")
+        if key != "categories":
+            out.write(json.dumps(doc[key], sort_keys=True, default=str))
+            continue
+        out.write("{")
+        for m, (name, category) in enumerate(doc["categories"].items()):
+            about = json.dumps(category["about"], sort_keys=True)
+            out.write(f'{", " if m else ""}\n{json.dumps(name)}: {{"about": {about}, "values": [')
+            for i, value in enumerate(category["values"]):
+                out.write(f"{',' if i else ''}\n  {json.dumps(value, sort_keys=True, default=str)}")
+            out.write("]}")
+        out.write("}")
+    out.write("}\n")
+
+
+def _write_zip(session: Session, doc: dict[str, Any], target: files.Sealing) -> None:
     policy = policy_of(session)
     zone = session.scalar(
         select(Account.time_zone).where(Account.person_id == doc["person_id"]).limit(1)
     )
     local = Local.of(policy.controller, zone)  # the dates as the person reads them
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("export.json", report.to_json(doc))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+
+        def entry(name: str) -> io.TextIOWrapper:
+            return io.TextIOWrapper(archive.open(name, "w"), encoding="utf-8", newline="")
+
+        with entry("export.json") as out:
+            _write_json(out, doc)
         for key, category in doc["categories"].items():
-            archive.writestr(
-                f"categories/{key}.csv",
-                report.to_csv(
-                    [
-                        {k: v[k] for k in ("table", "row_id", "column", "value")}
-                        for v in category["values"]
-                    ]
-                ),
-            )
-        archive.writestr("data-use.json", report.to_json({"items": doc["data_use"]}))
-        archive.writestr("report.html", report.to_html(doc, Words(policy), local))
-    return buffer.getvalue()
+            with entry(f"categories/{key}.csv") as out:
+                report.write_csv(out, category["values"])
+        with entry("data-use.json") as out:
+            out.write(report.to_json({"items": doc["data_use"]}).decode())
+        with entry("report.html") as out:
+            for line in report.html_lines(doc, Words(policy), local):
+                out.write(line + "\n")
 
 
 def provided(session: Session, settings: Settings, person_id: str) -> dict[str, Any]:
@@ -322,14 +442,8 @@ def build(session: Session, settings: Settings, actor: Actor, request: RightsReq
         raise Invalid("This request matched nobody: there is no data to export.")
     check(session, actor, RIGHTS, state_of(session, person_id), ["user"], action="export")
     if request.kind in ACCESS_KINDS:
-        data, name, kind, content_type = (
-            _zip(session, document(session, request, person_id)),
-            (f"{request.reference}.zip"),
-            "export",
-            "application/zip",
-        )
+        name, kind, content_type = f"{request.reference}.zip", "export", "application/zip"
     elif request.kind == "portability":
-        data = report.to_json(provided(session, settings, person_id))
         name, kind, content_type = f"{request.reference}.json", "portable", "application/json"
     else:
         raise Invalid("Only access, know and portability requests have an export.")
@@ -340,14 +454,24 @@ def build(session: Session, settings: Settings, actor: Actor, request: RightsReq
         kind=kind,
         filename=name,
         content_type=content_type,
-        size=len(data),
+        size=0,
         token_hash=_hash(token),
         created_at=now,
         expires_at=policy_of(session).requests.download_expiry.after(now),
     )
     session.add(row)
     session.flush()
-    files.store(session, settings.files_dir, FILES, row.id, request.id, data)
+    folder = settings.files_dir / FILES
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with (
+        files.store_stream(session, settings.files_dir, FILES, row.id, request.id) as out,
+        ExitStack() as spills,
+    ):
+        if kind == "export":
+            _write_zip(session, _document(session, request, person_id, spills, folder), out)
+        else:
+            out.write(report.to_json(provided(session, settings, person_id)))
+    row.size = out.written
     event(session, request, "export_built", actor, note=kind)
     return token
 
@@ -361,13 +485,14 @@ def _file(session: Session, token: str) -> RequestFile:
     return row
 
 
-def download(session: Session, settings: Settings, token: str) -> tuple[str, str, bytes]:
-    """(filename, content type, bytes) of an export, until it expires."""
+def download(session: Session, settings: Settings, token: str) -> tuple[str, str, Iterator[bytes]]:
+    """(filename, content type, its parts read from disk as they are sent) of an export,
+    until it expires."""
     row = _file(session, token)
-    data = files.load(session, settings.files_dir, FILES, row.id, row.request_id)
+    parts = files.stream(session, settings.files_dir, FILES, row.id, row.request_id)
     row.downloaded_at = row.downloaded_at or clock.now()
     session.commit()
-    return str(row.filename or "export"), row.content_type, data
+    return str(row.filename or "export"), row.content_type, parts
 
 
 def check_url(settings: Settings, url: str) -> str:

@@ -8,6 +8,7 @@ import csv
 import html
 import io
 import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -125,13 +126,12 @@ def to_json(document: dict[str, Any]) -> bytes:
     return json.dumps(document, indent=2, sort_keys=True, default=str).encode()
 
 
-def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["table", "row_id", "column", "value"])
+def write_csv(out: io.TextIOBase, rows: Iterable[dict[str, Any]]) -> None:
+    """A category's values as CSV: table, row id, column, value."""
+    fields = ["table", "row_id", "column", "value"]
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return out.getvalue().encode()
+    writer.writerows(rows)
 
 
 def record_name(table: str, row_id: object, number: object, how: str) -> str:
@@ -187,10 +187,11 @@ EXTRA_STYLE = (
 )
 
 
-def to_html(document: dict[str, Any], words: Words, local: Local) -> bytes:
+def html_lines(document: dict[str, Any], words: Words, local: Local) -> Iterator[str]:
     """The export in plain words, styled as the published policy is, readable on a phone and
     printable: each category by its policy name, records by the names people know them by,
-    dates as the business writes them; the request this copy answers is answered."""
+    dates as the business writes them; the request this copy answers is answered. Written
+    line by line as a category's values are read, so no whole page is held in memory."""
     e = html.escape
     business = document["controller"]["name"]
     generated = _when(local, document["generated_at"])
@@ -223,6 +224,8 @@ def to_html(document: dict[str, Any], words: Words, local: Local) -> bytes:
         *(f'<li><a href="#{anchor}">{e(name)}</a></li>' for anchor, name in sections),
         "</ul></nav>",
     ]
+    yield from parts
+    parts.clear()
     for anchor, name, category in held:
         info = category["about"]
         parts.append(f'<section id="{anchor}"><h2>{e(name)}</h2>')
@@ -246,8 +249,10 @@ def to_html(document: dict[str, Any], words: Words, local: Local) -> bytes:
             '<div class="table"><table><thead><tr><th scope="col">Record</th>'
             '<th scope="col">Field</th><th scope="col">Value</th></tr></thead><tbody>'
         )
+        yield from parts
+        parts.clear()
         for value in category["values"]:
-            parts.append(
+            yield (
                 f"<tr><td>{e(value['record'])}</td>"
                 f"<td>{e(value['column'].replace('_', ' ').capitalize())}</td>"
                 f"<td>{e(_value(value['value']))}</td></tr>"
@@ -308,4 +313,4 @@ def to_html(document: dict[str, Any], words: Words, local: Local) -> bytes:
     for item in document["requests"]:
         parts.append(f"<li>{e(_request_line(item, document['reference'], local))}</li>")
     parts.append("</ul></section></main></body></html>")
-    return "\n".join(parts).encode()
+    yield from parts

@@ -1,15 +1,23 @@
-"""Data keys: created on first use, unwrapped once per session, destroyed to erase a person."""
+"""Data keys: created on first use, unwrapped once per session, destroyed to erase a person.
+
+Rotation (`steward keys rotate`) runs beside servers and workers. A data key is wrapped only
+under the master key the database names as current (core.shared, held for the transaction,
+so a rotation waits for it and then re-wraps it), and an id the process does not know sends
+it back to the key file: no process wraps with a retired key or needs a restart.
+"""
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.core import clock
+from steward.core import clock, shared
 from steward.vault import crypto
-from steward.vault.keyring import Keyring
+from steward.vault.keyring import KeyFileError, Keyring
 from steward.vault.models import DataKey
 
 _CACHE: Final = "steward.vault.keys"
@@ -27,8 +35,38 @@ class Vault:
     """Encryption for one installation. A session's unwrapped keys live in `session.info`,
     so they are gone when the session (one request, one job) ends."""
 
-    def __init__(self, keyring: Keyring) -> None:
+    def __init__(self, keyring: Keyring, key_file: Path | None = None) -> None:
         self.keyring = keyring
+        self.key_file = key_file  # read again when the master key moves on
+
+    def reload(self, _: str | None = None) -> None:
+        if self.key_file is not None:
+            self.keyring = Keyring.load(self.key_file)
+
+    def master(self, wanted_id: str) -> bytes:
+        """A master key by id, looking in the key file again for one rotated in meanwhile."""
+        try:
+            return self.keyring.master(wanted_id)
+        except KeyFileError:
+            if self.key_file is None:
+                raise
+        self.reload()
+        return self.keyring.master(wanted_id)
+
+    def wrap(self, session: Session, person_id: str, key: bytes) -> tuple[bytes, str]:
+        """A data key wrapped under the current master key, and that key's id, which this
+        transaction holds current until it ends."""
+        current = shared.held(session, shared.KEYS)
+        if current is not None and current != self.keyring.current_id:
+            self.reload()
+        if current is not None and current != self.keyring.current_id:
+            raise KeyFileError(
+                f"the key file has not the current master key {current}: copy the rotated "
+                "key file here"
+            )
+        keyring = self.keyring
+        wrapped = crypto.encrypt(keyring.master_keys[0], key, _key_context(person_id))
+        return wrapped, keyring.current_id
 
     def attach(self, session: Session) -> Session:
         session.info["vault"] = self
@@ -41,13 +79,12 @@ class Vault:
         key = cache[person_id]
         if key is None and create and person_id not in self._shredded(session):
             key = os.urandom(32)
+            wrapped, master_id = self.wrap(session, person_id, key)
             session.add(
                 DataKey(
                     person_id=person_id,
-                    wrapped=crypto.encrypt(
-                        self.keyring.master_keys[0], key, _key_context(person_id)
-                    ),
-                    master_key_id=self.keyring.current_id,
+                    wrapped=wrapped,
+                    master_key_id=master_id,
                     created_at=clock.now(),
                 )
             )
@@ -70,7 +107,7 @@ class Vault:
                     self._shredded(session).add(person_id)
                     cache[person_id] = None
                 else:
-                    master = self.keyring.master(master_id)
+                    master = self.master(master_id)
                     cache[person_id] = crypto.decrypt(master, wrapped, _key_context(person_id))
             for person_id in set(chunk) - {row[0] for row in found}:
                 cache[person_id] = None
@@ -85,7 +122,7 @@ class Vault:
         if wrapped is None or master_id is None:
             self.preload(session, [person_id])  # no key, or shredded: ask once
             return
-        master = self.keyring.master(master_id)
+        master = self.master(master_id)
         cache[person_id] = crypto.decrypt(master, wrapped, _key_context(person_id))
 
     def known_new(self, session: Session, person_id: str) -> None:
@@ -103,6 +140,18 @@ class Vault:
     def open(self, session: Session, person_id: str, context: str, blob: bytes) -> str:
         clear = self.open_bytes(session, person_id, context, blob)
         return ERASED if clear is None else clear.decode()
+
+    def sealing_key(self, session: Session, person_id: str) -> "PersonKey":
+        """The person's key, to seal many parts of one stream (a large file) with."""
+        key = self._key(session, person_id, create=True)
+        if key is None:
+            raise ErasedPerson(person_id)
+        return PersonKey(key, person_id)
+
+    def opening_key(self, session: Session, person_id: str) -> "PersonKey | None":
+        """The person's key to open a stream's parts with; None once it is destroyed."""
+        key = self._key(session, person_id, create=False)
+        return PersonKey(key, person_id) if key is not None else None
 
     def seal_bytes(self, session: Session, person_id: str, context: str, data: bytes) -> bytes:
         """Encrypt under the person's data key (a file's content, say), bound to `context`."""
@@ -152,6 +201,20 @@ class Vault:
             row.wrapped = crypto.encrypt(self.keyring.master_keys[0], key, context)
             row.master_key_id = current
         return len(rows)
+
+
+@dataclass(frozen=True)
+class PersonKey:
+    """One person's unwrapped data key, sealing as `Vault.seal_bytes` does."""
+
+    key: bytes = field(repr=False)
+    person_id: str
+
+    def seal(self, data: bytes, context: str) -> bytes:
+        return crypto.encrypt(self.key, data, f"{context}:{self.person_id}")
+
+    def open(self, blob: bytes, context: str) -> bytes:
+        return crypto.decrypt(self.key, blob, f"{context}:{self.person_id}")
 
 
 class ErasedPerson(Exception):

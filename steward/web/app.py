@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -23,8 +24,9 @@ from steward.core.db import make_engine, make_sessionmaker, release, upgrade
 from steward.core.errors import DomainError
 from steward.core.runtime import Runtime
 from steward.core.settings import Settings, get_settings
+from steward.core.shared import KEYS, POLICY, Follower
 from steward.policy import lifecycle
-from steward.policy.service import read_active, record_version
+from steward.policy.service import ActivePolicy, read_active, record_version, recorded
 from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
 from steward.web import pages
@@ -63,14 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or get_settings()
     active = read_active(settings.policy)
-    vault = Vault(Keyring.load(settings.key_file))
+    vault = Vault(Keyring.load(settings.key_file), settings.key_file)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sessions = make_sessionmaker(engine)
     record_version(sessions, active)
-    with sessions() as session:
-        consent_versions = lifecycle.consent_versions(session, active.sha256)
-    release(engine)  # hold no connection until the first request; an unused app leaks none
+    follower = Follower()
+    follower.start(sessions)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -81,15 +82,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Steward", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
     )
-    app.state.active_policy = active
-    app.state.consent_versions = tuple(consent_versions) or (active.policy.version,)
-    app.state.runtime = Runtime(sessions, vault, settings, active.policy)
     app.state.sessions = sessions
+    app.state.runtime = Runtime(sessions, vault, settings, active.policy, follower)
+    _take_policy(app, active)
+
+    def take_policy(sha256: str | None) -> None:
+        if sha256 is not None:
+            _take_policy(app, recorded(sessions, sha256))
+
+    follower.reloads.update({KEYS: vault.reload, POLICY: take_policy})
+    release(engine)  # hold no connection until the first request; an unused app leaks none
     app.state.vault = vault
     app.state.settings = settings
     app.state.templates = TEMPLATES
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.router.routes.extend(_routes())
+    app.add_middleware(FollowSharedState, runtime=app.state.runtime)
     _install_error_handlers(app)
     if settings.banner_origin_list:
         app.add_middleware(BannerCORS, origins=settings.banner_origin_list)
@@ -97,6 +105,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.trusted_proxy_list:  # outermost: every layer sees the forwarded client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     return app
+
+
+def _take_policy(app: FastAPI, active: ActivePolicy) -> None:
+    """Serve `active` from now on: pages read the app's state on each request."""
+    with app.state.sessions() as session:
+        versions = lifecycle.consent_versions(session, active.sha256)
+    app.state.consent_versions = tuple(versions) or (active.policy.version,)
+    app.state.active_policy = active
+    app.state.runtime.policy = active.policy
+
+
+class FollowSharedState:
+    """Before a request, take up a policy another process published or a rotated key
+    (core.shared): a clock reading, and once a second a look at the database, in a thread."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime[Vault, Any]) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        follower = self.runtime.follower
+        if scope["type"] == "http" and follower is not None and follower.due():
+            await run_in_threadpool(self.runtime.follow)
+        await self.app(scope, receive, send)
 
 
 @cache

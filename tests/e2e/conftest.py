@@ -21,15 +21,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyotp
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from steward.core import clock
 from steward.core.settings import Settings
 from steward.web.app import create_app
-from tests.people import PASSWORD, customer, enrol_mfa, staff
+from tests.people import PASSWORD, customer, enrol_mfa, staff, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -223,7 +221,7 @@ def make_customer(mailbox, new_client, live_server: str):
 
 
 def current_code(secret: str) -> str:
-    return pyotp.TOTP(secret).at(clock.now())
+    return totp_code(secret)
 
 
 def sign_in_through_pages(page, login: Login, next_path: str | None = None) -> None:

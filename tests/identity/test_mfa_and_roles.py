@@ -1,10 +1,11 @@
 """Multi-factor authentication and roles (X2): staff must pass MFA; admin-only endpoints."""
 
-import pyotp
+from datetime import timedelta
+
 import pytest
 
 from steward.core import clock
-from tests.people import customer, enrol_mfa, sign_in, staff
+from tests.people import customer, enrol_mfa, sign_in, staff, totp_code
 
 ADMIN_API = "/api/v1/admin/accounts"
 
@@ -57,7 +58,7 @@ def test_mfa_at_sign_in_takes_a_code_or_a_recovery_code_once(client, create_admi
     assert sign_in(later, "admin@example.com").json()["next"] == "mfa"
     assert later.post("/api/v1/auth/mfa", json={"code": "000000"}).status_code == 401
     assert later.get(ADMIN_API).status_code == 403
-    code = pyotp.TOTP(secret).at(clock.now())
+    code = totp_code(secret)
     assert later.post("/api/v1/auth/mfa", json={"code": code}).status_code == 200
     assert later.get(ADMIN_API).status_code == 200
 
@@ -68,6 +69,26 @@ def test_mfa_at_sign_in_takes_a_code_or_a_recovery_code_once(client, create_admi
     reused = second.post("/api/v1/auth/mfa", json={"code": codes[0]})
     assert reused.status_code == 401
     assert second.post("/api/v1/auth/mfa", json={"code": codes[1]}).status_code == 200
+
+
+@pytest.mark.promise("X2")
+def test_a_code_opens_one_session_only(client, create_admin, new_client, audit_rows):
+    create_admin("admin@example.com")
+    sign_in(client, "admin@example.com")
+    secret, _ = enrol_mfa(client)
+    first, second = new_client(), new_client()
+    for browser in (first, second):
+        assert sign_in(browser, "admin@example.com").json()["next"] == "mfa"
+    code = totp_code(secret)
+    assert first.post("/api/v1/auth/mfa", json={"code": code}).status_code == 200
+    replayed = second.post("/api/v1/auth/mfa", json={"code": code})
+    assert replayed.status_code == 401
+    assert replayed.json()["detail"] == "The code is wrong."
+    assert second.get(ADMIN_API).status_code == 403
+    assert [r["action"] for r in audit_rows()].count("mfa_failed") == 1
+    with clock.frozen_at(clock.now() + timedelta(seconds=30)):  # the next window's code
+        assert second.post("/api/v1/auth/mfa", json={"code": totp_code(secret)}).status_code == 200
+        assert second.get(ADMIN_API).status_code == 200
 
 
 @pytest.mark.promise("X2")
@@ -117,6 +138,6 @@ def test_wrong_mfa_codes_are_throttled_and_recorded_as_security_events(
     assert [a.status_code for a in answers[:3]] == [401, 401, 401]
     assert answers[3].status_code == 429
     assert int(answers[3].headers["Retry-After"]) >= 1
-    right = pyotp.TOTP(secret).at(clock.now())
+    right = totp_code(secret)
     assert attacker.post("/api/v1/auth/mfa", json={"code": right}).status_code == 429
     assert [r["action"] for r in audit_rows()].count("mfa_failed") == 3

@@ -63,7 +63,7 @@ def test_publishing_a_material_change_replaces_the_file_records_the_change_and_m
     assert "published version 1.1 (was 1.0)" in result.output
     assert "material" in result.output and "added 'mailgun'" in result.output
     assert "1 sent, 0 failed" in result.output
-    assert "next start" in result.output
+    assert "no restart needed" in result.output
     assert identity_settings.policy.read_text() == new.read_text()
     rows = versions(app)
     assert rows["1.1"].material is True

@@ -5,11 +5,9 @@ the CLI run as an operator runs it."""
 import re
 from datetime import UTC, datetime
 
-import pyotp
 from typer.testing import CliRunner
 
-from steward.core import clock
-from tests.people import enrol_mfa, sign_in, staff
+from tests.people import enrol_mfa, sign_in, staff, totp_code
 
 OFFICER_EMAIL = "dpo@example.com"
 START = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
@@ -28,7 +26,7 @@ class Officer:
         self.browser.cookies.clear()
         self.browser.headers.pop("X-CSRF-Token", None)
         assert sign_in(self.browser, OFFICER_EMAIL).status_code == 200
-        code = pyotp.TOTP(self.secret).at(clock.now())
+        code = totp_code(self.secret)
         answer = self.browser.post("/api/v1/auth/mfa", json={"code": code})
         assert answer.status_code == 200, answer.text
         return self.browser

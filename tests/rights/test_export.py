@@ -5,13 +5,17 @@ R5 portability: only what the person gave, as JSON, downloadable or pushed signe
 import base64
 import io
 import json
+import os
+import tracemalloc
 import zipfile
 from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from sqlalchemy import select
 
 from steward.core import clock
+from steward.rights.models import RequestFile
 from tests.desk.team import join, organisation
 from tests.rights.test_recipients import webhook  # noqa: F401  (the HTTPS receiver)
 from tests.rights.work import fulfil, verified_request
@@ -325,3 +329,59 @@ def test_an_access_export_holds_the_persons_whole_consent_record(team, app, mail
     receipt = ada.get(consents[0]["receipt"])
     assert receipt.status_code == 200, receipt.text
     assert "Consent record" in archive.read("report.html").decode()
+
+
+LETTERS = str.maketrans("0123456789", "ghijklmnop")  # no digits: nothing reads as a card number
+
+
+def _tickets(app, person_id: str, count: int, size: int) -> None:
+    """`count` tickets of the person, each subject `size` characters that barely compress."""
+    from steward.desk.models import Ticket
+
+    now = clock.now()
+    with app.state.runtime.session() as session:
+        for _ in range(count):
+            session.add(
+                Ticket(
+                    requester_id=person_id,
+                    channel="web",
+                    status="open",
+                    priority="normal",
+                    subject=os.urandom(size // 2).hex().translate(LETTERS),
+                    created_at=now,
+                    updated_at=now,
+                    last_activity_at=now,
+                )
+            )
+        session.commit()
+
+
+def _peak_while_exporting(app, officer, person_id: str) -> tuple[int, int]:
+    """(the most memory allocated while the officer builds an export, its size in bytes)."""
+    request_id, _ = verified_request(app, "access", person_id, "ada@example.com")
+    officer.get(f"/api/v1/dpo/requests/{request_id}/review")  # a page: not the export
+    tracemalloc.start()
+    try:
+        answer = officer.post(f"/api/v1/dpo/requests/{request_id}/fulfil", json={})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert answer.status_code == 200, answer.text
+    with app.state.runtime.session() as session:
+        size = session.scalar(select(RequestFile.size).where(RequestFile.request_id == request_id))
+    return peak, size
+
+
+@pytest.mark.promise("R1")
+def test_an_export_is_written_as_it_is_read_so_memory_does_not_grow_with_the_data(
+    team, app, client
+):
+    officer = team["privacy_officer"]
+    _, ada_id = team.customer("ada")
+    _tickets(app, ada_id, 600, 2000)
+    small, small_size = _peak_while_exporting(app, officer, ada_id)
+    _tickets(app, ada_id, 1800, 2000)  # four times the data
+    large, large_size = _peak_while_exporting(app, officer, ada_id)
+
+    assert large_size > 3 * small_size
+    assert large < 1.5 * small  # built in memory, the peak grows with the data

@@ -158,3 +158,23 @@ def test_an_erasure_says_when_it_runs_how_to_stop_it_and_which_hold_it_waits_for
     )
     queue = shown(officer.get("/dpo").text)
     assert "Waits for a legal hold on Ada Lovelace, placed since it was scheduled" in queue
+
+
+def test_the_queue_is_paged_soonest_due_first(team, new_client, monkeypatch):
+    from steward.web.pages import rights_work
+
+    monkeypatch.setattr(rights_work, "PAGE_SIZE", 2)
+    officer = team["privacy_officer"]
+    asked = [unverified(new_client(), f"person{n}@example.com") for n in range(3)]
+
+    first = officer.get("/dpo").text
+    assert [r for r in asked if r in first] == asked[:2]
+    assert "Due sooner" not in first
+    later = html.unescape(re.search(r'href="([^"]+)">Due later', first).group(1))
+    assert later == "/dpo?offset=2"
+    second = officer.get(later).text
+    assert [r for r in asked if r in second] == asked[2:]
+    assert "Due later" not in second
+    assert html.unescape(re.search(r'href="([^"]+)">← Due sooner', second).group(1)) == "/dpo"
+    everything = officer.get("/dpo?closed=true").text
+    assert 'href="/dpo?closed=True&amp;offset=2"' in everything

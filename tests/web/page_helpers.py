@@ -3,11 +3,9 @@
 import html
 import re
 
-import pyotp
 from fastapi.testclient import TestClient
 
-from steward.core import clock
-from tests.people import PASSWORD, Mailbox
+from tests.people import PASSWORD, Mailbox, totp_code
 
 
 def csrf(client: TestClient) -> str:
@@ -64,6 +62,6 @@ def verified_customer(client: TestClient, mailbox: Mailbox, email: str) -> None:
 
 
 def pass_mfa_page(client: TestClient, secret: str) -> None:
-    code = pyotp.TOTP(secret).at(clock.now())
+    code = totp_code(secret)
     answer = post_form(client, "/mfa", {"code": code}, follow_redirects=False)
     assert answer.status_code == 303, answer.text

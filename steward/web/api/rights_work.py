@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core.actor import Actor
@@ -124,9 +124,9 @@ def lift_restriction(
 @router.post("/rights/download")
 def download(body: TokenIn, session: SessionDep, settings: SettingsDep) -> Response:
     """The export for this token, until it expires (410 after)."""
-    filename, content_type, data = export.download(session, settings, body.token)
-    return Response(
-        data,
+    filename, content_type, parts = export.download(session, settings, body.token)
+    return StreamingResponse(
+        parts,
         media_type=content_type,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -7,14 +7,14 @@ Page routers use `PageRoute` so a dependency may raise `SeeOther` to send the br
 elsewhere (sign-in, the MFA step, the right home for the role).
 """
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -353,17 +353,16 @@ def _where(loc: tuple[int | str, ...], labels: Mapping[str, str]) -> str:
     return words
 
 
-def file_response(data: bytes, content_type: str, filename: str) -> Response:
-    """A file for the browser to save, never to render or cache."""
-    return Response(
-        data,
-        media_type=content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        },
-    )
+def file_response(data: bytes | Iterator[bytes], content_type: str, filename: str) -> Response:
+    """A file for the browser to save, never to render or cache; parts are sent as read."""
+    headers = {
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+    if isinstance(data, bytes):
+        return Response(data, media_type=content_type, headers=headers)
+    return StreamingResponse(data, media_type=content_type, headers=headers)
 
 
 async def page_officer(actor: PageStaff) -> Actor:

@@ -1,9 +1,9 @@
 """HTML pages: the privacy officer's rights requests at /dpo.
 
-The queue, soonest due first, with who asked, due-soon and overdue marked, the time each
-request waited for the person to confirm it and the legal holds a scheduled erasure waits for
-(under it the last retention sweep and the newest restore test of the backups, a failed one
-as a warning);
+The queue, soonest due first, a page of 50 at a time, with who asked, due-soon and overdue
+marked, the time each request waited for the person to confirm it and the legal holds a
+scheduled erasure waits for (under it the last retention sweep and the newest restore test of
+the backups, a failed one as a warning);
 a request's page with who asked and the person it matched (read through the gate, audited),
 its timeline in words (who did each step, by name or role) and documents; logging a request
 made by phone, by post or in person on the person's behalf; and the officer's decisions:
@@ -16,7 +16,7 @@ refusal, customers go to the portal, anonymous visitors to sign in. No JavaScrip
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,7 @@ from steward.rights.fulfil import fulfil
 from steward.rights.queries import CORRECTION_FIELDS, STATUS_NAMES, TimelineEntry
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
+from steward.web.pages.desk_kit import with_query
 from steward.web.pages.kit import Officer, PageRoute, failed, form_input, local_of, render
 
 router = APIRouter(
@@ -43,6 +44,7 @@ router = APIRouter(
     dependencies=[Depends(csrf_guard)],
 )
 FormText = Annotated[str, Form()]
+PAGE_SIZE = 50
 NOTICES = {
     "verified": "The document is accepted and removed; the request is verified.",
     "extended": "The deadline is extended; the person was mailed the reason.",
@@ -151,16 +153,33 @@ def queue(
     settings: SettingsDep,
     closed: bool = False,
     person: str = "",
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     about = person or None
     everything = closed or bool(about)
-    items = queries.queue(session, officer, everything, person_id=about, named=True)
+    found = queries.queue(
+        session,
+        officer,
+        everything,
+        person_id=about,
+        named=True,
+        offset=offset,
+        limit=PAGE_SIZE + 1,
+    )
+    items, more = found[:PAGE_SIZE], len(found) > PAGE_SIZE
+    shown = {"closed": closed, "person": about}
     scheduled = [i.id for i in items if i.status == "scheduled"]
     waiting = holds.over_erasures(session, officer, scheduled)
     on = holds.targets(session, officer, [h.hold for found in waiting.values() for h in found])
     context = {
         "items": items,
         "closed": closed,
+        "next_url": with_query("/dpo", **shown, offset=offset + PAGE_SIZE) if more else None,
+        "previous_url": (
+            with_query("/dpo", **shown, offset=max(offset - PAGE_SIZE, 0) or None)
+            if offset
+            else None
+        ),
         "about": queries.person_names(session, officer, [about]).get(about) if about else None,
         "waiting": waiting,
         "held_on": on,
