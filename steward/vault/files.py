@@ -95,7 +95,7 @@ def store_stream(
     file appears, atomically, only when the block ends without an error."""
     context = f"file:{kind}:{file_id}"
     key = vault_of(session).sealing_key(session, owner_id)
-    path = _path(root, kind, file_id)
+    path = path_of(root, kind, file_id)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = path.with_suffix(".partial")
     try:
@@ -113,7 +113,7 @@ def stream(session: Session, root: Path, kind: str, file_id: str, owner_id: str)
     """The clear content in parts, read from disk as they are sent; the owner's key is
     unwrapped now, so the parts can be read after the session ends. NotFound when the file
     is gone or its owner was erased."""
-    path = _path(root, kind, file_id)
+    path = path_of(root, kind, file_id)
     if not path.exists():
         raise NotFound("The file is no longer held.")
     context = f"file:{kind}:{file_id}"
