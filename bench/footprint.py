@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PAGES = ("/privacy", "/api/v1/policy", "/api/v1/health", "/privacy/cookies", "/signin")
+PAGES = ("/privacy", "/api/v1/policy", "/api/v1/health", "/privacy/cookies", "/sign-in")
 BARE_APP = textwrap.dedent(
     """
     from fastapi import FastAPI
