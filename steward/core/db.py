@@ -18,7 +18,7 @@ from sqlalchemy import (
     inspect,
     text,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -113,11 +113,17 @@ def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration; a database already there is only looked at
     (alembic is not even imported), which keeps every start and command quick."""
     with engine.connect() as connection:
-        current = set()
-        if inspect(connection).has_table("alembic_version"):
-            current = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
-    if current != _heads():
+        done = at_head(connection)
+    if not done:
         _migrate(engine, "upgrade", "heads")
+
+
+def at_head(connection: Connection) -> bool:
+    """Whether the schema is at the newest migration this Steward carries."""
+    current: set[str] = set()
+    if inspect(connection).has_table("alembic_version"):
+        current = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+    return current == _heads()
 
 
 @cache
