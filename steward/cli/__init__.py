@@ -30,7 +30,7 @@ app.add_typer(retention.app, name="retention")
 app.add_typer(retention.holds_app, name="holds")
 app.command("worker")(worker.worker)
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).parents[1] / "examples"  # in the repository, a link to examples/
 DEFAULT_EXAMPLE = EXAMPLES / "houston-generator.yaml"
 
 

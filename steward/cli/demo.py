@@ -1,5 +1,6 @@
 """`steward demo`: fill the database with a realistic demo business."""
 
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
 # One command, not a group of them: the callback does the work, and no subcommand is listed.
 app = typer.Typer(short_help="Fill the database with a demo business.", subcommand_metavar="")
 
+DISTRIBUTION = "steward-desk"  # the name Steward is published under (`steward` is another project)
 TOTP_HINT = "python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
 
 
@@ -36,6 +38,10 @@ def demo(
         fail("--people must be at least 1")
     if force and if_empty:
         fail("--force and --if-empty contradict each other; choose one")
+    if find_spec("faker") is None:
+        fail(
+            f"steward demo needs Faker, which the demo extra brings: pip install '{DISTRIBUTION}[demo]'"
+        )
     from rich.progress import Progress
 
     from steward.core.errors import DomainError

@@ -1,5 +1,6 @@
 """Database engine, sessions, the declarative base and schema upgrades (Alembic)."""
 
+import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -7,7 +8,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -101,7 +111,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration; a database already there is only looked at
-    (alembic's environment is not run), which keeps every start and command quick."""
+    (alembic is not even imported), which keeps every start and command quick."""
     with engine.connect() as connection:
         done = at_head(connection)
     if not done:
@@ -110,19 +120,32 @@ def upgrade(engine: Engine) -> None:
 
 def at_head(connection: Connection) -> bool:
     """Whether the schema is at the newest migration this Steward carries."""
-    from alembic.runtime.migration import MigrationContext
-
-    return set(MigrationContext.configure(connection).get_current_heads()) == _heads()
+    current: set[str] = set()
+    if inspect(connection).has_table("alembic_version"):
+        current = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+    return current == _heads()
 
 
 @cache
 def _heads() -> set[str]:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return set(ScriptDirectory.from_config(config).get_heads())
+    """The newest revisions: those no migration revises. Read from the files' `revision` and
+    `down_revision` rather than through alembic's ScriptDirectory, so that a server whose
+    database is current never imports alembic, its templates and their syntax highlighter
+    (0.2 s and 11 MB of every process)."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.AnnAssign):  # `revision: str = "0016"`
+                node = ast.Assign([node.target], node.value or ast.Constant(None))
+            if not isinstance(node, ast.Assign) or not isinstance(node.targets[0], ast.Name):
+                continue
+            name = node.targets[0].id
+            if name == "revision":
+                revisions.add(ast.literal_eval(node.value))
+            elif name == "down_revision" and (down := ast.literal_eval(node.value)):
+                revised.update([down] if isinstance(down, str) else down)
+    return revisions - revised
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -56,3 +56,14 @@ def test_upgrading_twice_changes_nothing(empty_engine: Engine):
     upgrade(empty_engine)
     with empty_engine.connect() as connection:
         assert connection.execute(text("select count(*) from alembic_version")).scalar() == 1
+
+
+def test_the_heads_a_start_compares_with_are_alembics():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from steward.core.db import MIGRATIONS, _heads
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert _heads() == set(ScriptDirectory.from_config(config).get_heads())
