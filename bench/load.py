@@ -14,6 +14,11 @@ Run: .venv/bin/python bench/load.py [--clients N] [--seconds N] [--setups sqlite
 PostgreSQL set-ups need STEWARD_TEST_DATABASE_URL (each runs in a throwaway schema).
 Needs the bench extra: pip install -e '.[bench]'.
 """
+# ruff: noqa: E402  (gevent must patch the standard library before anything imports ssl)
+
+from gevent import monkey
+
+monkey.patch_all()
 
 import argparse
 import itertools
@@ -35,7 +40,7 @@ import gevent
 import pyotp
 import requests
 from kit import POLICY, schema_in
-from locust import FastHttpUser, between, task  # patches the standard library for gevent
+from locust import FastHttpUser, between, task
 from locust.env import Environment
 
 from steward.consent.banner import config
