@@ -13,6 +13,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from kit import consent_rows
 from sqlalchemy import insert, select, update
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -97,24 +98,8 @@ def create() -> Starlette:
             return reply(connection, ticket, person)
 
     def consent(body: dict[str, Any]) -> None:
-        browser, now = body.get("browser_id") or str(uuid.uuid4()), clock.now()
-        rows = [
-            {
-                "id": str(uuid.uuid4()),
-                "owner_id": browser,
-                "browser_id": browser,
-                "purpose": purpose,
-                "choice": "given" if given else "withdrawn",
-                "method": "banner",
-                "policy_version": body["policy_version"],
-                "text_sha256": body["text_sha256"],
-                "ip_prefix": "127.0.0.0/24",
-                "at": now,
-            }
-            for purpose, given in body["choices"].items()
-        ]
         with engine.begin() as connection:
-            connection.execute(insert(ConsentEvent.__table__), rows)
+            connection.execute(insert(ConsentEvent.__table__), consent_rows(body))
 
     def rights(body: dict[str, Any]) -> str:
         now, reference = clock.now(), f"PR-{secrets.token_hex(4).upper()}"
