@@ -10,7 +10,7 @@ cookie-banner choice, a rights request (anonymous, as the privacy center sends i
 signed in with MFA: the desk's queue page and the queue through the API. Prints requests
 per second, p50, p99 and errors for both, and the ratio.
 
-Run: .venv/bin/python bench/load.py [--clients N] [--seconds N] [--setups sqlite:1,postgresql:2]
+Run: .venv/bin/python bench/load.py [--clients N] [--seconds N] [--setups sqlite:1,postgresql:2] [--detail]
 PostgreSQL set-ups need STEWARD_TEST_DATABASE_URL (each runs in a throwaway schema).
 Needs the bench extra: pip install -e '.[bench]'.
 """
@@ -202,7 +202,9 @@ class Figures:
     errors: int
 
 
-def swarm(url: str, users: list[type[FastHttpUser]], clients: int, seconds: int) -> Figures:
+def swarm(
+    url: str, users: list[type[FastHttpUser]], clients: int, seconds: int, detail: bool = False
+) -> Figures:
     environment = Environment(user_classes=users, host=url)
     runner = environment.create_local_runner()
     runner.start(clients, spawn_rate=clients)
@@ -217,13 +219,20 @@ def swarm(url: str, users: list[type[FastHttpUser]], clients: int, seconds: int)
         requests=total.num_requests,
         errors=total.num_failures,
     )
+    if detail:
+        for entry in sorted(environment.stats.entries.values(), key=lambda e: e.name):
+            print(
+                f"    {entry.method} {entry.name}: {entry.num_requests / seconds:.1f}/s, "
+                f"p50 {entry.get_response_time_percentile(0.5):.0f} ms, "
+                f"p99 {entry.get_response_time_percentile(0.99):.0f} ms"
+            )
     for error in environment.stats.errors.values():
         print(f"    {error.occurrences} x {error.method} {error.name}: {error.error}"[:160])
     runner.quit()
     return figures
 
 
-def run(kind: str, workers: int, clients: int, seconds: int, base_url: str) -> None:
+def run(kind: str, workers: int, clients: int, seconds: int, base_url: str, detail: bool) -> None:
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         url = (
@@ -259,7 +268,7 @@ def run(kind: str, workers: int, clients: int, seconds: int, base_url: str) -> N
         with process(serve, env, f"{target}/privacy"):
             visitors = [sign_in(target, e, password, s) for e, s in accounts.items()]
             users = make_users(visitors, consent)
-            ours = swarm(target, users, clients, seconds)
+            ours = swarm(target, users, clients, seconds, detail)
         bare_command = [
             sys.executable,
             "-m",
@@ -297,6 +306,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--setups", default="sqlite:1,postgresql:1,postgresql:2,postgresql:4")
+    parser.add_argument("--detail", action="store_true", help="Steward's figures per request")
     args = parser.parse_args()
     base_url = os.environ.get("STEWARD_TEST_DATABASE_URL", "")
     setups = [(k, int(n)) for k, n in (s.split(":") for s in args.setups.split(","))]
@@ -319,7 +329,7 @@ def main() -> None:
             print("| set-up | Steward | bare app, same database work | ratio |")
             print("|---|---|---|---|")
             for kind, workers in setups:
-                run(kind, workers, args.clients, args.seconds, base_url)
+                run(kind, workers, args.clients, args.seconds, base_url, args.detail)
         finally:
             mail.terminate()
 
