@@ -72,6 +72,14 @@ class Server:
         return self.process.returncode, err
 
 
+def wait_until(condition, what: object = None, seconds: float = 120) -> None:
+    """Poll until `condition()` holds; fail, saying `what`, rather than hang the suite."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {seconds} s: {what}"
+        time.sleep(0.05)
+
+
 def signed_in(url: str, email: str) -> httpx2.Client:
     browser = httpx2.Client(base_url=url, timeout=120)  # the machine may be busy
     answer = browser.post("/api/v1/auth/sign-in", json={"email": email, "password": PASSWORD})
@@ -119,12 +127,11 @@ def test_killing_one_of_two_server_processes_loses_no_answered_write(
         threads = [threading.Thread(target=write, args=(b,)) for b in browsers]
         for thread in threads:
             thread.start()
-        while len(tickets) < 20:
-            time.sleep(0.05)
+        wait_until(lambda: len(tickets) >= 20, failures)
         os.kill(server.children()[0], signal.SIGKILL)
         before = len(tickets)
-        while len(tickets) < before + 20:  # the other process, then a new one, serve on
-            time.sleep(0.05)
+        # The other process, then a new one, serve on.
+        wait_until(lambda: len(tickets) >= before + 20, failures)
         stop.set()
         for thread in threads:
             thread.join()
@@ -174,12 +181,11 @@ def test_a_request_under_way_when_the_server_is_stopped_is_answered(
                 )
             )
             request.start()
-            while not db.execute(text(WAITING), {"db": db.engine.url.database}).scalar():
-                time.sleep(0.05)
+            wait_until(lambda: db.execute(text(WAITING), {"db": db.engine.url.database}).scalar())
             processes = server.children()
             server.process.send_signal(signal.SIGTERM)  # ...while the server is told to stop
-            while all(running(pid) for pid in processes):
-                time.sleep(0.05)  # the idle process has stopped: both had the signal
+            # The idle process has stopped: both had the signal.
+            wait_until(lambda: not all(running(pid) for pid in processes))
             db.commit()
             request.join()
     finally:
