@@ -29,12 +29,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from kit import consent_rows
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from steward.consent.banner import config
 from steward.consent.models import ConsentEvent
-from steward.core import clock
 from steward.core.db import make_engine, normalise_url, release
 from steward.core.settings import Settings
 from steward.vault.keyring import Keyring
@@ -83,23 +83,7 @@ def add_bare_route(app: FastAPI) -> None:
 
     @app.post("/bench/bare-consent")
     def bare(body: dict[str, Any]) -> dict[str, Any]:
-        now = clock.now()
-        rows = [
-            {
-                "id": str(uuid.uuid4()),
-                "owner_id": body["browser_id"],
-                "person_id": None,
-                "browser_id": body["browser_id"],
-                "purpose": purpose,
-                "choice": "given" if given else "withdrawn",
-                "method": "banner",
-                "policy_version": body["policy_version"],
-                "text_sha256": body["text_sha256"],
-                "ip_prefix": "127.0.0.0/24",
-                "at": now,
-            }
-            for purpose, given in body["choices"].items()
-        ]
+        rows = consent_rows(body)
         with app.state.sessions.begin() as session:
             session.execute(insert(table), rows)
         return {"browser_id": body["browser_id"], "choices": body["choices"]}

@@ -6,10 +6,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from steward.core import clock
 from steward.core.db import make_engine, normalise_url, release
 from steward.core.settings import Settings
 from steward.vault.keyring import Keyring
@@ -38,6 +40,27 @@ def schema_in(url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         release(admin)
+
+
+def consent_rows(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The consent events a banner's choice (`body`, as the banner sends it) is kept as."""
+    browser, now = body.get("browser_id") or str(uuid.uuid4()), clock.now()
+    return [
+        {
+            "id": str(uuid.uuid4()),
+            "owner_id": browser,
+            "person_id": None,
+            "browser_id": browser,
+            "purpose": purpose,
+            "choice": "given" if given else "withdrawn",
+            "method": "banner",
+            "policy_version": body["policy_version"],
+            "text_sha256": body["text_sha256"],
+            "ip_prefix": "127.0.0.0/24",
+            "at": now,
+        }
+        for purpose, given in body["choices"].items()
+    ]
 
 
 def settings_in(directory: Path, url: str, keyring: Keyring) -> Settings:

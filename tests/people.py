@@ -1,6 +1,7 @@
 """Fixtures for people and accounts: a real SMTP server catching mail, an HTTP client, and
 helpers that register, verify, sign in and pass MFA through the API as a user would."""
 
+import os
 import re
 import socket
 from collections.abc import Iterator
@@ -48,6 +49,22 @@ class Mailbox:
         match = re.search(re.escape(path) + r"\?token=([A-Za-z0-9_\-]+)", body)
         assert match, f"no {path} link in the last mail to {address}"
         return match.group(1)
+
+
+def process_environment(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a `steward` process run under these settings: this one's, less any
+    STEWARD_ variable of its own, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
+    env.update(
+        STEWARD_DATABASE_URL=settings.database_url,
+        STEWARD_POLICY=str(settings.policy),
+        STEWARD_KEY_FILE=str(settings.key_file),
+        STEWARD_FILES_DIR=str(settings.files_dir),
+        STEWARD_BACKUP_DIR=str(settings.backup_dir),
+        STEWARD_SMTP_URL=settings.smtp_url,
+        **extra,
+    )
+    return env
 
 
 def free_port() -> int:

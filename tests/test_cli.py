@@ -150,6 +150,16 @@ def test_serve_before_init_says_what_to_do(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_serve_refuses_more_than_one_process_on_sqlite(tmp_path):
+    assert run(["init"], tmp_path).returncode == 0
+    result = run(["serve", "--workers", "2", "--port", str(free_port())], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: --workers above 1 needs PostgreSQL: SQLite takes one writer at a time, "
+        "one process\n"
+    )
+
+
 def _listening_addresses(port: int) -> set[str]:
     """IPv4 and IPv6 addresses with a socket listening on `port`, read from /proc/net."""
     found = set()

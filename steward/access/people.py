@@ -128,9 +128,17 @@ def _forget(session: Session | None) -> None:
         session.info.pop(_STATES, None)
 
 
+_STATE_TABLES = frozenset({Person.__tablename__, ConsentEvent.__tablename__})
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _forget_on_statement(state: ORMExecuteState) -> None:
-    if not state.is_select:  # an UPDATE or DELETE of many rows may change anyone's state
+    """An INSERT, UPDATE or DELETE of many rows may change anyone's state, when it touches
+    the tables a state is read from (or the statement does not say which it touches)."""
+    if state.is_select:
+        return
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    if name is None or name in _STATE_TABLES:
         _forget(state.session)
 
 
@@ -148,7 +156,10 @@ def _forget_on_delete(session: Session, *_: object) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
-    _forget(session)
+    # Not at the end of a flush's own subtransaction: what a flush writes to people and
+    # consents is forgotten when it is added, changed or deleted (the listeners above).
+    if transaction.parent is None or transaction.nested:
+        _forget(session)
 
 
 def _forget_on_change(target: Person, *_: object) -> None:
@@ -162,9 +173,11 @@ for _column in STATE_COLUMNS[1:]:
 def people_among(session: Session, owner_ids: Iterable[str]) -> set[str]:
     """Which of these owner ids are people (the others are organisations)."""
     owners = list(dict.fromkeys(owner_ids))
-    if not owners:
-        return set()
-    return set(session.scalars(select(Person.id).where(Person.id.in_(owners))))
+    known = _known(session)  # a state is kept only for a person's row, read in this transaction
+    people = {o for o in owners if o in known}
+    if unknown := [o for o in owners if o not in known]:
+        people.update(session.scalars(select(Person.id).where(Person.id.in_(unknown))))
+    return people
 
 
 def categories(model: Any, columns: Iterable[str]) -> list[str]:

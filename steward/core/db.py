@@ -1,12 +1,12 @@
 """Database engine, sessions, the declarative base and schema upgrades (Alembic)."""
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     DateTime,
@@ -16,11 +16,13 @@ from sqlalchemy import (
     create_engine,
     event,
     inspect,
+    select,
     text,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 NAMING = {
@@ -100,6 +102,24 @@ def release(engine: Engine) -> None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def rows_by_id(session: Session, model: type[T], ids: Iterable[Any]) -> list[T]:
+    """The rows of `model` with these primary keys, in no set order: those the session already
+    holds come from it without a query (a request often reads back what it just wrote or
+    read), the others in one SELECT."""
+    held: list[T] = []
+    missing: list[Any] = []
+    for key in dict.fromkeys(ids):
+        found = session.identity_map.get(Session.identity_key(model, key))
+        if isinstance(found, model):
+            held.append(found)
+        else:
+            missing.append(key)
+    if missing:
+        primary = model.__mapper__.primary_key[0]  # type: ignore[attr-defined]
+        held.extend(session.scalars(select(model).where(primary.in_(missing))))
+    return held
 
 
 @contextmanager

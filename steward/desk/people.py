@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from steward.access.gate import PersonState
 from steward.core import clock
 from steward.core.actor import Actor
+from steward.core.db import rows_by_id
 from steward.core.errors import Invalid
 from steward.core.ids import new_id
 from steward.desk.common import purpose_for, readable_owners
@@ -97,8 +98,7 @@ def _column_of(
     )
     if not allowed:
         return {}
-    rows = session.scalars(select(Person).where(Person.id.in_(allowed)))
-    return {p.id: getattr(p, column) for p in rows}
+    return {p.id: getattr(p, column) for p in rows_by_id(session, Person, allowed)}
 
 
 def account_names(

@@ -30,6 +30,7 @@ from steward.access.gate import check_role
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.cards import refuse_card_number
+from steward.core.db import rows_by_id
 from steward.core.errors import Forbidden, Invalid, NotFound
 from steward.core.settings import Settings
 from steward.desk import notify, people
@@ -226,7 +227,7 @@ class _Reader:
             r.id for r in rows if r.requester_id in self.allowed and r.id not in self.subjects
         ]
         if opened:
-            for ticket in session.scalars(select(Ticket).where(Ticket.id.in_(opened))):
+            for ticket in rows_by_id(session, Ticket, opened):
                 self.subjects[ticket.id] = ticket.subject
         self.names.update(people.names(session, actor, new))
         wanted = {r.organisation_id for r in rows if r.organisation_id} - set(self.organisations)

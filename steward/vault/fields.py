@@ -6,6 +6,7 @@ holds the clear text, or ERASED once the owner's key is destroyed. Each model na
 attribute that holds the owner's person id in `__owner__`.
 """
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import LargeBinary, String, event, select
@@ -61,11 +62,16 @@ def _refuse_card_numbers(instances: list[object]) -> None:
                     refuse_card_number(value, column.key)
 
 
-def encrypted_columns(instance: object) -> list[str]:
-    table = getattr(type(instance), "__table__", None)
+def encrypted_columns(instance: object) -> tuple[str, ...]:
+    return _encrypted_columns_of(getattr(type(instance), "__table__", None))
+
+
+@cache
+def _encrypted_columns_of(table: Any) -> tuple[str, ...]:
+    """Asked for every row loaded and every object flushed: worked out once per table."""
     if table is None:
-        return []
-    return [c.key for c in table.columns if c.info.get("encrypted")]
+        return ()
+    return tuple(c.key for c in table.columns if c.info.get("encrypted"))
 
 
 def _owner(instance: Any) -> str:

@@ -1,6 +1,7 @@
 """The FastAPI application: built from settings, serving the active policy."""
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
@@ -13,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -187,7 +189,9 @@ async def _viewer(request: Request) -> page_kit.Viewer:
         return page_kit.Viewer()
 
 
-async def _problem(request: Request, status: int, title: str, detail: str) -> Response:
+async def _problem(
+    request: Request, status: int, title: str, detail: str, *, ask_database: bool = True
+) -> Response:
     if _wants_json(request):
         return JSONResponse(
             {
@@ -200,7 +204,7 @@ async def _problem(request: Request, status: int, title: str, detail: str) -> Re
             status_code=status,
             media_type="application/problem+json",
         )
-    viewer = await _viewer(request)
+    viewer = await _viewer(request) if ask_database else page_kit.Viewer()
     home = page_kit.home_of(viewer.role) if viewer.role else "/privacy"
     context = {"title": title, "detail": detail, "home": home}
     return page_kit.render(request, "error.html", context, status_code=status, viewer=viewer)
@@ -232,8 +236,28 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_middleware(ContainUnexpectedErrors)
 
 
+RETRY_AFTER_OUTAGE = 5  # seconds; the pool's pre-ping finds the database again by itself
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether an error means the database cannot serve just now (unreachable, restarting,
+    its connection cut, SQLite busy) rather than a bug: the request may simply be tried again.
+    SQLite reports bugs (a missing table) as OperationalError too, so there only busy counts."""
+    if isinstance(error, db_errors.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, db_errors.DisconnectionError | db_errors.TimeoutError):
+        return True
+    if not isinstance(error, db_errors.OperationalError | db_errors.InterfaceError):
+        return False
+    if isinstance(error.orig, sqlite3.Error):
+        code = getattr(error.orig, "sqlite_errorcode", 0) & 0xFF
+        return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return True
+
+
 class ContainUnexpectedErrors:
-    """Answer a bug with a plain 500 and log only its type and route, never its message: an
+    """Answer a bug with a plain 500, and a database that cannot be reached with a 503 the
+    client may retry, logging only the error's type and route, never its message: an
     exception's text can carry personal data. Plain ASGI rather than `@app.middleware`,
     whose per-request task and streams cost more than the rest of a small request."""
 
@@ -254,20 +278,32 @@ class ContainUnexpectedErrors:
         try:
             await self.app(scope, receive, send_noting_start)
         except Exception as error:
-            route = scope.get("route")
+            route = getattr(scope.get("route"), "path", "unmatched route")
+            outage = database_unavailable(error)
             log.error(
-                "unexpected %s on %s %s",
+                "%s %s on %s %s",
+                "database unavailable:" if outage else "unexpected",
                 type(error).__name__,
                 scope["method"],
-                getattr(route, "path", "unmatched route"),
+                route,
             )
             if started:  # the answer is under way: the server can only cut it off
                 raise
             request = Request(scope)
-            response = await _problem(
-                request,
-                500,
-                "Something went wrong",
-                "The error has been logged without personal data; please try again.",
-            )
+            if outage:
+                response = await _problem(
+                    request,
+                    503,
+                    "Service unavailable",
+                    "The database cannot be reached just now; please try again in a moment.",
+                    ask_database=False,
+                )
+                response.headers["Retry-After"] = str(RETRY_AFTER_OUTAGE)
+            else:
+                response = await _problem(
+                    request,
+                    500,
+                    "Something went wrong",
+                    "The error has been logged without personal data; please try again.",
+                )
             await response(scope, receive, send)

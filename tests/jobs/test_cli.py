@@ -1,7 +1,6 @@
 """`steward worker`, run as an operator runs it: `--once` from cron (each scheduled slot runs
 once), and the long-running worker, which stops cleanly on SIGTERM."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from steward.jobs.queue import enqueue
 from steward.rights.common import new_reference
 from steward.rights.models import RightsRequest
 from tests.jobs.conftest import one_job, something_audited
+from tests.people import process_environment
 from tests.rights.intake_kit import steward
 
 STEWARD = str(Path(sys.executable).parent / "steward")
@@ -27,19 +27,6 @@ NOTHING = "ran 0 jobs: 0 done, 0 to retry, 0 failed"
 def checkpoints(ctx) -> int:
     with ctx.sessions() as session:
         return session.scalar(select(func.count()).select_from(AuditCheckpoint)) or 0
-
-
-def environment(settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
-    env.update(
-        STEWARD_DATABASE_URL=settings.database_url,
-        STEWARD_POLICY=str(settings.policy),
-        STEWARD_KEY_FILE=str(settings.key_file),
-        STEWARD_FILES_DIR=str(settings.files_dir),
-        STEWARD_BACKUP_DIR=str(settings.backup_dir),
-        STEWARD_SMTP_URL=settings.smtp_url,
-    )
-    return env
 
 
 def test_the_worker_command_has_help(identity_settings):
@@ -103,7 +90,7 @@ def test_a_job_queued_before_a_restart_runs_in_a_new_process(ctx, identity_setti
     release(ctx.sessions.kw["bind"])  # nothing of the process that queued it is left open
     result = subprocess.run(
         [STEWARD, "worker", "--once"],
-        env=environment(identity_settings),
+        env=process_environment(identity_settings),
         capture_output=True,
         text=True,
         timeout=120,
@@ -117,7 +104,7 @@ def test_the_worker_runs_jobs_as_they_come_and_stops_cleanly_on_sigterm(ctx, ide
     something_audited(ctx)
     worker = subprocess.Popen(
         [STEWARD, "worker", "--poll", "1"],
-        env=environment(identity_settings),
+        env=process_environment(identity_settings),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

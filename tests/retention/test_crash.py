@@ -18,6 +18,7 @@ from steward.retention.models import RetentionRun
 from steward.rights.datamap import holdings
 from steward.vault import files
 from steward.vault.models import DataKey
+from tests.people import process_environment
 from tests.retention.conftest import START, filled, hold, sweep
 from tests.rights.fill import declared_value
 from tests.rights.intake_kit import steward
@@ -29,18 +30,9 @@ FILES = {CallRecording: "recordings", Attachment: "attachments"}
 
 
 def environment(settings, kill_at: str, kill_after: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
-    env.update(
-        STEWARD_DATABASE_URL=settings.database_url,
-        STEWARD_POLICY=str(settings.policy),
-        STEWARD_KEY_FILE=str(settings.key_file),
-        STEWARD_FILES_DIR=str(settings.files_dir),
-        STEWARD_SMTP_URL=settings.smtp_url,
-        FROZEN_AT=LATER.isoformat(),
-        KILL_AT=kill_at,
-        KILL_AFTER=str(kill_after),
+    return process_environment(
+        settings, FROZEN_AT=LATER.isoformat(), KILL_AT=kill_at, KILL_AFTER=str(kill_after)
     )
-    return env
 
 
 def people_with_files(team, app, settings, names):
