@@ -76,6 +76,7 @@ def database() -> Iterator["Runtime[Vault, Policy]"]:
     """The runtime: the upgraded database's sessions, the vault, the settings and the active
     policy; a bad policy or key file exits 1 with its reason."""
     import steward.models  # noqa: F401  (every table: the data map and backups walk them)
+    from steward.audit.service import use_key
     from steward.core.db import make_engine, make_sessionmaker, release, upgrade
     from steward.core.errors import DomainError
     from steward.core.runtime import Runtime
@@ -95,6 +96,7 @@ def database() -> Iterator["Runtime[Vault, Policy]"]:
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
+        use_key(engine, vault.keyring.signing_key)
         yield Runtime(make_sessionmaker(engine), vault, settings, policy)
     finally:
         release(engine)

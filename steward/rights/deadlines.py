@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import RIGHTS, PersonState, check
+from steward.audit.checkpoints import newest as newest_checkpoint
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.errors import Conflict, Invalid
@@ -226,11 +227,19 @@ def digest_text(session: Session) -> tuple[str, int]:
 
 def digest(session: Session, settings: Settings) -> int:
     """Mail the daily digest of open requests to every active privacy officer and the
-    privacy contact; returns how many mails went out. Nothing is sent when none is open."""
+    privacy contact, with the audit trail's newest signed checkpoint (a copy kept outside
+    the database; no personal data); returns how many mails went out. Nothing is sent when
+    no request is open and no checkpoint was signed."""
     text, count = digest_text(session)
-    if count == 0:
+    signed = newest_checkpoint(session)
+    if count == 0 and signed is None:
         return 0
+    if signed is not None:
+        text += (
+            "\n\nNewest audit checkpoint (keep it; `steward audit verify --checkpoints FILE` "
+            f"checks the trail against such lines):\n{signed.line}"
+        )
     addresses = _officer_addresses(session)
     session.commit()  # the gate's audit entries
-    subject = f"Rights requests: {count} open"
+    subject = f"Rights requests: {count} open" if count else "Rights requests: none open"
     return sum(mail_quietly(session, settings, to, subject, text) for to in addresses)
