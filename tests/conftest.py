@@ -230,7 +230,7 @@ def engine(database_url: str, keyring: Keyring) -> Iterator[Engine]:
     """The test database, with the audit key of the test key file (as the entry points do)."""
     engine = make_engine(database_url)
     upgrade(engine)
-    use_key(engine, keyring.signing_key)
+    use_key(database_url, keyring.signing_key)
     yield engine
     release(engine)
 
@@ -251,6 +251,7 @@ def keyring(data_dir: Path) -> Keyring:
 
 @pytest.fixture
 def settings(data_dir: Path, database_url: str, keyring: Keyring) -> Settings:
+    use_key(database_url, keyring.signing_key)  # as any entry point opening it would
     return Settings(
         database_url=database_url,
         policy=data_dir / "policy.yaml",

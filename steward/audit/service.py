@@ -10,8 +10,9 @@ shared row is touched, so concurrent requests never wait on each other here; the
 (`steward.audit.sequencer`) links committed entries into the gapless chain afterwards. A
 savepoint rolled back drops the entries recorded inside it.
 
-The audit key reaches the request path through the engine: each entry point that opens the
-database with the key file calls `use_key(engine, signing_seed)`.
+The audit key reaches the request path by the database's URL: each entry point that opens
+the database with the key file calls `use_key(engine, signing_seed)` (the web app, the CLI's
+runtime, which the worker uses too, and `steward audit`).
 """
 
 import re
@@ -19,9 +20,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, TextClause, delete, event, insert, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.util import find_tables
@@ -33,6 +34,7 @@ from steward.audit.sequencer import sequence
 from steward.audit.verify import Problem, VerifyResult, verify
 from steward.core import clock
 from steward.core.actor import Actor
+from steward.core.db import normalise_url
 from steward.core.errors import DomainError, Invalid
 
 __all__ = [
@@ -61,7 +63,7 @@ class AuditUnavailable(DomainError):
     title = "Audit trail unavailable"
 
 
-_KEYS: "WeakKeyDictionary[Engine, bytes]" = WeakKeyDictionary()
+_KEYS: dict[str, bytes] = {}  # database URL -> audit key: every engine to it in this process
 _NEXT_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('audit_entries', 'id')) FROM generate_series(1, :n)"
 )
@@ -73,14 +75,20 @@ _SAVEPOINTS = "audit_savepoints"  # session.info: how many were pending as each 
 _TRAIL = frozenset({ENTRIES, CHAIN, HEAD, PENDING})
 
 
-def use_key(engine: Engine, signing_seed: bytes) -> None:
-    """Give the request path of this engine the audit key derived from the key file."""
-    _KEYS[engine] = audit_key(signing_seed)
+def use_key(database: Engine | str, signing_seed: bytes) -> None:
+    """Give the request path of this process the audit key of the database (an engine or a
+    URL), derived from the key file's signing seed."""
+    _KEYS[_name(database)] = audit_key(signing_seed)
+
+
+def _name(database: Engine | str) -> str:
+    url = database.url if isinstance(database, Engine) else make_url(normalise_url(database))
+    return url.render_as_string(hide_password=False)
 
 
 def key_for(connection: Connection) -> bytes:
     try:
-        return _KEYS[connection.engine]
+        return _KEYS[_name(connection.engine)]
     except KeyError:
         raise AuditUnavailable(
             "the audit key is not loaded for this database; open it through the key file"
