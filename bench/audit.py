@@ -18,7 +18,6 @@ Run: .venv/bin/python bench/audit.py [--entries N] [--appends N] [--hold MS]
 """
 
 import argparse
-import hashlib
 import hmac
 import os
 import tempfile
@@ -218,7 +217,7 @@ def timed_sequence(engine: Engine, count: int) -> tuple[float, float]:
     start, previous = time.perf_counter(), "0" * 64
     for seq, entry_id, mac in rows:
         message = f"{previous}\x00{seq}\x00{entry_id}\x00{mac}".encode()
-        previous = hmac.new(KEY, message, hashlib.sha256).hexdigest()
+        previous = hmac.digest(KEY, message, "sha256").hex()
     return sequenced, count / (time.perf_counter() - start)
 
 

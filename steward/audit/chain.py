@@ -72,12 +72,12 @@ def canonical(row: Mapping[Any, Any], entry_id: int | None = None) -> bytes:
 
 
 def entry_mac(key: bytes, row: Mapping[Any, Any], entry_id: int | None = None) -> str:
-    return hmac.new(key, canonical(row, entry_id), hashlib.sha256).hexdigest()
+    return hmac.digest(key, canonical(row, entry_id), "sha256").hex()
 
 
 def link(key: bytes, previous: str, seq: int, entry_id: int, mac: str) -> str:
     message = f"{previous}\x00{seq}\x00{entry_id}\x00{mac}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.digest(key, message, "sha256").hex()
 
 
 def legacy_hash(row: Mapping[Any, Any], seq: int, prev_hash: str) -> str:
