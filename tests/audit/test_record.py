@@ -6,9 +6,11 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -229,3 +231,13 @@ def test_the_trail_read_inside_a_transaction_already_holds_what_it_recorded(sess
         record(session, AGENT, "write", person_id=PERSON)
     assert [e.action for e in entries(sessions)] == ["read", "write"]
     assert_intact(sessions, keyring)
+
+
+@pytest.mark.promise("X3")
+def test_a_server_process_links_entries_without_a_worker(app, sessions, keyring):
+    append(sessions, 2)
+    with TestClient(app):  # `make run` starts no worker: the server's own task links
+        deadline = time.monotonic() + 30
+        while len(chain(sessions)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [seq for seq, _ in chain(sessions)] == [1, 2]

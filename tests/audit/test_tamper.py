@@ -44,6 +44,21 @@ def broken(result, seq: int, kind: str) -> str:
     return result.stderr
 
 
+def rewrite_without_the_key(engine, first: int, last: int, change: dict) -> None:
+    """Change the entry at `first`, then re-MAC and re-link it and every entry up to `last`
+    and move the head, as an attacker would, with a key of its own."""
+    with as_attacker(engine) as connection:
+        query = select(CHAIN.c.link).where(CHAIN.c.seq == first - 1)
+        previous = connection.execute(query).scalar_one()
+        for seq in range(first, last + 1):
+            row = entry(connection, seq) | (change if seq == first else {})
+            row["mac"] = entry_mac(ATTACKER_KEY, row)
+            connection.execute(update(ENTRIES).where(ENTRIES.c.id == row["id"]).values(row))
+            previous = link(ATTACKER_KEY, previous, seq, row["id"], row["mac"])
+            connection.execute(update(CHAIN).where(CHAIN.c.seq == seq).values(link=previous))
+        connection.execute(update(HEAD).values(link=previous))
+
+
 def signed(trail, keyring: Keyring, settings) -> None:
     write_checkpoint(trail, keyring.signing_key, settings.audit_checkpoints_file)
 
@@ -241,15 +256,7 @@ def test_a_rewrite_after_the_newest_checkpoint_is_named(
     signed(trail, keyring, settings)
     append(trail, 5)
     linked(trail, keyring)
-    with as_attacker(engine) as connection:
-        previous = connection.execute(select(CHAIN.c.link).where(CHAIN.c.seq == 11)).scalar_one()
-        for seq in range(12, 16):
-            row = entry(connection, seq) | ({"actor": "someone-else"} if seq == 12 else {})
-            row["mac"] = entry_mac(ATTACKER_KEY, row)
-            connection.execute(update(ENTRIES).where(ENTRIES.c.id == row["id"]).values(row))
-            previous = link(ATTACKER_KEY, previous, seq, row["id"], row["mac"])
-            connection.execute(update(CHAIN).where(CHAIN.c.seq == seq).values(link=previous))
-        connection.execute(update(HEAD).values(link=previous))
+    rewrite_without_the_key(engine, 12, 15, {"actor": "someone-else"})
     result = steward_audit("verify")
     assert "rewritten without it" in broken(result, 12, "rewritten")
 
@@ -258,15 +265,7 @@ def test_a_rewrite_behind_the_newest_checkpoint_is_named(
     engine, trail, keyring, settings, steward_audit
 ):
     signed(trail, keyring, settings)
-    with as_attacker(engine) as connection:
-        previous = connection.execute(select(CHAIN.c.link).where(CHAIN.c.seq == 3)).scalar_one()
-        for seq in range(4, 11):
-            row = entry(connection, seq) | ({"outcome": "refused"} if seq == 4 else {})
-            row["mac"] = entry_mac(ATTACKER_KEY, row)
-            connection.execute(update(ENTRIES).where(ENTRIES.c.id == row["id"]).values(row))
-            previous = link(ATTACKER_KEY, previous, seq, row["id"], row["mac"])
-            connection.execute(update(CHAIN).where(CHAIN.c.seq == seq).values(link=previous))
-        connection.execute(update(HEAD).values(link=previous))
+    rewrite_without_the_key(engine, 4, 10, {"outcome": "refused"})
     broken(steward_audit("verify"), 4, "rewritten")
 
 

@@ -22,6 +22,22 @@ ZERO = "0" * 64
 INDEXED = ("person_id", "actor", "purpose")
 
 
+def _content() -> list[sa.Column[object]]:
+    """The columns an entry's MAC (and before 0016, its hash) covers, but its number."""
+    return [
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("actor_role", sa.String(length=64), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("purpose", sa.String(length=128), nullable=True),
+        sa.Column("person_id", sa.String(length=36), nullable=True),
+        sa.Column("categories", sa.Text(), nullable=False),
+        sa.Column("columns", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("request_id", sa.String(length=64), nullable=True),
+    ]
+
+
 def _protect(table: str) -> None:
     op.execute(
         f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
@@ -38,16 +54,7 @@ def _entries_sqlite() -> None:
     op.create_table(
         "audit_entries_new",
         sa.Column("id", SEQ, sa.Identity(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("actor", sa.String(length=64), nullable=False),
-        sa.Column("actor_role", sa.String(length=64), nullable=False),
-        sa.Column("action", sa.String(length=32), nullable=False),
-        sa.Column("purpose", sa.String(length=128), nullable=True),
-        sa.Column("person_id", sa.String(length=36), nullable=True),
-        sa.Column("categories", sa.Text(), nullable=False),
-        sa.Column("columns", sa.Text(), nullable=False),
-        sa.Column("outcome", sa.String(length=16), nullable=False),
-        sa.Column("request_id", sa.String(length=64), nullable=True),
+        *_content(),
         sa.Column("mac", sa.String(length=64), nullable=True),
         sa.Column("legacy_hash", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entries")),
@@ -151,16 +158,7 @@ def downgrade() -> None:
     entries = op.create_table(
         "audit_entries",
         sa.Column("seq", SEQ, autoincrement=False, nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("actor", sa.String(length=64), nullable=False),
-        sa.Column("actor_role", sa.String(length=64), nullable=False),
-        sa.Column("action", sa.String(length=32), nullable=False),
-        sa.Column("purpose", sa.String(length=128), nullable=True),
-        sa.Column("person_id", sa.String(length=36), nullable=True),
-        sa.Column("categories", sa.Text(), nullable=False),
-        sa.Column("columns", sa.Text(), nullable=False),
-        sa.Column("outcome", sa.String(length=16), nullable=False),
-        sa.Column("request_id", sa.String(length=64), nullable=True),
+        *_content(),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_entries")),
