@@ -48,8 +48,9 @@ class Checkpoint:
 def write_checkpoint(
     factory: sessionmaker[Session],
     signing_seed: bytes,
-    outside: Path | None,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    outside: Path | None = None,
 ) -> Checkpoint:
     """Link what is pending, verify the trail since the newest good checkpoint, sign its
     head, then append the checkpoint's line to `outside`.
@@ -59,7 +60,7 @@ def write_checkpoint(
     if isinstance(bind, Engine):
         sequence(bind, signing_seed)
     with transaction(factory) as session:
-        result = verify(session, signing_seed, outside, progress)
+        result = verify(session, signing_seed, progress, outside=outside)
         if result.problem is not None:
             raise AuditBroken(f"not signing: audit trail broken at seq {result.problem}")
         if result.head_seq == 0:

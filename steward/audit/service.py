@@ -4,8 +4,8 @@ and verify.
 `record` appends inside the caller's transaction, so an entry exists exactly when the work it
 describes was committed. The entries of a transaction are held by its session and written
 together just before it commits (or before anything in it reads the trail): ids from the
-database's sequence, each entry's MAC under the audit key, then one INSERT (on PostgreSQL one
-statement that also queues them for the sequencer). No row is locked until commit and no
+database's sequence, each entry's MAC under the audit key, then one multi-row INSERT, and
+one of their ids into the sequencer's queue. No row is locked until commit and no
 shared row is touched, so concurrent requests never wait on each other here; the sequencer
 (`steward.audit.sequencer`) links committed entries into the gapless chain afterwards. A
 savepoint rolled back drops the entries recorded inside it.
@@ -165,7 +165,7 @@ def record_many(
 
 
 def write_pending(session: Session) -> None:
-    """Write the entries this transaction recorded, each with its id and MAC, in one INSERT."""
+    """Write the entries this transaction recorded, each with its id and MAC, and queue them."""
     if not session.info.get(_PENDING):
         return
     session.flush()  # first the rows the entries may name (a person just added)
@@ -180,12 +180,9 @@ def write_pending(session: Session) -> None:
     for entry_id, row in zip(ids, rows, strict=True):
         row["id"] = entry_id
         row["mac"] = entry_mac(key, row)
-    if connection.dialect.name == "postgresql":
-        written = insert(ENTRIES).values(rows).returning(ENTRIES.c.id).cte("written")
-        connection.execute(insert(PENDING).from_select(["entry_id"], select(written.c.id)))
-    else:
-        connection.execute(insert(ENTRIES), rows)
-        connection.execute(insert(PENDING), [{"entry_id": i} for i in ids])
+    # executemany, which SQLAlchemy sends as multi-row INSERTs from one cached statement
+    connection.execute(insert(ENTRIES), rows)
+    connection.execute(insert(PENDING), [{"entry_id": i} for i in ids])
 
 
 @event.listens_for(Session, "before_commit")
@@ -265,9 +262,9 @@ def search(
 def verify_trail(
     factory: sessionmaker[Session],
     signing_seed: bytes,
-    outside: Path | None,
     progress: Callable[[int, int], None] | None = None,
     *,
+    outside: Path | None = None,
     from_start: bool = False,
 ) -> VerifyResult:
     """Link what is pending, then `verify` in a read-only session of its own, against the
@@ -275,7 +272,7 @@ def verify_trail(
     sequence(_bind(factory), signing_seed)
     with factory() as session:
         try:
-            return verify(session, signing_seed, outside, progress, from_start=from_start)
+            return verify(session, signing_seed, progress, outside=outside, from_start=from_start)
         finally:
             session.rollback()
 

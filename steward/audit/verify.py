@@ -104,9 +104,9 @@ def read_outside(path: Path | None) -> list[tuple[int, dict[str, Any] | None]]:
 def verify(
     session: Session,
     signing_seed: bytes,
-    outside: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     *,
+    outside: Path | None = None,
     from_start: bool = False,
     batch: int = 5000,
 ) -> VerifyResult:

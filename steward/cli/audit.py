@@ -89,7 +89,7 @@ def audit_verify(
     outside = checkpoints or current_settings().audit_checkpoints_file
     with _opened() as (factory, keyring), _progress_bar("verifying") as progress:
         result = verify_trail(
-            factory, keyring.signing_key, outside, progress, from_start=from_start
+            factory, keyring.signing_key, progress, outside=outside, from_start=from_start
         )
     if result.problem is not None:
         typer.echo(f"audit trail broken at seq {result.problem}", err=True)
@@ -112,7 +112,7 @@ def audit_checkpoint() -> None:
     outside = current_settings().audit_checkpoints_file
     with _opened() as (factory, keyring), _progress_bar("verifying") as progress:
         try:
-            written = write_checkpoint(factory, keyring.signing_key, outside, progress)
+            written = write_checkpoint(factory, keyring.signing_key, progress, outside=outside)
         except DomainError as error:
             fail(error.message)
     typer.echo(f"checkpoint {written.id} signed at seq {written.seq}, link {written.link}")

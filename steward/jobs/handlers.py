@@ -61,7 +61,9 @@ def audit_checkpoint(ctx: JobContext, payload: dict[str, Any]) -> None:
     """Sign a checkpoint of the audit trail, kept in the database and outside it."""
     with suppress(Conflict):  # an empty trail: nothing to sign yet, which is no failure
         write_checkpoint(
-            ctx.sessions, ctx.vault.keyring.signing_key, ctx.settings.audit_checkpoints_file
+            ctx.sessions,
+            ctx.vault.keyring.signing_key,
+            outside=ctx.settings.audit_checkpoints_file,
         )
 
 

@@ -84,7 +84,7 @@ def test_verify_without_a_key_file_says_what_to_do(sessions, steward_audit, sett
 def test_from_start_finds_an_edit_behind_the_newest_checkpoint(
     engine, trail, keyring, steward_audit
 ):
-    write_checkpoint(trail, keyring.signing_key, None)
+    write_checkpoint(trail, keyring.signing_key)
     with as_attacker(engine) as connection:
         connection.execute(update(ENTRIES).where(ENTRIES.c.id == 4).values(outcome="refused"))
     quick = steward_audit("verify")  # trusts the signed head, checks what came after it

@@ -60,7 +60,7 @@ def rewrite_without_the_key(engine, first: int, last: int, change: dict) -> None
 
 
 def signed(trail, keyring: Keyring, settings) -> None:
-    write_checkpoint(trail, keyring.signing_key, settings.audit_checkpoints_file)
+    write_checkpoint(trail, keyring.signing_key, outside=settings.audit_checkpoints_file)
 
 
 def test_verify_passes_and_exits_0_on_an_intact_trail(trail, steward_audit):
@@ -87,7 +87,7 @@ def test_verify_passes_on_an_empty_trail(sessions, steward_audit):
 def test_postgresql_refuses_to_update_delete_or_truncate_the_trail(engine, trail, keyring):
     if engine.dialect.name != "postgresql":
         pytest.skip("the append-only triggers exist on PostgreSQL only")
-    write_checkpoint(trail, keyring.signing_key, None)
+    write_checkpoint(trail, keyring.signing_key)
     for table, column in (
         ("audit_entries", "actor"),
         ("audit_chain", "link"),
@@ -283,7 +283,7 @@ def test_a_checkpoint_deleted_from_the_database_is_named(
 def test_an_altered_checkpoint_is_named(
     engine, trail, keyring, settings, steward_audit, column, value
 ):
-    write_checkpoint(trail, keyring.signing_key, None)
+    write_checkpoint(trail, keyring.signing_key)
     with as_attacker(engine) as connection:
         connection.execute(update(CHECKPOINTS).values({column: value}))
     seq = value if column == "seq" else 10
