@@ -2,8 +2,9 @@
 sequencer links it, how long `verify --from-start` takes, and how quickly "who used my data"
 answers for one person, each beside a raw baseline measured in the same run.
 
-`--entries` entries (default 200,000: a few minutes; the capacity model in docs/scaling.md
-puts a year at about 40 million) are spread evenly over a year, each an agent's access to a
+`--entries` entries (default 200,000: a few minutes; a year of such a business is about 40
+million: 100 agents x 250 days x ~1,600 entries a day, a list page writing one entry per
+person shown) are spread evenly over a year, each an agent's access to a
 random customer's data, bulk-inserted with their real MACs (bench/audit.py's `fill`), then:
 - sequencing: the real sequencer, against the same links in a plain HMAC loop;
 - verify: `verify(from_start=True)`, against reading the same rows in keyset batches;
