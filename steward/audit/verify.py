@@ -1,8 +1,8 @@
 """Verifying the audit trail with the key: every MAC and link, the signed checkpoints in the
 database and the copies kept outside it.
 
-The walk starts after the newest checkpoint (from the database or the outside copy) whose
-signature holds and whose link the chain still has at its seq (or at seq 1 with
+The walk starts after the newest checkpoint in the database whose signature holds and whose
+link the chain still has at its seq (or at seq 1 with
 `from_start`), reads the chain joined to its entries in seq order, in batches of `batch`
 (memory stays flat at any size), and stops at the first problem. Without the key nobody can
 make a MAC or a link that holds, so a problem is told by what still holds around it:
@@ -128,13 +128,7 @@ class _Walk:
 
     def run(self, outside: Path | None, from_start: bool) -> VerifyResult:
         head = self.session.execute(select(HEAD.c.seq, HEAD.c.link).where(HEAD.c.id == 1)).one()
-        signed = self.checkpoints(outside)
-        start_seq, start_link = 0, ZERO
-        if not from_start:
-            for c in sorted(signed, key=lambda c: c.seq, reverse=True):
-                if c.seq <= head.seq and self.link_at(c.seq) == c.link:
-                    start_seq, start_link = c.seq, c.link
-                    break
+        signed, start_seq, start_link = self.checkpoints(outside, head.seq, from_start)
         to_pass = {c.seq: c for c in signed if c.seq > start_seq}
         found = len(self.problems)
         end, end_link, checked = self.walk(start_seq, start_link, head.seq, to_pass)
@@ -150,40 +144,53 @@ class _Walk:
             problem=min(self.problems, key=lambda p: p.seq, default=None),
         )
 
-    def checkpoints(self, outside: Path | None) -> list[Signed]:
-        """Every checkpoint whose signature holds; the others, and outside ones missing from
-        the database, are problems."""
+    def checkpoints(
+        self, outside: Path | None, head_seq: int, from_start: bool
+    ) -> tuple[list[Signed], int, str]:
+        """The checkpoints whose signature holds, and where the walk starts: after the newest
+        one the chain still has (at the start with `from_start`). Database checkpoints are
+        checked newest first and, without `from_start`, only down to that one (older ones
+        vouch for entries the walk trusts anyway), so a verify costs the same after years of
+        checkpoints. A forged checkpoint, or an outside one the database lacks, is a problem."""
+        rows = self.session.execute(
+            select(CHECKPOINTS).order_by(CHECKPOINTS.c.seq.desc(), CHECKPOINTS.c.id.desc())
+        ).all()
+        in_db = {(c.seq, c.link, c.signature) for c in rows if c.scheme == 2}
         signed: list[Signed] = []
-        in_db: set[tuple[int, str, str]] = set()
-        for c in self.session.execute(select(CHECKPOINTS).order_by(CHECKPOINTS.c.id)):
-            legacy = c.scheme == 1
-            message = (legacy_checkpoint_message if legacy else checkpoint_message)(
-                c.seq, c.link, c.at
-            )
-            if not signature_holds(self.public, message, c.signature):
-                self.forged(c.seq, f"checkpoint {c.id}")
-            elif not legacy:  # an old one was checked against its trail when it was linked
-                signed.append(Signed(c.seq, c.link, c.signature, f"checkpoint {c.id}"))
-                in_db.add((c.seq, c.link, c.signature))
         for number, line in read_outside(outside):
             where = f"line {number} of the outside copy"
             found = _outside_checkpoint(line)
+            if found is not None and (found[0], found[1], found[3]) in in_db:
+                continue  # the same checkpoint as one in the database, checked there
             if found is None or not signature_holds(
                 self.public, checkpoint_message(*found[:3]), found[3]
             ):
                 self.forged(found[0] if found else 0, where)
                 continue
-            seq, link_, _, signature = found
-            signed.append(Signed(seq, link_, signature, where))
-            if (seq, link_, signature) not in in_db:
-                self.problems.append(
-                    Problem(
-                        seq,
-                        "checkpoint removed",
-                        f"the checkpoint of seq {seq} on {where} is not in the database",
-                    )
+            seq = found[0]
+            signed.append(Signed(seq, found[1], found[3], where))
+            self.problems.append(
+                Problem(
+                    seq,
+                    "checkpoint removed",
+                    f"the checkpoint of seq {seq} on {where} is not in the database",
                 )
-        return signed
+            )
+        start_seq, start_link = 0, ZERO
+        for c in rows:
+            if start_seq and not from_start:
+                break
+            legacy = c.scheme == 1  # checked against its trail when that was linked
+            message = (legacy_checkpoint_message if legacy else checkpoint_message)(
+                c.seq, c.link, c.at
+            )
+            if not signature_holds(self.public, message, c.signature):
+                self.forged(c.seq, f"checkpoint {c.id}")
+            elif not legacy:
+                signed.append(Signed(c.seq, c.link, c.signature, f"checkpoint {c.id}"))
+                if not from_start and c.seq <= head_seq and self.link_at(c.seq) == c.link:
+                    start_seq, start_link = c.seq, c.link
+        return signed, start_seq, start_link
 
     def forged(self, seq: int, where: str) -> None:
         self.problems.append(
