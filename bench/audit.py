@@ -248,7 +248,7 @@ def timed_verify(engine: Engine, count: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--entries", type=int, default=1_000_000, help="entries to verify")
+    parser.add_argument("--entries", type=int, default=200_000, help="entries to link, verify")
     parser.add_argument("--appends", type=int, default=10_000, help="record() calls")
     parser.add_argument("--hold", type=float, default=5, help="ms a writer's transaction stays")
     args = parser.parse_args()
