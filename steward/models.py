@@ -2,7 +2,13 @@
 the migrations) import this module; domains never do: the data map and backups walk
 `Base.metadata`, which this import completes and marks complete."""
 
-from steward.audit.models import AuditCheckpoint, AuditEntry, AuditHead  # noqa: F401
+from steward.audit.models import (  # noqa: F401
+    AuditCheckpoint,
+    AuditEntry,
+    AuditHead,
+    AuditLink,
+    AuditPending,
+)
 from steward.backup import models as backup_models  # noqa: F401
 from steward.consent import models as consent_models  # noqa: F401
 from steward.core.db import Base

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 import steward.models  # noqa: F401  (every table, as the entry points import them)
+from steward.audit.service import use_key
 from steward.core.db import make_engine, normalise_url, release, upgrade
 from steward.core.settings import Settings
 from steward.vault.keyring import Keyring
@@ -225,9 +226,11 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
+def engine(database_url: str, keyring: Keyring) -> Iterator[Engine]:
+    """The test database, with the audit key of the test key file (as the entry points do)."""
     engine = make_engine(database_url)
     upgrade(engine)
+    use_key(database_url, keyring.signing_key)
     yield engine
     release(engine)
 
@@ -248,6 +251,7 @@ def keyring(data_dir: Path) -> Keyring:
 
 @pytest.fixture
 def settings(data_dir: Path, database_url: str, keyring: Keyring) -> Settings:
+    use_key(database_url, keyring.signing_key)  # as any entry point opening it would
     return Settings(
         database_url=database_url,
         policy=data_dir / "policy.yaml",

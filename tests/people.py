@@ -126,7 +126,7 @@ def audit_rows(identity_settings: Settings):
         engine = make_engine(identity_settings.database_url)
         try:
             with engine.connect() as connection:
-                rows = connection.execute(text("SELECT * FROM audit_entries ORDER BY seq"))
+                rows = connection.execute(text("SELECT * FROM audit_entries ORDER BY id"))
                 return [dict(r._mapping) for r in rows]
         finally:
             release(engine)

@@ -1,42 +1,51 @@
-"""Recording, searching, checkpointing and verifying the audit trail.
+"""Recording and searching the audit trail; the entry points of the sequencer, checkpoints
+and verify.
 
 `record` appends inside the caller's transaction, so an entry exists exactly when the work it
 describes was committed. The entries of a transaction are held by its session and written
-together just before it commits (or before anything in it reads the trail): one move of the
-head per transaction rather than per entry, and the head's lock is held from then until the
-commit only, not from the transaction's first audited read. Moving the head (`SELECT ... FOR
-UPDATE`, or on SQLite an `UPDATE ... RETURNING`, which takes its write lock) comes before
-anything is read, so two concurrent transactions can never link to the same previous entry
-and fork the chain. A savepoint rolled back drops the entries recorded inside it.
+together just before it commits (or before anything in it reads the trail): ids from the
+database's sequence, each entry's MAC under the audit key, then one multi-row INSERT, and
+one of their ids into the sequencer's queue. No row is locked until commit and no
+shared row is touched, so concurrent requests never wait on each other here; the sequencer
+(`steward.audit.sequencer`) links committed entries into the gapless chain afterwards. A
+savepoint rolled back drops the entries recorded inside it.
+
+The audit key reaches the request path by the database's URL: each entry point that opens
+the database with the key file calls `use_key(engine, signing_seed)` (the web app, the CLI's
+runtime, which the worker uses too, and `steward audit`).
 """
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, event, insert, select, update
+from sqlalchemy import Connection, Engine, TextClause, delete, event, insert, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.util import find_tables
 
-from steward.audit.chain import checkpoint_message, encode_names, entry_hash, signer
-from steward.audit.models import ENTRIES, HEAD, AuditCheckpoint, AuditEntry
+from steward.audit.chain import audit_key, encode_names, entry_mac
+from steward.audit.checkpoints import Checkpoint, write_checkpoint
+from steward.audit.models import CHAIN, ENTRIES, HEAD, PENDING, AuditEntry
+from steward.audit.sequencer import sequence
 from steward.audit.verify import Problem, VerifyResult, verify
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.core.db import transaction
-from steward.core.errors import Conflict, DomainError, Invalid
+from steward.core.db import normalise_url
+from steward.core.errors import DomainError, Invalid
 
 __all__ = [
     "Checkpoint",
     "Problem",
     "VerifyResult",
-    "checkpoint",
     "record",
     "record_many",
     "search",
+    "sequence",
+    "use_key",
     "verify",
     "verify_trail",
     "write_checkpoint",
@@ -54,37 +63,36 @@ class AuditUnavailable(DomainError):
     title = "Audit trail unavailable"
 
 
-class AuditBroken(DomainError):
-    status = 409
-    title = "Audit trail broken"
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    id: int
-    seq: int
-    head_hash: str
-    signature: str
-    at: datetime
-
-
-# PostgreSQL: lock the head row, then move it once. SQLite: a write comes first, because
-# that is what takes its database-wide write lock (a read would not, and could go stale).
-_LOCK_HEAD = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
-_MOVE_HEAD = (
-    update(HEAD)
-    .where(HEAD.c.id == 1)
-    .values(seq=HEAD.c.seq + bindparam("count"))
-    .returning(HEAD.c.seq, HEAD.c.hash)
+_KEYS: dict[str, bytes] = {}  # database URL -> audit key: every engine to it in this process
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('audit_entries', 'id')) FROM generate_series(1, :n)"
 )
-_TAKE_LOCK = update(HEAD).where(HEAD.c.id == 1).values(seq=HEAD.c.seq)
-_APPEND = insert(ENTRIES)
-_SET_HEAD = (
-    update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
-)
+_LAST_ID = select(ENTRIES.c.id).order_by(ENTRIES.c.id.desc()).limit(1)
+# SQLite: a write first takes its database-wide write lock (a no-op delete does).
+_TAKE_LOCK = delete(PENDING).where(PENDING.c.entry_id < 0)
 _PENDING = "audit_pending"  # session.info: entries recorded, not yet written
 _SAVEPOINTS = "audit_savepoints"  # session.info: how many were pending as each savepoint began
-_TRAIL = frozenset({ENTRIES, HEAD})
+_TRAIL = frozenset({ENTRIES, CHAIN, HEAD, PENDING})
+
+
+def use_key(database: Engine | str, signing_seed: bytes) -> None:
+    """Give the request path of this process the audit key of the database (an engine or a
+    URL), derived from the key file's signing seed."""
+    _KEYS[_name(database)] = audit_key(signing_seed)
+
+
+def _name(database: Engine | str) -> str:
+    url = database.url if isinstance(database, Engine) else make_url(normalise_url(database))
+    return url.render_as_string(hide_password=False)
+
+
+def key_for(connection: Connection) -> bytes:
+    try:
+        return _KEYS[_name(connection.engine)]
+    except KeyError:
+        raise AuditUnavailable(
+            "the audit key is not loaded for this database; open it through the key file"
+        ) from None
 
 
 def _check(pattern: re.Pattern[str], value: str, what: str) -> str:
@@ -129,8 +137,8 @@ def record_many(
     columns: Sequence[str] = (),
     outcome: str = "allowed",
 ) -> None:
-    """Append one entry per person, alike but for the person, with one move of the head: a
-    page of a list reads many people's data at once, and each read is still its own entry."""
+    """Append one entry per person, alike but for the person, in one INSERT: a page of a list
+    reads many people's data at once, and each read is still its own entry."""
     if not person_ids:
         return
     if outcome not in OUTCOMES:
@@ -157,27 +165,24 @@ def record_many(
 
 
 def write_pending(session: Session) -> None:
-    """Write the entries this transaction recorded, linked after the head, with one move."""
+    """Write the entries this transaction recorded, each with its id and MAC, and queue them."""
     if not session.info.get(_PENDING):
         return
     session.flush()  # first the rows the entries may name (a person just added)
-    # Kept, emptied: the transaction holds the lock now, so `record_many` need not take it.
     rows, session.info[_PENDING] = session.info[_PENDING], []
     connection = session.connection()  # the caller's transaction, minus ORM overhead
+    key = key_for(connection)
     if connection.dialect.name == "postgresql":
-        head = connection.execute(_LOCK_HEAD).one_or_none()
-        moved = None if head is None else (head.seq + 1, head.hash)
-    else:
-        head = connection.execute(_MOVE_HEAD, {"count": len(rows)}).one_or_none()
-        moved = None if head is None else (head.seq - len(rows) + 1, head.hash)
-    if moved is None:
-        raise AuditUnavailable("the audit head is missing; run `steward init` to upgrade")
-    seq, previous = moved
-    for offset, row in enumerate(rows):
-        row["seq"], row["prev_hash"] = seq + offset, previous
-        row["hash"] = previous = entry_hash(row)
-    connection.execute(_APPEND, rows)
-    connection.execute(_SET_HEAD, {"new_seq": rows[-1]["seq"], "new_hash": previous})
+        ids = list(connection.execute(_NEXT_IDS, {"n": len(rows)}).scalars())
+    else:  # the transaction holds SQLite's write lock (see record_many): nobody else inserts
+        last = connection.execute(_LAST_ID).scalar() or 0
+        ids = list(range(last + 1, last + 1 + len(rows)))
+    for entry_id, row in zip(ids, rows, strict=True):
+        row["id"] = entry_id
+        row["mac"] = entry_mac(key, row)
+    # executemany, which SQLAlchemy sends as multi-row INSERTs from one cached statement
+    connection.execute(insert(ENTRIES), rows)
+    connection.execute(insert(PENDING), [{"entry_id": i} for i in ids])
 
 
 @event.listens_for(Session, "before_commit")
@@ -232,12 +237,13 @@ def search(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 100,
-    after_seq: int | None = None,
+    before_id: int | None = None,
 ) -> list[AuditEntry]:
     """Entries matching every given filter, newest first, at most `limit` (1 to 1000).
-    `since` is inclusive, `until` exclusive; for the next page pass the last entry's seq as
-    `after_seq`."""
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(max(1, min(limit, 1000)))
+    `since` is inclusive, `until` exclusive; for the next page pass the last entry's id as
+    `before_id`. Newest is by id: the order entries were written in, near enough for reading
+    (the chain's seq is the order that verifies)."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 1000)))
     if person_id is not None:
         query = query.where(AuditEntry.person_id == person_id)
     if actor is not None:
@@ -248,46 +254,9 @@ def search(
         query = query.where(AuditEntry.at >= since)
     if until is not None:
         query = query.where(AuditEntry.at < until)
-    if after_seq is not None:
-        query = query.where(AuditEntry.seq < after_seq)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
     return list(session.scalars(query))
-
-
-def checkpoint(
-    session: Session,
-    signing_seed: bytes,
-    progress: Callable[[int, int], None] | None = None,
-) -> Checkpoint:
-    """Verify the trail since the newest good checkpoint, then sign its head.
-
-    Refuses (AuditBroken) to sign a broken trail, so every checkpoint covers a verified
-    chain; refuses (Conflict) an empty one."""
-    result = verify(session, signing_seed, progress)
-    if result.problem is not None:
-        raise AuditBroken(f"not signing: audit trail broken at entry {result.problem}")
-    if result.head_seq == 0:
-        raise Conflict("the audit trail is empty: there is nothing to sign yet")
-    at = clock.now()
-    message = checkpoint_message(result.head_seq, result.head_hash, at)
-    row = AuditCheckpoint(
-        seq=result.head_seq,
-        head_hash=result.head_hash,
-        signature=signer(signing_seed).sign(message).hex(),
-        at=at,
-    )
-    session.add(row)
-    session.flush()
-    return Checkpoint(row.id, row.seq, row.head_hash, row.signature, row.at)
-
-
-def write_checkpoint(
-    factory: sessionmaker[Session],
-    signing_seed: bytes,
-    progress: Callable[[int, int], None] | None = None,
-) -> Checkpoint:
-    """`checkpoint` in a transaction of its own."""
-    with transaction(factory) as session:
-        return checkpoint(session, signing_seed, progress)
 
 
 def verify_trail(
@@ -295,12 +264,15 @@ def verify_trail(
     signing_seed: bytes,
     progress: Callable[[int, int], None] | None = None,
     *,
+    outside: Path | None = None,
     from_start: bool = False,
 ) -> VerifyResult:
-    """`verify` in a read-only session of its own."""
+    """Link what is pending, then `verify` in a read-only session of its own, against the
+    checkpoints kept outside the database in `outside` (a JSON line each)."""
+    sequence(_bind(factory), signing_seed)
     with factory() as session:
         try:
-            return verify(session, signing_seed, progress, from_start=from_start)
+            return verify(session, signing_seed, progress, outside=outside, from_start=from_start)
         finally:
             session.rollback()
 
@@ -311,3 +283,10 @@ def search_as(session: Session, searcher: Actor, **filters: Any) -> list[AuditEn
     record(session, searcher, "audit_search", person_id=filters.get("person_id"))
     session.commit()
     return entries
+
+
+def _bind(factory: sessionmaker[Session]) -> Engine:
+    bind = factory.kw["bind"]
+    if not isinstance(bind, Engine):
+        raise AuditUnavailable("the sessions are bound to no engine")
+    return bind

@@ -1,7 +1,8 @@
-"""`steward audit`: verify the hash-chained audit trail and sign checkpoints of it."""
+"""`steward audit`: verify the keyed audit trail and sign checkpoints of it."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -23,6 +24,7 @@ OnProgress = Callable[[int, int], None]
 @contextmanager
 def _opened() -> Iterator[tuple["sessionmaker[Session]", "Keyring"]]:
     """The upgraded database and the key file named by the settings."""
+    from steward.audit.service import use_key
     from steward.core.db import make_engine, make_sessionmaker, release, upgrade
     from steward.vault.keyring import KeyFileError, Keyring
 
@@ -34,6 +36,7 @@ def _opened() -> Iterator[tuple["sessionmaker[Session]", "Keyring"]]:
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
+        use_key(engine, keyring.signing_key)
         yield make_sessionmaker(engine), keyring
     finally:
         release(engine)
@@ -69,32 +72,47 @@ def audit_verify(
             "valid signed checkpoint.",
         ),
     ] = False,
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoints",
+            help="The outside copy of the checkpoints to check against (a copy shipped "
+            "elsewhere); default: STEWARD_AUDIT_CHECKPOINTS.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
-    """Recompute the hash chain and check the signed checkpoints; exit 1 at the first break."""
+    """Link pending entries, recompute every MAC and link with the key file, and check the
+    signed checkpoints, in the database and outside it; exit 1 naming the first break."""
     from steward.audit.service import verify_trail
 
+    outside = checkpoints or current_settings().audit_checkpoints_file
     with _opened() as (factory, keyring), _progress_bar("verifying") as progress:
-        result = verify_trail(factory, keyring.signing_key, progress, from_start=from_start)
+        result = verify_trail(
+            factory, keyring.signing_key, progress, outside=outside, from_start=from_start
+        )
     if result.problem is not None:
-        typer.echo(f"audit trail broken at entry {result.problem}", err=True)
+        typer.echo(f"audit trail broken at seq {result.problem}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"audit trail intact: {result.entries} entries, head {result.head_hash}")
+    typer.echo(f"audit trail intact: {result.entries} entries, head {result.head_link}")
     if result.from_checkpoint is not None:
         typer.echo(
-            f"checked {result.checked} entries after the signed checkpoint at entry "
+            f"checked {result.checked} entries after the signed checkpoint at seq "
             f"{result.from_checkpoint}; --from-start checks them all"
         )
 
 
 @app.command("checkpoint")
 def audit_checkpoint() -> None:
-    """Verify the entries since the last checkpoint, then sign the head with the key file."""
+    """Link pending entries, verify those since the last checkpoint, sign the head with the
+    key file and append the checkpoint to the outside copy (STEWARD_AUDIT_CHECKPOINTS)."""
     from steward.audit.service import write_checkpoint
     from steward.core.errors import DomainError
 
+    outside = current_settings().audit_checkpoints_file
     with _opened() as (factory, keyring), _progress_bar("verifying") as progress:
         try:
-            written = write_checkpoint(factory, keyring.signing_key, progress)
+            written = write_checkpoint(factory, keyring.signing_key, progress, outside=outside)
         except DomainError as error:
             fail(error.message)
-    typer.echo(f"checkpoint {written.id} signed at entry {written.seq}, head {written.head_hash}")
+    typer.echo(f"checkpoint {written.id} signed at seq {written.seq}, link {written.link}")

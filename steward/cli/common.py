@@ -76,6 +76,7 @@ def database() -> Iterator["Runtime[Vault, Policy]"]:
     """The runtime: the upgraded database's sessions, the vault, the settings and the active
     policy; a bad policy or key file exits 1 with its reason."""
     import steward.models  # noqa: F401  (every table: the data map and backups walk them)
+    from steward.audit.service import use_key
     from steward.core.db import make_engine, make_sessionmaker, release, upgrade
     from steward.core.errors import DomainError
     from steward.core.runtime import Runtime
@@ -96,6 +97,7 @@ def database() -> Iterator["Runtime[Vault, Policy]"]:
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
+        use_key(engine, vault.keyring.signing_key)
         sessions = make_sessionmaker(engine)
         follower = Follower()
         runtime = Runtime(sessions, vault, settings, policy, follower)

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     policy: Path = Path("./policy.yaml")
     key_file: Path = Path("./steward.key")
     files_dir: Path = Path("./files")  # attachments and call recordings, encrypted
+    # The audit trail's signed checkpoints, one JSON line each, kept outside the database;
+    # by default next to the key file. The operator ships it elsewhere.
+    audit_checkpoints: Path | None = None
     smtp_url: str = "smtp://127.0.0.1:1025"
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
@@ -36,6 +39,10 @@ class Settings(BaseSettings):
     # comma-separated addresses or networks (127.0.0.1,10.0.0.0/8); none by default, so a
     # client cannot choose the address the sign-in throttle counts it under.
     trusted_proxies: str = ""
+
+    @property
+    def audit_checkpoints_file(self) -> Path:
+        return self.audit_checkpoints or self.key_file.parent / "audit-checkpoints.jsonl"
 
     @field_validator("banner_origins")
     @classmethod

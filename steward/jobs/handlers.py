@@ -60,8 +60,13 @@ def rights_digest(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 
 def audit_checkpoint(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Sign a checkpoint of the audit trail, kept in the database and outside it."""
     with suppress(Conflict):  # an empty trail: nothing to sign yet, which is no failure
-        write_checkpoint(ctx.sessions, ctx.vault.keyring.signing_key)
+        write_checkpoint(
+            ctx.sessions,
+            ctx.vault.keyring.signing_key,
+            outside=ctx.settings.audit_checkpoints_file,
+        )
 
 
 def jobs_prune(ctx: JobContext, payload: dict[str, Any]) -> None:

@@ -39,7 +39,7 @@ def _daily(hour: int) -> CronTrigger:
 
 SCHEDULE: dict[str, Entry] = {
     "rights.run": Entry(_every(5), "rights.run"),
-    "audit.checkpoint": Entry(_daily(1), "audit.checkpoint"),
+    "audit.checkpoint": Entry(_every(15), "audit.checkpoint"),
     "retention.sweep": Entry(_daily(2), "retention.sweep"),
     "accounts.stale": Entry(_daily(3), "accounts.stale"),
     "jobs.prune": Entry(_daily(4), "jobs.prune"),

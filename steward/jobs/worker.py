@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC
 
+from steward.audit.sequencer import sequence
 from steward.core import clock
 from steward.core.db import transaction
 from steward.jobs import queue, schedule
@@ -53,6 +54,7 @@ def run_due(
     """Enqueue the scheduled jobs whose slot has come, then run queued jobs until none is due
     (or `limit` have run, or `stop` is set)."""
     summary = Summary()
+    sequence(ctx.engine, ctx.vault.keyring.signing_key)  # every poll, not only on a schedule
     with transaction(ctx.sessions) as session:
         queue.abandon_expired(session)
         schedule.enqueue_due(session, schedule.entries(ctx.settings))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import RIGHTS, PersonState, check
+from steward.audit.checkpoints import newest as newest_checkpoint
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.errors import Conflict, Invalid
@@ -228,15 +229,25 @@ def digest_text(session: Session) -> tuple[str, int]:
 def digest(
     session: Session, settings: Settings, more: Sequence[str] = (), send_anyway: bool = False
 ) -> int:
-    """Mail the daily digest of open requests, and the lines `more` (backups: no personal
-    data) after them, to every active privacy officer and the privacy contact; returns how
-    many mails went out. Nothing is sent when none is open, unless `send_anyway` (a warning)."""
+    """Mail the daily digest of open requests, the lines `more` (backups: no personal data)
+    and the audit trail's newest signed checkpoint (a copy kept outside the database; no
+    personal data) to every active privacy officer and the privacy contact; returns how many
+    mails went out. Nothing is sent when no request is open and no checkpoint was signed,
+    unless `send_anyway` (a warning)."""
     text, count = digest_text(session)
-    if count == 0 and not send_anyway:
+    signed = newest_checkpoint(session)
+    if count == 0 and signed is None and not send_anyway:
         return 0
     if more:
         text = "\n".join([text, "", *more])
+    if signed is not None:
+        text += (
+            "\n\nNewest audit checkpoint (keep it; `steward audit verify --checkpoints FILE` "
+            f"checks the trail against such lines):\n{signed.line}"
+        )
     addresses = _officer_addresses(session)
     session.commit()  # the gate's audit entries
-    subject = f"Rights requests: {count} open" + (", and a backup warning" if send_anyway else "")
+    subject = f"Rights requests: {count} open" if count else "Rights requests: none open"
+    if send_anyway:
+        subject += ", and a backup warning"
     return sum(mail_quietly(session, settings, to, subject, text) for to in addresses)

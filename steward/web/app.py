@@ -1,9 +1,10 @@
 """The FastAPI application: built from settings, serving the active policy."""
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import steward.models  # noqa: F401  (every table: the data map and backups walk them)
 from steward import __version__
+from steward.audit.sequencer import keep_linking
+from steward.audit.service import use_key
 from steward.core.db import make_engine, make_sessionmaker, release, upgrade
 from steward.core.errors import DomainError
 from steward.core.runtime import Runtime
@@ -70,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     vault = Vault(Keyring.load(settings.key_file), settings.key_file)
     engine = make_engine(settings.database_url)
     upgrade(engine)
+    use_key(engine, vault.keyring.signing_key)
     sessions = make_sessionmaker(engine)
     record_version(sessions, active)
     follower = Follower()
@@ -77,8 +81,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        release(engine)
+        # Links the audit entries of this process and any other (`make run` has no worker).
+        linking = asyncio.create_task(keep_linking(engine, vault.keyring.signing_key))
+        try:
+            yield
+        finally:
+            linking.cancel()
+            with suppress(asyncio.CancelledError):
+                await linking
+            release(engine)
 
     # No Swagger or ReDoc pages: they load scripts from third-party CDNs. /openapi.json stays.
     app = FastAPI(

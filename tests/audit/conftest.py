@@ -1,4 +1,4 @@
-"""Audit fixtures: a trail of ten entries, an attacker's connection and the CLI."""
+"""Audit fixtures: a linked trail of ten entries, an attacker's connection and the CLI."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,17 +9,18 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
-from steward.audit.service import record
+from steward.audit.service import record, sequence
 from steward.cli import audit
 from steward.core.actor import Actor
 from steward.core.db import make_sessionmaker, transaction
 from steward.core.settings import Settings, get_settings
+from steward.vault.keyring import Keyring
 
 AGENT = Actor(role="agent", account_id="0190a1b2-0000-7000-8000-000000000001", request_id="req-1")
 BILLING = Actor(role="billing", account_id="0190a1b2-0000-7000-8000-000000000002")
 PERSON = "0190a1b2-0000-7000-8000-00000000aaaa"
 OTHER_PERSON = "0190a1b2-0000-7000-8000-00000000bbbb"
-PROTECTED = ("audit_entries", "audit_checkpoints")
+PROTECTED = ("audit_entries", "audit_chain", "audit_checkpoints")
 
 
 @contextmanager
@@ -46,17 +47,24 @@ def append(factory: sessionmaker[Session], n: int, actor: Actor = AGENT, **field
             record(session, actor, "read", **fields)  # type: ignore[arg-type]
 
 
+def linked(factory: sessionmaker[Session], keyring: Keyring) -> int:
+    """Run the sequencer, as the worker and the server do every few seconds."""
+    return sequence(factory.kw["bind"], keyring.signing_key)
+
+
 @pytest.fixture
-def trail(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Ten entries about one person."""
-    append(
-        sessions,
-        10,
-        purpose="essential.service",
-        person_id=PERSON,
-        categories=["user.contact.email"],
-        columns=["people.email"],
-    )
+def trail(sessions: sessionmaker[Session], keyring: Keyring) -> sessionmaker[Session]:
+    """Ten entries about one person, written in ten transactions and linked."""
+    for _ in range(10):
+        append(
+            sessions,
+            1,
+            purpose="essential.service",
+            person_id=PERSON,
+            categories=["user.contact.email"],
+            columns=["people.email"],
+        )
+    linked(sessions, keyring)
     return sessions
 
 

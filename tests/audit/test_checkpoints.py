@@ -1,14 +1,17 @@
-"""Signed checkpoints: `steward audit checkpoint` signs the verified head; verify starts
-after the newest valid one and reports any that was altered or no longer matches."""
+"""Signed checkpoints: `steward audit checkpoint` links what is pending, signs the verified
+head and appends it to the copy kept outside the database; verify starts after the newest
+valid one; the worker signs one every 15 minutes and the daily digest carries the newest."""
+
+import json
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
-from steward.audit.chain import entry_hash
-from steward.audit.models import CHECKPOINTS, ENTRIES, HEAD
-from steward.audit.service import write_checkpoint
-from steward.vault.keyring import Keyring
-from tests.audit.conftest import append, as_attacker
+from steward.audit.chain import checkpoint_message, public_key, signature_holds
+from steward.audit.models import CHECKPOINTS, ENTRIES
+from steward.audit.service import verify, write_checkpoint
+from steward.jobs.schedule import SCHEDULE
+from tests.audit.conftest import PERSON, append, as_attacker, linked
 
 pytestmark = pytest.mark.promise("X3")
 
@@ -16,89 +19,50 @@ pytestmark = pytest.mark.promise("X3")
 def test_a_checkpoint_signs_the_head_and_verify_starts_after_it(trail, steward_audit):
     signed = steward_audit("checkpoint")
     assert signed.exit_code == 0, signed.output
-    assert signed.stdout.startswith("checkpoint 1 signed at entry 10, head ")
+    assert signed.stdout.startswith("checkpoint 1 signed at seq 10, link ")
     append(trail, 5)
     result = steward_audit("verify")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("audit trail intact: 15 entries, head ")
-    assert "checked 5 entries after the signed checkpoint at entry 10" in result.stdout
+    assert "checked 5 entries after the signed checkpoint at seq 10" in result.stdout
     everything = steward_audit("verify", "--from-start")
     assert everything.exit_code == 0, everything.output
     assert "checked" not in everything.stdout
 
 
-def test_a_checkpoint_verifies_with_the_public_key_alone(trail, keyring: Keyring):
-    from steward.audit.chain import public_key
-    from steward.audit.service import verify
-
-    write_checkpoint(trail, keyring.signing_key)
+def test_each_checkpoint_is_appended_outside_the_database_without_personal_data(
+    trail, keyring, settings, steward_audit
+):
+    assert steward_audit("checkpoint").exit_code == 0
+    append(trail, 2)
+    assert steward_audit("checkpoint").exit_code == 0
+    lines = [json.loads(line) for line in settings.audit_checkpoints_file.read_text().splitlines()]
+    assert settings.audit_checkpoints_file.parent == settings.key_file.parent
+    assert [line["seq"] for line in lines] == [10, 12]
+    assert all(set(line) == {"seq", "link", "at", "signature"} for line in lines)
+    assert PERSON not in settings.audit_checkpoints_file.read_text()
     with trail() as session:
-        result = verify(session, public_key(keyring.signing_key))
-    assert result.intact and result.from_checkpoint == 10
-
-
-@pytest.mark.parametrize("column, value", [("head_hash", "ab" * 32), ("seq", 3)])
-def test_a_tampered_checkpoint_is_reported(engine, trail, keyring, steward_audit, column, value):
-    write_checkpoint(trail, keyring.signing_key)
-    with as_attacker(engine) as connection:
-        connection.execute(update(CHECKPOINTS).values({column: value}))
-    result = steward_audit("verify")
-    assert result.exit_code == 1
-    seq = value if column == "seq" else 10
-    assert result.stderr == (
-        f"audit trail broken at entry {seq}: checkpoint (checkpoint 1 is altered or forged: "
-        "its signature does not hold)\n"
+        rows = session.execute(select(CHECKPOINTS).order_by(CHECKPOINTS.c.id)).all()
+    assert [(r.seq, r.link, r.signature) for r in rows] == [
+        (line["seq"], line["link"], line["signature"]) for line in lines
+    ]
+    key = public_key(keyring.signing_key)
+    assert all(
+        signature_holds(key, checkpoint_message(r.seq, r.link, r.at), r.signature) for r in rows
     )
 
 
-def test_a_checkpoint_signed_with_another_key_is_reported(trail, steward_audit):
-    write_checkpoint(trail, Keyring.generate().signing_key)
-    result = steward_audit("verify")
-    assert result.exit_code == 1
-    assert "checkpoint 1 is altered or forged" in result.stderr
-
-
-def test_rewriting_the_trail_with_recomputed_hashes_is_caught_by_the_checkpoint(
-    engine, trail, keyring, steward_audit
-):
-    write_checkpoint(trail, keyring.signing_key)
-    with as_attacker(engine) as connection:
-        rows = [dict(r._mapping) for r in connection.execute(select(ENTRIES).order_by("seq"))]
-        prev = rows[2]["hash"]
-        for row in rows[3:]:  # change entry 4, then re-chain everything after it
-            row["prev_hash"] = prev
-            row["actor"] = "someone-else" if row["seq"] == 4 else row["actor"]
-            row["hash"] = prev = entry_hash(row)
-            connection.execute(update(ENTRIES).where(ENTRIES.c.seq == row["seq"]).values(row))
-        connection.execute(update(HEAD).values(hash=prev))
-    result = steward_audit("verify")
-    assert result.exit_code == 1
-    assert result.stderr.startswith(
-        "audit trail broken at entry 10: changed (it no longer matches signed checkpoint 1"
-    )
-
-
-def test_removing_signed_entries_from_the_end_is_caught_by_the_checkpoint(
-    engine, trail, keyring, steward_audit
-):
-    write_checkpoint(trail, keyring.signing_key)
-    with as_attacker(engine) as connection:
-        connection.execute(delete(ENTRIES).where(ENTRIES.c.seq > 8))
-        hash_8 = connection.execute(select(ENTRIES.c.hash).where(ENTRIES.c.seq == 8)).scalar()
-        connection.execute(update(HEAD).values(seq=8, hash=hash_8))
-    result = steward_audit("verify")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("audit trail broken at entry 9: removed (checkpoint 1 signed")
+def test_the_worker_signs_a_checkpoint_every_15_minutes():
+    assert SCHEDULE["audit.checkpoint"].trigger.interval.total_seconds() == 15 * 60
 
 
 def test_checkpoint_refuses_to_sign_a_broken_trail(engine, trail, steward_audit):
     with as_attacker(engine) as connection:
-        connection.execute(update(ENTRIES).where(ENTRIES.c.seq == 2).values(action="write"))
+        connection.execute(update(ENTRIES).where(ENTRIES.c.id == 2).values(action="write"))
     result = steward_audit("checkpoint")
     assert result.exit_code == 1
-    assert result.stderr == (
-        "error: not signing: audit trail broken at entry 2: changed (its contents no longer "
-        "match its hash)\n"
+    assert result.stderr.startswith(
+        "error: not signing: audit trail broken at seq 2: changed (entry 2 was edited"
     )
     with engine.connect() as connection:
         assert connection.execute(select(CHECKPOINTS)).all() == []
@@ -117,30 +81,37 @@ def test_verify_without_a_key_file_says_what_to_do(sessions, steward_audit, sett
     assert result.stderr == f"error: {settings.key_file} does not exist; run `steward init`\n"
 
 
-def test_from_start_finds_tampering_behind_the_newest_checkpoint(
+def test_from_start_finds_an_edit_behind_the_newest_checkpoint(
     engine, trail, keyring, steward_audit
 ):
     write_checkpoint(trail, keyring.signing_key)
     with as_attacker(engine) as connection:
-        connection.execute(update(ENTRIES).where(ENTRIES.c.seq == 4).values(outcome="refused"))
+        connection.execute(update(ENTRIES).where(ENTRIES.c.id == 4).values(outcome="refused"))
     quick = steward_audit("verify")  # trusts the signed head, checks what came after it
     assert quick.exit_code == 0
-    assert "checked 0 entries after the signed checkpoint at entry 10" in quick.stdout
+    assert "checked 0 entries after the signed checkpoint at seq 10" in quick.stdout
     broken = steward_audit("verify", "--from-start")
     assert broken.exit_code == 1
-    assert broken.stderr.startswith("audit trail broken at entry 4: changed (")
+    assert broken.stderr.startswith("audit trail broken at seq 4: changed (")
 
 
-def test_verify_reads_in_batches_and_reports_progress(trail):
-    from steward.audit.service import verify
-
+def test_verify_reads_in_batches_and_reports_progress(trail, keyring):
     seen: list[tuple[int, int]] = []
     with trail() as session:
         result = verify(
-            session, b"\x01" * 32, lambda done, total: seen.append((done, total)), batch=4
+            session,
+            keyring.signing_key,
+            progress=lambda done, total: seen.append((done, total)),
+            batch=4,
         )
     assert result.intact and result.checked == 10
     assert seen == [(4, 10), (8, 10), (10, 10)]
+
+
+def test_entries_written_by_several_transactions_are_linked_once(trail, keyring):
+    append(trail, 3)
+    assert linked(trail, keyring) == 3
+    assert linked(trail, keyring) == 0
 
 
 def test_both_commands_have_help(sessions, steward_audit):

@@ -1,38 +1,53 @@
-"""Recording: each entry is chained to the one before, holds names only, and commits
-or rolls back with the work it describes."""
+"""Recording: each entry carries a MAC under the key file's audit key, holds names only,
+commits or rolls back with the work it describes, and waits for no other request; the
+sequencer links the committed entries into one gapless chain."""
 
 import hashlib
-import itertools
+import hmac
 import json
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from steward.audit.chain import ZERO
-from steward.audit.models import AuditEntry, AuditHead
-from steward.audit.service import record, record_many, search, verify
+from steward.audit.chain import ZERO, audit_key
+from steward.audit.models import CHAIN, AuditEntry, AuditHead
+from steward.audit.service import record, record_many, search, verify, write_pending
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
 from steward.core.db import transaction
 from steward.core.errors import Invalid
-from tests.audit.conftest import AGENT, OTHER_PERSON, PERSON, append
+from steward.vault.keyring import Keyring
+from tests.audit.conftest import AGENT, OTHER_PERSON, PERSON, append, linked
 
 
 def entries(factory: sessionmaker[Session]) -> list[AuditEntry]:
     with factory() as session:
-        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
 
-def assert_intact(factory: sessionmaker[Session]) -> None:
+def chain(factory: sessionmaker[Session]) -> list[tuple[int, int]]:
     with factory() as session:
-        assert verify(session, b"\x01" * 32).intact
+        return [tuple(r) for r in session.execute(select(CHAIN.c.seq, CHAIN.c.entry_id))]
+
+
+def assert_intact(factory: sessionmaker[Session], keyring: Keyring) -> None:
+    linked(factory, keyring)
+    with factory() as session:
+        result = verify(session, keyring.signing_key)
+    assert result.intact, result.problem
+
+
+def mac(key: bytes, message: str) -> str:
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
 @pytest.mark.promise("X3")
-def test_appends_chain_each_entry_to_the_one_before(sessions):
+def test_entries_carry_a_mac_and_the_sequencer_links_them_in_order(sessions, keyring):
     moment = datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
     with clock.frozen_at(moment), transaction(sessions) as session:
         record(
@@ -46,11 +61,8 @@ def test_appends_chain_each_entry_to_the_one_before(sessions):
         )
         record(session, SYSTEM, "key_shredded", person_id=PERSON, outcome="ok")
     first, second = entries(sessions)
-    assert (first.seq, second.seq) == (1, 2)
-    assert first.prev_hash == ZERO
-    assert second.prev_hash == first.hash
     canonical = {
-        "seq": 1,
+        "id": first.id,
         "at": "2025-03-01T12:00:00.123456+00:00",
         "actor": AGENT.account_id,
         "actor_role": "agent",
@@ -61,15 +73,19 @@ def test_appends_chain_each_entry_to_the_one_before(sessions):
         "columns": '["people.email","people.name"]',
         "outcome": "allowed",
         "request_id": "req-1",
-        "prev_hash": ZERO,
     }
-    encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
-    assert first.hash == hashlib.sha256(encoded).hexdigest()
+    key = audit_key(keyring.signing_key)
+    assert first.mac == mac(key, json.dumps(canonical, sort_keys=True, separators=(",", ":")))
     assert first.at == moment
     assert (second.actor, second.actor_role, second.outcome) == ("system", "system", "ok")
+    assert chain(sessions) == []  # written; linked by the sequencer, not by the request
+    assert linked(sessions, keyring) == 2
+    assert chain(sessions) == [(1, first.id), (2, second.id)]
+    link_1 = mac(key, f"{ZERO}\x001\x00{first.id}\x00{first.mac}")
+    link_2 = mac(key, f"{link_1}\x002\x00{second.id}\x00{second.mac}")
     with sessions() as session:
         head = session.get(AuditHead, 1)
-        assert head is not None and (head.seq, head.hash) == (2, second.hash)
+        assert head is not None and (head.seq, head.link) == (2, link_2)
 
 
 @pytest.mark.promise("X3")
@@ -108,18 +124,20 @@ def test_an_unknown_outcome_or_action_is_refused(sessions):
 
 
 @pytest.mark.promise("X3")
-def test_an_entry_rolled_back_with_its_work_leaves_no_gap(sessions):
+def test_an_entry_rolled_back_with_its_work_leaves_no_gap_in_the_chain(sessions, keyring):
     append(sessions, 2)
     with pytest.raises(RuntimeError), transaction(sessions) as session:
         record(session, AGENT, "write", person_id=PERSON)
+        write_pending(session)  # an id taken from the sequence, then given up
         raise RuntimeError("the work failed")
     append(sessions, 1)
-    assert [e.seq for e in entries(sessions)] == [1, 2, 3]
-    assert_intact(sessions)
+    assert [e.action for e in entries(sessions)] == ["read", "read", "read"]
+    assert_intact(sessions, keyring)
+    assert [seq for seq, _ in chain(sessions)] == [1, 2, 3]
 
 
 @pytest.mark.promise("X3")
-def test_concurrent_appends_never_fork_the_chain(sessions):
+def test_concurrent_appends_are_linked_into_one_total_chain(sessions, keyring):
     errors: list[BaseException] = []
 
     def worker(n: int) -> None:
@@ -135,14 +153,42 @@ def test_concurrent_appends_never_fork_the_chain(sessions):
     for thread in threads:
         thread.join()
     assert errors == []
-    chain = entries(sessions)
-    assert [e.seq for e in chain] == list(range(1, 41))
-    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(chain))
-    assert_intact(sessions)
+    assert_intact(sessions, keyring)
+    order = chain(sessions)
+    assert [seq for seq, _ in order] == list(range(1, 41))
+    assert sorted(entry for _, entry in order) == [e.id for e in entries(sessions)]
 
 
 @pytest.mark.promise("X3")
-def test_a_page_of_reads_appends_one_chained_entry_per_person(sessions):
+def test_a_request_does_not_wait_for_another_one_s_commit(engine: Engine, sessions, keyring):
+    """Two transactions record entries at once: the second commits while the first is
+    still open, holding its written entries; nothing makes it wait (on PostgreSQL a lock
+    wait would fail it at once). Both are then linked, in one chain that verifies."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time by design")
+    with transaction(sessions) as first:
+        record(first, AGENT, "read", person_id=PERSON)
+        write_pending(first)  # its entries are in, uncommitted, as just before a commit
+        done = threading.Event()
+
+        def second() -> None:
+            with transaction(sessions) as session:
+                session.execute(text("SET LOCAL lock_timeout = '1ms'"))
+                record(session, AGENT, "write", person_id=OTHER_PERSON)
+            done.set()
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join()
+        assert done.is_set()  # committed while the first is still open
+        assert linked(sessions, keyring) == 1  # the second's; the first is not committed
+    assert linked(sessions, keyring) == 1
+    assert [seq for seq, _ in chain(sessions)] == [1, 2]
+    assert_intact(sessions, keyring)
+
+
+@pytest.mark.promise("X3")
+def test_a_page_of_reads_appends_one_entry_per_person(sessions, keyring):
     with transaction(sessions) as session:
         record(session, SYSTEM, "key_shredded", person_id=PERSON, outcome="ok")
         record_many(
@@ -156,14 +202,15 @@ def test_a_page_of_reads_appends_one_chained_entry_per_person(sessions):
         )
         record(session, SYSTEM, "key_shredded", person_id=OTHER_PERSON, outcome="ok")
     trail = entries(sessions)
-    assert [e.seq for e in trail] == [1, 2, 3, 4]
-    assert [e.person_id for e in trail[1:3]] == [PERSON, OTHER_PERSON]
-    assert all(e.prev_hash == before.hash for before, e in itertools.pairwise(trail))
-    assert_intact(sessions)
+    assert [e.person_id for e in trail] == [PERSON, PERSON, OTHER_PERSON, OTHER_PERSON]
+    assert [e.action for e in trail[1:3]] == ["read", "read"]
+    assert_intact(sessions, keyring)
 
 
 @pytest.mark.promise("X3")
-def test_a_savepoint_rolled_back_drops_its_entries_and_the_transaction_keeps_the_rest(sessions):
+def test_a_savepoint_rolled_back_drops_its_entries_and_the_transaction_keeps_the_rest(
+    sessions, keyring
+):
     with transaction(sessions) as session:
         record(session, AGENT, "read", person_id=PERSON)
         savepoint = session.begin_nested()
@@ -171,19 +218,26 @@ def test_a_savepoint_rolled_back_drops_its_entries_and_the_transaction_keeps_the
         savepoint.rollback()
         record(session, AGENT, "read", person_id=OTHER_PERSON)
     trail = entries(sessions)
-    assert [(e.seq, e.action, e.person_id) for e in trail] == [
-        (1, "read", PERSON),
-        (2, "read", OTHER_PERSON),
-    ]
-    assert_intact(sessions)
+    assert [(e.action, e.person_id) for e in trail] == [("read", PERSON), ("read", OTHER_PERSON)]
+    assert_intact(sessions, keyring)
 
 
 @pytest.mark.promise("X3")
-def test_the_trail_read_inside_a_transaction_already_holds_what_it_recorded(sessions):
+def test_the_trail_read_inside_a_transaction_already_holds_what_it_recorded(sessions, keyring):
     with transaction(sessions) as session:
         record(session, AGENT, "read", person_id=PERSON)
         found = search(session, person_id=PERSON)
-        assert [(e.seq, e.action) for e in found] == [(1, "read")]
+        assert [e.action for e in found] == ["read"]
         record(session, AGENT, "write", person_id=PERSON)
     assert [e.action for e in entries(sessions)] == ["read", "write"]
-    assert_intact(sessions)
+    assert_intact(sessions, keyring)
+
+
+@pytest.mark.promise("X3")
+def test_a_server_process_links_entries_without_a_worker(app, sessions, keyring):
+    append(sessions, 2)
+    with TestClient(app):  # `make run` starts no worker: the server's own task links
+        deadline = time.monotonic() + 30
+        while len(chain(sessions)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [seq for seq, _ in chain(sessions)] == [1, 2]

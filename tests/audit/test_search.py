@@ -30,7 +30,7 @@ def varied(sessions):
 
 
 def seqs(entries):
-    return [e.seq for e in entries]
+    return [e.id for e in entries]
 
 
 @pytest.mark.promise("X3")
@@ -56,9 +56,9 @@ def test_search_filters_by_time_range_since_inclusive_until_exclusive(varied):
         assert found[0].at == START + timedelta(hours=4)
 
 
-def test_search_pages_by_seq(varied):
+def test_search_pages_by_id(varied):
     with varied() as session:
         first = search(session, limit=3)
-        second = search(session, limit=3, after_seq=first[-1].seq)
-        last = search(session, limit=3, after_seq=second[-1].seq)
+        second = search(session, limit=3, before_id=first[-1].id)
+        last = search(session, limit=3, before_id=second[-1].id)
     assert (seqs(first), seqs(second), seqs(last)) == ([8, 7, 6], [5, 4, 3], [2, 1])

@@ -28,7 +28,7 @@ def test_the_privacy_officer_finds_every_access_to_a_person(officer, new_client,
     assert found.status_code == 200, found.text
     entries = found.json()["items"]
     assert entries and all(e["person_id"] == person for e in entries)
-    assert [e["seq"] for e in entries] == sorted((e["seq"] for e in entries), reverse=True)
+    assert [e["id"] for e in entries] == sorted((e["id"] for e in entries), reverse=True)
     assert {"read", "update"} <= {e["action"] for e in entries}
     assert "+1 555 0101" not in found.text and "ada@example.com" not in found.text
     assert me  # signed in as the customer above
@@ -51,10 +51,10 @@ def test_the_privacy_officer_finds_every_access_to_a_person(officer, new_client,
     assert len(every["items"]) > 1 and every["next_before"] is None
     page = officer.get("/api/v1/audit", params={**wanted, "limit": 1}).json()
     assert page["next_offset"] is None  # the trail grows while it is read: it pages by `before`
-    assert page["next_before"] == page["items"][0]["seq"]
+    assert page["next_before"] == page["items"][0]["id"]
     rest = officer.get("/api/v1/audit", params={**wanted, "before": page["next_before"]}).json()
     assert rest["next_before"] is None
-    assert [e["seq"] for e in page["items"] + rest["items"]] == [e["seq"] for e in every["items"]]
+    assert [e["id"] for e in page["items"] + rest["items"]] == [e["id"] for e in every["items"]]
 
 
 def test_searching_the_trail_is_itself_recorded(officer):

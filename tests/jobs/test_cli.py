@@ -42,7 +42,7 @@ def test_the_worker_exits_1_with_the_reason_when_it_cannot_start(identity_settin
     assert result.output.startswith("error: ") and "ran " not in result.output
 
 
-def test_once_signs_the_daily_checkpoint_once_in_its_slot(ctx, identity_settings):
+def test_once_signs_a_checkpoint_once_in_its_slot(ctx, identity_settings):
     something_audited(ctx)
     with clock.frozen_at(datetime(2031, 3, 4, 0, 30, 10, tzinfo=UTC)):
         first = steward(identity_settings, "worker", "--once")
@@ -74,9 +74,9 @@ def test_once_mails_the_digest_once_in_its_slot(ctx, identity_settings, mailbox)
             )
             session.commit()
         assert steward(identity_settings, "worker", "--once").output.strip() == NOTHING
-        clock.advance(timedelta(minutes=10))  # 07:00:10: the digest, rights.run and
-        due = steward(identity_settings, "worker", "--once")  # calls.held_recordings
-        assert due.output.strip() == "ran 3 jobs: 3 done, 0 to retry, 0 failed"
+        clock.advance(timedelta(minutes=10))  # 07:00:10: the digest, rights.run, the
+        due = steward(identity_settings, "worker", "--once")  # checkpoint, held recordings
+        assert due.output.strip() == "ran 4 jobs: 4 done, 0 to retry, 0 failed"
         clock.advance(timedelta(minutes=1))
         steward(identity_settings, "worker", "--once")
     digests = [m for m in mailbox.messages if m["Subject"] == "Rights requests: 1 open"]

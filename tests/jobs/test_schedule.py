@@ -33,7 +33,7 @@ def test_a_fresh_database_waits_for_each_schedules_next_slot(ctx):
     slots = next_slots(ctx)
     assert slots["rights.run"] == datetime(2031, 3, 4, 6, 55, tzinfo=UTC)
     assert slots["rights.digest"] == datetime(2031, 3, 4, 7, 0, tzinfo=UTC)
-    assert slots["audit.checkpoint"] == datetime(2031, 3, 5, 1, 0, tzinfo=UTC)
+    assert slots["audit.checkpoint"] == datetime(2031, 3, 4, 7, 0, tzinfo=UTC)  # every 15 min
     assert slots["backup.create"] == datetime(2031, 3, 5, 1, 30, tzinfo=UTC)
     assert slots["backup.test"] == datetime(2031, 3, 9, 5, 0, tzinfo=UTC)  # Sunday
     assert set(slots) == {*SCHEDULE, "backup.create", "backup.test"}
@@ -45,7 +45,12 @@ def test_a_due_slot_is_enqueued_once_whoever_asks(ctx):
         clock.advance(timedelta(minutes=10))  # 07:00:10
         first = due_now(ctx)
         second = due_now(ctx)  # another worker, a moment later
-    assert sorted(first) == ["calls.held_recordings", "rights.digest", "rights.run"]
+    assert sorted(first) == [
+        "audit.checkpoint",
+        "calls.held_recordings",
+        "rights.digest",
+        "rights.run",
+    ]
     assert second == []
     assert one_job(ctx, "rights.digest").dedupe_key == "rights.digest@2031-03-04T07:00+00:00"
     assert next_slots(ctx)["rights.digest"] == datetime(2031, 3, 5, 7, 0, tzinfo=UTC)

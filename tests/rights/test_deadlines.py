@@ -108,3 +108,17 @@ def test_the_daily_digest_lists_references_and_due_dates_without_personal_data(
             assert access["reference"] in text and "due Apr 2, 2031, 4:00 AM CDT" in text
             assert "ada@" not in text.lower() and "lovelace" not in text.lower()
             assert "generator." not in text
+
+
+@pytest.mark.promise("X3")
+def test_the_daily_digest_carries_the_newest_audit_checkpoint(
+    officer, team, mailbox, identity_settings
+):
+    with clock.frozen_at(START):
+        ada, _ = team.customer("ada")
+        ask(ada, "access", details="Everything about my generator.")
+        signed = steward(identity_settings, "audit", "checkpoint")
+        assert signed.exit_code == 0, signed.output
+        assert steward(identity_settings, "rights", "digest").exit_code == 0
+    outside = identity_settings.audit_checkpoints_file.read_text().splitlines()
+    assert outside[-1] in body_of(mailbox.last_to("dpo@example.com"))

@@ -1,14 +1,14 @@
 """restore tests: the weekly restore of the newest backup into a scratch database, checked
 
 Revision ID: 0017
-Revises: 0015 (0016 is the audit trail's; the chain is joined when both are merged)
+Revises: 0016
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

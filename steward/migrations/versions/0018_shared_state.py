@@ -1,7 +1,7 @@
 """shared state: the last TOTP step each account used; generations every process follows
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 """
 
 import sqlalchemy as sa

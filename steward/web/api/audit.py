@@ -16,7 +16,7 @@ Officer = Annotated[Actor, Depends(require_roles("privacy_officer"))]
 
 
 class EntryOut(BaseModel):
-    seq: int
+    id: int
     at: datetime
     actor: str
     actor_role: str
@@ -45,7 +45,7 @@ def search_audit(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before: Annotated[int | None, Query(ge=1, description="seq of the last entry seen")] = None,
+    before: Annotated[int | None, Query(ge=1, description="id of the last entry seen")] = None,
 ) -> EntryPage:
     """Entries matching every filter, newest first, as `{items, next_offset, next_before}`.
     Each search is itself recorded in the trail, so an offset would shift under the reader:
@@ -59,9 +59,9 @@ def search_audit(
         since=since,
         until=until,
         limit=limit + 1,  # one more than asked tells whether another page follows
-        after_seq=before,
+        before_id=before,
     )
     items = [EntryOut.model_validate(e, from_attributes=True) for e in entries[:limit]]
     # The search answers at most 1000: a full page of 1000 may have more behind it.
     more = len(entries) > limit or len(entries) == 1000
-    return EntryPage(items=items, next_before=items[-1].seq if more else None)
+    return EntryPage(items=items, next_before=items[-1].id if more else None)
