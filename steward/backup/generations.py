@@ -6,7 +6,7 @@ stays however old, so a run of bad backups never leaves none known to be good.""
 import re
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from steward.backup.models import RestoreTest
@@ -30,7 +30,10 @@ def newest(folder: Path) -> Path | None:
 
 
 def newest_good(session: Session) -> str | None:
-    """The file name of the newest backup a restore test passed."""
+    """The file name of the newest backup a restore test passed (None before migration 0017
+    made their table: a backup is taken before upgrading, as it should be)."""
+    if not inspect(session.connection()).has_table(RestoreTest.__tablename__):
+        return None
     query = (
         select(RestoreTest.backup)
         .where(RestoreTest.passed.is_(True))

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, text
 from steward.backup.models import RestoreTest
 from steward.backup.rows import backed_up_tables
 from steward.core import clock
-from steward.core.db import make_engine, release
+from steward.core.db import downgrade, make_engine, release
 from steward.desk.models import CallRecording
 from steward.vault.models import DataKey
 
@@ -87,6 +87,18 @@ def test_the_newest_generations_are_kept_and_never_the_newest_good_one(steward, 
     names = [name.split("/")[-1] for name in made]
     assert generations(settings) == sorted([names[0], names[2], names[3]])
     assert f"deleted the older {made[1]}" in result.stdout
+
+
+def test_a_backup_is_taken_before_an_upgrade_of_the_schema(steward, settings):
+    engine = make_engine(settings.database_url)
+    try:
+        downgrade(engine, "0016")  # the schema of the Steward before restore tests
+    finally:
+        release(engine)
+    result = steward("backup", "create")
+    assert result.exit_code == 0, result.output
+    assert "at schema 0016" in result.stdout
+    assert len(generations(settings)) == 1
 
 
 def test_each_restore_test_shows_on_dpo_and_a_failed_one_warns_there_and_in_the_digest(

@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from steward.core.db import at_head
 from steward.core.errors import DomainError
@@ -40,9 +42,21 @@ async def ready(request: Request) -> dict[str, Any]:
     return {"status": "ready", "checks": checks}
 
 
+_PROBES: dict[str, Engine] = {}
+
+
+def _probe(engine: Engine) -> Engine:
+    """An engine that opens a new connection for each check: one the pool kept from before
+    an outage (or a SQLite file since moved away) would answer for a database that does not."""
+    key = engine.url.render_as_string(hide_password=False)
+    if key not in _PROBES:
+        _PROBES[key] = create_engine(engine.url, poolclass=NullPool)
+    return _PROBES[key]
+
+
 def _checks(runtime: Runtime[Any, Any], policy_sha256: str) -> dict[str, str]:
     try:
-        with runtime.engine.connect() as connection:
+        with _probe(runtime.engine).connect() as connection:
             migrations = at_head(connection)
             if not migrations:  # the policy's table may not be there to ask
                 return {"database": "ok", "migrations": "failed", "policy": "unknown"}
