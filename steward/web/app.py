@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -288,6 +289,8 @@ class ContainUnexpectedErrors:
 
         try:
             await self.app(scope, receive, send_noting_start)
+        except ClientDisconnect:
+            return  # the client went away before its request was read: no one to answer
         except Exception as error:
             route = getattr(scope.get("route"), "path", "unmatched route")
             outage = database_unavailable(error)
