@@ -3,6 +3,8 @@
 A card number here is 12 to 19 digits, single spaces or hyphens allowed between them, that
 passes the Luhn check and starts like a card of a known scheme. The scheme prefixes keep
 serial and phone numbers that happen to pass the Luhn check from being taken for cards.
+Digits inside an id (a UUID, whose groups are sometimes all digits) are never a card: the
+forms echo ids back, and masking one would point the form at a record that does not exist.
 """
 
 import re
@@ -10,6 +12,7 @@ import re
 from steward.core.errors import Invalid
 
 _CANDIDATE = re.compile(r"(?<![\d])\d(?:[ -]?\d){11,18}(?![\d])")
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _SCHEMES = re.compile(r"^(4|5[1-5]|2[2-7]|3[47]|3[0689]|35|6011|64[4-9]|65|62|50|5[6-9]|6[0-9])")
 
 
@@ -28,8 +31,19 @@ def _is_card(candidate: str) -> bool:
     return 12 <= len(digits) <= 19 and bool(_SCHEMES.match(digits)) and _luhn(digits)
 
 
+def _in_an_id(match: re.Match[str], text: str) -> bool:
+    if "-" not in text:
+        return False
+    start, end = match.span()
+    return any(s <= start and end <= e for s, e in (m.span() for m in _UUID.finditer(text)))
+
+
+def _card(match: re.Match[str], text: str) -> bool:
+    return _is_card(match.group()) and not _in_an_id(match, text)
+
+
 def contains_card_number(text: str) -> bool:
-    return any(_is_card(m.group()) for m in _CANDIDATE.finditer(text))
+    return any(_card(m, text) for m in _CANDIDATE.finditer(text))
 
 
 def mask_card_numbers(text: str) -> tuple[str, int]:
@@ -38,7 +52,7 @@ def mask_card_numbers(text: str) -> tuple[str, int]:
 
     def mask(match: re.Match[str]) -> str:
         nonlocal count
-        if not _is_card(match.group()):
+        if not _card(match, text):
             return match.group()
         count += 1
         return "[card number removed, ending " + re.sub(r"[ -]", "", match.group())[-4:] + "]"

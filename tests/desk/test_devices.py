@@ -151,6 +151,20 @@ def test_a_card_number_in_configuration_notes_is_refused_and_nothing_is_kept(tea
     assert agent.get(f"/api/v1/devices/{kept['id']}").json()["configuration"] == "Serial 4111-22"
 
 
+def test_an_id_whose_digits_pass_for_a_card_is_kept_as_it_is(team):
+    agent = team["agent"]
+    acme = organisation(agent, "Acme")
+    asset = "0193a4b2-1c2d-7e3f-9abc-401234567899"  # its last group alone passes the card check
+    kept = device(agent, organisation_id=acme["id"], configuration=f"Mirrors asset {asset}")
+    assert agent.get(f"/api/v1/devices/{kept['id']}").json()["configuration"] == (
+        f"Mirrors asset {asset}"
+    )
+    refused = agent.patch(
+        f"/api/v1/devices/{kept['id']}", json={"configuration": f"{asset} card 4111 1111 1111 1111"}
+    )
+    assert refused.status_code == 422
+
+
 def test_customers_see_their_organisations_devices_and_their_own_and_no_others(team):
     agent = team["agent"]
     ada, ada_id = team.customer("ada")
