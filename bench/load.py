@@ -11,6 +11,7 @@ signed in with MFA: the desk's queue page and the queue through the API. Prints 
 per second, p50, p99 and errors for both, and the ratio.
 
 Run: .venv/bin/python bench/load.py [--clients N] [--seconds N] [--setups sqlite:1,postgresql:2] [--detail]
+     [--through-nginx]   (both servers behind Debian's nginx with deploy/nginx.conf, over TLS)
 PostgreSQL set-ups need STEWARD_TEST_DATABASE_URL (each runs in a throwaway schema).
 Needs the bench extra: pip install -e '.[bench]'.
 """
@@ -39,12 +40,15 @@ from typing import Any
 import gevent
 import pyotp
 import requests
-from kit import POLICY, schema_in
+from kit import POLICY, ROOT, schema_in
 from locust import FastHttpUser, between, task
 from locust.env import Environment
 
 from steward.consent.banner import config
 from steward.policy.loader import load_policy
+
+sys.path.insert(0, str(ROOT))  # the proxy test's kit: the shipped nginx.conf, run locally
+from tests.deploy.nginx_kit import NGINX, main_config, self_signed, site_for_test
 
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
@@ -90,6 +94,8 @@ def process(command: list[str], env: dict[str, str], ready: str) -> Iterator[Non
 
 def sign_in(url: str, email: str, password: str, secret: str | None) -> Visitor:
     browser = requests.Session()
+    if VERIFY:  # nginx's own certificate, over a CA bundle the environment may name
+        browser.trust_env, browser.verify = False, VERIFY[0]
     answer = browser.post(f"{url}/api/v1/auth/sign-in", json={"email": email, "password": password})
     answer.raise_for_status()
     csrf = answer.json()["csrf_token"]
@@ -232,7 +238,50 @@ def swarm(
     return figures
 
 
-def run(kind: str, workers: int, clients: int, seconds: int, base_url: str, detail: bool) -> None:
+VERIFY: list[str] = []  # the certificate nginx presents, when the run goes through it
+
+
+@contextmanager
+def front(port: int, through_nginx: bool, folder: Path) -> Iterator[str]:
+    """The address the users call: the server itself, or nginx with the shipped site file
+    (TLS, X-Forwarded-For overwritten) in front of it."""
+    if not through_nginx:
+        yield f"http://127.0.0.1:{port}"
+        return
+    prefix = folder / f"nginx-{port}-{uuid.uuid4().hex[:6]}"
+    prefix.mkdir()
+    cert, key = self_signed(prefix)
+    https, plain = free_port(), free_port()
+    (prefix / "steward.conf").write_text(site_for_test(https, plain, [port], cert, key))
+    (prefix / "nginx.conf").write_text(main_config(prefix).replace("access_log", "# access_log"))
+    VERIFY[:] = [str(cert)]
+    nginx = subprocess.Popen([str(NGINX), "-p", str(prefix), "-c", str(prefix / "nginx.conf")])
+    try:
+        target = f"https://127.0.0.1:{https}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                requests.get(f"{target}/api/v1/health", verify=str(cert), timeout=5)
+                break
+            except requests.ConnectionError:
+                if nginx.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("nginx did not start") from None
+                time.sleep(0.1)
+        yield target
+    finally:
+        nginx.terminate()
+        nginx.wait(20)
+
+
+def run(
+    kind: str,
+    workers: int,
+    clients: int,
+    seconds: int,
+    base_url: str,
+    detail: bool,
+    through_nginx: bool = False,
+) -> None:
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         url = (
@@ -248,6 +297,8 @@ def run(kind: str, workers: int, clients: int, seconds: int, base_url: str, deta
             STEWARD_FILES_DIR=str(folder / "files"),
             STEWARD_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
         )
+        if through_nginx:
+            env["STEWARD_TRUSTED_PROXIES"] = "127.0.0.1"
         steward = str(BIN / "steward")
         subprocess.run(
             [steward, "init", "--from", str(POLICY)], env=env, check=True, stdout=subprocess.DEVNULL
@@ -263,9 +314,9 @@ def run(kind: str, workers: int, clients: int, seconds: int, base_url: str, deta
             "text_sha256": digest,
         }
         port = free_port()
-        target = f"http://127.0.0.1:{port}"
+        direct = f"http://127.0.0.1:{port}"
         serve = [steward, "serve", "--port", str(port), "--workers", str(workers)]
-        with process(serve, env, f"{target}/privacy"):
+        with process(serve, env, f"{direct}/privacy"), front(port, through_nginx, folder) as target:
             visitors = [sign_in(target, e, password, s) for e, s in accounts.items()]
             users = make_users(visitors, consent)
             ours = swarm(target, users, clients, seconds, detail)
@@ -284,9 +335,14 @@ def run(kind: str, workers: int, clients: int, seconds: int, base_url: str, deta
             "--log-level",
             "warning",
         ]
-        with process(bare_command, env, f"{target}/api/v1/tickets"):
+        with (
+            process(bare_command, env, f"{direct}/api/v1/tickets"),
+            front(port, through_nginx, folder) as target,
+        ):
             bare = swarm(target, users, clients, seconds)
     label = f"{kind}, {workers} process{'es' if workers > 1 else ''}"
+    if through_nginx:
+        label += ", through nginx"
     print(
         f"| {label} | {ours.rate:,.0f}/s, p50 {ours.p50:.0f} ms, p99 {ours.p99:.0f} ms, "
         f"{ours.errors} errors of {ours.requests:,} | {bare.rate:,.0f}/s, p50 {bare.p50:.0f} ms, "
@@ -307,6 +363,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--setups", default="sqlite:1,postgresql:1,postgresql:2,postgresql:4")
     parser.add_argument("--detail", action="store_true", help="Steward's figures per request")
+    parser.add_argument(
+        "--through-nginx",
+        action="store_true",
+        help="call both servers through Debian's nginx with deploy/nginx.conf, over TLS",
+    )
     args = parser.parse_args()
     base_url = os.environ.get("STEWARD_TEST_DATABASE_URL", "")
     setups = [(k, int(n)) for k, n in (s.split(":") for s in args.setups.split(","))]
@@ -329,7 +390,15 @@ def main() -> None:
             print("| set-up | Steward | bare app, same database work | ratio |")
             print("|---|---|---|---|")
             for kind, workers in setups:
-                run(kind, workers, args.clients, args.seconds, base_url, args.detail)
+                run(
+                    kind,
+                    workers,
+                    args.clients,
+                    args.seconds,
+                    base_url,
+                    args.detail,
+                    args.through_nginx,
+                )
         finally:
             mail.terminate()
 

@@ -5,12 +5,9 @@ requests spread over the processes, and a password spray that forges X-Forwarded
 throttled. Without /usr/sbin/nginx the proxy test is skipped, except under CI=true, where it
 fails (`make test` installs nginx). Every process is stopped when the test ends."""
 
-import datetime
 import http.client
-import ipaddress
 import json
 import os
-import re
 import shutil
 import socket
 import ssl
@@ -22,22 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from steward.core.db import release
 from steward.core.settings import Settings
 from steward.identity.bootstrap import create_admin
 from steward.vault.keyring import Keyring
 from steward.web.app import create_app
-from tests.conftest import DEFAULT_EXAMPLE, ROOT, _postgres_database
+from tests.conftest import DEFAULT_EXAMPLE, _postgres_database
+from tests.deploy.nginx_kit import NGINX, main_config, self_signed, site_for_test
 from tests.people import PASSWORD
 from tests.web.test_security_headers import assert_protected
 
-NGINX = Path("/usr/sbin/nginx")
-SHIPPED = ROOT / "deploy" / "nginx.conf"
 STEWARD = str(Path(sys.executable).parent / "steward")
 ADMIN = "admin@example.com"
 
@@ -186,80 +178,6 @@ def need_nginx() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but /usr/sbin/nginx is missing: run `make nginx`")
         pytest.skip("nginx is not installed at /usr/sbin/nginx (`make nginx`)")
-
-
-def self_signed(directory: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key, for nginx's TLS and the test's trust."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "steward test")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert, private = directory / "cert.pem", directory / "key.pem"
-    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    private.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert, private
-
-
-def site_for_test(https: int, http: int, upstreams: list[int], cert: Path, key: Path) -> str:
-    """The shipped site file with the test's ports, certificate and Steward processes; each
-    change must find its line, so a reshaped file fails here rather than testing nothing."""
-    text = SHIPPED.read_text()
-    servers = "".join(
-        f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;\n" for p in upstreams
-    )
-    for pattern, replacement, expected in (
-        (r"\n\s*listen \[::\]:[^\n]*", "", 2),  # no IPv6 on every test machine
-        (r"listen 80;", f"listen 127.0.0.1:{http};", 1),
-        (r"listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;", 1),
-        (r"ssl_certificate /\S+;", f"ssl_certificate {cert};", 1),
-        (r"ssl_certificate_key /\S+;", f"ssl_certificate_key {key};", 1),
-        (r"(    server 127\.0\.0\.1:\d+ [^\n]*\n)+", servers, 1),
-    ):
-        text, found = re.subn(pattern, replacement, text)
-        assert found == expected, f"deploy/nginx.conf: {pattern!r} found {found} times"
-    return text
-
-
-def main_config(prefix: Path) -> str:
-    """nginx's own frame around the site file: no daemon, every file under the prefix, and
-    an access log of which Steward process answered each request."""
-    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must reach the prefix
-    return f"""{user}daemon off;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    log_format upstream '$upstream_addr';
-    access_log {prefix}/access.log upstream;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    include {prefix}/steward.conf;
-}}
-"""
 
 
 @dataclass
