@@ -39,6 +39,10 @@ _TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:id)")
 _TAKE_SQLITE_LOCK = update(HEAD).where(HEAD.c.id == 1).values(seq=HEAD.c.seq)
 _HEAD = select(HEAD).where(HEAD.c.id == 1)
 
+# Entries this process refused to link, as (database, id, MAC): each is warned about once,
+# not every two seconds for as long as it stays queued. `verify` names them all the same.
+_WARNED: set[tuple[str, int, str | None]] = set()
+
 
 def sequence(engine: Engine, signing_seed: bytes, batch: int = 2000) -> int:
     """Link every entry pending now; returns how many were linked (0 when another sequencer
@@ -48,33 +52,41 @@ def sequence(engine: Engine, signing_seed: bytes, batch: int = 2000) -> int:
             return 0
     key, linked = audit_key(signing_seed), 0
     legacy_checked: dict[int, bool] = {}
+    after = 0  # past the entries already looked at: refused ones hold back none behind them
     while True:
         with engine.begin() as connection:
-            seen, done = _run(connection, key, batch, signing_seed, legacy_checked)
+            seen, done, after = _run(connection, key, batch, signing_seed, legacy_checked, after)
         linked += done
-        if seen < batch or done == 0:  # the queue is empty, or holds only forged entries
+        if seen < batch:
             return linked
 
 
 def _run(
-    connection: Connection, key: bytes, batch: int, seed: bytes, legacy_checked: dict[int, bool]
-) -> tuple[int, int]:
-    """One batch: (entries looked at, entries linked). `legacy_checked` keeps, by old head,
-    whether the unkeyed trail held, so a run checks it once."""
+    connection: Connection,
+    key: bytes,
+    batch: int,
+    seed: bytes,
+    legacy_checked: dict[int, bool],
+    after: int,
+) -> tuple[int, int, int]:
+    """One batch of the entries queued with an id above `after`: (entries looked at, entries
+    linked, the last id looked at). `legacy_checked` keeps, by old head, whether the
+    unkeyed trail held, so a run checks it once."""
     if connection.dialect.name == "postgresql":
         if not connection.execute(_TRY_LOCK, {"id": LOCK_ID}).scalar():
-            return 0, 0
+            return 0, 0, after
     else:
         connection.execute(_TAKE_SQLITE_LOCK)
     head = connection.execute(_HEAD).one()
     rows = connection.execute(
         select(ENTRIES)
         .join(PENDING, PENDING.c.entry_id == ENTRIES.c.id)
+        .where(ENTRIES.c.id > after)
         .order_by(ENTRIES.c.id)
         .limit(batch)
     ).all()
     if not rows:
-        return 0, 0
+        return 0, 0, after
     legacy_ok = head.legacy_seq == 0
     if not legacy_ok and any(row.mac is None for row in rows):
         if head.legacy_seq not in legacy_checked:
@@ -86,10 +98,10 @@ def _run(
         computed = entry_mac(key, fields)
         if row.mac is None:
             if not (legacy_ok and row.legacy_hash is not None and row.id <= head.legacy_seq):
-                log.warning("audit entry %s not linked: it has no MAC", row.id)
+                _warn_once(connection, row, "it has no MAC")
                 continue
         elif row.mac != computed:
-            log.warning("audit entry %s not linked: its MAC does not hold", row.id)
+            _warn_once(connection, row, "its MAC does not hold")
             continue
         seq += 1
         previous = link(key, previous, seq, row.id, computed)
@@ -109,7 +121,14 @@ def _run(
         connection.execute(
             update(HEAD).where(HEAD.c.id == 1).values(legacy_seq=0, legacy_hash=None)
         )
-    return len(rows), len(done)
+    return len(rows), len(done), rows[-1].id
+
+
+def _warn_once(connection: Connection, row: Any, why: str) -> None:
+    seen = (connection.engine.url.render_as_string(), row.id, row.mac)
+    if seen not in _WARNED:
+        _WARNED.add(seen)
+        log.warning("audit entry %s not linked: %s", row.id, why)
 
 
 def _legacy_holds(connection: Connection, head: Any, seed: bytes) -> bool:

@@ -10,12 +10,12 @@ import shutil
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy import Connection, delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from steward.audit.chain import ZERO, checkpoint_message, entry_mac, link, signer
 from steward.audit.models import CHAIN, CHECKPOINTS, ENTRIES, HEAD, PENDING
-from steward.audit.service import write_checkpoint
+from steward.audit.service import sequence, write_checkpoint
 from steward.vault.keyring import Keyring
 from tests.audit.conftest import append, as_attacker, linked
 
@@ -170,6 +170,27 @@ def test_an_entry_inserted_for_the_sequencer_is_refused_and_named(engine, trail,
         connection.execute(insert(PENDING).values(entry_id=1000))
     result = steward_audit("verify")  # runs the sequencer first: it links nothing forged
     assert "entry 1000 waits to be linked, but its MAC" in broken(result, 11, "inserted")
+
+
+def test_forged_entries_queued_first_hold_back_no_genuine_entry(engine, trail, keyring):
+    with as_attacker(engine) as connection:
+        top = connection.execute(select(func.max(ENTRIES.c.id))).scalar_one()
+        forged_ids = [top + n for n in (1, 2, 3)]
+        for forged_id in forged_ids:
+            forged = entry(connection, 10) | {"id": forged_id, "action": "delete"}
+            forged["mac"] = entry_mac(ATTACKER_KEY, forged)
+            connection.execute(insert(ENTRIES).values(forged))
+            connection.execute(insert(PENDING).values(entry_id=forged_id))
+        if engine.dialect.name == "postgresql":  # the next genuine ids come after them
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('audit_entries', 'id'), :top)"),
+                {"top": forged_ids[-1]},
+            )
+    append(trail, 2)
+    assert sequence(engine, keyring.signing_key, batch=2) == 2  # a batch of forged ones first
+    with engine.connect() as connection:
+        chained = set(connection.scalars(select(CHAIN.c.entry_id)))
+    assert len(chained) == 12 and not chained & set(forged_ids)
 
 
 def test_an_entry_inserted_behind_the_sequencer_s_back_is_named(engine, trail, steward_audit):
