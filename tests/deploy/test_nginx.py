@@ -27,7 +27,7 @@ from steward.vault.keyring import Keyring
 from steward.web.app import create_app
 from tests.conftest import DEFAULT_EXAMPLE, _postgres_database
 from tests.deploy.nginx_kit import NGINX, main_config, self_signed, site_for_test
-from tests.people import PASSWORD
+from tests.people import PASSWORD, process_environment
 from tests.web.test_security_headers import assert_protected
 
 STEWARD = str(Path(sys.executable).parent / "steward")
@@ -66,16 +66,15 @@ def ask(
 # ---- Steward processes ------------------------------------------------------------------
 
 
-def steward_env(data: Path, database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
-    env.update(
-        STEWARD_DATABASE_URL=database_url,
-        STEWARD_POLICY=str(data / "policy.yaml"),
-        STEWARD_KEY_FILE=str(data / "steward.key"),
-        STEWARD_FILES_DIR=str(data / "files"),
-        **extra,
+def installation(data: Path, database_url: str) -> Settings:
+    """The settings of the installation in `data`, as its `steward serve` processes get them."""
+    return Settings(
+        database_url=database_url,
+        policy=data / "policy.yaml",
+        key_file=data / "steward.key",
+        files_dir=data / "files",
+        backup_dir=data / "backups",
     )
-    return env
 
 
 def prepare(data: Path, database_url: str) -> None:
@@ -83,13 +82,9 @@ def prepare(data: Path, database_url: str) -> None:
     the servers' starts are what the test is about, not the commands'."""
     shutil.copyfile(DEFAULT_EXAMPLE, data / "policy.yaml")
     Keyring.generate().save(data / "steward.key")
-    settings = Settings(
-        database_url=database_url,
-        policy=data / "policy.yaml",
-        key_file=data / "steward.key",
-        files_dir=data / "files",
-    )
-    app = create_app(settings)  # migrates the database and records the policy
+    app = create_app(
+        installation(data, database_url)
+    )  # migrates the database and records the policy
     try:
         with app.state.runtime.session() as session:
             create_admin(session, ADMIN, "Grace Hopper", PASSWORD)
@@ -163,7 +158,7 @@ def test_steward_serve_alone_believes_no_forwarded_address(tmp_path, serve):
     the sign-in throttle counts it under (uvicorn's own default would believe it)."""
     url = f"sqlite:///{tmp_path / 'steward.db'}"
     prepare(tmp_path, url)
-    env = steward_env(tmp_path, url)
+    env = process_environment(installation(tmp_path, url))
     [port] = serve(env, 1)
     statuses = spray(lambda: http.client.HTTPConnection("127.0.0.1", port))
     assert statuses[:3] == [401] * 3
@@ -212,7 +207,7 @@ def proxy(tmp_path, database, serve) -> Iterator[Proxy]:
     need_nginx()
     url, processes = database
     prepare(tmp_path, url)
-    env = steward_env(tmp_path, url, STEWARD_TRUSTED_PROXIES="127.0.0.1")
+    env = process_environment(installation(tmp_path, url), STEWARD_TRUSTED_PROXIES="127.0.0.1")
     upstreams = serve(env, processes)
     prefix = tmp_path / "nginx"
     prefix.mkdir()
