@@ -15,6 +15,7 @@ from steward.core.db import Base
 from steward.core.shared import SharedState  # noqa: F401
 from steward.desk import models as desk_models  # noqa: F401
 from steward.identity import models as identity_models  # noqa: F401
+from steward.incidents import models as incident_models  # noqa: F401
 from steward.jobs import models as jobs_models  # noqa: F401
 from steward.pii import mentions as pii_mentions  # noqa: F401
 from steward.policy.models import PolicyVersion
