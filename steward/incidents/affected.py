@@ -34,8 +34,7 @@ def store(session: Session, vault: Vault, incident_id: str, people: Iterable[Aff
     stored, part, rows = 0, 0, iter(people)
     while chunk := list(islice(rows, PART)):
         lines = "\n".join(
-            json.dumps([a.person_id, list(a.categories), a.jurisdiction, a.records])
-            for a in chunk
+            json.dumps([a.person_id, list(a.categories), a.jurisdiction, a.records]) for a in chunk
         )
         sealed = vault.seal(session, incident_id, f"{_CONTEXT}.{part}", lines)
         session.add(
