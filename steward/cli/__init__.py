@@ -9,7 +9,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from steward.cli import accounts, audit, backup, demo, keys, mail, policy, retention, rights, worker
+from steward.cli import (
+    accounts,
+    audit,
+    backup,
+    demo,
+    incidents,
+    keys,
+    mail,
+    policy,
+    retention,
+    rights,
+    worker,
+)
 from steward.cli.common import current_settings, fail, report
 
 if TYPE_CHECKING:
@@ -32,6 +44,7 @@ app.add_typer(backup.app, name="backup")
 app.add_typer(rights.app, name="rights")
 app.add_typer(retention.app, name="retention")
 app.add_typer(retention.holds_app, name="holds")
+app.add_typer(incidents.app, name="incident")
 app.command("worker")(worker.worker)
 
 EXAMPLES = Path(__file__).parents[1] / "examples"  # in the repository, a link to examples/
