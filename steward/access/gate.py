@@ -1,7 +1,8 @@
 """The access gate: (actor, purpose, person, categories) -> allowed, or refused and audited.
 
 Rules, in order, each from the active policy or the person's current state (answering a rights
-request, purpose `rights`, is the law's own purpose: the officer, Steward or the person only):
+request, purpose `rights`, is the law's own purpose: the officer, Steward or the person only;
+so is responding to a breach, purpose `incidents`: the officer or Steward only):
 1. the purpose is declared, and used for every category touched;
 2. the actor's role may use the purpose; a customer acts only on their own data, and
    anyone may act on their own data for a purpose customers may use (self-service);
@@ -41,6 +42,9 @@ STORAGE = "storage"  # keeping data as it is, the one use a restriction allows b
 # declared per category; only the privacy officer, Steward's own jobs or the person may.
 RIGHTS = "rights"
 RIGHTS_ROLES = frozenset({"privacy_officer", "system"})
+# Responding to a personal data breach (X6; GDPR Art. 33 and 34): a legal obligation over
+# every category too, for the same roles: who was affected, containment, telling them.
+INCIDENTS = "incidents"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,10 @@ def decide(
         if own or actor.role in RIGHTS_ROLES:
             return None
         return "only the privacy officer answers rights requests"
+    if purpose_key == INCIDENTS:
+        if actor.role in RIGHTS_ROLES:
+            return None
+        return "only the privacy officer responds to incidents"
     purpose = policy.purposes.get(purpose_key)
     if purpose is None and purpose_key != STORAGE:
         return f"the policy declares no purpose '{purpose_key}'"

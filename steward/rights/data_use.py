@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import RIGHTS, STORAGE, check
+from steward.access.gate import INCIDENTS, RIGHTS, STORAGE, check
 from steward.audit.models import AuditEntry
 from steward.core.actor import Actor
 from steward.core.errors import Invalid
@@ -55,6 +55,7 @@ ACTIONS = {
 }
 PURPOSES = {
     RIGHTS: "Answering your privacy requests",
+    INCIDENTS: "Responding to a security incident that involved your data",
     STORAGE: "Keeping your data stored",
     None: "Running the service desk",
 }
