@@ -20,52 +20,40 @@ def rotate(
     Running servers and workers read the new key file within a second, without a restart; on
     several machines, copy the new key file to each before rotating.
     """
-    from rich.progress import Progress
-    from sqlalchemy import func, select
+    from rich.progress import Progress, TaskID
 
-    from steward.core.db import make_engine, make_sessionmaker, release, transaction, upgrade
-    from steward.core.shared import KEYS, announce
-    from steward.vault.keyring import KeyFileError, Keyring
-    from steward.vault.models import DataKey
-    from steward.vault.service import Vault
+    from steward.core.db import make_engine, make_sessionmaker, release, upgrade
+    from steward.vault.keyring import KeyFileError
+    from steward.vault.rotation import rotate as rotate_keys
 
     settings = current_settings()
-    try:
-        keyring = Keyring.load(settings.key_file)
-    except KeyFileError as error:
-        fail(error.message)
-    if len(keyring.master_keys) == 1:
-        keyring = keyring.with_new_master()
-        keyring.save(settings.key_file)
-        typer.echo(f"new master key {keyring.current_id} written to {settings.key_file}")
-    else:
-        typer.echo(f"resuming the rotation to master key {keyring.current_id}")
-    vault = Vault(keyring)
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
-        sessions = make_sessionmaker(engine)
-        # From this commit on, every process wraps under the new key; a key being wrapped
-        # under the old one now is committed first (the announcement waits) and re-wrapped below.
-        with transaction(sessions) as session:
-            announce(session, KEYS, keyring.current_id)
-        old = DataKey.master_key_id.is_not(None) & (DataKey.master_key_id != keyring.current_id)
-        with transaction(sessions) as session:
-            pending = session.scalar(select(func.count()).where(old)) or 0
         with Progress(transient=True) as progress:
-            task = progress.add_task("re-wrapping data keys", total=pending)
-            while True:
-                with transaction(sessions) as session:
-                    done = vault.rewrap_batch(session, batch)
-                if not done:
-                    break
-                progress.advance(task, done)
-        keyring.only_current().save(settings.key_file)
-        with transaction(sessions) as session:  # processes drop the retired key too
-            announce(session, KEYS, keyring.current_id)
+            task: list[TaskID] = []
+
+            def started(key_id: str, resumed: bool, pending: int) -> None:
+                if resumed:
+                    progress.console.print(f"resuming the rotation to master key {key_id}")
+                else:
+                    progress.console.print(
+                        f"new master key {key_id} written to {settings.key_file}"
+                    )
+                task.append(progress.add_task("re-wrapping data keys", total=pending))
+
+            rotated = rotate_keys(
+                settings.key_file,
+                make_sessionmaker(engine),
+                batch,
+                started=started,
+                advanced=lambda done: progress.advance(task[0], done),
+            )
+    except KeyFileError as error:
+        fail(error.message)
     finally:
         release(engine)
     typer.echo(
-        f"rotated: {pending} data key(s) now wrapped by {keyring.current_id}; "
+        f"rotated: {rotated.rewrapped} data key(s) now wrapped by {rotated.key_id}; "
         "the old master key is gone from the key file"
     )

@@ -165,6 +165,20 @@ def new_account(
     return account
 
 
+def disable(session: Session, actor: Actor, account_id: str, *, purpose: str) -> int:
+    """Disable an account at once: sign-in is refused and its sessions end; returns how many
+    ended (the caller commits). Admins do this through `change`; the privacy officer
+    containing an incident (X6) through this, the gate deciding under `purpose`."""
+    if account_id == actor.account_id:
+        raise NotPermitted("You cannot disable your own account.")
+    account = load_account(session, Account.id == account_id)
+    if account is None:
+        raise NotFound("There is no such account.")
+    gate(session, actor, Account, account.person_id, ["status"], action="update", purpose=purpose)
+    account.status = "disabled"
+    return end_all(session, account.id)
+
+
 def change(
     session: Session,
     actor: Actor,

@@ -42,3 +42,9 @@ class CodeIn(Body):
 class SetPasswordIn(Body):
     token: str = Field(max_length=200)
     password: str = Field(max_length=PASSWORD_MAX)
+
+
+class NewPasswordIn(Body):
+    """The new password a reset forced on the account asks for."""
+
+    password: str = Field(max_length=PASSWORD_MAX)

@@ -76,9 +76,15 @@ def _totp_ok(session: Session, account: Account, code: str) -> bool:
     return claimed.rowcount == 1
 
 
+def _new_password_first(account: Account) -> None:
+    if account.password_reset_forced_at is not None:
+        raise Conflict("Choose a new password first, then set up your authenticator app.")
+
+
 def enrol(session: Session, actor: Actor) -> Enrolment:
     """A new secret for an account without MFA; it takes effect once a code confirms it."""
     account = _account(session, actor)
+    _new_password_first(account)
     if account.mfa_enabled_at is not None:
         raise Conflict("Multi-factor authentication is already on for this account.")
     gate(session, actor, Account, account.person_id, ["mfa_secret"], action="update")
@@ -97,12 +103,14 @@ def confirm(
     account = _account(session, actor)
     if account.mfa_enabled_at is not None:
         raise Conflict("Multi-factor authentication is already on for this account.")
+    _new_password_first(account)
     gate(session, actor, Account, account.person_id, ["mfa_secret"])
     if not account.mfa_secret:
         raise Conflict("Start the enrolment first.")
     if not _totp_ok(session, account, code):
         _wrong(session, settings, actor, account)
     account.mfa_enabled_at = clock.now()
+    account.mfa_reset_forced_at = None  # the last step of a forced reset, if one was asked
     codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODES)]
     session.add_all(RecoveryCode(account_id=account.id, code_hash=_hash(c)) for c in codes)
     pass_mfa(session, session_id)

@@ -69,6 +69,10 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stale_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # T3: told it closes
+    # Forced by the privacy officer containing an incident (X6): until both are cleared, a
+    # session of this account may only choose a new password, then enrol MFA anew.
+    password_reset_forced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mfa_reset_forced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A display preference (an IANA name), not personal data: the business's zone if unset.
     time_zone: Mapped[str | None] = mapped_column(String(64))
 

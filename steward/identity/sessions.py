@@ -31,6 +31,7 @@ class Started:
     role: str
     mfa_passed: bool
     mfa_enrolment_required: bool
+    new_password_required: bool = False  # a reset forced on the account (X6): this first
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,14 @@ def digest(token: str) -> str:
 
 
 def mfa_pending(account: Account) -> bool:
-    return account.mfa_enabled_at is not None or account.role in STAFF_ROLES
+    return (
+        account.mfa_enabled_at is not None or account.role in STAFF_ROLES or reset_pending(account)
+    )
+
+
+def reset_pending(account: Account) -> bool:
+    """A reset forced on the account is not finished: its sessions pass no MFA until it is."""
+    return account.password_reset_forced_at is not None or account.mfa_reset_forced_at is not None
 
 
 def start(session: Session, account: Account) -> Started:
@@ -88,7 +96,9 @@ def start(session: Session, account: Account) -> Started:
         person_id=account.person_id,
         role=account.role,
         mfa_passed=passed,
-        mfa_enrolment_required=account.role in STAFF_ROLES and account.mfa_enabled_at is None,
+        mfa_enrolment_required=account.mfa_enabled_at is None
+        and (account.role in STAFF_ROLES or account.mfa_reset_forced_at is not None),
+        new_password_required=account.password_reset_forced_at is not None,
     )
 
 

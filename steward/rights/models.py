@@ -161,6 +161,18 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class PausedRecipient(Base):
+    """A processor the outbox does not deliver to until resumed (X6: containing a breach at
+    the processor); its messages wait, none is lost."""
+
+    __tablename__ = "rights_outbox_pauses"
+
+    processor: Mapped[str] = mapped_column(String(100), primary_key=True)  # policy key
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paused_by: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    incident_id: Mapped[str | None] = mapped_column(String(36))  # the incident it contains
+
+
 class Disclosure(Base):
     """A disclosure of a person's data, or a notice about it, to a recipient: to whom, which
     categories, why, when (S1). Part of the person's access export."""

@@ -6,6 +6,8 @@ retries, the record of each disclosure, and the list a person may see of who was
 in the caller's transaction. `deliver_due` (run by `steward rights run`) sends what is due: a
 webhook (POST of signed JSON to the processor's `notify_url`, HTTPS only) or a mail to its
 `contact`; a failure is retried with exponential back-off, a delivery records a Disclosure.
+A processor paused (`pause`, containing a breach at it, X6) is skipped until `resume`: its
+notices wait in the outbox.
 A notice names the person by id only; `last_error` never holds personal data.
 """
 
@@ -19,20 +21,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from steward.access.gate import RIGHTS, PersonState, check
 from steward.core import clock
 from steward.core.actor import SYSTEM
-from steward.core.errors import DomainError
+from steward.core.errors import Conflict, DomainError, Invalid
 from steward.core.settings import Settings
 from steward.identity.common import mail
 from steward.policy.active import policy_of, resolve
 from steward.policy.schema import Policy, Processor
 from steward.rights import signing
 from steward.rights.common import event
-from steward.rights.models import Disclosure, OutboxMessage, RightsRequest
+from steward.rights.models import Disclosure, OutboxMessage, PausedRecipient, RightsRequest
 from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
 
@@ -160,6 +162,7 @@ def deliver_due(session: Session, settings: Settings) -> Delivered:
             OutboxMessage.delivered_at.is_(None),
             OutboxMessage.attempts < MAX_ATTEMPTS,
             OutboxMessage.next_attempt_at <= clock.now(),
+            OutboxMessage.processor.not_in(select(PausedRecipient.processor)),
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(BATCH)
@@ -183,6 +186,44 @@ def deliver_due(session: Session, settings: Settings) -> Delivered:
             done.delivered += 1
         session.commit()
     return done
+
+
+def pause(session: Session, processor: str, by: str | None, incident_id: str | None = None) -> int:
+    """Stop delivering to `processor` until `resume`; returns how many notices now wait.
+    Nothing is dropped: they stay queued. The caller commits."""
+    if processor not in policy_of(session).processors:
+        raise Invalid("The policy names no such processor.")
+    if session.get(PausedRecipient, processor) is not None:
+        raise Conflict("The outbox to this processor is already paused.")
+    session.add(
+        PausedRecipient(
+            processor=processor, paused_at=clock.now(), paused_by=by, incident_id=incident_id
+        )
+    )
+    return _waiting(session, processor)
+
+
+def resume(session: Session, processor: str) -> int:
+    """Deliver to `processor` again, from the next run on; returns how many notices wait.
+    The caller commits."""
+    row = session.get(PausedRecipient, processor)
+    if row is None:
+        raise Conflict("The outbox to this processor is not paused.")
+    session.delete(row)
+    session.flush()
+    return _waiting(session, processor)
+
+
+def paused(session: Session) -> dict[str, PausedRecipient]:
+    """The processors the outbox does not deliver to, by policy key."""
+    return {row.processor: row for row in session.scalars(select(PausedRecipient))}
+
+
+def _waiting(session: Session, processor: str) -> int:
+    waiting = select(func.count()).where(
+        OutboxMessage.processor == processor, OutboxMessage.delivered_at.is_(None)
+    )
+    return session.scalar(waiting) or 0
 
 
 def _failed(

@@ -13,6 +13,7 @@ WHO = {
     ("POST", "/api/v1/auth/set-password"): PUBLIC,
     ("POST", "/api/v1/me/email/confirm"): PUBLIC,  # the emailed token is the credential
     ("POST", "/api/v1/auth/mfa"): SIGNED_IN,
+    ("POST", "/api/v1/auth/new-password"): SIGNED_IN,  # after a reset forced on the account
     ("POST", "/api/v1/auth/mfa/enrol"): SIGNED_IN,
     ("POST", "/api/v1/auth/mfa/verify"): SIGNED_IN,
     ("POST", "/api/v1/auth/sign-out"): SIGNED_IN,

@@ -3,8 +3,15 @@
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
-from steward.identity import mfa, registration, sessions, signin
-from steward.identity.inputs import CodeIn, RegisterIn, SetPasswordIn, SignInIn, TokenIn
+from steward.identity import mfa, registration, reset, sessions, signin
+from steward.identity.inputs import (
+    CodeIn,
+    NewPasswordIn,
+    RegisterIn,
+    SetPasswordIn,
+    SignInIn,
+    TokenIn,
+)
 from steward.web.auth import (
     SettingsDep,
     SignedIn,
@@ -29,7 +36,9 @@ class SignInOut(BaseModel):
     role: str
     csrf_token: str
     mfa_passed: bool
-    next: str  # "ready", "mfa" (enter a code) or "mfa_enrol" (staff must enrol first)
+    # "ready", "mfa" (enter a code), "mfa_enrol" (staff must enrol first) or "new_password"
+    # (a reset was forced: a new password, then MFA enrolled anew)
+    next: str
 
 
 class EnrolOut(BaseModel):
@@ -74,7 +83,9 @@ def sign_in(
     honour_signal(request, session, settings, started)
     set_session_cookies(request, response, started)
     step = "ready"
-    if started.mfa_enrolment_required:
+    if started.new_password_required:
+        step = "new_password"
+    elif started.mfa_enrolment_required:
         step = "mfa_enrol"
     elif not started.mfa_passed:
         step = "mfa"
@@ -85,6 +96,13 @@ def sign_in(
         mfa_passed=started.mfa_passed,
         next=step,
     )
+
+
+@router.post("/new-password")
+def new_password(body: NewPasswordIn, current: SignedIn, session: SessionDep) -> StatusOut:
+    """After a forced reset: the new password (not the old one); then enrol MFA anew."""
+    reset.choose_password(session, current.actor, current.session_id, body.password)
+    return StatusOut(status="mfa_enrol", detail="Your new password is set; now set up MFA.")
 
 
 @router.post("/mfa/enrol")

@@ -13,9 +13,16 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from steward.core.errors import DomainError, Invalid
-from steward.identity import mfa, profile, registration, sessions, signin
+from steward.identity import mfa, profile, registration, reset, sessions, signin
 from steward.identity.errors import Throttled
-from steward.identity.inputs import CodeIn, RegisterIn, SetPasswordIn, SignInIn, TokenIn
+from steward.identity.inputs import (
+    CodeIn,
+    NewPasswordIn,
+    RegisterIn,
+    SetPasswordIn,
+    SignInIn,
+    TokenIn,
+)
 from steward.policy.schema import Policy
 from steward.rights import self_service
 from steward.web.auth import (
@@ -28,6 +35,7 @@ from steward.web.auth import (
 from steward.web.deps import SessionDep
 from steward.web.gpc import honour_signal
 from steward.web.pages.kit import (
+    RESET_STEP,
     PageCurrent,
     PageRoute,
     SeeOther,
@@ -137,7 +145,9 @@ def sign_in(
         context = {"next": target, "email": email[:EMAIL_MAX]}
         return _error_page(request, "account/sign_in.html", context, error)
     honour_signal(request, session, settings, started)
-    if started.mfa_enrolment_required:
+    if started.new_password_required:
+        location = _with_next(RESET_STEP, target)
+    elif started.mfa_enrolment_required:
         location = _with_next("/mfa/enrol", target)
     elif not started.mfa_passed:
         location = _with_next("/mfa", target)
@@ -170,8 +180,8 @@ def mfa_form(request: Request, session: SessionDep, next_: NextQuery = "") -> Re
     target = safe_next(next_, "")
     if current.mfa_passed:
         return RedirectResponse(target or home_of(current.actor.role), status_code=303)
-    if mfa_step(session, current) != "/mfa":
-        return RedirectResponse(_with_next("/mfa/enrol", target), status_code=303)
+    if (step := mfa_step(session, current)) != "/mfa":
+        return RedirectResponse(_with_next(step, target), status_code=303)
     return render(request, "account/mfa.html", {"next": target}, viewer=viewer_of(current))
 
 
@@ -200,7 +210,9 @@ def mfa_enrol_start(request: Request, session: SessionDep, next_: NextQuery = ""
     if current is None:
         raise SeeOther(sign_in_url(request))
     target = safe_next(next_, "")
-    if mfa_step(session, current) == "/mfa":  # already enrolled
+    if (step := mfa_step(session, current)) == RESET_STEP:
+        return RedirectResponse(_with_next(step, target), status_code=303)
+    if step == "/mfa":  # already enrolled
         if current.mfa_passed:
             return RedirectResponse(_account_home(current.actor.role), status_code=303)
         return RedirectResponse(_with_next("/mfa", target), status_code=303)
@@ -243,6 +255,42 @@ def mfa_enrol_confirm(
     request.state.viewer = Viewer(current.actor.role, mfa_passed=True)
     context = {"codes": codes, "next": target or home_of(current.actor.role)}
     return render(request, "account/recovery_codes.html", context)
+
+
+# A reset forced on the account (X6): a new password first, then MFA enrolled anew
+
+
+@router.get(RESET_STEP, response_class=HTMLResponse)
+def new_password_form(request: Request, session: SessionDep, next_: NextQuery = "") -> Response:
+    current = current_or_none(request, session)
+    if current is None:
+        raise SeeOther(sign_in_url(request))
+    target = safe_next(next_, "")
+    if (step := mfa_step(session, current)) != RESET_STEP:
+        return RedirectResponse(_with_next(step, target), status_code=303)
+    return render(request, "account/new_password.html", {"next": target}, viewer=viewer_of(current))
+
+
+@router.post(RESET_STEP, response_class=HTMLResponse)
+def new_password(
+    request: Request,
+    current: PageCurrent,
+    session: SessionDep,
+    password: FormText = "",
+    confirm: FormText = "",
+    next_: NextField = "",
+) -> Response:
+    """Set the new password the reset asks for, then go on to set up MFA again."""
+    target = safe_next(next_, "")
+    try:
+        if password != confirm:
+            raise Invalid("The two passwords differ: type the same password twice.")
+        asked = form_input(NewPasswordIn, {"password": password}, LABELS)
+        reset.choose_password(session, current.actor, current.session_id, asked.password)
+    except DomainError as error:
+        failed(session, error)
+        return _error_page(request, "account/new_password.html", {"next": target}, error)
+    return RedirectResponse(_with_next("/mfa/enrol", target), status_code=303)
 
 
 # Registration

@@ -164,10 +164,17 @@ def page_actor(request: Request, current: PageCurrent, session: SessionDep) -> A
 
 
 def mfa_step(session: Session, current: Current) -> str:
-    """Where a session that has not passed MFA goes: enrol (staff without MFA) or the code."""
+    """Where a session that has not passed MFA goes: a new password first when a reset was
+    forced on the account, then enrol (staff without MFA, or after a forced reset) or the
+    code."""
     account = load_account(session, Account.id == current.actor.account_id)
+    if account is not None and account.password_reset_forced_at is not None:
+        return RESET_STEP
     enrolled = account is not None and account.mfa_enabled_at is not None
     return "/mfa" if enrolled else "/mfa/enrol"
+
+
+RESET_STEP = "/account/new-password"  # where a forced reset starts
 
 
 PageActor = Annotated[Actor, Depends(page_actor)]
