@@ -93,9 +93,7 @@ def test_revoking_the_sessions_of_an_account_signs_it_out_in_every_browser(
     for browser in (ada, phone):
         assert browser.get("/api/v1/me").status_code == 401
     account_id = done["detail"]["account"]
-    assert timeline(app, incident_id) == [
-        ("contain.sessions", {"account": account_id, "ended": 2})
-    ]
+    assert timeline(app, incident_id) == [("contain.sessions", {"account": account_id, "ended": 2})]
     assert len(audited(audit_rows, "incident_contain_sessions")) == 1
     ended = audited(audit_rows, "end_sessions")
     assert [(r["person_id"], r["purpose"]) for r in ended] == [(ada_person, "incidents")]
@@ -133,7 +131,7 @@ def test_a_disabled_account_cannot_sign_in(team, app, new_client, audit_rows):
 
 @pytest.mark.promise("X6")
 def test_after_a_forced_reset_a_new_password_and_new_mfa_are_the_only_way_in(
-    team, app, new_client, identity_settings
+    team, app, new_client, identity_settings, audit_rows
 ):
     team["privacy_officer"]
     ada, _ = team.customer("ada")
@@ -149,6 +147,7 @@ def test_after_a_forced_reset_a_new_password_and_new_mfa_are_the_only_way_in(
     assert result.exit_code == 0, result.output
     assert f"{reference}: force-reset done" in result.output and "ended 1" in result.output
     assert ada.get("/api/v1/me").status_code == 401  # its session ended
+    assert len(audited(audit_rows, "incident_contain_reset")) == 1
     browser = new_client()
     signed = sign_in_page(browser, "ada@example.com", next_="/portal/account")
     assert signed.headers["location"] == "/account/new-password?next=/portal/account"
@@ -243,7 +242,7 @@ def example(request, data_dir) -> str:
 
 @pytest.mark.promise("X6")
 def test_a_paused_processor_gets_nothing_until_resumed_and_nothing_is_lost(
-    example, team, app, identity_settings, mailbox
+    example, team, app, identity_settings, mailbox, audit_rows
 ):
     policy = yaml.safe_load(identity_settings.policy.read_text())
     processor = sorted(policy["processors"])[0]
@@ -276,6 +275,8 @@ def test_a_paused_processor_gets_nothing_until_resumed_and_nothing_is_lost(
         assert [m.delivered_at is not None for m in left] == [True]
         assert recipients.paused(session) == {}
     assert [k for k, _ in timeline(app, incident_id)] == ["contain.pause", "contain.resume"]
+    for kind in ("pause", "resume"):
+        assert len(audited(audit_rows, f"incident_contain_{kind}")) == 1, kind
 
 
 @pytest.mark.promise("X6", "T2")
@@ -350,7 +351,9 @@ def test_bad_steps_are_refused_with_a_reason_and_change_nothing(team, app, ident
 
 
 @pytest.mark.promise("X6")
-def test_the_command_line_takes_several_steps_and_lists_them(team, app, identity_settings):
+def test_the_command_line_takes_several_steps_and_lists_them(
+    team, app, identity_settings, audit_rows
+):
     team["privacy_officer"]
     ada, _ = team.customer("ada")
     _, reference = an_incident(app)
@@ -365,5 +368,7 @@ def test_the_command_line_takes_several_steps_and_lists_them(team, app, identity
     listed = steward(identity_settings, "incident", "contain", reference, "--by", OFFICER)
     steps = [line.split()[3] for line in listed.output.splitlines()]
     assert steps == ["revoke-sessions", "disable-account", "legal-hold"]
+    for kind in ("sessions", "disable", "hold"):
+        assert len(audited(audit_rows, f"incident_contain_{kind}")) == 1, kind
     signed_out(ada)
     assert sign_in(ada, "ada@example.com").status_code == 403
