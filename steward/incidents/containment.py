@@ -74,7 +74,7 @@ class Containment:
     status: str
     done: list[Done]
     paused: dict[str, datetime]  # processor key -> paused since (by any incident)
-    processors: list[str]  # the policy's processor keys, to pick from
+    processors: dict[str, str]  # the policy's processors to pick from: key -> name
 
 
 def _require_officer(session: Session, actor: Actor) -> None:
@@ -238,7 +238,7 @@ def status(session: Session, actor: Actor, incident_id: str) -> Containment:
         status=found.status,
         done=done,
         paused={key: row.paused_at for key, row in recipients.paused(session).items()},
-        processors=sorted(policy_of(session).processors),
+        processors={k: p.name for k, p in sorted(policy_of(session).processors.items())},
     )
     session.commit()
     return view

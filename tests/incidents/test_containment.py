@@ -259,7 +259,7 @@ def test_a_paused_processor_gets_nothing_until_resumed_and_nothing_is_lost(
     assert steward(identity_settings, "rights", "run").exit_code == 0
     assert mailbox.to(told["contact"]) == []
     page = officer.get(f"/dpo/incidents/{incident_id}/containment").text
-    assert f"<li>{processor}, since" in page
+    assert f"<li>{told['name']} ({processor}), since" in page
 
     resumed = steward(
         identity_settings, "incident", "contain", reference, "--by", OFFICER,

@@ -55,7 +55,7 @@ class ContainmentOut(BaseModel):
     status: str
     done: list[DoneOut]
     paused: dict[str, datetime]
-    processors: list[str]
+    processors: dict[str, str]  # key -> name
 
 
 def _done(done: Done) -> DoneOut:
