@@ -21,6 +21,7 @@ from steward.rights import recipients
 from steward.rights.models import OutboxMessage
 from steward.vault.keyring import Keyring
 from tests.conftest import EXAMPLE_FILES, EXAMPLES
+from tests.desk.team import organisation
 from tests.people import PASSWORD, sign_in, totp_code
 from tests.retention.conftest import START, filled, row, sweep
 from tests.rights.intake_kit import steward
@@ -372,3 +373,31 @@ def test_the_command_line_takes_several_steps_and_lists_them(
         assert len(audited(audit_rows, f"incident_contain_{kind}")) == 1, kind
     signed_out(ada)
     assert sign_in(ada, "ada@example.com").status_code == 403
+
+
+@pytest.fixture
+def compustores(data_dir):
+    """The managed IT provider's policy: its logs may be kept for a security investigation."""
+    _policy(data_dir, EXAMPLES / "compustores.yaml")
+
+
+@pytest.mark.promise("X6", "T2")
+def test_holds_for_the_investigation_on_an_organisation_and_on_a_category_the_policy_allows(
+    compustores, team, app
+):
+    officer = team["privacy_officer"]
+    firm = organisation(team["agent"], "Bayou Welding")
+    incident_id, _ = an_incident(app)
+    on_firm = contain(officer, incident_id, "legal-hold", scope="organisation", target=firm["id"])
+    on_logs = contain(officer, incident_id, "legal-hold", scope="category", target="system.logs")
+    assert on_firm.status_code == 200, on_firm.text
+    assert on_logs.status_code == 200, on_logs.text
+    held = officer.get("/api/v1/dpo/holds").json()["items"]
+    assert {(h["scope"], h["target"], h["reason"]) for h in held} == {
+        ("organisation", firm["id"], "security_investigation"),
+        ("category", "system.logs", "security_investigation"),
+    }
+    assert [
+        d["detail"]["scope"]
+        for d in officer.get(f"/api/v1/dpo/incidents/{incident_id}/containment").json()["done"]
+    ] == ["organisation", "category"]
