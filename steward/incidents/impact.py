@@ -19,7 +19,7 @@ Great Britain's -> uk_gdpr, US Pacific -> ccpa; None when none of the policy's l
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from itertools import groupby, islice
 from typing import Any
@@ -61,7 +61,6 @@ KINDS = {
 BY_AUDIT = frozenset({"account", "role", "device"})
 UNKNOWN = "unknown"  # the jurisdiction count of people none of the policy's laws fits
 _SEEN = ("allowed", "ok")  # audit outcomes where data was handed over (not refused, failed)
-_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -185,40 +184,75 @@ def affected(session: Session, chosen: Scope) -> Iterator[Affected]:
         rows = _from_audit(session, chosen, policy)
     else:
         rows = _from_tables(session, chosen, policy)
-    people = iter(rows)
-    while batch := list(islice(people, _BATCH)):
-        places = _jurisdictions(session, policy, [p for p, _, _ in batch])
-        for person_id, categories, records in batch:
-            yield Affected(person_id, tuple(sorted(categories)), places.get(person_id), records)
+    business = Local.of(policy.controller).time_zone
+    for person_id, categories, records, zone in rows:
+        yield Affected(
+            person_id, tuple(sorted(categories)), _law(policy, zone or business), records
+        )
 
 
-Row = tuple[str, set[str], int]  # person, policy categories, records
+Row = tuple[str, set[str], int, str | None]  # person, policy categories, records, time zone
 
 
 def _merged(rows: Iterable[Any], categories_of: Any) -> Iterator[Row]:
-    """Rows (person, what, count) in person order, merged into one per person."""
+    """Rows (person, what, count, zone) in person order, merged into one per person."""
     for person_id, group in groupby(rows, key=lambda row: row[0]):
         found: set[str] = set()
-        records = 0
-        for _, what, count in group:
+        records, zone = 0, None
+        for _, what, count, its_zone in group:
             found |= categories_of(what)
-            records += count
-        yield person_id, found, records
+            records, zone = records + count, its_zone
+        yield person_id, found, records, zone
 
 
-def audit_statement(chosen: Scope, windows: list[tuple[datetime, datetime]]) -> Select[Any]:
-    """The grouped SELECT of the audit entries an account or a role made in the windows."""
+def _streamed(
+    session: Session, policy: Policy, grouped: Select[Any], person: str, extra: Any = None
+) -> Any:
+    """The grouped rows in person order, each with the person's time zone when the policy has
+    several laws to tell apart: looked up per row by index (their account's, else their
+    earliest organisation's), in the same statement, so nothing is gathered in Python."""
+    inner = grouped.subquery()
+    who = inner.c[person]
+    zone: Any = literal(None)
+    if len(policy.jurisdictions) > 1:
+        own = (
+            select(Account.time_zone)
+            .where(Account.person_id == who, Account.time_zone.is_not(None))
+            .limit(1)
+            .scalar_subquery()
+        )
+        member = (
+            select(Organisation.time_zone)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.person_id == who, Organisation.time_zone.is_not(None))
+            .order_by(Membership.created_at)
+            .limit(1)
+            .scalar_subquery()
+        )
+        zone = func.coalesce(own, member)
+    statement = select(*inner.c, zone).order_by(who)
+    if extra is not None:
+        statement = statement.where(who.in_(extra))
+    return session.execute(statement, execution_options={"yield_per": 2000})
+
+
+def audit_where(chosen: Scope, windows: list[tuple[datetime, datetime]]) -> ColumnElement[bool]:
+    """The audit entries an account or a role made in the windows, handing data over."""
     who = (
         ENTRIES.c.actor_role == chosen.role
         if chosen.kind == "role"
         else (ENTRIES.c.actor == chosen.account)
     )
     within = or_(false(), *[and_(ENTRIES.c.at >= a, ENTRIES.c.at < b) for a, b in windows])
+    return and_(who, within, ENTRIES.c.person_id.is_not(None), ENTRIES.c.outcome.in_(_SEEN))
+
+
+def audit_statement(chosen: Scope, windows: list[tuple[datetime, datetime]]) -> Select[Any]:
+    """Those entries grouped by person and categories."""
     return (
-        select(ENTRIES.c.person_id, ENTRIES.c.categories, func.count())
-        .where(who, within, ENTRIES.c.person_id.is_not(None), ENTRIES.c.outcome.in_(_SEEN))
+        select(ENTRIES.c.person_id, ENTRIES.c.categories, func.count().label("records"))
+        .where(audit_where(chosen, windows))
         .group_by(ENTRIES.c.person_id, ENTRIES.c.categories)
-        .order_by(ENTRIES.c.person_id)
     )
 
 
@@ -250,8 +284,7 @@ def _from_audit(session: Session, chosen: Scope, policy: Policy) -> Iterator[Row
     windows = windows_of(session, chosen)
     if not windows:
         return iter(())
-    statement = audit_statement(chosen, windows)
-    rows = session.execute(statement, execution_options={"yield_per": 2000})
+    rows = _streamed(session, policy, audit_statement(chosen, windows), "person_id")
 
     @cache
     def categories_of(encoded: str) -> set[str]:
@@ -325,41 +358,23 @@ def _from_tables(session: Session, chosen: Scope, policy: Policy) -> Iterator[Ro
         categories[number] = keys
     if not parts:
         return iter(())
-    everyone = union_all(*parts).subquery()
-    statement = select(*everyone.c).order_by(everyone.c.person)
+    taken = None
     if chosen.kind == "backup" and chosen.until is not None:
         taken = select(Person.id).where(Person.created_at <= chosen.until)
-        statement = statement.where(everyone.c.person.in_(taken))
-    rows = session.execute(statement, execution_options={"yield_per": 2000})
+    everyone = union_all(*parts)
+    rows = _streamed(session, policy, select(everyone.subquery()), "person", taken)
     return _merged(rows, lambda number: categories[number])
 
 
 # --- jurisdictions -----------------------------------------------------------------------
 
 
-def _jurisdictions(session: Session, policy: Policy, people: list[str]) -> dict[str, str]:
-    """Each person's law among the policy's, by the time zone Steward holds for them."""
+def _law(policy: Policy, zone: str) -> str | None:
+    """A person's law among the policy's: its one law, else the one their time zone is in."""
     if len(policy.jurisdictions) == 1:
-        return dict.fromkeys(people, policy.jurisdictions[0])
-    zones: dict[str, str | None] = {}
-    for person_id, zone in session.execute(
-        select(Membership.person_id, Organisation.time_zone)
-        .join(Organisation, Organisation.id == Membership.organisation_id)
-        .where(Membership.person_id.in_(people), Organisation.time_zone.is_not(None))
-        .order_by(Membership.created_at.desc())
-    ):
-        zones[person_id] = zone  # the earliest organisation's zone is written last
-    own = select(Account.person_id, Account.time_zone).where(
-        Account.person_id.in_(people), Account.time_zone.is_not(None)
-    )
-    zones.update((p, z) for p, z in session.execute(own))
-    business = Local.of(policy.controller).time_zone
-    found: dict[str, str] = {}
-    for person_id in people:
-        law = law_of_zone(zones.get(person_id) or business)
-        if law in policy.jurisdictions:
-            found[person_id] = law
-    return found
+        return policy.jurisdictions[0]
+    law = law_of_zone(zone)
+    return law if law in policy.jurisdictions else None
 
 
 @cache
@@ -507,8 +522,3 @@ def frozen(session: Session, actor: Actor, incident_id: str) -> Frozen | None:
         detail.get("sessions"),
     )
     return Frozen(Scope.from_json(incident.affected_scope), incident.affected_frozen_at, counts)
-
-
-def since_days(days: int) -> datetime:
-    """A window's start `days` ago, for the forms' defaults."""
-    return clock.now() - timedelta(days=days)
