@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from steward.core import clock
@@ -42,9 +43,15 @@ ZONES = {"houston-generator.yaml": "America/Chicago", "it-support-shop.yaml": "E
 
 @pytest.fixture(params=sorted(POLICIES))
 def policy(request, data_dir) -> str:
-    """The business's policy (asked for before `app`, so the app starts with it)."""
-    shutil.copyfile(EXAMPLES / request.param, data_dir / "policy.yaml")
-    return request.param
+    """The business's policy (asked for before `app`, so the app starts with it); with
+    "+sensitive", its remote-access details marked a special category."""
+    name, _, variant = request.param.partition("+")
+    shutil.copyfile(EXAMPLES / name, data_dir / "policy.yaml")
+    if variant == "sensitive":
+        written = yaml.safe_load((data_dir / "policy.yaml").read_text())
+        written["categories"]["user.device.remote_session"]["sensitive"] = True
+        (data_dir / "policy.yaml").write_text(yaml.safe_dump(written))
+    return name
 
 
 def at(minutes: int) -> str:
@@ -164,6 +171,10 @@ def test_an_account_over_a_window_affects_only_the_people_it_read_then(story, po
             select(IncidentEvent.kind).where(IncidentEvent.incident_id == story.incident)
         ).all()
         assert steps == ["affected.frozen", "affected.frozen"]
+        details = session.scalars(
+            select(IncidentEvent.detail).where(IncidentEvent.incident_id == story.incident)
+        ).all()
+        assert not any(p in d for d in details for p in (story.ann, story.bob, story.cy))
 
 
 @pytest.mark.promise("X6")
@@ -209,6 +220,16 @@ def test_a_processor_breach_affects_the_people_whose_categories_it_receives(stor
     assert set(counts["categories"]) == set(people["ann"].categories)
 
 
+@pytest.mark.promise("X6")
+@pytest.mark.parametrize("policy", ["it-support-shop.yaml+sensitive"], indirect=True)
+def test_special_categories_are_flagged_in_the_counts(story):
+    counts = story.freeze({"kind": "processor", "processor": "logmein"})["counts"]
+    assert counts["special"] == ["user.device.remote_session"]
+    assert story.officer.get(story.url).json()["counts"]["special"] == counts["special"]
+    page = story.officer.get(f"/dpo/incidents/{story.incident}/affected").text
+    assert "special category" in page
+
+
 def test_a_bad_scope_is_refused_with_one_line_and_nothing_stored(story):
     for scope, message in [
         ({"kind": "account", "account": "nobody@example.com", "since": at(0)}, "no such account"),
@@ -222,6 +243,11 @@ def test_a_bad_scope_is_refused_with_one_line_and_nothing_stored(story):
         assert answer.status_code == 422, answer.text
         assert message in answer.json()["detail"]
     assert story.officer.get(story.url).json()["frozen"] is False
+    with db(story.app) as session:
+        session.get_one(Incident, story.incident).status = "closed"
+        session.commit()
+    closed = story.officer.post(story.url, json={"kind": "backup"})
+    assert closed.status_code == 409 and "closed" in closed.json()["detail"]
     missing = story.officer.get(
         "/api/v1/dpo/incidents/00000000-0000-0000-0000-000000000000/affected"
     )
