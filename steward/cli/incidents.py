@@ -13,3 +13,4 @@ app = typer.Typer(
 
 # The parts' modules register their commands on `app` when imported (keep this list last).
 from steward.cli import incident_contain  # noqa: E402, F401
+from steward.cli import incident_impact  # noqa: E402, F401

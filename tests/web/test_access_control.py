@@ -14,6 +14,7 @@ from tests.who import (
     devices,
     identity,
     incident_containment,
+    incident_impact,
     organisations,
     preferences,
     retention,
@@ -37,6 +38,7 @@ WHO = {
     **data_use.WHO,
     **retention.WHO,
     **incident_containment.WHO,
+    **incident_impact.WHO,
 }
 NOT_ALLOWED = {401, 403}
 
