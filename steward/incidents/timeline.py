@@ -27,7 +27,9 @@ def note(
         detail=json.dumps(detail, sort_keys=True, default=str),
     )
     session.add(event)
-    record(session, actor, f"incident.{kind}"[:32], purpose=INCIDENTS)
+    # An audit action is a plain name (letters, digits, underscores): `contain.sessions` is
+    # written `incident_contain_sessions`.
+    record(session, actor, f"incident_{kind}".replace(".", "_")[:32], purpose=INCIDENTS)
     return event
 
 
