@@ -7,8 +7,8 @@ person, in the caller's transaction, which is the outbox itself; people whose ke
 destroyed (erased) are skipped and counted. The recipients the policy says received the
 categories involved are told through the rights outbox (`recipients.notify_incident`).
 
-`deliver_due` (the worker's `incident.notices` job, queued by whoever sends and run on the
-schedule too, and `steward incident notify`) mails what is due: each notice is taken for a while (`LEASE`) in a transaction of its own, mailed, then
+`deliver_due` (the worker's `incident.notices` job, queued by whoever sends and again by
+itself for the next notice due, and `steward incident notify`) mails what is due: each notice is taken for a while (`LEASE`) in a transaction of its own, mailed, then
 marked mailed in another, so a crash never loses one and two senders never both take it; a
 crash between the mail and the mark sends it again with the same Message-ID, which mail
 clients show once. The address is read through the gate for the purpose `incidents`.
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from steward.access.gate import INCIDENTS
@@ -343,6 +343,15 @@ def deliver_due(session: Session, settings: Settings) -> Delivered:
             _deliver_one(session, settings, policy, letters, notice_id, done)
 
 
+def next_due(session: Session) -> datetime | None:
+    """When the next notice not mailed yet is due (to retry, or taken by a sender that died)."""
+    return session.scalar(
+        select(func.min(IncidentNotice.next_attempt_at)).where(
+            IncidentNotice.mailed_at.is_(None), IncidentNotice.attempts < MAX_ATTEMPTS
+        )
+    )
+
+
 def _deliver_one(
     session: Session,
     settings: Settings,
@@ -360,6 +369,7 @@ def _deliver_one(
         address = _address(session, notice.person_id)
     except NotFound:
         address = None
+    session.commit()  # the read of the address stays audited whatever the mail does
     if address is None:
         notice.attempts, notice.last_error = MAX_ATTEMPTS, NO_ADDRESS
         session.commit()
@@ -372,8 +382,6 @@ def _deliver_one(
     try:
         mail(session, settings, address, words.subject, words.text(), headers)
     except MailFailed:
-        session.rollback()
-        notice = session.get_one(IncidentNotice, notice_id)
         notice.last_error = NOT_SENT
         notice.next_attempt_at = clock.now() + backoff(notice.attempts)
         if notice.attempts >= MAX_ATTEMPTS:

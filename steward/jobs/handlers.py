@@ -103,9 +103,15 @@ def accounts_stale(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 
 def incident_notices(ctx: JobContext, payload: dict[str, Any]) -> None:
-    """Mail the people's notices of incidents that are due (queued, or to retry)."""
+    """Mail the people's notices of incidents that are due; queue this job again for when
+    the next is due (one to retry, or one whose sender died), once per moment."""
     with ctx.session() as session:
         notices.deliver_due(session, ctx.settings)
+        due = notices.next_due(session)
+        if due is not None:
+            key = f"{notices.JOB}@{due.isoformat()}"
+            queue.enqueue(session, notices.JOB, {}, run_at=due, dedupe_key=key[:200])
+            session.commit()
 
 
 register("rights.run", rights_run)
