@@ -26,6 +26,7 @@ def incident(
 ) -> str:
     """An open incident with every Art. 33(3) item filled in; returns its id."""
     now = clock.now()
+    decided = {"notify_authority": True, "notify_people": True, **fields}
     with db(app) as session:
         made = Incident(
             reference=reference,
@@ -43,11 +44,9 @@ def incident(
             consequences=CONSEQUENCES,
             measures_taken=TAKEN,
             measures_proposed=PROPOSED,
-            notify_authority=True,
-            notify_people=True,
             created_at=now,
             created_by=officer_account_id,
-            **fields,
+            **decided,
         )
         session.add(made)
         session.commit()

@@ -25,6 +25,8 @@ AUTHORITY = {
     "houston-generator": "the competent EU supervisory authority",
     "compustores": "Attorney General of California",
     "it-support-shop": "Information Commissioner's Office (ICO)",
+    "emergencysupport": "the competent EU supervisory authority",
+    "printo-gens": "the competent EU supervisory authority",
 }
 PROCESSOR_CONTACT = {  # a recipient the policy says receives account data
     "houston-generator": "aws-eu-privacy@amazon.com",
@@ -229,10 +231,17 @@ def test_a_notice_the_mail_server_refused_is_mailed_once_when_it_comes_back(
     assert len([m for m in mailbox.to("ada@example.com") if "Data Breach" in m["Subject"]]) == 1
 
 
+@pytest.fixture(params=sorted(AUTHORITY))
+def any_example(request, data_dir) -> str:
+    shutil.copyfile(EXAMPLES / f"{request.param}.yaml", data_dir / "policy.yaml")
+    return request.param
+
+
 @pytest.mark.promise("X6")
 def test_the_cli_prints_the_report_and_notifies_once(
-    example, team, app, mailbox, identity_settings
+    any_example, admin, mailbox, new_client, app, identity_settings
 ):
+    example, team = any_example, Team(admin, mailbox, new_client)
     _, account = officer_of(team)
     who = people(team, "ada")
     incident_id = incident(app, account)
@@ -293,3 +302,7 @@ def test_nobody_but_the_privacy_officer_sees_the_report_or_sends_notices(team, a
     assert officer.get("/api/v1/dpo/incidents/nothing/report").status_code == 404
     unfrozen = officer.post(f"/api/v1/dpo/incidents/{incident_id}/notices")
     assert unfrozen.status_code == 409 and "Freeze the list" in unfrozen.json()["detail"]
+    exempt = incident(app, account, reference="INC-2031-0002", notify_people=False)
+    freeze(app, exempt, {team.customer("ada")[1]: "gdpr"})
+    refused = officer.post(f"/api/v1/dpo/incidents/{exempt}/notices")
+    assert refused.status_code == 409 and "not to tell the people" in refused.json()["detail"]
