@@ -56,6 +56,12 @@ EU_AUTHORITIES = {
 }
 EU_DEFAULT = "the competent EU supervisory authority (where the people affected live)"
 CALIFORNIA_AG = "Attorney General of California"
+JURISDICTION_NAMES = {
+    "gdpr": "the EU and EEA (GDPR)",
+    "uk_gdpr": "the United Kingdom (UK GDPR)",
+    "ccpa": "California (CCPA)",
+    "coppa": "the United States, children under 13 (COPPA)",
+}
 
 
 def incident_for(session: Session, actor: Actor, key: str) -> Incident:

@@ -96,6 +96,7 @@ def test_the_report_holds_every_art_33_item_and_no_person_and_its_phases_are_rec
     for item in ("(a) The nature", "(b) Who to contact", "(c) The likely", "(d) The measures"):
         assert item in text
     assert CONSEQUENCES in text and "Approximate number of people 2" in text
+    assert "Where the people live the EU and EEA (GDPR)" in text
     assert 'aria-current="page">Authority' in page.text  # its tab
     for what in (found.text, page.text):  # no person: no address, no id
         assert "ada@example.com" not in what and who["ada"] not in what

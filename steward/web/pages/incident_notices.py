@@ -58,6 +58,7 @@ def _report_page(
         "report": found,
         "late": found.late(clock.now()),
         "phase_names": report.PHASES,
+        "places": report.JURISDICTION_NAMES,
         "next_phases": _next_phases(found),
         **(extra or {}),
     }
