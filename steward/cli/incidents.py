@@ -12,5 +12,8 @@ app = typer.Typer(
 )
 
 # The parts' modules register their commands on `app` when imported (keep this list last).
-from steward.cli import incident_contain  # noqa: E402, F401
-from steward.cli import incident_impact  # noqa: E402, F401
+from steward.cli import (  # noqa: E402, F401
+    incident_contain,
+    incident_impact,
+    incident_notices,
+)

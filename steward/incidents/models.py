@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -119,10 +120,14 @@ class IncidentTask(Base):
 
 class IncidentNotice(Base):
     """A person told of an incident: shown in their privacy center, mailed through the
-    outbox. Holds ids only; the notice's words come from the incident."""
+    outbox. Holds ids only; the notice's words come from the incident. Until mailed it is
+    the outbox entry: due at `next_attempt_at`, taken for a while by whoever sends it."""
 
     __tablename__ = "incident_notices"
-    __table_args__ = (Index("ix_incident_notices_person", "person_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_incident_notices_person", "person_id", "created_at"),
+        UniqueConstraint("incident_id", "person_id", name="uq_incident_notices_person"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
@@ -130,3 +135,6 @@ class IncidentNotice(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(200))  # never personal data

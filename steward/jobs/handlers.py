@@ -14,6 +14,7 @@ from steward.core.db import transaction
 from steward.core.errors import Conflict
 from steward.core.runtime import Runtime
 from steward.desk import held_recordings
+from steward.incidents import notices
 from steward.jobs import queue
 from steward.policy.schema import Policy
 from steward.retention import stale, sweep
@@ -101,7 +102,20 @@ def accounts_stale(ctx: JobContext, payload: dict[str, Any]) -> None:
         stale.run(session, ctx.settings, ctx.policy)
 
 
+def incident_notices(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Mail the people's notices of incidents that are due; queue this job again for when
+    the next is due (one to retry, or one whose sender died), once per moment."""
+    with ctx.session() as session:
+        notices.deliver_due(session, ctx.settings)
+        due = notices.next_due(session)
+        if due is not None:
+            key = f"{notices.JOB}@{due.isoformat()}"
+            queue.enqueue(session, notices.JOB, {}, run_at=due, dedupe_key=key[:200])
+            session.commit()
+
+
 register("rights.run", rights_run)
+register(notices.JOB, incident_notices)
 register("rights.digest", rights_digest)
 register("audit.checkpoint", audit_checkpoint)
 register("jobs.prune", jobs_prune)

@@ -148,7 +148,9 @@ class OutboxMessage(Base):
     __tablename__ = "rights_outbox"
 
     id: Mapped[str] = _id()
-    request_id: Mapped[str] = mapped_column(ForeignKey("rights_requests.id"), index=True)
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("rights_requests.id"), index=True)
+    # Or the reference of the incident (X6) whose breach of the data it received it tells of.
+    incident: Mapped[str | None] = mapped_column(String(24), index=True)
     processor: Mapped[str] = mapped_column(String(100))  # the policy's processor key
     person_id: Mapped[str | None] = mapped_column(String(36), index=True)
     action: Mapped[str] = mapped_column(String(20))  # rectification, erasure, restriction

@@ -9,6 +9,10 @@ webhook (POST of signed JSON to the processor's `notify_url`, HTTPS only) or a m
 A processor paused (`pause`, containing a breach at it, X6) is skipped until `resume`: its
 notices wait in the outbox.
 A notice names the person by id only; `last_error` never holds personal data.
+
+`notify_incident` queues the same kind of notice about a breach (X6): to each processor and
+third party that received categories an incident involved, naming the incident by its
+reference and no person.
 """
 
 import json
@@ -146,6 +150,42 @@ def notify(
     return queued
 
 
+def notify_incident(
+    session: Session, reference: str, categories: Iterable[str], *, leave_out: str | None = None
+) -> tuple[list[str], list[str]]:
+    """Queue a notice of incident `reference` to each recipient (processor or third party)
+    that received any of `categories`, but `leave_out` (the processor the breach was at) and
+    those already told of it; returns the keys queued and those with no way to reach them.
+    Part of the caller's transaction: no commit."""
+    policy = policy_of(session)
+    ours = {resolve(policy, c) or c for c in categories}
+    told = set(
+        session.scalars(select(OutboxMessage.processor).where(OutboxMessage.incident == reference))
+    )
+    now, queued, unreachable = clock.now(), [], []
+    for key, processor in policy.processors.items():
+        concerned = _overlaps(policy, ours, processor)
+        if key == leave_out or key in told or not concerned:
+            continue
+        if not processor.notify_url and not processor.contact:
+            unreachable.append(key)
+            continue
+        session.add(
+            OutboxMessage(
+                incident=reference,
+                processor=key,
+                action="breach",
+                categories=json.dumps(concerned),
+                channel="webhook" if processor.notify_url else "email",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        queued.append(key)
+    return queued, unreachable
+
+
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failure: 5 minutes, doubling, at most a day."""
     wait: timedelta = FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 20)
@@ -171,8 +211,8 @@ def deliver_due(session: Session, settings: Settings) -> Delivered:
         message = session.get(OutboxMessage, message_id)
         if message is None or message.delivered_at is not None:
             continue
-        request = session.get(RightsRequest, message.request_id)
-        if request is None:
+        request = session.get(RightsRequest, message.request_id) if message.request_id else None
+        if request is None and message.incident is None:
             continue
         try:
             _deliver(session, settings, request, message)
@@ -227,7 +267,11 @@ def _waiting(session: Session, processor: str) -> int:
 
 
 def _failed(
-    session: Session, request: RightsRequest, message: OutboxMessage, error: str, done: Delivered
+    session: Session,
+    request: RightsRequest | None,
+    message: OutboxMessage,
+    error: str,
+    done: Delivered,
 ) -> None:
     message.attempts += 1
     message.last_error = error[:200]
@@ -235,7 +279,8 @@ def _failed(
     done.errors.append(error)
     if message.attempts >= MAX_ATTEMPTS:
         done.given_up += 1
-        event(session, request, "recipient_failed", note=message.processor[:200])
+        if request is not None:
+            event(session, request, "recipient_failed", note=message.processor[:200])
         log.warning("notice %s to %s given up: %s", message.id, message.processor, error)
     else:
         done.failed += 1
@@ -243,7 +288,7 @@ def _failed(
 
 
 def _deliver(
-    session: Session, settings: Settings, request: RightsRequest, message: OutboxMessage
+    session: Session, settings: Settings, request: RightsRequest | None, message: OutboxMessage
 ) -> None:
     policy = policy_of(session)
     processor = policy.processors.get(message.processor)
@@ -261,7 +306,7 @@ def _deliver(
         )
     payload: dict[str, Any] = {
         "id": message.id,
-        "reference": request.reference,
+        "reference": request.reference if request else message.incident,
         "action": message.action,
         "person_id": message.person_id,
         "categories": categories,
@@ -284,11 +329,12 @@ def _deliver(
                 recipient=message.processor,
                 categories=message.categories,
                 reason=REASON,
-                request_id=request.id,
+                request_id=message.request_id,
                 at=now,
             )
         )
-    event(session, request, "recipient_notified", note=message.processor[:200], at=now)
+    if request is not None:
+        event(session, request, "recipient_notified", note=message.processor[:200], at=now)
 
 
 def _keyring(session: Session) -> Keyring:
@@ -349,6 +395,9 @@ def _mail(
     verb = ACTIONS.get(action, action)
     categories = ", ".join(map(str, payload["categories"]))
     name = policy.controller.trading_name or policy.controller.legal_name
+    if action == "breach":
+        _mail_breach(session, settings, name, to, categories, payload)
+        return
     body = (
         f"{name} {verb} personal data of the person we identify to you as "
         f"{payload['person_id']}, at their request (reference {payload['reference']}).\n\n"
@@ -359,6 +408,27 @@ def _mail(
     try:
         subject = "Opt-out of sale and sharing" if action == "opt_out" else f"Data {verb}"
         mail(session, settings, to, f"{subject}: {payload['reference']}", body)
+    except DomainError:
+        raise DeliveryFailed("the mail server did not accept the notice") from None
+
+
+def _mail_breach(
+    session: Session,
+    settings: Settings,
+    name: str,
+    to: str,
+    categories: str,
+    payload: dict[str, Any],
+) -> None:
+    body = (
+        f"{name} had a personal data breach (our reference {payload['reference']}) that "
+        f"involved categories of personal data we shared with you: {categories}.\n\n"
+        "Please check the data you received from us and your own systems, tell us at once of "
+        "anything you find, and take the measures your contract with us requires.\n\n"
+        f"Notice id: {payload['id']}"
+    )
+    try:
+        mail(session, settings, to, f"Personal data breach: {payload['reference']}", body)
     except DomainError:
         raise DeliveryFailed("the mail server did not accept the notice") from None
 

@@ -47,6 +47,7 @@ from steward.web.api import devices as devices_api
 from steward.web.api import health as health_api
 from steward.web.api import incident_containment as incident_containment_api
 from steward.web.api import incident_impact as incident_impact_api
+from steward.web.api import incident_notices as incident_notices_api
 from steward.web.api import me as me_api
 from steward.web.api import organisations as organisations_api
 from steward.web.api import policy as policy_api
@@ -168,6 +169,7 @@ def _routes() -> tuple[BaseRoute, ...]:
         retention_api.router,
         incident_containment_api.router,
         incident_impact_api.router,
+        incident_notices_api.router,
         rights_api.router,
         tickets_api.router,
         organisations_api.router,

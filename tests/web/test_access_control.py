@@ -15,6 +15,7 @@ from tests.who import (
     identity,
     incident_containment,
     incident_impact,
+    incident_notices,
     organisations,
     preferences,
     retention,
@@ -39,6 +40,7 @@ WHO = {
     **retention.WHO,
     **incident_containment.WHO,
     **incident_impact.WHO,
+    **incident_notices.WHO,
 }
 NOT_ALLOWED = {401, 403}
 

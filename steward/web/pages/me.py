@@ -18,6 +18,7 @@ from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, NotFound
 from steward.identity import closing
+from steward.incidents import notices as incident_notices
 from steward.policy.active import policy_of
 from steward.rights import queries, self_service
 from steward.web.auth import SettingsDep, clear_session_cookies, csrf_guard
@@ -72,6 +73,7 @@ def _data_context(session: Session, actor: Actor) -> dict[str, Any]:
         "elsewhere": [o for o in found if not o.channel],
         "downloads": self_service.downloads(session, actor),
         "requests": queries.mine(session, actor),
+        "incident_notices": incident_notices.of_person(session, actor.person_id),
         "labels": queries.KIND_LABELS,
         "status_words": STATUS_WORDS,
         "objectable": _purposes(session, "legitimate_interests"),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from steward.core.actor import VISITOR, Actor
 from steward.core.errors import DomainError, Invalid, NotFound
+from steward.incidents import notices as incident_notices
 from steward.policy.active import policy_of
 from steward.policy.channels import way_in
 from steward.rights import erasure, export, intake, queries, recipients, verify
@@ -134,8 +135,9 @@ def _notice(code: str) -> list[str]:
 
 def _mine(session: Session, actor: Actor) -> dict[str, Any]:
     if actor.person_id is None:
-        return {"mine": None, "told": None}
+        return {"mine": None, "told": None, "incident_notices": []}
     return {
+        "incident_notices": incident_notices.of_person(session, actor.person_id),
         "actions": ACTIONS,
         "mine": queries.mine(session, actor),
         "answers": queries.my_answers(session, actor),

@@ -1,0 +1,200 @@
+"""JSON API under /api/v1/dpo/incidents/{incident_id} for telling people of an incident (the
+privacy officer only): the authority's report and its phases, the people's notices (where
+they stand, sending them) and the Attorney General's sample. Nothing here names a person."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from steward.core import clock
+from steward.core.actor import Actor
+from steward.incidents import notices, report
+from steward.jobs.queue import enqueue
+from steward.rights.common import OFFICER_ROLES
+from steward.vault.service import vault_of
+from steward.web.auth import SettingsDep, csrf_guard, require_roles
+from steward.web.deps import SessionDep
+
+router = APIRouter(
+    prefix="/api/v1/dpo/incidents", tags=["incidents"], dependencies=[Depends(csrf_guard)]
+)
+Officer = Annotated[Actor, Depends(require_roles(*OFFICER_ROLES))]
+
+
+class NamedOut(BaseModel):
+    key: str
+    name: str
+    special: bool
+
+
+class PhaseOut(BaseModel):
+    phase: str
+    at: datetime
+    late_reason: str
+    contents: str = Field(description="SHA-256 of the report as it was sent.")
+    holds: list[str] = Field(description="The Art. 33(3) items the phase held.")
+
+
+class ReportOut(BaseModel):
+    reference: str
+    title: str
+    authority: str
+    controller: dict[str, str]
+    dpo: dict[str, str]
+    aware_at: datetime
+    due_at: datetime
+    late: bool
+    occurred_from: datetime | None
+    occurred_until: datetime | None
+    found_how: str
+    kinds: list[str]
+    summary: str
+    systems: str
+    categories: list[NamedOut]
+    subjects: list[NamedOut]
+    jurisdictions: list[str]
+    people: int | None
+    records: int | None
+    frozen: bool
+    processor: str | None
+    processor_told_at: datetime | None
+    consequences: str
+    measures_taken: str
+    measures_proposed: str
+    missing: list[str] = Field(description="Art. 33(3) items not known yet.")
+    phases: list[PhaseOut]
+
+
+class PhaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phase: Literal["initial", "follow_up", "final"]
+    late_reason: str = Field("", max_length=2000)
+
+
+class TallyOut(BaseModel):
+    people: int
+    sent: int
+    pending: int
+    unmailed: int
+    skipped: int
+    to_send: int
+    california: int
+    seen: int
+
+
+class LetterOut(BaseModel):
+    subject: str
+    sections: list[tuple[str, str]]
+
+
+class SampleOut(BaseModel):
+    due: bool
+    residents: int
+    submitted_at: datetime | None
+    letter: LetterOut
+
+
+class NoticesOut(BaseModel):
+    counts: TallyOut
+    letter: LetterOut
+    ag_sample: SampleOut
+
+
+class SentOut(BaseModel):
+    queued: int
+    skipped: int
+    recipients: list[str]
+    unreachable: list[str]
+    counts: TallyOut
+
+
+def report_out(found: report.Report, now: datetime) -> ReportOut:
+    fields = {k: v for k, v in vars(found).items() if k not in ("categories", "subjects")}
+    return ReportOut(
+        **{**fields, "phases": [PhaseOut(**vars(p)) for p in found.phases]},
+        categories=[NamedOut(**vars(c)) for c in found.categories],
+        subjects=[NamedOut(**vars(s)) for s in found.subjects],
+        late=found.late(now),
+        missing=found.missing(),
+    )
+
+
+def _letter(letter: notices.Letter) -> LetterOut:
+    return LetterOut(subject=letter.subject, sections=letter.sections)
+
+
+def _sample(sample: notices.Sample) -> SampleOut:
+    return SampleOut(
+        due=sample.due,
+        residents=sample.residents,
+        submitted_at=sample.submitted_at,
+        letter=_letter(sample.letter),
+    )
+
+
+@router.get("/{incident_id}/report")
+def get_report(incident_id: str, officer: Officer, session: SessionDep) -> ReportOut:
+    """The report to the supervisory authority (GDPR Art. 33(3)) and the phases sent."""
+    incident = report.incident_for(session, officer, incident_id)
+    return report_out(report.build(session, officer, incident), clock.now())
+
+
+@router.post("/{incident_id}/report/phases", status_code=201)
+def record_phase(
+    incident_id: str, body: PhaseIn, officer: Officer, session: SessionDep
+) -> PhaseOut:
+    """Note that a phase of the report was sent to the authority now (Art. 33(4)); a first
+    phase past 72 hours of awareness needs `late_reason` (Art. 33(1))."""
+    incident = report.incident_for(session, officer, incident_id)
+    phase = report.record_phase(
+        session, officer, incident, body.phase, late_reason=body.late_reason
+    )
+    session.commit()
+    return PhaseOut(**vars(phase))
+
+
+def _tally(session: SessionDep, officer: Actor, incident_id: str) -> TallyOut:
+    incident = report.incident_for(session, officer, incident_id)
+    return TallyOut(**vars(notices.tally(session, vault_of(session), officer, incident)))
+
+
+@router.get("/{incident_id}/notices")
+def get_notices(
+    incident_id: str, officer: Officer, session: SessionDep, settings: SettingsDep
+) -> NoticesOut:
+    """The notice to the people (its words), where the notices stand, and the sample for the
+    Attorney General of California."""
+    incident = report.incident_for(session, officer, incident_id)
+    vault = vault_of(session)
+    sample = notices.ag_sample(session, vault, settings, officer, incident)
+    return NoticesOut(
+        counts=_tally(session, officer, incident_id),
+        letter=_letter(sample.letter),
+        ag_sample=_sample(sample),
+    )
+
+
+@router.post("/{incident_id}/notices", status_code=202)
+def send_notices(incident_id: str, officer: Officer, session: SessionDep) -> SentOut:
+    """Queue a notice to each person affected not told yet (the erased are skipped) and to
+    the recipients of the categories involved; the worker mails them."""
+    incident = report.incident_for(session, officer, incident_id)
+    sent = notices.send(session, vault_of(session), officer, incident)
+    if sent.queued:
+        enqueue(session, notices.JOB, {"incident_id": incident.id})
+    session.commit()
+    return SentOut(**vars(sent), counts=_tally(session, officer, incident_id))
+
+
+@router.post("/{incident_id}/notices/ag-sample", status_code=201)
+def record_ag_sample(
+    incident_id: str, officer: Officer, session: SessionDep, settings: SettingsDep
+) -> SampleOut:
+    """Note that the sample notice was submitted to the Attorney General of California."""
+    incident = report.incident_for(session, officer, incident_id)
+    sample = notices.record_ag_sample(session, vault_of(session), settings, officer, incident)
+    session.commit()
+    return _sample(sample)

@@ -1,0 +1,199 @@
+"""HTML pages for telling people of an incident (X6).
+
+For the privacy officer: `/dpo/incidents/{id}/report`, the authority's report (GDPR Art.
+33(3)) as a page that prints clean, with the phases sent and a form to note the next;
+`/dpo/incidents/{id}/notices`, the people's notice as they will read it, where the notices
+stand, "Send to N people" after a confirmation page, and the Attorney General's sample. For
+the person told: `/privacy/center/notices/{id}`, their notice, marked seen when opened. No
+JavaScript needed; nothing on the officer's pages names a person.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from steward.core import clock
+from steward.core.actor import Actor
+from steward.core.errors import DomainError, NotFound
+from steward.core.settings import Settings
+from steward.incidents import notices, report
+from steward.incidents.models import Incident
+from steward.jobs.queue import enqueue
+from steward.vault.service import vault_of
+from steward.web.auth import SettingsDep, csrf_guard
+from steward.web.deps import SessionDep
+from steward.web.pages.kit import Officer, PageActor, PageRoute, failed, render
+
+router = APIRouter(
+    include_in_schema=False, route_class=PageRoute, dependencies=[Depends(csrf_guard)]
+)
+FormText = Annotated[str, Form()]
+PHASE_NOTICE = "The phase is noted on the incident's timeline, with what the report held."
+NOTICES = {
+    "phase": PHASE_NOTICE,
+    "queued": "The notices are queued: the worker mails them in the next minutes.",
+    "nothing": "Everyone on the list was told already, or cannot be told any more.",
+    "ag_sample": "The sample's submission to the Attorney General is noted.",
+}
+
+
+def _notice(code: str) -> list[str]:
+    return [NOTICES[code]] if code in NOTICES else []
+
+
+def _report_page(
+    request: Request,
+    session: Session,
+    officer: Actor,
+    incident: Incident,
+    extra: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    found = report.build(session, officer, incident)
+    context = {
+        "incident": incident,
+        "tab": "report",
+        "report": found,
+        "late": found.late(clock.now()),
+        "phase_names": report.PHASES,
+        "places": report.JURISDICTION_NAMES,
+        "next_phases": _next_phases(found),
+        **(extra or {}),
+    }
+    return render(request, "dpo/incident_report.html", context, status_code=status_code)
+
+
+def _next_phases(found: report.Report) -> list[str]:
+    sent = [p.phase for p in found.phases]
+    if "final" in sent:
+        return []
+    return ["initial"] if not sent else ["follow_up", "final"]
+
+
+@router.get("/dpo/incidents/{incident_id}/report", response_class=HTMLResponse)
+def report_page(
+    request: Request, incident_id: str, officer: Officer, session: SessionDep, notice: str = ""
+) -> Response:
+    incident = report.incident_for(session, officer, incident_id)
+    return _report_page(request, session, officer, incident, {"notices": _notice(notice)})
+
+
+@router.post("/dpo/incidents/{incident_id}/report/phases", response_class=HTMLResponse)
+def record_phase(
+    request: Request,
+    incident_id: str,
+    officer: Officer,
+    session: SessionDep,
+    phase: FormText = "",
+    late_reason: FormText = "",
+) -> Response:
+    incident = report.incident_for(session, officer, incident_id)
+    try:
+        report.record_phase(session, officer, incident, phase, late_reason=late_reason)
+        session.commit()
+    except DomainError as error:
+        failed(session, error)
+        incident = report.incident_for(session, officer, incident_id)
+        extra = {"error": error.message, "typed": {"phase": phase, "late_reason": late_reason}}
+        return _report_page(request, session, officer, incident, extra, error.status)
+    return RedirectResponse(f"/dpo/incidents/{incident.id}/report?notice=phase", status_code=303)
+
+
+def _notices_context(
+    session: Session, settings: Settings, officer: Actor, incident: Incident
+) -> dict[str, Any]:
+    vault = vault_of(session)
+    return {
+        "incident": incident,
+        "tab": "notices",
+        "counts": notices.tally(session, vault, officer, incident),
+        "sample": notices.ag_sample(session, vault, settings, officer, incident),
+        "threshold": notices.AG_THRESHOLD,
+    }
+
+
+@router.get("/dpo/incidents/{incident_id}/notices", response_class=HTMLResponse)
+def notices_page(
+    request: Request,
+    incident_id: str,
+    officer: Officer,
+    session: SessionDep,
+    settings: SettingsDep,
+    notice: str = "",
+) -> Response:
+    incident = report.incident_for(session, officer, incident_id)
+    context = {**_notices_context(session, settings, officer, incident), "notices": _notice(notice)}
+    return render(request, "dpo/incident_notices.html", context)
+
+
+@router.get("/dpo/incidents/{incident_id}/notices/send", response_class=HTMLResponse)
+def confirm_send(
+    request: Request, incident_id: str, officer: Officer, session: SessionDep
+) -> Response:
+    """Ask before mailing: to how many people, and that it cannot be taken back."""
+    incident = report.incident_for(session, officer, incident_id)
+    counts = notices.tally(session, vault_of(session), officer, incident)
+    context = {"incident": incident, "tab": "notices", "counts": counts}
+    return render(request, "dpo/incident_notices_send.html", context)
+
+
+@router.post("/dpo/incidents/{incident_id}/notices/send", response_class=HTMLResponse)
+def send(
+    request: Request,
+    incident_id: str,
+    officer: Officer,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    incident = report.incident_for(session, officer, incident_id)
+    try:
+        sent = notices.send(session, vault_of(session), officer, incident)
+        if sent.queued:
+            enqueue(session, notices.JOB, {"incident_id": incident.id})
+        session.commit()
+    except DomainError as error:
+        failed(session, error)
+        incident = report.incident_for(session, officer, incident_id)
+        context = {**_notices_context(session, settings, officer, incident), "error": error.message}
+        return render(request, "dpo/incident_notices.html", context, status_code=error.status)
+    code = "queued" if sent.queued else "nothing"
+    return RedirectResponse(f"/dpo/incidents/{incident.id}/notices?notice={code}", status_code=303)
+
+
+@router.post("/dpo/incidents/{incident_id}/notices/ag-sample", response_class=HTMLResponse)
+def record_ag_sample(
+    request: Request,
+    incident_id: str,
+    officer: Officer,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    incident = report.incident_for(session, officer, incident_id)
+    try:
+        notices.record_ag_sample(session, vault_of(session), settings, officer, incident)
+        session.commit()
+    except DomainError as error:
+        failed(session, error)
+        incident = report.incident_for(session, officer, incident_id)
+        context = {**_notices_context(session, settings, officer, incident), "error": error.message}
+        return render(request, "dpo/incident_notices.html", context, status_code=error.status)
+    return RedirectResponse(
+        f"/dpo/incidents/{incident.id}/notices?notice=ag_sample", status_code=303
+    )
+
+
+@router.get("/privacy/center/notices/{notice_id}", response_class=HTMLResponse)
+def own_notice(
+    request: Request, notice_id: str, actor: PageActor, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """A notice of an incident to the signed-in person; anyone else's is "not found"."""
+    try:
+        view, letter = notices.open_own(session, settings, actor, notice_id)
+        session.commit()
+    except NotFound as error:
+        failed(session, error)
+        context = {"title": "Not found", "detail": error.message}
+        return render(request, "portal/not_found.html", context, status_code=404)
+    return render(request, "rights/incident_notice.html", {"notice": view, "letter": letter})
