@@ -62,21 +62,24 @@ def terms(policy: Policy) -> BreachTerms:
     section = policy.incidents or Incidents()
     declared = list(policy.jurisdictions)
     controller = policy.controller
-    contact = section.contact or controller.dpo or Person(
-        name=f"Privacy team of {controller.trading_name or controller.legal_name}",
-        email=controller.privacy_contact,
-        phone=controller.phone,
+    contact = (
+        section.contact
+        or controller.dpo
+        or Person(
+            name=f"Privacy team of {controller.trading_name or controller.legal_name}",
+            email=controller.privacy_contact,
+            phone=controller.phone,
+        )
     )
-    authorities = {
-        j: found
-        for j in declared
-        if (found := section.authorities.get(j) or DEFAULT_AUTHORITIES.get(j)) is not None  # type: ignore[call-overload]
-    }
-    deadlines = {
-        j: found
-        for j in declared
-        if (found := section.deadlines.get(j) or DEFAULT_DEADLINES.get(j)) is not None  # type: ignore[call-overload]
-    }
+    authorities: dict[str, BreachAuthority] = {}
+    deadlines: dict[str, BreachDeadline] = {}
+    for law in declared:
+        authority = section.authorities.get(law) or DEFAULT_AUTHORITIES.get(law)
+        if authority is not None:
+            authorities[law] = authority
+        deadline = section.deadlines.get(law) or DEFAULT_DEADLINES.get(law)
+        if deadline is not None:
+            deadlines[law] = deadline
     return BreachTerms(
         contact, authorities, deadlines, list(section.people_told_by), section.people_notice
     )

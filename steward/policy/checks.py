@@ -480,27 +480,30 @@ def _incidents(policy: Policy) -> Iterator[Finding]:
     for law, deadline in section.deadlines.items():
         path = ("incidents", "deadlines", law)
         legal = DEFAULT_DEADLINES.get(law)
-        if legal is not None and legal.authority_hours is not None:
-            if deadline.authority_hours is None or deadline.authority_hours > legal.authority_hours:
-                yield (
-                    (*path, "authority_hours") if deadline.authority_hours else path,
-                    f"The {LAW_NAMES[law]} requires reporting a breach to the authority within "
-                    f"{legal.authority_hours} hours of becoming aware of it; set "
-                    f"authority_hours to {legal.authority_hours} or less.",
-                )
-        if legal is not None and legal.people_days is not None:
-            if deadline.people_days is None or deadline.people_days > legal.people_days:
-                yield (
-                    (*path, "people_days") if deadline.people_days else path,
-                    f"{LAW_NAMES[law]} requires telling the people within {legal.people_days} "
-                    f"calendar days; set people_days to {legal.people_days} or less.",
-                )
+        if legal is not None and _later(deadline.authority_hours, legal.authority_hours):
+            yield (
+                (*path, "authority_hours") if deadline.authority_hours else path,
+                f"The {LAW_NAMES[law]} requires reporting a breach to the authority within "
+                f"{legal.authority_hours} hours of becoming aware of it; set "
+                f"authority_hours to {legal.authority_hours} or less.",
+            )
+        if legal is not None and _later(deadline.people_days, legal.people_days):
+            yield (
+                (*path, "people_days") if deadline.people_days else path,
+                f"{LAW_NAMES[law]} requires telling the people within {legal.people_days} "
+                f"calendar days; set people_days to {legal.people_days} or less.",
+            )
         if (deadline.sample_over is None) != (deadline.sample_days is None):
             yield (
                 path,
                 "A sample notice to the authority needs both sample_over (how many people) "
                 "and sample_days (how many days after the notices); give both or neither.",
             )
+
+
+def _later(given: int | None, law: int | None) -> bool:
+    """Whether a deadline the file gives is missing or later than the one the law sets."""
+    return law is not None and (given is None or given > law)
 
 
 def _incidents_declared(policy: Policy) -> Iterator[Finding]:

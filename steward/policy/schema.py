@@ -388,7 +388,7 @@ class Incidents(Strict):
         default_factory=dict, description="The deadlines of each jurisdiction."
     )
     people_told_by: list[BreachNotice] = Field(
-        default_factory=lambda: ["email", "privacy_center"],
+        default_factory=lambda: list[BreachNotice](["email", "privacy_center"]),
         min_length=1,
         description="How the people affected are told.",
     )
