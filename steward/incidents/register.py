@@ -27,7 +27,7 @@ from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
 from steward.incidents import clocks, severity, timeline
-from steward.incidents.models import KINDS, Incident, IncidentTask
+from steward.incidents.models import KINDS, Incident, IncidentEvent, IncidentTask
 from steward.policy.active import policy_of
 from steward.policy.schema import Policy
 
@@ -453,3 +453,31 @@ def close(session: Session, actor: Actor, incident_id: str, given: CloseIn) -> I
     timeline.note(session, actor, incident.id, "closed")
     session.commit()
     return incident
+
+
+@dataclass(frozen=True)
+class Record:
+    """An incident with what its pages show: its clocks, tasks, timeline, the special
+    categories involved, and the severity's and decisions' suggestions."""
+
+    incident: Incident
+    duties: list[clocks.Duty]
+    tasks: list[IncidentTask]
+    events: list[IncidentEvent]
+    special: list[str]
+    suggested_context: float | None
+    suggestion: severity.Suggestion | None
+
+
+def read(session: Session, actor: Actor, incident_id: str) -> Record:
+    incident = get(session, actor, incident_id)
+    policy = policy_of(session)
+    return Record(
+        incident,
+        clocks.duties(policy, incident, clock.now()),
+        tasks(session, actor, incident_id),
+        timeline.events(session, incident_id),
+        special(policy, incident),
+        severity.suggested_context(policy, lists(incident, "categories")),
+        severity.suggest(incident.band),
+    )

@@ -45,6 +45,7 @@ from steward.web.api import consent as consent_api
 from steward.web.api import data_use as data_use_api
 from steward.web.api import devices as devices_api
 from steward.web.api import health as health_api
+from steward.web.api import incidents as incidents_api
 from steward.web.api import me as me_api
 from steward.web.api import organisations as organisations_api
 from steward.web.api import policy as policy_api
@@ -164,6 +165,7 @@ def _routes() -> tuple[BaseRoute, ...]:
         rights_work_api.router,
         data_use_api.router,
         retention_api.router,
+        incidents_api.router,
         rights_api.router,
         tickets_api.router,
         organisations_api.router,

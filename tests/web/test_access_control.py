@@ -13,6 +13,7 @@ from tests.who import (
     data_use,
     devices,
     identity,
+    incidents,
     organisations,
     preferences,
     retention,
@@ -35,6 +36,7 @@ WHO = {
     **rights_work.WHO,
     **data_use.WHO,
     **retention.WHO,
+    **incidents.WHO,
 }
 NOT_ALLOWED = {401, 403}
 
