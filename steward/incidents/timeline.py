@@ -27,7 +27,9 @@ def note(
         detail=json.dumps(detail, sort_keys=True, default=str),
     )
     session.add(event)
-    record(session, actor, f"incident.{kind}"[:32], purpose=INCIDENTS)
+    # An audit action is a plain name (no dots): contain.sessions -> incident_contain_sessions.
+    action = f"incident_{kind}".replace(".", "_").replace("-", "_")[:32]
+    record(session, actor, action, purpose=INCIDENTS)
     return event
 
 
