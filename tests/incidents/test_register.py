@@ -143,8 +143,9 @@ def test_an_incident_closes_only_once_both_decisions_are_recorded(team):
     close = f"/api/v1/dpo/incidents/{record['id']}/close"
     refused = officer.post(close, json={})
     assert refused.status_code == 409
-    assert "whether to report it to the authority and whether to tell the people" in (
-        refused.json()["detail"]
+    assert (
+        "whether to report it to the authority and whether to tell the people"
+        in (refused.json()["detail"])
     )
     patch(officer, record, notify_authority=False, authority_reason="Unlikely to be a risk.")
     assert "whether to tell the people" in officer.post(close, json={}).json()["detail"]

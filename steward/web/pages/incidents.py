@@ -212,7 +212,8 @@ def incidents(
 async def record(request: Request, officer: Officer, session: SessionDep) -> Response:
     form = await request.form()
     try:
-        values = _given(form, local_of(request), lists=True)
+        given = _given(form, local_of(request), lists=True)
+        values = {k: v for k, v in given.items() if v is not None}  # blank: not given
         made = register.record(session, officer, _checked(IncidentIn, values))
     except DomainError as error:
         failed(session, error)
