@@ -38,6 +38,16 @@ Kind = Literal["confidentiality", "integrity", "availability"]
 Exemption = Literal["encrypted", "mitigated", "disproportionate"]
 # The fields an officer writes, as the model names them; lists are stored as JSON.
 LISTS = ("kinds", "categories", "subjects", "jurisdictions")
+_TEXTS = (  # the free-text fields: empty, never null
+    "found_how",
+    "summary",
+    "systems",
+    "consequences",
+    "measures_taken",
+    "measures_proposed",
+    "authority_reason",
+    "people_reason",
+)
 DECIDED = ("notify_authority", "authority_reason", "notify_people", "people_reason", "exemption")
 
 
@@ -232,24 +242,17 @@ def record(session: Session, actor: Actor, given: IncidentIn) -> Incident:
     return incident
 
 
-_TEXTS = (
-    "found_how",
-    "summary",
-    "systems",
-    "consequences",
-    "measures_taken",
-    "measures_proposed",
-    "authority_reason",
-    "people_reason",
-)
+def _open(session: Session, actor: Actor, incident_id: str) -> Incident:
+    incident = get(session, actor, incident_id)
+    if incident.status != "open":
+        raise Conflict("This incident is closed; it can no longer be changed.")
+    return incident
 
 
 def update(session: Session, actor: Actor, incident_id: str, given: Fields) -> Incident:
     """Change what the officer gave; the rest stays. A field given as null is cleared (a
     text as empty). The whole record is checked before anything is kept. Commits."""
-    incident = get(session, actor, incident_id)
-    if incident.status != "open":
-        raise Conflict("This incident is closed; it can no longer be changed.")
+    incident = _open(session, actor, incident_id)
     values = given.model_dump(exclude_unset=True)
     changed = _apply(policy_of(session), incident, values)
     if changed:
@@ -311,7 +314,7 @@ def _apply(policy: Policy, incident: Incident, given: Mapping[str, Any]) -> list
             incident.circumstance_parts = json.dumps(value, sort_keys=True)
             continue
         setattr(incident, name, value)
-    incident.circumstances = severity.circumstances(after["circumstances"]) or None
+    incident.circumstances = severity.circumstances(after["circumstances"])
     incident.severity = scored.score if scored else None
     incident.band = scored.band if scored else None
     return changed
@@ -362,7 +365,7 @@ def duty_done(session: Session, actor: Actor, incident_id: str, given: DutyIn) -
     """Record a duty the clocks track as done (the authority reported, the people told, the
     sample sent), at `done_at` (now if not given); done after its deadline needs the reason
     for the delay (Art. 33(1)). Commits."""
-    incident = get(session, actor, incident_id)
+    incident = _open(session, actor, incident_id)
     now = clock.now()
     done_at = given.done_at or now
     if done_at > now:
@@ -401,7 +404,7 @@ def tasks(session: Session, actor: Actor, incident_id: str) -> list[IncidentTask
 
 def add_task(session: Session, actor: Actor, incident_id: str, given: TaskIn) -> IncidentTask:
     """A follow-up task on the incident. Commits."""
-    incident = get(session, actor, incident_id)
+    incident = _open(session, actor, incident_id)
     if not given.text.strip():
         raise Invalid("Write what is to be done.")
     task = IncidentTask(

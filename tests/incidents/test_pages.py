@@ -148,6 +148,7 @@ def test_duties_tasks_and_closing_from_the_record(team):
     assert post_form(officer, page, decided).status_code == 200
     closed = post_form(officer, f"{page}/close", {"note": "Done"})
     assert "The incident is closed." in shown(closed.text) and "Save the record" not in closed.text
+    assert "Add the task" not in closed.text
     timeline = shown(closed.text)
     for step in ("Recorded", "Duty done", "Task added", "Task done", "Closed"):
         assert step in timeline, step

@@ -154,6 +154,8 @@ def test_an_incident_closes_only_once_both_decisions_are_recorded(team):
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert patch(officer, record, title="Later").status_code == 409
     assert officer.post(close, json={}).status_code == 409
+    tasks = f"/api/v1/dpo/incidents/{record['id']}/tasks"
+    assert officer.post(tasks, json={"text": "Later work"}).status_code == 409
     assert officer.get("/api/v1/dpo/incidents").json()["items"] == []
     listed = officer.get("/api/v1/dpo/incidents?closed=true").json()["items"]
     assert [i["status"] for i in listed] == ["closed"]
