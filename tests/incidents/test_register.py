@@ -110,7 +110,10 @@ def test_the_severity_is_worked_out_by_the_enisa_method_and_suggests_the_decisio
     assert low["suggestion"]["notify_authority"] is False
     medium = patch(officer, record, data_context=2, identification=1).json()
     assert medium["band"] == "medium" and medium["suggestion"]["notify_people"] is False
-    assert steps(officer, record) == ["recorded", "updated", "updated", "updated"]
+    high = patch(officer, record, data_context=3).json()  # 3 x 1 = 3: high from 3 on
+    assert (high["severity"], high["band"]) == (3.0, "high")
+    assert high["suggestion"]["notify_people"] is True
+    assert steps(officer, record) == ["recorded", "updated", "updated", "updated", "updated"]
 
 
 def test_each_decision_needs_its_reason_and_a_high_risk_untold_names_its_exemption(team):
