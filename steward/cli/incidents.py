@@ -16,4 +16,5 @@ from steward.cli import (  # noqa: E402, F401
     incident_contain,
     incident_impact,
     incident_notices,
+    incident_register,
 )

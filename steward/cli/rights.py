@@ -115,15 +115,19 @@ def run() -> None:
 
 @app.command("digest")
 def digest() -> None:
-    """Mail the privacy officers the digest of open requests. Run it daily.
+    """Mail the privacy officers the digest of open requests and incidents due. Run it daily.
 
     It goes to every active privacy officer and the policy's privacy contact, and names
     references, kinds and due dates only, then the newest restore test of the backups; it
     goes out with no request open when that test failed or is overdue."""
     from steward.backup import drill
+    from steward.incidents import clocks
     from steward.rights import deadlines
 
     with opened() as (runtime, session):
         backups, warning = drill.digest_lines(session, runtime.settings)
-        sent = deadlines.digest(session, runtime.settings, backups, send_anyway=warning)
+        due = clocks.digest_lines(session)
+        sent = deadlines.digest(
+            session, runtime.settings, backups, send_anyway=warning, incidents=due
+        )
     typer.echo(f"digest mailed to {count(sent, 'address', 'addresses')}")

@@ -61,6 +61,9 @@ class Incident(Base):
     data_context: Mapped[float | None] = mapped_column(Float)
     identification: Mapped[float | None] = mapped_column(Float)
     circumstances: Mapped[float | None] = mapped_column(Float)
+    # The circumstances' parts (JSON: loss of confidentiality, integrity, availability,
+    # malicious intent, each 0 to 0.5), whose sum is `circumstances`.
+    circumstance_parts: Mapped[str] = mapped_column(Text, default="{}")
     severity: Mapped[float | None] = mapped_column(Float)
     band: Mapped[str | None] = mapped_column(String(12))
     # The decisions and their reasons (Art. 33, Art. 34 and its 34(3) exemptions).
@@ -69,6 +72,10 @@ class Incident(Base):
     notify_people: Mapped[bool | None] = mapped_column(Boolean)
     people_reason: Mapped[str] = mapped_column(Text, default="")
     exemption: Mapped[str | None] = mapped_column(String(32))
+    # The duties the clocks track, as done (JSON: duty key such as "authority:gdpr" -> ISO
+    # time), and the reasons given for those done late (Art. 33(1)).
+    duties_done: Mapped[str] = mapped_column(Text, default="{}")
+    delay_reasons: Mapped[str] = mapped_column(Text, default="{}")
     # The people affected, once frozen: how they were found (JSON, no personal data) and when.
     affected_scope: Mapped[str | None] = mapped_column(Text)
     affected_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

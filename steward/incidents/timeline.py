@@ -28,7 +28,8 @@ def note(
     )
     session.add(event)
     # An audit action is a plain name ([a-z0-9_]): contain.sessions -> incident_contain_sessions
-    record(session, actor, f"incident_{kind}".replace(".", "_")[:32], purpose=INCIDENTS)
+    action = f"incident_{kind}".replace(".", "_").replace("-", "_")[:32]
+    record(session, actor, action, purpose=INCIDENTS)
     return event
 
 

@@ -14,7 +14,7 @@ from steward.core.db import transaction
 from steward.core.errors import Conflict
 from steward.core.runtime import Runtime
 from steward.desk import held_recordings
-from steward.incidents import notices
+from steward.incidents import clocks, notices
 from steward.jobs import queue
 from steward.policy.schema import Policy
 from steward.retention import stale, sweep
@@ -57,7 +57,8 @@ def rights_run(ctx: JobContext, payload: dict[str, Any]) -> None:
 def rights_digest(ctx: JobContext, payload: dict[str, Any]) -> None:
     with ctx.session() as session:
         backups, warning = drill.digest_lines(session, ctx.settings)
-        deadlines.digest(session, ctx.settings, backups, send_anyway=warning)
+        due = clocks.digest_lines(session)
+        deadlines.digest(session, ctx.settings, backups, send_anyway=warning, incidents=due)
 
 
 def audit_checkpoint(ctx: JobContext, payload: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from steward.policy import serviceable
+from steward.policy.breach import DEFAULT_DEADLINES, LAW_NAMES
 from steward.policy.channels import CHANNEL_VERIFICATION, NAMES, SIGNED_OUT, servable
 from steward.policy.countries import EEA, in_country
 from steward.policy.schema import Policy
@@ -70,6 +71,7 @@ def check(policy: Policy, known: Known) -> list[Finding]:
         *_requests(policy, known),
         *_children(policy, known),
         *_changelog(policy),
+        *_incidents(policy),
     ]
 
 
@@ -81,6 +83,7 @@ def advise(policy: Policy, known: Known, complete: bool = True) -> list[Finding]
         *_unused_purposes(policy, known),
         *_signed_out_privacy_center(policy),
         *_transfer_statements(policy),
+        *_incidents_declared(policy),
         *(serviceable.desk_findings(policy) if complete else ()),
     ]
 
@@ -448,4 +451,65 @@ def _changelog(policy: Policy) -> Iterator[Finding]:
             ("effective_date",),
             f"The effective date {policy.effective_date} differs from the date of version "
             f"{policy.version} in the changelog ({current[0].date}); make them the same.",
+        )
+
+
+def _incidents(policy: Policy) -> Iterator[Finding]:
+    """X6: the breach section names an authority and deadlines only for declared laws, the
+    GDPR's authority (no default: it depends on where the business and the people are), and
+    no deadline later than the law's."""
+    section = policy.incidents
+    if section is None:
+        return
+    declared = set(policy.jurisdictions)
+    for part in ("authorities", "deadlines"):
+        for law in getattr(section, part):
+            if law not in declared:
+                yield (
+                    ("incidents", part, law),
+                    f"incidents > {part} names '{law}', which the policy does not list under "
+                    "jurisdictions; remove it or add the jurisdiction.",
+                )
+    if "gdpr" in declared and "gdpr" not in section.authorities:
+        yield (
+            ("incidents", "authorities") if section.authorities else ("incidents",),
+            "The policy answers to the GDPR but names no authority to report a breach to: "
+            "add incidents > authorities > gdpr (the lead supervisory authority, or the "
+            "authority where the people affected live).",
+        )
+    for law, deadline in section.deadlines.items():
+        path = ("incidents", "deadlines", law)
+        legal = DEFAULT_DEADLINES.get(law)
+        if legal is not None and _later(deadline.authority_hours, legal.authority_hours):
+            yield (
+                (*path, "authority_hours") if deadline.authority_hours else path,
+                f"The {LAW_NAMES[law]} requires reporting a breach to the authority within "
+                f"{legal.authority_hours} hours of becoming aware of it; set "
+                f"authority_hours to {legal.authority_hours} or less.",
+            )
+        if legal is not None and _later(deadline.people_days, legal.people_days):
+            yield (
+                (*path, "people_days") if deadline.people_days else path,
+                f"{LAW_NAMES[law]} requires telling the people within {legal.people_days} "
+                f"calendar days; set people_days to {legal.people_days} or less.",
+            )
+        if (deadline.sample_over is None) != (deadline.sample_days is None):
+            yield (
+                path,
+                "A sample notice to the authority needs both sample_over (how many people) "
+                "and sample_days (how many days after the notices); give both or neither.",
+            )
+
+
+def _later(given: int | None, law: int | None) -> bool:
+    """Whether a deadline the file gives is missing or later than the one the law sets."""
+    return law is not None and (given is None or given > law)
+
+
+def _incidents_declared(policy: Policy) -> Iterator[Finding]:
+    if policy.incidents is None and "gdpr" in policy.jurisdictions:
+        yield (
+            ("jurisdictions",),
+            "The policy answers to the GDPR but has no incidents section naming the authority "
+            "to report a breach to; add incidents > authorities > gdpr.",
         )

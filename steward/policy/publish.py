@@ -1,5 +1,6 @@
 """The privacy policy and the cookie policy, written in plain words from the policy file."""
 
+from steward.policy.breach import how_people_are_told, terms
 from steward.policy.countries import EEA, in_country, name_of_country
 from steward.policy.document import Document, Section, Table
 from steward.policy.durations import Duration
@@ -184,6 +185,7 @@ def privacy_policy(policy: Policy) -> Document:
             ],
             "security",
         ),
+        _breaches(policy),
         _changes(policy),
     ]
     return Document(
@@ -478,6 +480,22 @@ def cookie_table(policy: Policy) -> Table:
             for c in group.cookies
         ]
         or [["None", "-", "-", "-", "We set no cookies."]],
+    )
+
+
+def _breaches(policy: Policy) -> Section:
+    found = terms(policy)
+    contact = found.contact
+    reach = contact.email + (f", {contact.phone}" if contact.phone else "")
+    return Section(
+        "If your data is involved in a breach",
+        [
+            "We record every breach of security that affects personal data, what we did about "
+            "it and why, and report it to the data protection authority where the law requires.",
+            how_people_are_told(policy),
+            f"Questions about a breach go to {contact.name} ({reach}).",
+        ],
+        "breaches",
     )
 
 

@@ -338,6 +338,65 @@ class ClientProcessing(Strict):
     transfers: str | None = Field(None, description="Transfers abroad and their safeguards.")
 
 
+BreachNotice = Literal["email", "privacy_center", "post", "phone", "public_notice"]
+
+
+class BreachAuthority(Strict):
+    name: Text = Field(description="The authority a breach is reported to.")
+    contact: Text = Field(description="Its address, telephone number or web page for breaches.")
+    how_to_file: Text = Field(description="How a report is filed, in plain words.")
+
+
+class BreachDeadline(Strict):
+    authority_hours: int | None = Field(
+        None, gt=0, description="Hours from awareness to report the authority (GDPR: 72)."
+    )
+    phased: bool = Field(
+        False, description="Whether the report may be given in phases as facts are known."
+    )
+    people_days: int | None = Field(
+        None,
+        gt=0,
+        description="Calendar days from awareness to tell the people (California: 30); "
+        "none means without undue delay.",
+    )
+    sample_over: int | None = Field(
+        None,
+        gt=0,
+        description="People affected above which a sample notice goes to the authority "
+        "(California: 500, to the Attorney General).",
+    )
+    sample_days: int | None = Field(
+        None, gt=0, description="Calendar days after the people's notices the sample is due."
+    )
+
+
+class Incidents(Strict):
+    """How personal data breaches are handled: who answers for them, whom they are reported to
+    and by when, and how the people are told. Each declared jurisdiction without an entry
+    gets Steward's defaults (docs/policy-file.md)."""
+
+    contact: Person | None = Field(
+        None,
+        description="Who answers for breaches (the DPO or contact); default: the controller's "
+        "dpo, else the privacy contact.",
+    )
+    authorities: dict[Jurisdiction, BreachAuthority] = Field(
+        default_factory=dict, description="The authority of each jurisdiction."
+    )
+    deadlines: dict[Jurisdiction, BreachDeadline] = Field(
+        default_factory=dict, description="The deadlines of each jurisdiction."
+    )
+    people_told_by: list[BreachNotice] = Field(
+        default_factory=lambda: list[BreachNotice](["email", "privacy_center"]),
+        min_length=1,
+        description="How the people affected are told.",
+    )
+    people_notice: str | None = Field(
+        None, description="What the privacy policy says about telling people, in your words."
+    )
+
+
 class Policy(Strict):
     version: Text = Field(description="The policy's version, e.g. '2.1'.")
     effective_date: dt.date = Field(description="When this version took effect.")
@@ -373,4 +432,7 @@ class Policy(Strict):
     )
     processing_for_clients: list[ClientProcessing] = Field(
         default_factory=list, description="Processing done as a processor for clients."
+    )
+    incidents: Incidents | None = Field(
+        None, description="How breaches are reported and people told (defaults if left out)."
     )

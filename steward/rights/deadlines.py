@@ -227,17 +227,24 @@ def digest_text(session: Session) -> tuple[str, int]:
 
 
 def digest(
-    session: Session, settings: Settings, more: Sequence[str] = (), send_anyway: bool = False
+    session: Session,
+    settings: Settings,
+    more: Sequence[str] = (),
+    send_anyway: bool = False,
+    incidents: Sequence[str] = (),
 ) -> int:
     """Mail the daily digest of open requests, the lines `more` (backups: no personal data)
     and the audit trail's newest signed checkpoint (a copy kept outside the database; no
     personal data) to every active privacy officer and the privacy contact; returns how many
     mails went out. Nothing is sent when no request is open and no checkpoint was signed,
-    unless `send_anyway` (a warning)."""
+    unless `send_anyway` (a warning). `incidents` are the lines of the incidents' duties due
+    (incidents.clocks, no personal data): any sends the mail too."""
     text, count = digest_text(session)
     signed = newest_checkpoint(session)
-    if count == 0 and signed is None and not send_anyway:
+    if count == 0 and signed is None and not send_anyway and not incidents:
         return 0
+    if incidents:
+        text = "\n".join([text, "", *incidents])
     if more:
         text = "\n".join([text, "", *more])
     if signed is not None:
@@ -248,6 +255,8 @@ def digest(
     addresses = _officer_addresses(session)
     session.commit()  # the gate's audit entries
     subject = f"Rights requests: {count} open" if count else "Rights requests: none open"
+    if incidents:
+        subject += ", and incidents due"
     if send_anyway:
         subject += ", and a backup warning"
     return sum(mail_quietly(session, settings, to, subject, text) for to in addresses)

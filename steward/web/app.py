@@ -48,6 +48,7 @@ from steward.web.api import health as health_api
 from steward.web.api import incident_containment as incident_containment_api
 from steward.web.api import incident_impact as incident_impact_api
 from steward.web.api import incident_notices as incident_notices_api
+from steward.web.api import incidents as incidents_api
 from steward.web.api import me as me_api
 from steward.web.api import organisations as organisations_api
 from steward.web.api import policy as policy_api
@@ -170,6 +171,7 @@ def _routes() -> tuple[BaseRoute, ...]:
         incident_containment_api.router,
         incident_impact_api.router,
         incident_notices_api.router,
+        incidents_api.router,
         rights_api.router,
         tickets_api.router,
         organisations_api.router,

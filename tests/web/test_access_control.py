@@ -16,6 +16,7 @@ from tests.who import (
     incident_containment,
     incident_impact,
     incident_notices,
+    incidents,
     organisations,
     preferences,
     retention,
@@ -41,6 +42,7 @@ WHO = {
     **incident_containment.WHO,
     **incident_impact.WHO,
     **incident_notices.WHO,
+    **incidents.WHO,
 }
 NOT_ALLOWED = {401, 403}
 

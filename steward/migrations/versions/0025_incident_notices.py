@@ -3,14 +3,14 @@ the last error), one per person and incident; the recipients' outbox also tells 
 of an incident, named by its reference, with no rights request behind it
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0023
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
