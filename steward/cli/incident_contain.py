@@ -52,7 +52,7 @@ def contain(
 ) -> None:
     """Contain an incident: revoke sessions, disable an account, force a new password and
     MFA, rotate the master key, pause or resume the outbox to a processor, place a hold."""
-    from steward.incidents import containment
+    from steward.incidents import containment, register
 
     hold = _hold(legal_hold)
     scope, target = hold or (None, None)
@@ -75,7 +75,7 @@ def contain(
     ]
     with opened() as (runtime, session):
         officer = _officer(session, by)
-        incident_id = containment.incident_id_of(session, officer, reference)
+        incident_id = register.get(session, officer, reference).id
         for step, named in steps:
             done = containment.take(session, officer, incident_id, step, runtime, **named)
             typer.echo(f"{reference}: {step} done  {_detail(done.detail)}")

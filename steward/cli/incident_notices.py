@@ -21,10 +21,10 @@ def report_command(
 
     from steward.core import clock
     from steward.core.actor import SYSTEM
-    from steward.incidents import report
+    from steward.incidents import register, report
 
     with opened() as (_, session):
-        found = report.build(session, SYSTEM, report.incident_for(session, SYSTEM, reference))
+        found = report.build(session, SYSTEM, register.get(session, SYSTEM, reference))
     if as_json:
         data = {**asdict(found), "late": found.late(clock.now()), "missing": found.missing()}
         typer.echo(json.dumps(data, indent=2, default=str))
@@ -53,11 +53,11 @@ def notify(
     yet (the erased are skipped), and to the recipients of the data involved, then mail what
     is due. Running it again mails nobody twice."""
     from steward.core.actor import SYSTEM
-    from steward.incidents import notices, report
+    from steward.incidents import notices, register
     from steward.rights import recipients
 
     with opened() as (runtime, session):
-        incident = report.incident_for(session, SYSTEM, reference)
+        incident = register.get(session, SYSTEM, reference)
         counts = notices.tally(session, runtime.vault, SYSTEM, incident)
         if counts.to_send and not yes:
             typer.confirm(

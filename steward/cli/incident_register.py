@@ -128,7 +128,7 @@ def show_incident(reference: Reference, by: Officer) -> None:
 
     with opened() as (_, session):
         officer = _officer(session, by)
-        found = register.by_reference(session, officer, reference)
+        found = register.get(session, officer, reference)
         _show(register.read(session, officer, found.id))
 
 
@@ -156,7 +156,7 @@ def update_incident(
     given = _checked(register.Fields, _parsed(field))
     with opened() as (_, session):
         officer = _officer(session, by)
-        found = register.by_reference(session, officer, reference)
+        found = register.get(session, officer, reference)
         register.update(session, officer, found.id, given)
         _show(register.read(session, officer, found.id))
 
@@ -172,6 +172,6 @@ def close_incident(
 
     with opened() as (_, session):
         officer = _officer(session, by)
-        found = register.by_reference(session, officer, reference)
+        found = register.get(session, officer, reference)
         register.close(session, officer, found.id, register.CloseIn(note=note))
         typer.echo(f"closed {found.reference}")

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import INCIDENTS, decide, role_refused
+from steward.access.gate import INCIDENTS
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.runtime import Runtime
@@ -31,7 +30,7 @@ from steward.identity import admin, reset
 from steward.identity.common import gate, load_account, login_index
 from steward.identity.models import Account
 from steward.identity.sessions import end_all
-from steward.incidents import timeline
+from steward.incidents import register, timeline
 from steward.incidents.models import Incident
 from steward.policy.active import policy_of
 from steward.policy.schema import Policy
@@ -77,37 +76,10 @@ class Containment:
     processors: dict[str, str]  # the policy's processors to pick from: key -> name
 
 
-def _require_officer(session: Session, actor: Actor) -> None:
-    """A role check before anything is looked up, so a refusal reveals nothing."""
-    reason = decide(policy_of(session), actor, INCIDENTS, None, [])
-    if reason is not None:
-        raise role_refused(
-            actor, "Only the privacy officer contains an incident.", purpose=INCIDENTS
-        )
-
-
-def _incident(session: Session, actor: Actor, incident_id: str) -> Incident:
-    # Until the register's `steward.incidents.register.get` is on this branch.
-    _require_officer(session, actor)
-    found = session.get(Incident, incident_id)
-    if found is None:
-        raise NotFound("There is no such incident.")
-    return found
-
-
 def _open_incident(session: Session, actor: Actor, incident_id: str) -> Incident:
-    found = _incident(session, actor, incident_id)
+    found = register.get(session, actor, incident_id)
     if found.status == "closed":
         raise Conflict("This incident is closed: reopen it before taking more steps.")
-    return found
-
-
-def incident_id_of(session: Session, actor: Actor, reference: str) -> str:
-    """The id of the incident with this reference (INC-2026-0001), for the command line."""
-    _require_officer(session, actor)
-    found = session.scalar(select(Incident.id).where(Incident.reference == reference.strip()))
-    if found is None:
-        raise NotFound("There is no incident with this reference.")
     return found
 
 
@@ -189,7 +161,7 @@ def pause_processor(session: Session, actor: Actor, incident_id: str, processor:
 
 def resume_processor(session: Session, actor: Actor, incident_id: str, processor: str) -> Done:
     """Deliver to the processor again: what waited goes at the next run of the outbox."""
-    _incident(session, actor, incident_id)  # a closed incident may still resume its pause
+    register.get(session, actor, incident_id)  # a closed incident may still resume its pause
     processor = processor.strip()
     waiting = recipients.resume(session, processor)
     return _noted(
@@ -224,7 +196,7 @@ def place_hold(
 
 def status(session: Session, actor: Actor, incident_id: str) -> Containment:
     """The containment steps taken on the incident and the processors paused now."""
-    found = _incident(session, actor, incident_id)
+    found = register.get(session, actor, incident_id)
     kinds = {kind: step for step, kind in STEPS.items()}
     done = [
         Done(kinds[e.kind], e.at, e.actor_id, json.loads(e.detail))

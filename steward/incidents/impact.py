@@ -27,19 +27,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from steward.access.gate import INCIDENTS, RIGHTS_ROLES, PersonState, readable, role_refused
+from steward.access.gate import INCIDENTS, PersonState, readable
 from steward.audit.models import ENTRIES
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.core.errors import Conflict, Invalid, NotFound
+from steward.core.errors import Conflict, Invalid
 from steward.desk.models import Membership, Organisation
 from steward.identity.common import load_account, login_index
 from steward.identity.models import STAFF_ROLES, Account, Person, WebSession
 from steward.identity.sessions import TOUCH_EVERY
 from steward.incidents import affected as frozen_list
+from steward.incidents import register
 from steward.incidents.affected import PART, Affected
-from steward.incidents.models import Incident, IncidentEvent
+from steward.incidents.models import IncidentEvent
 from steward.incidents.timeline import note
 from steward.policy.active import policy_of, resolve
 from steward.policy.countries import EEA
@@ -428,23 +429,6 @@ class Tally:
         )
 
 
-def _require_officer(actor: Actor) -> None:
-    if actor.role not in RIGHTS_ROLES:
-        raise role_refused(actor, "Only the privacy officer responds to incidents.", INCIDENTS)
-
-
-def incident_of(session: Session, actor: Actor, incident_id: str) -> Incident:
-    """The incident by id or reference, for the officer (until the register's loader
-    exists)."""
-    _require_officer(actor)
-    found = session.get(Incident, incident_id) or session.scalar(
-        select(Incident).where(Incident.reference == incident_id.strip().upper())
-    )
-    if found is None:
-        raise NotFound("There is no such incident.")
-    return found
-
-
 def _sessions(session: Session, chosen: Scope) -> int | None:
     if chosen.kind != "device":
         return None
@@ -453,7 +437,7 @@ def _sessions(session: Session, chosen: Scope) -> int | None:
 
 def preview(session: Session, actor: Actor, incident_id: str, chosen: Scope) -> Counts:
     """The counts the scope gives, nothing stored and no person named. Audited as one entry."""
-    incident_of(session, actor, incident_id)
+    register.get(session, actor, incident_id)
     tally = Tally()
     for person in affected(session, chosen):
         tally.add(person)
@@ -466,7 +450,7 @@ def freeze(session: Session, actor: Actor, incident_id: str, chosen: Scope) -> F
     """Compute the list, seal it under the incident's key (replacing any earlier one), put
     the counts on the register and the step on the timeline. Reading the people is audited
     through the gate, one append per part."""
-    incident = incident_of(session, actor, incident_id)
+    incident = register.get(session, actor, incident_id)
     if incident.status == "closed":
         raise Conflict("This incident is closed; reopen it to change who it affected.")
     policy = policy_of(session)
@@ -503,7 +487,7 @@ def freeze(session: Session, actor: Actor, incident_id: str, chosen: Scope) -> F
 
 def frozen(session: Session, actor: Actor, incident_id: str) -> Frozen | None:
     """The counts frozen last, as the timeline noted them; None before any freeze."""
-    incident = incident_of(session, actor, incident_id)
+    incident = register.get(session, actor, incident_id)
     if incident.affected_scope is None or incident.affected_frozen_at is None:
         return None
     event = session.scalar(

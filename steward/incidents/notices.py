@@ -35,9 +35,9 @@ from steward.core.errors import Conflict, NotFound
 from steward.core.settings import Settings
 from steward.identity.common import load_person, mail
 from steward.identity.models import Person
-from steward.incidents import affected, timeline
+from steward.incidents import affected, register, timeline
 from steward.incidents.models import Incident, IncidentNotice
-from steward.incidents.report import incident_for, keys_of
+from steward.incidents.report import keys_of
 from steward.mail.smtp import MailFailed
 from steward.policy.active import policy_of, resolve
 from steward.policy.local import Local
@@ -198,7 +198,7 @@ def _list(session: Session, vault: Vault, incident: Incident) -> list[affected.A
 
 
 def tally(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Tally:
-    incident_for(session, actor, incident.id)
+    register.require_officer(session, actor)
     people = _list(session, vault, incident)
     rows = session.execute(
         select(
@@ -237,7 +237,7 @@ def send(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Se
     """Queue a notice to every person of the frozen list not told yet (the erased skipped),
     and one to each recipient of the categories involved; the worker mails them. Sending again
     queues only those not queued before. Part of the caller's transaction."""
-    incident_for(session, actor, incident.id)
+    register.require_officer(session, actor)
     if incident.affected_frozen_at is None:
         raise Conflict("Freeze the list of the people affected first: the notices go to it.")
     if incident.notify_people is False:
@@ -451,7 +451,7 @@ class Sample:
 def ag_sample(
     session: Session, vault: Vault, settings: Settings, actor: Actor, incident: Incident
 ) -> Sample:
-    incident_for(session, actor, incident.id)
+    register.require_officer(session, actor)
     residents = sum(1 for a in _list(session, vault, incident) if a.jurisdiction == CALIFORNIA)
     submitted = [
         e.at for e in timeline.events(session, incident.id) if e.kind == "notices.ag_sample"

@@ -129,36 +129,32 @@ class Listed:
         return any(d.state == "overdue" for d in self.duties)
 
 
-def _officer(session: Session, actor: Actor) -> None:
-    """The gate's refusal, audited, for anyone who may not respond to incidents."""
+def require_officer(session: Session, actor: Actor) -> None:
+    """The gate's refusal, audited, for anyone who may not respond to incidents: a role
+    check before anything is looked up, so a refusal reveals nothing."""
     if not allowed(session, actor, INCIDENTS, None, []):
         raise role_refused(actor, "Only the privacy officer responds to incidents.", INCIDENTS)
 
 
-def get(session: Session, actor: Actor, incident_id: str) -> Incident:
-    """The incident, for the officer (or Steward); NotFound for an unknown id."""
-    _officer(session, actor)
-    incident = session.get(Incident, incident_id)
-    if incident is None:
+def get(session: Session, actor: Actor, key: str) -> Incident:
+    """The incident by id or reference (INC-2026-0001), for the officer (or Steward);
+    NotFound for an unknown one. Every part of the response loads its incident here."""
+    require_officer(session, actor)
+    key = key.strip()
+    found = session.get(Incident, key[:36]) or session.scalar(
+        select(Incident).where(Incident.reference == key.upper()[:24])
+    )
+    if found is None:
+        if key.upper().startswith("INC-"):
+            raise NotFound(f"There is no incident {key.upper()[:24]}.")
         raise NotFound("There is no such incident.")
-    return incident
-
-
-def by_reference(session: Session, actor: Actor, reference: str) -> Incident:
-    """The incident with this reference (INC-2026-0001) or id, for the CLI."""
-    _officer(session, actor)
-    found = session.scalar(select(Incident).where(Incident.reference == reference.upper()))
-    if found is None:
-        found = session.get(Incident, reference)
-    if found is None:
-        raise NotFound(f"There is no incident {reference}.")
     return found
 
 
 def listing(session: Session, actor: Actor, closed: bool = False) -> list[Listed]:
     """The incidents with their clocks: open first, overdue then soonest due first, then the
     most recently known; `closed` adds the closed ones after them."""
-    _officer(session, actor)
+    require_officer(session, actor)
     query = select(Incident)
     if not closed:
         query = query.where(Incident.status == "open")
@@ -210,7 +206,7 @@ def record(session: Session, actor: Actor, given: IncidentIn) -> Incident:
     """Record a breach under the next reference of the year (INC-2026-0001). Two officers
     recording at once may pick the same number: the unique reference refuses the second,
     whose savepoint rolls back, and it takes the next. Commits."""
-    _officer(session, actor)
+    require_officer(session, actor)
     now = clock.now()
     values = given.model_dump(exclude_unset=True, exclude={"alert_id"})
     incident = Incident(

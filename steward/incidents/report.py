@@ -10,8 +10,6 @@ and the policy's names of categories, subjects and jurisdictions.
 A report goes in phases (Art. 33(4)): `record_phase` notes each one sent (initial, follow-up,
 final) on the incident's timeline with what it held and when; a first phase past 72 hours of
 awareness needs the reason for the delay (Art. 33(1)).
-
-Until the register's service exists, `incident_for` loads an incident for the officer.
 """
 
 import hashlib
@@ -20,14 +18,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from steward.access.gate import INCIDENTS, RIGHTS_ROLES, role_refused
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.core.errors import Conflict, Invalid, NotFound
-from steward.incidents import timeline
+from steward.core.errors import Conflict, Invalid
+from steward.incidents import register, timeline
 from steward.incidents.models import Incident
 from steward.policy.active import policy_of, resolve
 from steward.policy.schema import Policy
@@ -62,19 +58,6 @@ JURISDICTION_NAMES = {
     "ccpa": "California (CCPA)",
     "coppa": "the United States, children under 13 (COPPA)",
 }
-
-
-def incident_for(session: Session, actor: Actor, key: str) -> Incident:
-    """The incident by id or reference, for the privacy officer (or Steward itself); a role
-    check first, audited, so a refusal reveals nothing."""
-    if actor.role not in RIGHTS_ROLES:
-        raise role_refused(actor, "Only the privacy officer responds to incidents.", INCIDENTS)
-    found = session.scalar(
-        select(Incident).where(or_(Incident.id == key[:36], Incident.reference == key[:24]))
-    )
-    if found is None:
-        raise NotFound("There is no such incident.")
-    return found
 
 
 def authority_of(policy: Policy) -> str:
@@ -211,7 +194,7 @@ def phases(session: Session, incident_id: str) -> list[Phase]:
 
 def build(session: Session, actor: Actor, incident: Incident) -> Report:
     """The report as it stands now, with the phases already sent."""
-    incident_for(session, actor, incident.id)  # the role check, whoever loaded it
+    register.require_officer(session, actor)  # whoever loaded it
     policy = policy_of(session)
     controller = policy.controller
     contact = controller.dpo

@@ -348,7 +348,7 @@ def test_bad_steps_are_refused_with_a_reason_and_change_nothing(team, app, ident
     )  # fmt: skip
     assert bad.exit_code != 0 and "SCOPE:TARGET" in bad.output
     unknown = steward(identity_settings, "incident", "contain", "INC-1999-0000", "--by", OFFICER)
-    assert unknown.exit_code == 1 and "no incident with this reference" in unknown.output
+    assert unknown.exit_code == 1 and "There is no incident INC-1999-0000." in unknown.output
 
 
 @pytest.mark.promise("X6")

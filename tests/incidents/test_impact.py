@@ -302,7 +302,7 @@ def test_the_command_line_previews_and_freezes(story, settings):
     both = steward(settings, *args, "--role", "agent", *window)
     assert both.exit_code == 1 and "give one of" in both.output
     unknown = steward(settings, "incident", "affected", "INC-2031-0009", "--backup")
-    assert unknown.exit_code == 1 and "There is no such incident." in unknown.output
+    assert unknown.exit_code == 1 and "There is no incident INC-2031-0009." in unknown.output
 
 
 def test_only_the_privacy_officer_computes_who_was_affected(story, app, admin):

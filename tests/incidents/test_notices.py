@@ -266,7 +266,7 @@ def test_the_cli_prints_the_report_and_notifies_once(
     assert "queued: 0 notices" in again.output and "mailed: 0" in again.output
     assert len([m for m in mailbox.to("ada@example.com") if "Data Breach" in m["Subject"]]) == 1
     unknown = steward(identity_settings, "incident", "notify", "INC-2031-9999", "--yes")
-    assert unknown.exit_code == 1 and "There is no such incident." in unknown.output
+    assert unknown.exit_code == 1 and "There is no incident INC-2031-9999." in unknown.output
 
 
 @pytest.mark.promise("X6")

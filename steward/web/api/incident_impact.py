@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from steward.core.actor import Actor
-from steward.incidents import impact
+from steward.incidents import impact, register
 from steward.rights.common import OFFICER_ROLES
 from steward.web.auth import csrf_guard, require_roles
 from steward.web.deps import SessionDep
@@ -103,7 +103,7 @@ def preview_affected(
 ) -> CountsOut:
     """The counts the scope gives (people, records, per category and jurisdiction); stores
     nothing."""
-    impact.incident_of(session, officer, incident_id)
+    register.get(session, officer, incident_id)
     return _counts(impact.preview(session, officer, incident_id, _scope(session, body)))
 
 
@@ -113,7 +113,7 @@ def freeze_affected(
 ) -> FrozenOut:
     """Freeze the list of people the scope gives into the incident, sealed under its key,
     replacing any earlier list; the counts go on the register."""
-    impact.incident_of(session, officer, incident_id)
+    register.get(session, officer, incident_id)
     return _frozen(impact.freeze(session, officer, incident_id, _scope(session, body)))
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.incidents import notices, report
+from steward.incidents import notices, register, report
 from steward.jobs.queue import enqueue
 from steward.rights.common import OFFICER_ROLES
 from steward.vault.service import vault_of
@@ -138,7 +138,7 @@ def _sample(sample: notices.Sample) -> SampleOut:
 @router.get("/{incident_id}/report")
 def get_report(incident_id: str, officer: Officer, session: SessionDep) -> ReportOut:
     """The report to the supervisory authority (GDPR Art. 33(3)) and the phases sent."""
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     return report_out(report.build(session, officer, incident), clock.now())
 
 
@@ -148,7 +148,7 @@ def record_phase(
 ) -> PhaseOut:
     """Note that a phase of the report was sent to the authority now (Art. 33(4)); a first
     phase past 72 hours of awareness needs `late_reason` (Art. 33(1))."""
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     phase = report.record_phase(
         session, officer, incident, body.phase, late_reason=body.late_reason
     )
@@ -157,7 +157,7 @@ def record_phase(
 
 
 def _tally(session: SessionDep, officer: Actor, incident_id: str) -> TallyOut:
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     return TallyOut(**vars(notices.tally(session, vault_of(session), officer, incident)))
 
 
@@ -167,7 +167,7 @@ def get_notices(
 ) -> NoticesOut:
     """The notice to the people (its words), where the notices stand, and the sample for the
     Attorney General of California."""
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     vault = vault_of(session)
     sample = notices.ag_sample(session, vault, settings, officer, incident)
     return NoticesOut(
@@ -181,7 +181,7 @@ def get_notices(
 def send_notices(incident_id: str, officer: Officer, session: SessionDep) -> SentOut:
     """Queue a notice to each person affected not told yet (the erased are skipped) and to
     the recipients of the categories involved; the worker mails them."""
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     sent = notices.send(session, vault_of(session), officer, incident)
     if sent.queued:
         enqueue(session, notices.JOB, {"incident_id": incident.id})
@@ -194,7 +194,7 @@ def record_ag_sample(
     incident_id: str, officer: Officer, session: SessionDep, settings: SettingsDep
 ) -> SampleOut:
     """Note that the sample notice was submitted to the Attorney General of California."""
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     sample = notices.record_ag_sample(session, vault_of(session), settings, officer, incident)
     session.commit()
     return _sample(sample)

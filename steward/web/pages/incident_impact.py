@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
 from steward.identity.models import STAFF_ROLES
-from steward.incidents import impact
+from steward.incidents import impact, register
 from steward.policy.active import ROLE_NAMES, policy_of
 from steward.rights.datamap import holdings
 from steward.web.auth import csrf_guard
@@ -43,7 +43,7 @@ def _page(
     extra: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    incident = impact.incident_of(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     policy = policy_of(session)
     context = {
         "incident": incident,

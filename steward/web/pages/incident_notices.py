@@ -18,7 +18,7 @@ from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, NotFound
 from steward.core.settings import Settings
-from steward.incidents import notices, report
+from steward.incidents import notices, register, report
 from steward.incidents.models import Incident
 from steward.jobs.queue import enqueue
 from steward.vault.service import vault_of
@@ -76,7 +76,7 @@ def _next_phases(found: report.Report) -> list[str]:
 def report_page(
     request: Request, incident_id: str, officer: Officer, session: SessionDep, notice: str = ""
 ) -> Response:
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     return _report_page(request, session, officer, incident, {"notices": _notice(notice)})
 
 
@@ -89,13 +89,13 @@ def record_phase(
     phase: FormText = "",
     late_reason: FormText = "",
 ) -> Response:
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     try:
         report.record_phase(session, officer, incident, phase, late_reason=late_reason)
         session.commit()
     except DomainError as error:
         failed(session, error)
-        incident = report.incident_for(session, officer, incident_id)
+        incident = register.get(session, officer, incident_id)
         extra = {"error": error.message, "typed": {"phase": phase, "late_reason": late_reason}}
         return _report_page(request, session, officer, incident, extra, error.status)
     return RedirectResponse(f"/dpo/incidents/{incident.id}/report?notice=phase", status_code=303)
@@ -123,7 +123,7 @@ def notices_page(
     settings: SettingsDep,
     notice: str = "",
 ) -> Response:
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     context = {**_notices_context(session, settings, officer, incident), "notices": _notice(notice)}
     return render(request, "dpo/incident_notices.html", context)
 
@@ -133,7 +133,7 @@ def confirm_send(
     request: Request, incident_id: str, officer: Officer, session: SessionDep
 ) -> Response:
     """Ask before mailing: to how many people, and that it cannot be taken back."""
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     counts = notices.tally(session, vault_of(session), officer, incident)
     context = {"incident": incident, "tab": "notices", "counts": counts}
     return render(request, "dpo/incident_notices_send.html", context)
@@ -147,7 +147,7 @@ def send(
     session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     try:
         sent = notices.send(session, vault_of(session), officer, incident)
         if sent.queued:
@@ -155,7 +155,7 @@ def send(
         session.commit()
     except DomainError as error:
         failed(session, error)
-        incident = report.incident_for(session, officer, incident_id)
+        incident = register.get(session, officer, incident_id)
         context = {**_notices_context(session, settings, officer, incident), "error": error.message}
         return render(request, "dpo/incident_notices.html", context, status_code=error.status)
     code = "queued" if sent.queued else "nothing"
@@ -170,13 +170,13 @@ def record_ag_sample(
     session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
-    incident = report.incident_for(session, officer, incident_id)
+    incident = register.get(session, officer, incident_id)
     try:
         notices.record_ag_sample(session, vault_of(session), settings, officer, incident)
         session.commit()
     except DomainError as error:
         failed(session, error)
-        incident = report.incident_for(session, officer, incident_id)
+        incident = register.get(session, officer, incident_id)
         context = {**_notices_context(session, settings, officer, incident), "error": error.message}
         return render(request, "dpo/incident_notices.html", context, status_code=error.status)
     return RedirectResponse(
