@@ -269,15 +269,17 @@ def write(
                     cast(IO[bytes], out), file_key, MAGIC, header.encode()
                 )
                 left = _LeftOut(leave_out)
-                for table in backed_up_tables():
-                    if table.name in present:
-                        _table(connection, writer, table, left, written, on_progress)
+                left.owners |= _own_keys_of(connection, leave_out, present)
+                # the keys first, so a reader can open each row as it streams by
                 written.keys = _keys(connection, writer, keyring, left.owners)
                 written.tables[KEYS_TABLE] = written.keys
                 writer.record({"table": INDEX_KEY_TABLE, "columns": ["key"], "kinds": ["bytes"]})
                 writer.record([base64.b64encode(keyring.index_key).decode()])
                 writer.record({"end": INDEX_KEY_TABLE, "rows": 1})
                 written.tables[INDEX_KEY_TABLE] = 1
+                for table in backed_up_tables():
+                    if table.name in present:
+                        _table(connection, writer, table, left, written, on_progress)
 
                 def keep(table: str, file_id: str, owner: str) -> bool:
                     return owner not in left.owners and file_id not in left.rows.get(table, ())
@@ -312,7 +314,7 @@ class _Rule:
     pointing at rows of other tables (which may have been left out)."""
 
     whose: tuple[int, ...]
-    owner: int | None
+    owner: int | None  # the row's own id, when the row is sealed under a key of its own
     pointers: tuple[tuple[int, str, bool], ...]  # (index, parent table, may be emptied)
     key: int | None  # the single primary key column, to remember a row left out
 
@@ -337,7 +339,10 @@ def _rule(table: Table, columns: list[Column[Any]]) -> _Rule:
     keys = list(table.primary_key.columns)
     return _Rule(
         whose=tuple(names.index(n) for n in whose if n in names),
-        owner=names.index(holding.owner) if holding and holding.owner in names else None,
+        # a row sealed under its own key (a rights request) takes that key with it
+        owner=names.index(holding.owner)
+        if holding and len(keys) == 1 and holding.owner == keys[0].name in names
+        else None,
         pointers=pointers,
         key=names.index(keys[0].name) if len(keys) == 1 and keys[0].name in names else None,
     )
@@ -388,6 +393,27 @@ def _kept(values: list[Any], rule: _Rule, left: _LeftOut) -> bool:
                 return False
             values[index] = None
     return True
+
+
+def _own_keys_of(connection: Connection, people: set[str], present: set[str]) -> set[str]:
+    """The keys of rows sealed under a key of their own (a rights request) that are about
+    the people left out: those keys stay behind with them."""
+    from steward.rights.datamap import holdings
+
+    found: set[str] = set()
+    ordered = sorted(people)
+    for holding in holdings():
+        keys = list(holding.table.primary_key.columns)
+        own = len(keys) == 1 and holding.owner == keys[0].name
+        if not own or holding.subject in (None, holding.owner) or holding.name not in present:
+            continue
+        owner, subject = holding.table.c[holding.owner], holding.subject_column()
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            found.update(
+                str(o) for o in connection.scalars(select(owner).where(subject.in_(chunk)))
+            )
+    return found
 
 
 def _keys(connection: Connection, writer: sealing.Writer, keyring: Keyring, left: set[str]) -> int:

@@ -32,6 +32,7 @@ from steward.core.settings import Settings
 from steward.identity.models import Person
 from steward.identity.policy_notices import mail_every_holder
 from steward.policy.active import policy_of
+from steward.policy.channels import way_in
 from steward.policy.schema import Policy
 from steward.policy.schema import Transfer as TransferSection
 from steward.rights.models import RightsRequest
@@ -88,7 +89,7 @@ class Notice:
     address: str
     country: str
     privacy_contact: str
-    rights: list[tuple[str, str, str]]  # (right, words, path of the request)
+    rights: list[tuple[str, str, str]]  # (right, words, a path to ask at or how to ask)
     leave_out_objectors: bool
     told_at: datetime | None = None  # when this person was told, if they were
 
@@ -115,7 +116,7 @@ def notice_of(policy: Policy, transfer: Transfer) -> Notice:
         if kind is None:
             continue
         words = "object to the transfer" if right == "objection" else "have your data erased"
-        rights.append((right, words, f"/privacy/center/new?kind={kind}"))
+        rights.append((right, words, _how(policy, kind)))
     to = section.to
     return Notice(
         transfer.id,
@@ -129,9 +130,21 @@ def notice_of(policy: Policy, transfer: Transfer) -> Notice:
     )
 
 
+def _how(policy: Policy, kind: str) -> str:
+    """Where a person makes the request: the privacy center's form (a path) when the policy
+    takes it there, else the first way it names, in words ("Write to privacy@...")."""
+    channels = policy.rights[kind].channels  # type: ignore[index]
+    if "privacy_center" in channels:
+        return f"/privacy/center/new?kind={kind}"
+    return way_in(policy, channels[0])
+
+
 def body_of(notice: Notice, public_url: str) -> str:
     base = public_url.rstrip("/")
-    links = [f"To {words}: {base}{path}" for _, words, path in notice.rights]
+    links = [
+        f"To {words}: {base}{how}" if how.startswith("/") else f"To {words}: {how}."
+        for _, words, how in notice.rights
+    ]
     return "\n\n".join(
         [
             "\n".join(notice.lines()),
@@ -164,7 +177,7 @@ def announce(session: Session, settings: Settings, actor: Actor) -> Transfer:
         leave_out_objectors=section.leave_out_objectors,
     )
     session.add(transfer)
-    record(session, actor, "transfer.announce")
+    record(session, actor, "transfer_announced")
     session.commit()  # shown in the privacy centers before the first mail leaves
     notice = notice_of(policy, transfer)
     transfer_id = transfer.id
@@ -353,6 +366,6 @@ def run(
     transfer.rows = written.rows
     transfer.files = sum(written.files.values())
     transfer.tables = json.dumps(written.tables, sort_keys=True)
-    record(session, actor, "transfer.run")
+    record(session, actor, "transfer_run")
     session.commit()
     return transfer

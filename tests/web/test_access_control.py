@@ -19,6 +19,7 @@ from tests.who import (
     rights,
     rights_work,
     tickets,
+    transfer,
 )
 
 # (method, path) -> who may call it: anyone, anyone signed in, or the listed roles only.
@@ -35,6 +36,7 @@ WHO = {
     **rights_work.WHO,
     **data_use.WHO,
     **retention.WHO,
+    **transfer.WHO,
 }
 NOT_ALLOWED = {401, 403}
 
