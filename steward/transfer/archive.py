@@ -45,6 +45,7 @@ from steward.backup.sealing import BackupUnreadable
 from steward.backup.service import open_readable, revision_of, snapshot
 from steward.core import clock
 from steward.core.errors import Invalid
+from steward.rights.datamap import holdings
 from steward.vault.crypto import Unreadable
 from steward.vault.keyring import Keyring
 from steward.vault.models import DataKey
@@ -320,8 +321,6 @@ class _Rule:
 
 
 def _rule(table: Table, columns: list[Column[Any]]) -> _Rule:
-    from steward.rights.datamap import holdings
-
     names = [c.name for c in columns]
     holding = next((h for h in holdings() if h.table.name == table.name), None)
     whose = {holding.owner, holding.subject} - {None} if holding else set()
@@ -398,8 +397,6 @@ def _kept(values: list[Any], rule: _Rule, left: _LeftOut) -> bool:
 def _own_keys_of(connection: Connection, people: set[str], present: set[str]) -> set[str]:
     """The keys of rows sealed under a key of their own (a rights request) that are about
     the people left out: those keys stay behind with them."""
-    from steward.rights.datamap import holdings
-
     found: set[str] = set()
     ordered = sorted(people)
     for holding in holdings():
@@ -465,8 +462,6 @@ def verify(path: Path, private_pem: bytes, progress: OnProgress | None = None) -
     """Open the archive with the new owner's private key and read all of it: every frame,
     count and file, and every sealed value of every row opened with the archive's own
     keys. Raises ArchiveUnreadable (or Invalid for a key that is no key)."""
-    from steward.rights.datamap import holdings
-
     private = load_private_key(private_pem)
     on_progress = progress or (lambda table, done: None)
     sealed = {h.table.name: h for h in holdings() if h.sealed}

@@ -167,6 +167,11 @@ def announce(session: Session, settings: Settings, actor: Actor) -> Transfer:
             f"A transfer to {earlier.new_controller} on {earlier.transfer_date} is announced "
             "already."
         )
+    if earlier is not None and (earlier.new_controller, earlier.transfer_date) == (
+        section.to.legal_name,
+        section.date,
+    ):
+        raise Conflict(f"The transfer to {earlier.new_controller} was run already.")
     transfer = Transfer(
         policy_version=policy.version,
         new_controller=section.to.legal_name,

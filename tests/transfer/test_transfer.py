@@ -12,7 +12,7 @@ import pytest
 
 from steward.core import clock
 from tests.people import customer
-from tests.rights.channels_kit import Asker
+from tests.rights.channels_kit import PNG, Asker
 from tests.rights.intake_kit import body_of, steward
 from tests.transfer.conftest import NEW_OWNER, OWNER_EMAIL, Owner
 
@@ -56,6 +56,13 @@ def test_a_transfer_tells_everyone_then_hands_the_new_owner_an_archive_without_t
             customer(browser, mailbox, f"{name}@example.com")
             people[name] = browser
         stays = _person_id(people["stays"])
+        for name in ("stays", "objects"):  # each with a file: the objector's stays behind
+            opened = people[name].post(
+                "/api/v1/tickets",
+                data={"subject": "Generator", "body": "It hums; a photo attached."},
+                files={"attachments": ("photo.png", PNG, "image/png")},
+            )
+            assert opened.status_code == 201, opened.text
 
         told = owner.browser.post("/api/v1/admin/transfers/announce")
 
@@ -125,6 +132,7 @@ def test_a_transfer_tells_everyone_then_hands_the_new_owner_an_archive_without_t
         assert opened.exit_code == 0, opened.output
         assert f"good; for {NEW_OWNER}" in opened.output
         assert "sealed values opened" in opened.output
+        assert " 1 file, " in opened.output  # the one who stays; the objector's is left out
         inside = set(opened.output.split()[1:])
         assert stays in inside
         assert objector not in inside and eraser not in inside
@@ -149,6 +157,7 @@ def test_a_transfer_tells_everyone_then_hands_the_new_owner_an_archive_without_t
         assert seen["transfer"]["status"] == "done"
         assert seen["transfer"]["archive_sha256"] == digest
         assert seen["transfer"]["people_objected"] == 1
+        assert seen["transfer"]["files"] == 1
         assert seen["transfer"]["people_included"] >= 1
         twice = transfer_command(
             identity_settings,
