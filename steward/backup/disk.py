@@ -73,14 +73,14 @@ def write(
             with handle:  # a file replaced meanwhile: this open one is read whole, as it was
                 size = os.fstat(handle.fileno()).st_size
                 writer.record({"file": found.kind, "id": file_id, "size": size})
-                for chunk in chunks(handle, size):
+                for chunk in _chunks(handle, size):
                     writer.data(chunk)
             written[found.kind] = written.get(found.kind, 0) + 1
             on_progress(f"files: {found.kind}", written[found.kind])
     return written, missing
 
 
-def chunks(handle: IO[bytes], size: int) -> Iterator[bytes]:
+def _chunks(handle: IO[bytes], size: int) -> Iterator[bytes]:
     left = size
     while left > 0:
         chunk = handle.read(min(CHUNK, left))

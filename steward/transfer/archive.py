@@ -217,19 +217,16 @@ class Written:
 
     @property
     def rows(self) -> int:
-        return sum(self.tables.values())
+        """The data set's rows: the keys aside."""
+        return sum(n for t, n in self.tables.items() if t not in (KEYS_TABLE, INDEX_KEY_TABLE))
 
 
-@dataclass
 class _LeftOut:
     """Ids of what stays behind, per table, and the owners whose keys stay behind."""
 
-    rows: dict[str, set[Any]]
-    owners: set[str]
-
     def __init__(self, people: set[str]) -> None:
-        self.rows = {"people": set(people)}
-        self.owners = set(people)
+        self.rows: dict[str, set[Any]] = {"people": set(people)}
+        self.owners: set[str] = set(people)
 
 
 def write(

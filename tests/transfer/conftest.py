@@ -42,7 +42,8 @@ def with_transfer(text: str, transfer: str = TRANSFER) -> str:
         r"^changelog:.*\n",
         lambda m: (
             m.group(0)
-            + '  - version: "1.1"\n    date: 2026-12-01\n    summary: The business passes to Northwind.\n'
+            + '  - version: "1.1"\n    date: 2026-12-01\n'
+            + "    summary: The business passes to Northwind.\n"
         ),
         text,
         count=1,
