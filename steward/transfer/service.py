@@ -312,6 +312,45 @@ def told_people(session: Session, actor: Actor, limit: int = 100) -> list[Transf
     )
 
 
+@dataclass(frozen=True)
+class Objection:
+    reference: str
+    kind: str
+    person_id: str
+    received_at: datetime
+    counts: bool  # not about marketing alone: it keeps the person's data from passing
+
+
+def objections(session: Session, actor: Actor, limit: int = 100) -> list[Objection]:
+    """The objections made since the current transfer was announced, newest first."""
+    _admin(session, actor, "see the business transfer")
+    transfer = current(session)
+    if transfer is None:
+        return []
+    rows = session.execute(
+        select(
+            RightsRequest.reference,
+            RightsRequest.kind,
+            RightsRequest.person_id,
+            RightsRequest.received_at,
+        )
+        .where(
+            RightsRequest.kind.in_(OBJECTION_KINDS),
+            RightsRequest.status.in_(TAKEN),
+            RightsRequest.verified_at.is_not(None),
+            RightsRequest.person_id.is_not(None),
+            RightsRequest.received_at >= transfer.announced_at,
+        )
+        .order_by(RightsRequest.received_at.desc())
+        .limit(limit)
+    ).all()
+    counted = objectors(session, transfer)
+    return [
+        Objection(r.reference, r.kind, r.person_id, r.received_at, r.person_id in counted)
+        for r in rows
+    ]
+
+
 # The run
 
 

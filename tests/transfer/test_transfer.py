@@ -96,6 +96,9 @@ def test_a_transfer_tells_everyone_then_hands_the_new_owner_an_archive_without_t
         status = transfer_command(identity_settings, "status", "--by", OWNER_EMAIL)
         assert status.exit_code == 0, status.output
         assert "told: " in status.output and "objected: 1; erased or erasing: 1" in status.output
+        page = owner.again().get("/desk/transfer").text
+        assert objected in page and objector in page  # the objection, listed for the admin
+        assert erasing not in page
         early = transfer_command(
             identity_settings, "run", "--by", OWNER_EMAIL, "--public-key", str(tmp_path / "x")
         )

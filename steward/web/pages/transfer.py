@@ -39,6 +39,7 @@ def _page(
         "found": found,
         "section": policy.transfer,
         "told": service.told_people(session, actor),
+        "objections": service.objections(session, actor),
         "notices": notices,
         "error": error,
     }
