@@ -6,10 +6,10 @@ asked to accept it. Sending is real SMTP; a failure is counted, not raised.
 """
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from steward.core.actor import Actor
@@ -69,16 +69,18 @@ def mail_every_holder(
     body: str,
     kind: str,
     on_told: Told | None = None,
+    roles: Collection[str] | None = None,
 ) -> Sent:
     """Mail one notice to every active account holder, each address read as its holder
     (audited); `on_told` hears of each holder, mailed or not, and what it writes is
-    committed with its batch."""
+    committed with its batch. `roles`: only the holders of these roles."""
     sent = failed = 0
     after = ""
+    chosen = Account.role.in_(roles) if roles is not None else true()
     while True:
         rows = session.execute(
             select(Account.id, Account.role, Account.person_id)
-            .where(Account.status == "active", Account.id > after)
+            .where(Account.status == "active", Account.id > after, chosen)
             .order_by(Account.id)
             .limit(BATCH)
         ).all()

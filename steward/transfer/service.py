@@ -351,6 +351,27 @@ def objections(session: Session, actor: Actor, limit: int = 100) -> list[Objecti
     ]
 
 
+def remind_when_due(session: Session, settings: Settings) -> int:
+    """The worker's daily look: once the date of an announced transfer has come, mail every
+    admin that it is theirs to run (only they hold the new owner's public key); returns how
+    many were mailed."""
+    transfer = current(session)
+    if transfer is None or transfer.status != "announced":
+        return 0
+    if clock.now().date() < transfer.transfer_date:
+        return 0
+    base = settings.public_url.rstrip("/")
+    subject = f"The transfer to {transfer.new_controller} is due"
+    body = (
+        f"The business passes to {transfer.new_controller} on "
+        f"{transfer.transfer_date.isoformat()}: people can no longer object or have their "
+        "data erased before it.\n\nWrite the new owner's archive with their public key: on "
+        f"{base}/desk/transfer, or with `steward transfer run --by YOUR_EMAIL --public-key "
+        "NEW_OWNER.pub`."
+    )
+    return mail_every_holder(session, settings, subject, body, "transfer", roles={"admin"}).sent
+
+
 # The run
 
 

@@ -1,10 +1,11 @@
 """The business transfer through the admin's page and the JSON API (S4): `policy check`
 refuses a transfer that cannot be kept; /desk/transfer announces only after a confirmation
 and lists the people told; POST /api/v1/admin/transfers/run writes the archive on the date
-into the backup directory, which the new owner's key opens; nobody but an admin gets in."""
+into the backup directory, which the new owner's key opens, after the worker reminded the
+admin that the date had come; nobody but an admin gets in."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import yaml
@@ -12,11 +13,11 @@ import yaml
 from steward.core import clock
 from steward.transfer.archive import new_key_pair
 from tests.people import customer
-from tests.rights.intake_kit import steward
-from tests.transfer.conftest import NEW_OWNER, Owner, with_transfer
+from tests.rights.intake_kit import body_of, steward
+from tests.transfer.conftest import NEW_OWNER, OWNER_EMAIL, Owner, with_transfer
 
 ANNOUNCED = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-ON_THE_DATE = datetime(2027, 2, 2, 9, 0, tzinfo=UTC)
+BEFORE_SIX = datetime(2027, 2, 2, 5, 50, 10, tzinfo=UTC)  # the day after the date
 CURRENT = object()  # stands for the current controller's legal name
 
 
@@ -94,7 +95,17 @@ def test_the_admin_announces_on_the_page_and_runs_through_the_api_on_the_date(
         sent_away = shopper.get("/desk/transfer", follow_redirects=False)
         assert sent_away.status_code == 303 and sent_away.headers["location"] == "/portal"
 
-    with clock.frozen_at(ON_THE_DATE):
+    with clock.frozen_at(BEFORE_SIX):
+        assert steward(identity_settings, "worker", "--once").exit_code == 0  # the slots
+        assert not any("is due" in m["Subject"] for m in mailbox.to(OWNER_EMAIL))
+        clock.advance(timedelta(minutes=10))
+        looked = steward(identity_settings, "worker", "--once")
+        assert looked.exit_code == 0 and "0 failed" in looked.output, looked.output
+        reminder = mailbox.last_to(OWNER_EMAIL)
+        assert reminder["Subject"] == f"The transfer to {NEW_OWNER} is due"
+        assert "/desk/transfer" in body_of(reminder)
+        assert not any("is due" in m["Subject"] for m in mailbox.to("ada@example.com"))
+
         browser = owner.again()
         bad_key = browser.post("/api/v1/admin/transfers/run", json={"public_key": "not a key"})
         assert bad_key.status_code == 422
