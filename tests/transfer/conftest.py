@@ -1,4 +1,4 @@
-"""Fixtures for the business transfer tests (S4): each runs under two example policies, made
+"""Fixtures for the business transfer tests (S4): each runs under three example policies, made
 version 1.1 naming a new owner and published with `steward policy publish` before the server
 starts; an admin who can sign in again after the clock moves; the privacy officer."""
 
@@ -53,7 +53,7 @@ def with_transfer(text: str, transfer: str = TRANSFER) -> str:
     return text.rstrip("\n") + "\n" + transfer
 
 
-@pytest.fixture(params=["houston-generator", "it-support-shop"])
+@pytest.fixture(params=["houston-generator", "it-support-shop", "compustores"])
 def data_dir(request, tmp_path: Path) -> Path:
     shutil.copyfile(EXAMPLES / f"{request.param}.yaml", tmp_path / "policy.yaml")
     return tmp_path

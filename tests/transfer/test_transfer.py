@@ -1,9 +1,10 @@
-"""The business transfer (S4), the whole path under two example policies, on both databases:
-a policy version naming the new owner is published; the admin announces it and every account
-holder is mailed (real SMTP) and sees it in their privacy center; one person objects and one
-asks for erasure, each the way the policy takes that request; on the date the admin runs it
-and `steward transfer verify` opens the archive with the new owner's private key and finds
-the right people, and not those two; a wrong key or a damaged archive fails cleanly."""
+"""The business transfer (S4), the whole path under three example policies (GDPR, UK GDPR,
+CCPA alone), on both databases: a policy version naming the new owner is published; the admin
+announces it and every account holder is mailed (real SMTP) and sees it in their privacy
+center; one person objects and one asks for erasure, each the way the policy takes that
+request; on the date the admin runs it and `steward transfer verify` opens the archive with
+the new owner's private key and finds the right people, and not those two; a wrong key or a
+damaged archive fails cleanly."""
 
 import hashlib
 from datetime import UTC, datetime, timedelta
