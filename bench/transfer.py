@@ -93,7 +93,7 @@ def run(people: int) -> None:
     print(
         f"  archive write         {made:7.2f} s  {size:7.1f} MB  ({made / baseline:.2f}x the dump)"
     )
-    print(f"  archive verify        {checked:7.2f} s  (every sealed value opened)")
+    print(f"  archive verify        {checked:7.2f} s  (every sealed value and file opened)")
     print(f"  write's peak Python memory {peak / (1 << 20):.1f} MB")
 
 

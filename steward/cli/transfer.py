@@ -128,8 +128,8 @@ def verify(
         bool, typer.Option("--people", help="Also list the ids of the people in it.")
     ] = False,
 ) -> None:
-    """Open an archive with the new owner's private key and read all of it: every part,
-    count and file, and every sealed value opened with the keys it carries. Exits 1 with
+    """Open an archive with the new owner's private key and read all of it: every part and
+    count, and every sealed value and file opened with the keys it carries. Exits 1 with
     the reason when the key is wrong or the archive damaged."""
     import steward.models  # noqa: F401  (the data map: which columns are sealed)
     from steward.core.errors import DomainError
@@ -147,8 +147,9 @@ def verify(
         f"{archive_file}: good; for {found.header.new_controller}, made "
         f"{found.header.created_at} at schema {found.header.revision}: "
         f"{count(len(found.people), 'person', 'people')}, {count(found.rows, 'row', 'rows')}, "
-        f"{count(sum(found.files.values()), 'file', 'files')}, "
-        f"{count(found.sealed_values, 'sealed value', 'sealed values')} opened"
+        f"{count(sum(found.files.values()), 'file', 'files')}; opened "
+        f"{count(found.sealed_values, 'sealed value', 'sealed values')} and "
+        f"{count(found.files_opened, 'file', 'files')}"
     )
     if people:
         for person_id in found.people:

@@ -20,6 +20,7 @@ import base64
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ from steward.backup.service import open_readable, revision_of, snapshot
 from steward.core import clock
 from steward.core.errors import Invalid
 from steward.rights.datamap import holdings
+from steward.vault import files
 from steward.vault.crypto import Unreadable
 from steward.vault.keyring import Keyring
 from steward.vault.models import DataKey
@@ -442,6 +444,7 @@ class Opened:
     files: dict[str, int]
     people: list[str]
     sealed_values: int  # sealed values opened with the archive's keys
+    files_opened: int  # files opened with them
 
     @property
     def rows(self) -> int:
@@ -457,7 +460,7 @@ def read_header(path: Path) -> Header:
 
 def verify(path: Path, private_pem: bytes, progress: OnProgress | None = None) -> Opened:
     """Open the archive with the new owner's private key and read all of it: every frame,
-    count and file, and every sealed value of every row opened with the archive's own
+    count, and every sealed value of every row and every file opened with the archive's own
     keys. Raises ArchiveUnreadable (or Invalid for a key that is no key)."""
     private = load_private_key(private_pem)
     on_progress = progress or (lambda table, done: None)
@@ -465,6 +468,9 @@ def verify(path: Path, private_pem: bytes, progress: OnProgress | None = None) -
     keys: dict[str, bytes] = {}
     people: list[str] = []
     state: dict[str, Any] = {"opened": 0}
+    file_tables = {found.table.name: found for found in disk.file_tables()}
+    owners: dict[tuple[str, str], str] = {}  # (kind, file id) -> whose key seals the file
+    opener = _FileOpener(keys, owners)
 
     def table(name: str, columns: list[str], kinds: list[str]) -> None:
         holding = sealed.get(name)
@@ -484,6 +490,11 @@ def verify(path: Path, private_pem: bytes, progress: OnProgress | None = None) -
             people.extend(r[state["columns"].index("id")] for r in decoded)
         for row in decoded:
             state["opened"] += _open_sealed(row, state, keys)
+        found = file_tables.get(name)
+        if found is not None:
+            at = state["columns"].index
+            for row in decoded:
+                owners[(found.kind, row[at("id")])] = str(row[at(found.owner.name)])
         state["done"] += len(batch)
         on_progress(name, state["done"])
 
@@ -491,12 +502,68 @@ def verify(path: Path, private_pem: bytes, progress: OnProgress | None = None) -
         raw = sealing.read_raw_header(source, MAGIC, "not a Steward transfer archive")
         header = Header.decode(raw)
         file_key = _open_with(private, header)
-        walker = Walker(on_table=table, on_rows=rows, batch=BATCH)
+        walker = Walker(
+            on_table=table,
+            on_rows=rows,
+            on_file=opener.start,
+            on_bytes=opener.write,
+            on_file_end=opener.end,
+            batch=BATCH,
+        )
         try:
             tables = walker.walk(sealing.frames(source, file_key, raw))
         except BackupUnreadable as error:
             raise ArchiveUnreadable(error.message.replace("backup", "archive")) from None
-    return Opened(header, tables, walker.files, people, state["opened"])
+    return Opened(header, tables, walker.files, people, state["opened"], opener.opened)
+
+
+class _FileOpener:
+    """Opens each file of the archive as it streams by, with its owner's key from the
+    archive: spooled to a temporary file (a large one is never whole in memory), then read
+    as vault.files wrote it, whole or in sealed parts."""
+
+    def __init__(self, keys: dict[str, bytes], owners: dict[tuple[str, str], str]) -> None:
+        self.keys, self.owners = keys, owners
+        self.opened = 0
+        self._spool: IO[bytes] | None = None
+        self._kind = self._id = ""
+
+    def start(self, kind: str, file_id: str, size: int) -> None:
+        self._kind, self._id = kind, file_id
+        spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 (closed in end)
+        self._spool = cast(IO[bytes], spool)
+
+    def write(self, data: bytes) -> None:
+        if self._spool is not None:
+            self._spool.write(data)
+
+    def end(self) -> None:
+        spool, self._spool = self._spool, None
+        if spool is None:
+            return
+        with spool:
+            spool.seek(0)
+            owner = self.owners.get((self._kind, self._id))
+            key = self.keys.get(owner) if owner is not None else None
+            if owner is None or key is None:
+                raise ArchiveUnreadable(
+                    f"a {self._kind} file in the archive has no row or no key to open it"
+                )
+            person_key, context = PersonKey(key, owner), f"file:{self._kind}:{self._id}"
+            try:
+                if spool.read(1) == files.STREAMED:
+                    for _ in files.parts(
+                        spool, lambda data, part: person_key.open(data, f"{context}:{part}")
+                    ):
+                        pass
+                else:
+                    spool.seek(0)
+                    person_key.open(spool.read(), context)
+            except Unreadable:
+                raise ArchiveUnreadable(
+                    f"a {self._kind} file does not open with the archive's key"
+                ) from None
+        self.opened += 1
 
 
 def _open_sealed(row: list[Any], state: dict[str, Any], keys: dict[str, bytes]) -> int:
