@@ -60,10 +60,16 @@ def data_dir(request, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def published(identity_settings, tmp_path):
+def transfer_section(request) -> str:
+    """The `transfer:` section published; a test may give its own (indirect parameter)."""
+    return getattr(request, "param", TRANSFER)
+
+
+@pytest.fixture
+def published(identity_settings, tmp_path, transfer_section):
     """`steward policy publish` of version 1.1 with the transfer; returns its output."""
     new = tmp_path / "with-transfer.yaml"
-    new.write_text(with_transfer(identity_settings.policy.read_text()))
+    new.write_text(with_transfer(identity_settings.policy.read_text(), transfer_section))
     result = steward(identity_settings, "policy", "publish", str(new))
     assert result.exit_code == 0, result.output
     return result.output

@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from steward.core import clock
+from steward.transfer.archive import new_key_pair
 from tests.people import customer
 from tests.rights.channels_kit import PNG, Asker
 from tests.rights.intake_kit import body_of, steward
-from tests.transfer.conftest import NEW_OWNER, OWNER_EMAIL, Owner
+from tests.transfer.conftest import NEW_OWNER, OWNER_EMAIL, TRANSFER, Owner
 
 ANNOUNCED = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 ON_THE_DATE = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
@@ -179,3 +180,42 @@ def test_a_transfer_tells_everyone_then_hands_the_new_owner_an_archive_without_t
 
 def _person_id(browser) -> str:
     return browser.get("/api/v1/me").json()["person_id"]
+
+
+@pytest.mark.promise("S4")
+@pytest.mark.parametrize(
+    "transfer_section",
+    [TRANSFER.replace("leave_out_objectors: true", "leave_out_objectors: false")],
+    indirect=True,
+)
+def test_where_the_policy_keeps_objectors_in_their_data_passes_all_the_same(
+    app, officer, mailbox, new_client, identity_settings, tmp_path
+):
+    private, public = new_key_pair()
+    with clock.frozen_at(ANNOUNCED):
+        owner = Owner(app, new_client)
+        objects = new_client()
+        customer(objects, mailbox, "objects@example.com")
+        assert owner.browser.post("/api/v1/admin/transfers/announce").status_code == 201
+        assert "your data does not pass" not in body_of(mailbox.last_to("objects@example.com"))
+        clock.advance(timedelta(days=1))
+        officer.again()
+        asker = Asker(app.state.runtime.policy, officer, mailbox, new_client, identity_settings)
+        objector = person_of(
+            officer, asker, ask(asker, "objection", objects, "objects@example.com")
+        )
+
+    with clock.frozen_at(ON_THE_DATE):
+        ran = owner.again().post(
+            "/api/v1/admin/transfers/run", json={"public_key": public.decode()}
+        )
+        assert ran.status_code == 200, ran.text
+        assert ran.json()["people_objected"] == 0
+        key = tmp_path / "northwind.key"
+        key.write_bytes(private)
+        archive = identity_settings.backup_dir / ran.json()["archive_name"]
+        opened = transfer_command(
+            identity_settings, "verify", str(archive), "--key", str(key), "--people"
+        )
+        assert opened.exit_code == 0, opened.output
+        assert objector in opened.output.split()
