@@ -21,6 +21,7 @@ from steward.pii import mentions as pii_mentions  # noqa: F401
 from steward.policy.models import PolicyVersion
 from steward.retention import models as retention_models  # noqa: F401
 from steward.rights import models as rights_models  # noqa: F401
+from steward.transfer import models as transfer_models  # noqa: F401
 from steward.vault.models import DataKey
 
 Base.metadata.info["complete"] = True  # the data map refuses to work on fewer tables

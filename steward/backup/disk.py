@@ -47,17 +47,24 @@ def file_tables() -> list[FileTable]:
 
 
 def write(
-    connection: Connection, writer: Writer, root: Path, on_progress: Callable[[str, int], None]
+    connection: Connection,
+    writer: Writer,
+    root: Path,
+    on_progress: Callable[[str, int], None],
+    keep: Callable[[str, str, str], bool] | None = None,
 ) -> tuple[dict[str, int], int]:
-    """Put the file of every row the snapshot holds into the backup; returns the files per
-    kind and how many rows' files were not on disk (removed since the snapshot, or lost)."""
+    """Put the file of every row the snapshot holds into the backup (of those `keep` keeps,
+    asked with the table's name, the file's id and its owner's); returns the files per kind
+    and how many rows' files were not on disk (removed since the snapshot, or lost)."""
     written: dict[str, int] = {}
     missing = 0
     for found in file_tables():
-        ids = connection.execution_options(yield_per=1000).scalars(
-            select(found.id).order_by(found.id)
+        rows = connection.execution_options(yield_per=1000).execute(
+            select(found.id, found.owner).order_by(found.id)
         )
-        for file_id in ids:
+        for file_id, owner in rows:
+            if keep is not None and not keep(found.table.name, file_id, str(owner)):
+                continue
             try:
                 handle = path_of(root, found.kind, file_id).open("rb")
             except FileNotFoundError:

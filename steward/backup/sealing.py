@@ -105,14 +105,26 @@ class Writer:
     """Buffers records (one JSON line each) and writes them as sealed frames."""
 
     def __init__(self, out: IO[bytes], keyring: Keyring, header: Header) -> None:
-        raw = header.encode()
+        self._start(
+            out, _derive(keyring, header.salt, b"steward backup v1"), MAGIC, header.encode()
+        )
+
+    @classmethod
+    def with_key(cls, out: IO[bytes], file_key: bytes, magic: bytes, raw_header: bytes) -> "Writer":
+        """A writer for another file of the same frames (a transfer archive): its own magic
+        and clear header, its frames sealed under `file_key`."""
+        writer = cls.__new__(cls)
+        writer._start(out, file_key, magic, raw_header)
+        return writer
+
+    def _start(self, out: IO[bytes], file_key: bytes, magic: bytes, raw: bytes) -> None:
         self._out = out
-        self._aead = AESGCM(_derive(keyring, header.salt, b"steward backup v1"))
+        self._aead = AESGCM(file_key)
         self._header_hash = hashlib.sha256(raw).digest()
         self._counter = 0
         self._buffer: list[bytes] = []
         self._size = 0
-        out.write(MAGIC + _LENGTH.pack(len(raw)) + raw)
+        out.write(magic + _LENGTH.pack(len(raw)) + raw)
 
     def record(self, value: Any) -> None:
         line = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
@@ -143,10 +155,14 @@ class Writer:
 
 
 def read_header(source: IO[bytes]) -> tuple[Header, bytes]:
-    if source.read(len(MAGIC)) != MAGIC:
-        raise BackupUnreadable("not a Steward backup file")
-    raw = source.read(_read_length(source))
+    raw = read_raw_header(source, MAGIC, "not a Steward backup file")
     return Header.decode(raw), raw
+
+
+def read_raw_header(source: IO[bytes], magic: bytes, not_ours: str) -> bytes:
+    if source.read(len(magic)) != magic:
+        raise BackupUnreadable(not_ours)
+    return source.read(_read_length(source))
 
 
 def check_key(header: Header, keyring: Keyring) -> None:
@@ -161,8 +177,16 @@ def records(source: IO[bytes], keyring: Keyring) -> Iterator[Any]:
     """Every record of the file, in order; raises BackupUnreadable on any damage."""
     header, raw = read_header(source)
     check_key(header, keyring)
-    aead = AESGCM(_derive(keyring, header.salt, b"steward backup v1"))
-    header_hash = hashlib.sha256(raw).digest()
+    key = _derive(keyring, header.salt, b"steward backup v1")
+    yield from frames(source, key, raw, header.format)
+
+
+def frames(
+    source: IO[bytes], file_key: bytes, raw_header: bytes, format: int = FORMAT
+) -> Iterator[Any]:
+    """The records of the frames that follow a header, sealed under `file_key`."""
+    aead = AESGCM(file_key)
+    header_hash = hashlib.sha256(raw_header).digest()
     counter = 0
     while True:
         length = _read_length(source, allow_end=True)
@@ -186,7 +210,7 @@ def records(source: IO[bytes], keyring: Keyring) -> Iterator[Any]:
                 raise BackupUnreadable(
                     f"part {counter + 1} of the backup was altered or is damaged"
                 ) from None
-        if header.format == 1:
+        if format == 1:
             yield from _lines(chunk)
         elif chunk[:1] == RECORDS:
             yield from _lines(chunk[1:])

@@ -83,10 +83,10 @@ def create(
     (atomically, readable by the owner only)."""
     on_progress = progress or (lambda table, done: None)
     temporary = path.with_name(f".{path.name}.partial")
-    with _snapshot(engine) as connection:
+    with snapshot(engine) as connection:
         header = Header(
             created_at=clock.now().isoformat(),
-            revision=_revision(connection),
+            revision=revision_of(connection),
             dialect=engine.dialect.name,
             key_id=sealing.key_id(keyring),
             salt=sealing.new_salt(),
@@ -144,7 +144,7 @@ def verify(path: Path, keyring: Keyring, progress: OnProgress | None = None) -> 
         done[name] = done.get(name, 0) + len(batch)
         on_progress(name, done[name])
 
-    with _open(path) as source:
+    with open_readable(path) as source:
         header, _ = sealing.read_header(source)
         source.seek(0)
         walker = Walker(on_rows=rows)
@@ -164,7 +164,7 @@ def restore(
     (None: the keys are already in `into`, the live key store itself), and its files into
     the empty directory `files_into`."""
     on_progress = progress or (lambda table, done: None)
-    with _open(path) as source:
+    with open_readable(path) as source:
         header, _ = sealing.read_header(source)
         sealing.check_key(header, keyring)
         source.seek(0)
@@ -289,7 +289,7 @@ def _erased_people(connection: Connection) -> int:
     return int(connection.execute(query).scalar_one())
 
 
-def _revision(connection: Connection) -> str | None:
+def revision_of(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     heads = MigrationContext.configure(connection).get_current_heads()
@@ -317,7 +317,7 @@ def _migrate_to(engine: Engine, revision: str | None) -> None:
             "restore it with the version that made it"
         ) from None
     with engine.begin() as connection:
-        current = _revision(connection)
+        current = revision_of(connection)
         config.attributes["connection"] = connection
         if current is None:
             command.upgrade(config, revision)
@@ -327,7 +327,7 @@ def _migrate_to(engine: Engine, revision: str | None) -> None:
             (command.downgrade if ahead else command.upgrade)(config, revision)
 
 
-class _open:
+class open_readable:
     """Opens the backup file, turning a missing or unreadable file into a clear error."""
 
     def __init__(self, path: Path) -> None:
@@ -344,7 +344,7 @@ class _open:
         self.handle.close()
 
 
-class _snapshot:
+class snapshot:
     """One connection seeing the database as of one moment, for every table."""
 
     def __init__(self, engine: Engine) -> None:

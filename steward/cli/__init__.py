@@ -20,6 +20,7 @@ from steward.cli import (
     policy,
     retention,
     rights,
+    transfer,
     worker,
 )
 from steward.cli.common import current_settings, fail, report
@@ -45,6 +46,7 @@ app.add_typer(rights.app, name="rights")
 app.add_typer(retention.app, name="retention")
 app.add_typer(retention.holds_app, name="holds")
 app.add_typer(incidents.app, name="incident")
+app.add_typer(transfer.app, name="transfer")
 app.command("worker")(worker.worker)
 
 EXAMPLES = Path(__file__).parents[1] / "examples"  # in the repository, a link to examples/

@@ -6,9 +6,10 @@ asked to accept it. Sending is real SMTP; a failure is counted, not raised.
 """
 
 import secrets
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from steward.core.actor import Actor
@@ -53,13 +54,33 @@ def notify_account_holders(session: Session, settings: Settings, notice: Notice)
     """Mail the notice to every active account holder; returns how many were sent and how
     many failed (no address readable, or the mail server refused)."""
     subject = f"Our privacy policy has changed (version {notice.version})"
-    body = body_of(notice, settings.public_url)
+    return mail_every_holder(
+        session, settings, subject, body_of(notice, settings.public_url), "policy"
+    )
+
+
+Told = Callable[[str, str, bool], None]  # account id, person id, whether the mail went
+
+
+def mail_every_holder(
+    session: Session,
+    settings: Settings,
+    subject: str,
+    body: str,
+    kind: str,
+    on_told: Told | None = None,
+    roles: Collection[str] | None = None,
+) -> Sent:
+    """Mail one notice to every active account holder, each address read as its holder
+    (audited); `on_told` hears of each holder, mailed or not, and what it writes is
+    committed with its batch. `roles`: only the holders of these roles."""
     sent = failed = 0
     after = ""
+    chosen = Account.role.in_(roles) if roles is not None else true()
     while True:
         rows = session.execute(
             select(Account.id, Account.role, Account.person_id)
-            .where(Account.status == "active", Account.id > after)
+            .where(Account.status == "active", Account.id > after, chosen)
             .order_by(Account.id)
             .limit(BATCH)
         ).all()
@@ -75,15 +96,18 @@ def notify_account_holders(session: Session, settings: Settings, notice: Notice)
                 session.rollback()
                 addresses.append(None)
         session.commit()  # the audited reads are kept before anything leaves
-        for address in addresses:
+        for row, address in zip(rows, addresses, strict=True):
             headers = {
                 "Auto-Submitted": "auto-generated",
-                "X-Steward-Notice": "policy",
-                "Message-ID": f"<p{secrets.token_hex(8)}@steward>",
+                "X-Steward-Notice": kind,
+                "Message-ID": f"<{kind[:1]}{secrets.token_hex(8)}@steward>",
             }
-            if address and mail_quietly(session, settings, address, subject, body, headers):
-                sent += 1
-            else:
-                failed += 1
+            went = bool(address) and mail_quietly(
+                session, settings, address or "", subject, body, headers
+            )
+            sent, failed = sent + went, failed + (not went)
+            if on_told is not None:
+                on_told(row.id, row.person_id, went)
+        session.commit()  # who was told, before a later holder's refusal rolls back
         session.expunge_all()
     return Sent(sent, failed)

@@ -19,6 +19,7 @@ from steward.jobs import queue
 from steward.policy.schema import Policy
 from steward.retention import stale, sweep
 from steward.rights import deadlines, erasure, recipients
+from steward.transfer import service as transfer
 from steward.vault.service import Vault
 
 JobContext = Runtime[Vault, Policy]
@@ -94,6 +95,11 @@ def backup_test(ctx: JobContext, payload: dict[str, Any]) -> None:
     drill.run(ctx, None, source="worker")
 
 
+def transfer_due(ctx: JobContext, payload: dict[str, Any]) -> None:
+    with ctx.session() as session:
+        transfer.remind_when_due(session, ctx.settings)
+
+
 def retention_sweep(ctx: JobContext, payload: dict[str, Any]) -> None:
     sweep.run(ctx, source="worker")
 
@@ -125,3 +131,4 @@ register("accounts.stale", accounts_stale)
 register("calls.held_recordings", calls_held_recordings)
 register("backup.create", backup_create)
 register("backup.test", backup_test)
+register("transfer.due", transfer_due)

@@ -27,6 +27,12 @@ GDPR_RIGHTS = (
     "objection",
     "consent_withdrawal",
 )
+# The requests by which people use a right before a transfer (the CCPA's opt-out and
+# deletion where the policy answers to the CCPA alone).
+TRANSFER_REQUESTS = {
+    "objection": ("objection", "ccpa_opt_out"),
+    "erasure": ("erasure", "ccpa_delete"),
+}
 CCPA_RIGHTS = ("ccpa_know", "ccpa_delete", "ccpa_correct", "ccpa_opt_out")
 
 
@@ -72,6 +78,7 @@ def check(policy: Policy, known: Known) -> list[Finding]:
         *_children(policy, known),
         *_changelog(policy),
         *_incidents(policy),
+        *_transfer(policy),
     ]
 
 
@@ -512,4 +519,38 @@ def _incidents_declared(policy: Policy) -> Iterator[Finding]:
             ("jurisdictions",),
             "The policy answers to the GDPR but has no incidents section naming the authority "
             "to report a breach to; add incidents > authorities > gdpr.",
+        )
+
+
+def _transfer(policy: Policy) -> Iterator[Finding]:
+    """A coming transfer must lie ahead of the version announcing it, go to someone else,
+    and leave people a right Steward can take: the objection or erasure the policy offers."""
+    transfer = policy.transfer
+    if transfer is None:
+        return
+    if policy.effective_date and transfer.date <= policy.effective_date:
+        yield (
+            ("transfer", "date"),
+            f"The transfer date {transfer.date} must come after the effective date "
+            f"{policy.effective_date}, so that people are told before it.",
+        )
+    current = policy.controller.legal_name if policy.controller else ""
+    if transfer.to.legal_name.strip().casefold() == current.strip().casefold():
+        yield (
+            ("transfer", "to", "legal_name"),
+            "The new controller is the current one; name the business that takes over.",
+        )
+    for index, right in enumerate(transfer.rights_before):
+        kinds = TRANSFER_REQUESTS[right]
+        if not any(k in policy.rights and policy.rights[k].offered for k in kinds):
+            yield (
+                ("transfer", "rights_before", index),
+                f"People are told they may use the right '{right}' before the transfer, "
+                f"but the policy's rights offer none of {', '.join(kinds)}; offer one.",
+            )
+    if transfer.leave_out_objectors and "objection" not in transfer.rights_before:
+        yield (
+            ("transfer", "leave_out_objectors"),
+            "Objectors are to be left out but objection is not among rights_before; "
+            "add it or set leave_out_objectors to false.",
         )

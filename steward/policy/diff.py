@@ -33,6 +33,7 @@ def diff(old: Policy, new: Policy) -> list[Change]:
         *_added_removed("cookies", old.cookies, new.cookies),
         *_cookies(old, new),
         *_sharing_and_children(old, new),
+        *_transfer(old, new),
     ]
 
 
@@ -165,3 +166,12 @@ def _sharing_and_children(old: Policy, new: Policy) -> Iterator[Change]:
         yield Change("disclosures", "sale, sharing or disclosure terms changed", more)
     if old.children != new.children:
         yield Change("children", "rules for children's data changed", True)
+
+
+def _transfer(old: Policy, new: Policy) -> Iterator[Change]:
+    """A coming transfer to a new owner is material: the data is to pass to a new controller."""
+    if new.transfer is not None and new.transfer != old.transfer:
+        to = new.transfer.to.legal_name
+        yield Change("transfer", f"the business passes to {to} on {new.transfer.date}", True)
+    elif old.transfer is not None and new.transfer is None:
+        yield Change("transfer", "the announced transfer is withdrawn", False)

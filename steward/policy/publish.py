@@ -173,6 +173,7 @@ def privacy_policy(policy: Policy) -> Document:
         _recipients(policy),
         _transfers(policy),
         _retention(policy),
+        *([_coming_transfer(policy)] if policy.transfer else []),
         _rights(policy),
         *([_california(policy)] if "ccpa" in policy.jurisdictions else []),
         *([_children(policy)] if policy.children else []),
@@ -215,6 +216,33 @@ def _who_we_are(policy: Policy) -> Section:
             lines,
         ],
         "who-we-are",
+    )
+
+
+def _coming_transfer(policy: Policy) -> Section:
+    transfer = policy.transfer
+    assert transfer is not None  # the caller renders this section only for a coming transfer
+    to = transfer.to
+    rights = " or ".join(
+        "object to it" if r == "objection" else "have your data erased"
+        for r in transfer.rights_before
+    )
+    left_out = (
+        " If you object before that day, your data is left out of what passes to them."
+        if transfer.leave_out_objectors
+        else ""
+    )
+    return Section(
+        "A coming change of owner",
+        [
+            f"On {transfer.date.isoformat()} {name_of(policy)} passes to {to.legal_name}, "
+            f"{to.address} ({to.country}), which becomes the controller of your data from "
+            "that day. We tell every account holder in advance.",
+            f"Before that day you may {rights}.{left_out} Data of people erased before the "
+            "day does not pass.",
+            f"Privacy questions to the new owner: {to.privacy_contact}.",
+        ],
+        "transfer",
     )
 
 

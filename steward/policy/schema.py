@@ -397,6 +397,32 @@ class Incidents(Strict):
     )
 
 
+TransferRight = Literal["objection", "erasure"]
+TRANSFER_RIGHTS: tuple[TransferRight, ...] = ("objection", "erasure")
+
+
+class NewController(Strict):
+    legal_name: Text = Field(description="The new owner's legal name.")
+    address: Text = Field(description="The new owner's postal address.")
+    country: Country = Field(description="ISO 3166 code of the new owner's country.")
+    email: Email = Field(description="The new owner's general contact email.")
+    privacy_contact: Email = Field(description="Where privacy questions go after the transfer.")
+
+
+class Transfer(Strict):
+    to: NewController = Field(description="Who takes over the business and its data.")
+    date: dt.date = Field(description="The day the data passes to the new owner.")
+    rights_before: list[TransferRight] = Field(
+        default_factory=lambda: list(TRANSFER_RIGHTS),
+        min_length=1,
+        description="What people may do before the date: object to the transfer, have "
+        "their data erased.",
+    )
+    leave_out_objectors: bool = Field(
+        True, description="Whether people who objected before the date are left out."
+    )
+
+
 class Policy(Strict):
     version: Text = Field(description="The policy's version, e.g. '2.1'.")
     effective_date: dt.date = Field(description="When this version took effect.")
@@ -435,4 +461,7 @@ class Policy(Strict):
     )
     incidents: Incidents | None = Field(
         None, description="How breaches are reported and people told (defaults if left out)."
+    )
+    transfer: Transfer | None = Field(
+        None, description="A coming transfer of the business to a new owner."
     )

@@ -107,10 +107,13 @@ class Vault:
                     self._shredded(session).add(person_id)
                     cache[person_id] = None
                 else:
-                    master = self.master(master_id)
-                    cache[person_id] = crypto.decrypt(master, wrapped, _key_context(person_id))
+                    cache[person_id] = self.unwrap(person_id, wrapped, master_id)
             for person_id in set(chunk) - {row[0] for row in found}:
                 cache[person_id] = None
+
+    def unwrap(self, person_id: str, wrapped: bytes, master_id: str) -> bytes:
+        """A data key as stored, unwrapped (a transfer hands the new owner the clear keys)."""
+        return crypto.decrypt(self.master(master_id), wrapped, _key_context(person_id))
 
     def accept(
         self, session: Session, person_id: str, wrapped: bytes | None, master_id: str | None

@@ -57,6 +57,7 @@ from steward.web.api import retention as retention_api
 from steward.web.api import rights as rights_api
 from steward.web.api import rights_work as rights_work_api
 from steward.web.api import tickets as tickets_api
+from steward.web.api import transfers as transfers_api
 from steward.web.auth import SESSION_COOKIE
 from steward.web.cors import BannerCORS
 from steward.web.headers import SecurityHeaders
@@ -163,6 +164,7 @@ def _routes() -> tuple[BaseRoute, ...]:
         auth_api.router,
         me_api.router,
         admin_api.router,
+        transfers_api.router,
         audit_api.router,
         # Before the intake router: its GET /rights/{reference} would catch /rights/signing-key.
         rights_work_api.router,

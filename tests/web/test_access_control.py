@@ -23,6 +23,7 @@ from tests.who import (
     rights,
     rights_work,
     tickets,
+    transfer,
 )
 
 # (method, path) -> who may call it: anyone, anyone signed in, or the listed roles only.
@@ -43,6 +44,7 @@ WHO = {
     **incident_impact.WHO,
     **incident_notices.WHO,
     **incidents.WHO,
+    **transfer.WHO,
 }
 NOT_ALLOWED = {401, 403}
 

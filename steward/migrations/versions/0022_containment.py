@@ -1,14 +1,14 @@
 """containment (X6): a reset of password and MFA forced on an account; processors paused
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -27,6 +27,7 @@ from steward.web.pages import (
     rights,
     rights_work,
     tickets,
+    transfer,
     unsubscribe,
 )
 
@@ -43,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     people.router,
     billing.router,
     admin.router,
+    transfer.router,
     data_use.router,
     rights.router,
     rights_work.router,

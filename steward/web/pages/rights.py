@@ -27,6 +27,7 @@ from steward.rights import erasure, export, intake, queries, recipients, verify
 from steward.rights.common import by_reference
 from steward.rights.models import KINDS
 from steward.rights.queries import CORRECTION_FIELDS, STATUS_NAMES
+from steward.transfer.service import notice_for as transfer_notice
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
 from steward.web.pages import preference_form
@@ -154,6 +155,7 @@ def center(request: Request, actor: MaybeActor, session: SessionDep, notice: str
         "statuses": STATUS_NAMES,
         "notices": _notice(notice),
         "labels": queries.KIND_LABELS,
+        "transfer": transfer_notice(session, actor.person_id),
         **_mine(session, actor),
     }
     return render(request, "rights/center.html", context)
