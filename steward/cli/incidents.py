@@ -12,3 +12,4 @@ app = typer.Typer(
 )
 
 # The parts' modules register their commands on `app` when imported (keep this list last).
+from steward.cli import incident_watch  # noqa: E402, F401

@@ -27,7 +27,8 @@ def note(
         detail=json.dumps(detail, sort_keys=True, default=str),
     )
     session.add(event)
-    record(session, actor, f"incident.{kind}"[:32], purpose=INCIDENTS)
+    # An audit action is a plain name: incident_contain_sessions for contain.sessions.
+    record(session, actor, f"incident_{kind}".replace(".", "_")[:32], purpose=INCIDENTS)
     return event
 
 

@@ -14,6 +14,7 @@ from steward.core.db import transaction
 from steward.core.errors import Conflict
 from steward.core.runtime import Runtime
 from steward.desk import held_recordings
+from steward.incidents import watch
 from steward.jobs import queue
 from steward.policy.schema import Policy
 from steward.retention import stale, sweep
@@ -101,6 +102,12 @@ def accounts_stale(ctx: JobContext, payload: dict[str, Any]) -> None:
         stale.run(session, ctx.settings, ctx.policy)
 
 
+def watch_run(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Evaluate the watch's rules over what happened since the last run (X4)."""
+    with ctx.session() as session:
+        watch.run(session, ctx.settings)
+
+
 register("rights.run", rights_run)
 register("rights.digest", rights_digest)
 register("audit.checkpoint", audit_checkpoint)
@@ -110,3 +117,4 @@ register("accounts.stale", accounts_stale)
 register("calls.held_recordings", calls_held_recordings)
 register("backup.create", backup_create)
 register("backup.test", backup_test)
+register("watch.run", watch_run)

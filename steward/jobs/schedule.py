@@ -45,6 +45,7 @@ SCHEDULE: dict[str, Entry] = {
     "jobs.prune": Entry(_daily(4), "jobs.prune"),
     "rights.digest": Entry(_daily(7), "rights.digest"),
     "calls.held_recordings": Entry(_every(15), "calls.held_recordings"),
+    "watch.run": Entry(_every(5), "watch.run"),
 }
 
 

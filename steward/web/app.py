@@ -37,6 +37,7 @@ from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
 from steward.web import pages
 from steward.web.api import admin as admin_api
+from steward.web.api import alerts as alerts_api
 from steward.web.api import audit as audit_api
 from steward.web.api import auth as auth_api
 from steward.web.api import billing as billing_api
@@ -164,6 +165,7 @@ def _routes() -> tuple[BaseRoute, ...]:
         rights_work_api.router,
         data_use_api.router,
         retention_api.router,
+        alerts_api.router,
         rights_api.router,
         tickets_api.router,
         organisations_api.router,

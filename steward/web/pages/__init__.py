@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from steward.web.pages import (
     account,
     admin,
+    alerts,
     auth,
     billing,
     calls,
@@ -43,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     rights.router,
     rights_work.router,
     retention.router,
+    alerts.router,
     consent.router,
     unsubscribe.router,
     guardians.router,
