@@ -7,6 +7,7 @@ import pytest
 from tests.people import customer, enrol_mfa, staff
 from tests.who import (
     PUBLIC,
+    alerts,
     billing,
     calls,
     consent,
@@ -35,6 +36,7 @@ WHO = {
     **rights_work.WHO,
     **data_use.WHO,
     **retention.WHO,
+    **alerts.WHO,
 }
 NOT_ALLOWED = {401, 403}
 
