@@ -149,14 +149,17 @@ def windows(
 # The rules: each counts one window [start, end) and returns its hits.
 
 
-def _staff_reads(start: datetime, end: datetime) -> list[Any]:
-    return [
+def _staff_reads(query: Any, start: datetime, end: datetime) -> Any:
+    """Staff reading other people in [start, end): their own record (read at each sign-in)
+    is not counted, hence the join on the account (its primary key)."""
+    return query.join(Account, Account.id == AuditEntry.actor).where(
         AuditEntry.at >= start,
         AuditEntry.at < end,
         AuditEntry.actor_role.in_(STAFF_ROLES),
         AuditEntry.action.in_(READS),
         AuditEntry.person_id.is_not(None),
-    ]
+        AuditEntry.person_id != Account.person_id,
+    )
 
 
 def _usual(session: Session, actor: str, baseline: Period, before: datetime) -> float | None:
@@ -190,8 +193,7 @@ def many_people(session: Session, watch: Watch, start: datetime, end: datetime) 
     floor = min(rule.threshold, rule.at_least) if rule.multiple else rule.threshold
     people = func.count(distinct(AuditEntry.person_id))
     rows = session.execute(
-        select(AuditEntry.actor, func.max(AuditEntry.actor_role), people)
-        .where(*_staff_reads(start, end))
+        _staff_reads(select(AuditEntry.actor, func.max(AuditEntry.actor_role), people), start, end)
         .group_by(AuditEntry.actor)
         .having(people >= floor)
     ).all()
@@ -245,8 +247,10 @@ def off_hours(session: Session, watch: Watch, start: datetime, end: datetime) ->
     exports = func.count(distinct(AuditEntry.id)).filter(AuditEntry.action.in_(EXPORTS))
     inside = or_(*(and_(AuditEntry.at >= a, AuditEntry.at < b) for a, b in spans))
     rows = session.execute(
-        select(AuditEntry.actor, func.max(AuditEntry.actor_role), people, exports)
-        .where(*_staff_reads(start, end), inside)
+        _staff_reads(
+            select(AuditEntry.actor, func.max(AuditEntry.actor_role), people, exports), start, end
+        )
+        .where(inside)
         .group_by(AuditEntry.actor)
         .having(or_(people >= rule.threshold, exports > 0))
     ).all()

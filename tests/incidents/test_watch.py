@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from steward.access.gate import RIGHTS, PersonState, check
 from steward.access.people import readable_owners
 from steward.audit.models import AuditEntry
 from steward.core import clock
@@ -125,27 +126,27 @@ def test_an_agent_reading_many_customers_raises_one_alert_on_dpo_and_in_the_offi
     assert alert["rule"] == "many_people"
     assert (alert["subject_kind"], alert["subject"]) == ("account", agent_account.id)
     assert alert["role"] == "agent"
-    assert alert["counts"]["people"] == 161  # and their own record, read as they signed in
+    assert alert["counts"]["people"] == 160  # not their own record, read as they signed in
     assert alert["status"] == "open" and alert["responded_at"] is None  # no respond
     assert status_of(app, agent_account.id) == "active"
 
     bulk_read(app, team, 40)  # the same burst goes on: the same alert
     worker(app)
     [again] = alerts(officer)
-    assert again["id"] == alert["id"] and again["counts"]["people"] == 201
+    assert again["id"] == alert["id"] and again["counts"]["people"] == 200
 
     queue = shown(officer.get("/dpo").text)
     assert "1 security alert open Review the alerts" in queue
     page = shown(officer.get("/dpo/alerts").text)
     assert "One account read unusually many people" in page
     assert f"Staff Member (agent) account {agent_account.id}" in page
-    assert f"account {agent_account.id} (agent) read 201 distinct people" in page
+    assert f"account {agent_account.id} (agent) read 200 distinct people" in page
     assert '<a href="/dpo/alerts">Alerts</a>' in officer.get("/dpo/alerts").text  # the nav
 
     [mail] = [m for m in security_mails(mailbox) if m["To"] == "privacy_officer@example.com"]
     assert mail["Subject"] == "Security alert: One account read unusually many people"
     text = body_of(mail)
-    assert f"account {agent_account.id} (agent) read 161 distinct people" in text
+    assert f"account {agent_account.id} (agent) read 160 distinct people" in text
     assert "/dpo/alerts" in text
     assert "Staff Member" not in text and "@" not in text and ada not in text  # ids only
     assert len(security_mails(mailbox)) == 2  # the officer and the policy's privacy contact
@@ -306,6 +307,22 @@ def test_bulk_reads_after_hours_alert_where_the_same_reads_by_day_do_not(example
     assert alert["rule"] == "off_hours" and alert["role"] == "agent"
     assert alert["counts"] == {"people": 90, "exports": 0}
 
+    export_at_night(app, team)  # one person's data taken away after hours: alert at once
+    worker(app)
+    exported = [a for a in alerts(officer) if a["role"] == "privacy_officer"]
+    assert [(a["rule"], a["counts"]) for a in exported] == [
+        ("off_hours", {"people": 1, "exports": 1})
+    ]
+
+
+def export_at_night(app, team: Team) -> None:
+    """The officer builds one person's access export, audited as rights/export.py does."""
+    account = account_of(app, team.people["privacy_officer"])
+    officer = Actor(role="privacy_officer", account_id=account.id, person_id=account.person_id)
+    with db(app) as session:
+        check(session, officer, RIGHTS, PersonState(new_id()), ["user"], action="export")
+        session.commit()
+
 
 @pytest.mark.promise("X4")
 def test_an_alert_becomes_an_incident_in_one_step_and_another_is_dismissed_with_a_reason(
@@ -379,7 +396,7 @@ def test_the_command_line_runs_the_watch_now_and_lists_the_alerts(
     assert listed.exit_code == 0, listed.output
     [line] = listed.output.splitlines()
     assert (
-        "open" in line and "many_people" in line and f"account {agent_id} (agent) read 201" in line
+        "open" in line and "many_people" in line and f"account {agent_id} (agent) read 200" in line
     )
     assert "Staff Member" not in listed.output
 
@@ -397,3 +414,58 @@ def test_only_the_privacy_officer_sees_or_handles_alerts(example, app, team):
         ).all()
         assert len(refused) >= 2  # the API's refusals (the page's is a 403 page)
         assert session.scalars(select(Alert)).all() == []
+
+
+def test_policy_check_names_each_mistake_in_the_watch_section(tmp_path):
+    from typer.testing import CliRunner
+
+    from steward.cli import app as cli_app
+
+    policy = tmp_path / "policy.yaml"
+    text = (EXAMPLES / "printo-gens.yaml").read_text()
+    first = len(text.splitlines()) + 3  # after a blank line and `watch:`
+    policy.write_text(
+        text
+        + "\nwatch:\n"
+        + '  working_hours: {start: "18:00", end: "08:00"}\n'
+        + "  many_people: {threshold: 0, window: PT1H}\n"
+        + "  credential_stuffing: {threshold: 10, window: PT2M, respond: true}\n"
+        + "  mfa_failures: {threshold: 5, window: 15 minutes}\n"
+        + "  off_hours: {threshold: 5, window: PT1H, multiple: 3}\n"
+    )
+    result = CliRunner().invoke(cli_app, ["policy", "check", str(policy)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{policy}:{first}: In watch > working_hours: the working day must start before it ends.",
+        f"{policy}:{first + 1}: 'threshold' in watch > many_people: Input should be greater than 0.",
+        f"{policy}:{first + 2}: In watch > credential_stuffing > window: a window is 5 minutes "
+        "(PT5M) to 24 hours (PT24H), not 'PT2M'.",
+        f"{policy}:{first + 3}: In watch > mfa_failures > window: '15 minutes' is not a window of "
+        "time; write it like PT15M or PT1H.",
+        f"{policy}:{first + 4}: 'multiple' is not a known setting in watch > off_hours.",
+    ]
+
+
+def test_working_hours_follow_the_business_clock_across_a_change_to_summer_time():
+    from steward.incidents.watch import off_hours_spans, windows
+    from steward.policy.schema import WorkingHours
+
+    hours = WorkingHours()  # Monday to Friday, 08:00 to 18:00
+    # Friday 6 and Monday 9 March 2026 in Houston: CST (UTC-6), then CDT (UTC-5) from Sunday.
+    start, end = datetime(2026, 3, 6, 0, tzinfo=UTC), datetime(2026, 3, 10, 0, tzinfo=UTC)
+    assert off_hours_spans(hours, "America/Chicago", start, end) == [
+        (start, datetime(2026, 3, 6, 14, tzinfo=UTC)),
+        (datetime(2026, 3, 7, 0, tzinfo=UTC), datetime(2026, 3, 9, 13, tzinfo=UTC)),
+        (datetime(2026, 3, 9, 23, tzinfo=UTC), end),
+    ]
+    hour = timedelta(hours=1)
+    found = list(
+        windows(
+            hour, datetime(2026, 3, 6, 10, 40, tzinfo=UTC), datetime(2026, 3, 6, 11, 5, tzinfo=UTC)
+        )
+    )
+    assert [(a.strftime("%H:%M"), b.strftime("%H:%M")) for a, b in found] == [
+        ("10:00", "11:00"),
+        ("10:30", "11:30"),
+        ("11:00", "12:00"),
+    ]
