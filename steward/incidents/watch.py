@@ -167,9 +167,14 @@ def _usual(session: Session, actor: str, baseline: Period, before: datetime) -> 
     people it read each day it read any, averaged; None with under HISTORY_DAYS such days (a
     new account has no usual yet)."""
     since = baseline.before(before)
-    first = session.scalar(select(func.min(AuditEntry.id)).where(AuditEntry.at >= since))
+    # The first entry of the baseline by the time index; ids grow with time, so the account's
+    # entries since are a range of its (actor, id) index.
+    first = session.scalar(
+        select(AuditEntry.id).where(AuditEntry.at >= since).order_by(AuditEntry.at).limit(1)
+    )
     if first is None:
         return None
+    own = session.scalar(select(Account.person_id).where(Account.id == actor)) or ""
     days = (
         select(AuditEntry.person_id, func.date(AuditEntry.at).label("day"))
         .where(
@@ -178,6 +183,7 @@ def _usual(session: Session, actor: str, baseline: Period, before: datetime) -> 
             AuditEntry.at < before,
             AuditEntry.action.in_(READS),
             AuditEntry.person_id.is_not(None),
+            AuditEntry.person_id != own,
         )
         .distinct()
         .subquery()

@@ -175,6 +175,26 @@ def test_quiet_everyday_use_raises_no_alert(example, app, team, mailbox, new_cli
     assert "security alert" not in officer.get("/dpo").text
 
 
+@pytest.mark.promise("X4")
+def test_reading_many_times_a_usual_day_alerts_where_the_policy_asks_for_it(example, app, team):
+    officer = team["privacy_officer"]
+    team["agent"]
+    for days_ago in range(6, 0, -1):  # a week of ten customers a day, oldest first
+        with clock.frozen_at(WORKING - timedelta(days=days_ago)):
+            bulk_read(app, team, 10)
+    worker(app)
+    bulk_read(app, team, 80)  # under both policies' threshold, eight days' reading in one hour
+    worker(app)
+    found = alerts(officer)
+    if example == "houston-generator":  # multiple: 5
+        [alert] = found
+        assert alert["rule"] == "many_people" and alert["threshold"] == 51
+        assert alert["counts"] == {"people": 80, "usual": 10.0}
+        assert "(about 10.0 on a usual day)" in shown(officer.get("/dpo/alerts").text)
+    else:  # compustores alerts at 100 people an hour, whatever the account's usual day
+        assert found == []
+
+
 def spray(app, emails: list[str], password: str = "Summer2031!") -> TestClient:
     """Try each email once from one address, waiting out the throttle as a patient attacker
     would; returns the attacker's client."""
