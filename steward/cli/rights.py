@@ -118,12 +118,18 @@ def digest() -> None:
     """Mail the privacy officers the digest of open requests. Run it daily.
 
     It goes to every active privacy officer and the policy's privacy contact, and names
-    references, kinds and due dates only, then the newest restore test of the backups; it
-    goes out with no request open when that test failed or is overdue."""
+    references, kinds and due dates only, then the newest restore test of the backups and the
+    count of open security alerts; it goes out with no request open when that test failed or
+    is overdue, or an alert is open."""
     from steward.backup import drill
+    from steward.incidents import watch
     from steward.rights import deadlines
 
     with opened() as (runtime, session):
         backups, warning = drill.digest_lines(session, runtime.settings)
-        sent = deadlines.digest(session, runtime.settings, backups, send_anyway=warning)
+        alerts = watch.digest_lines(session)
+        lines = [*backups, *alerts]
+        sent = deadlines.digest(
+            session, runtime.settings, lines, send_anyway=warning or bool(alerts)
+        )
     typer.echo(f"digest mailed to {count(sent, 'address', 'addresses')}")

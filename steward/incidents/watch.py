@@ -593,6 +593,14 @@ def open_count(session: Session, officer: Actor) -> int:
     return session.scalar(select(func.count(Alert.id)).where(Alert.status == "open")) or 0
 
 
+def digest_lines(session: Session) -> list[str]:
+    """For the officers' daily digest: the alerts still open, as a count (no ids)."""
+    found = open_count(session, SYSTEM)
+    if not found:
+        return []
+    return [f"{found} security alert{'s' if found != 1 else ''} open: review at /dpo/alerts."]
+
+
 def names(session: Session, officer: Actor, views: Sequence[AlertView]) -> dict[str, str]:
     """The names of the accounts alerted on, by account id, read through the gate under the
     incidents purpose (one audited append)."""

@@ -57,7 +57,10 @@ def rights_run(ctx: JobContext, payload: dict[str, Any]) -> None:
 def rights_digest(ctx: JobContext, payload: dict[str, Any]) -> None:
     with ctx.session() as session:
         backups, warning = drill.digest_lines(session, ctx.settings)
-        deadlines.digest(session, ctx.settings, backups, send_anyway=warning)
+        alerts = watch.digest_lines(session)
+        deadlines.digest(
+            session, ctx.settings, [*backups, *alerts], send_anyway=warning or bool(alerts)
+        )
 
 
 def audit_checkpoint(ctx: JobContext, payload: dict[str, Any]) -> None:

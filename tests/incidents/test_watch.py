@@ -112,7 +112,7 @@ def status_of(app, account_id: str) -> str:
 
 @pytest.mark.promise("X4")
 def test_an_agent_reading_many_customers_raises_one_alert_on_dpo_and_in_the_officers_mail(
-    example, app, team, mailbox
+    example, app, team, mailbox, identity_settings
 ):
     officer, _ = team["privacy_officer"], team["agent"]
     _, ada = team.customer("ada")
@@ -150,6 +150,10 @@ def test_an_agent_reading_many_customers_raises_one_alert_on_dpo_and_in_the_offi
     assert "/dpo/alerts" in text
     assert "Staff Member" not in text and "@" not in text and ada not in text  # ids only
     assert len(security_mails(mailbox)) == 2  # the officer and the policy's privacy contact
+
+    assert steward(identity_settings, "rights", "digest").exit_code == 0
+    digest = body_of(mailbox.last_to("privacy_officer@example.com"))
+    assert "1 security alert open: review at /dpo/alerts." in digest
 
 
 @pytest.mark.promise("X4")
