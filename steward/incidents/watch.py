@@ -508,14 +508,15 @@ def describe(view: AlertView) -> str:
 
 
 def responded(view: AlertView) -> str:
+    """What the rule's response did, in words, naming accounts by id."""
     done = view.response
     parts = []
     if "address_barred_until" in done:
         parts.append("the address is barred from signing in for an hour")
     if done.get("locked"):
-        parts.append(
-            f"locked {', '.join('account ' + a for a in done['locked'])} and ended {done['sessions_ended']} sessions"
-        )
+        ended = done["sessions_ended"]
+        accounts = ", ".join(f"account {a}" for a in done["locked"])
+        parts.append(f"locked {accounts} and ended {ended} session{'s' if ended != 1 else ''}")
     return "Done at once: " + ("; ".join(parts) if parts else "nothing to lock") + "."
 
 

@@ -199,6 +199,38 @@ def test_reading_many_times_a_usual_day_alerts_where_the_policy_asks_for_it(exam
         assert found == []
 
 
+@pytest.fixture
+def responding(data_dir) -> None:
+    """Houston's policy, its many_people rule set to respond at once."""
+    text = (EXAMPLES / "houston-generator.yaml").read_text()
+    old = "many_people: {threshold: 150, window: PT1H, multiple: 5}"
+    assert old in text
+    new = "many_people: {threshold: 150, window: PT1H, respond: true}"
+    (data_dir / "policy.yaml").write_text(text.replace(old, new))
+
+
+@pytest.mark.promise("X4")
+def test_a_rule_that_responds_locks_a_scraping_account_and_ends_its_sessions(
+    responding, app, admin, mailbox, new_client
+):
+    team = Team(admin, mailbox, new_client)
+    officer, agent = team["privacy_officer"], team["agent"]
+    agent_account = account_of(app, team.people["agent"])
+    worker(app)
+    bulk_read(app, team, 150)
+    worker(app)
+    [alert] = alerts(officer)
+    assert alert["response"] == {"locked": [agent_account.id], "sessions_ended": 1}
+    assert status_of(app, agent_account.id) == "locked"
+    assert agent.get("/api/v1/tickets").status_code == 401
+    assert sign_in(new_client(), "agent@example.com").status_code == 423
+    [mail] = [m for m in security_mails(mailbox) if m["To"] == "privacy_officer@example.com"]
+    assert f"Done at once: locked account {agent_account.id} and ended 1 session." in body_of(mail)
+    reopened = admin.patch(f"/api/v1/admin/accounts/{agent_account.id}", json={"status": "active"})
+    assert reopened.status_code == 200, reopened.text  # an admin lets them in again
+    assert sign_in(new_client(), "agent@example.com").status_code == 200
+
+
 def spray(app, emails: list[str], password: str = "Summer2031!") -> TestClient:
     """Try each email once from one address, waiting out the throttle as a patient attacker
     would; returns the attacker's client."""
