@@ -525,3 +525,9 @@ def test_working_hours_follow_the_business_clock_across_a_change_to_summer_time(
         ("10:30", "11:30"),
         ("11:00", "12:00"),
     ]
+
+
+def test_the_public_policy_keeps_the_watch_thresholds_to_itself(example, app, client):
+    assert app.state.active_policy.policy.watch is not None
+    body = client.get("/api/v1/policy").json()
+    assert "watch" not in body["policy"] and "controller" in body["policy"]
