@@ -17,4 +17,5 @@ from steward.cli import (  # noqa: E402, F401
     incident_impact,
     incident_notices,
     incident_register,
+    incident_watch,
 )

@@ -118,16 +118,22 @@ def digest() -> None:
     """Mail the privacy officers the digest of open requests and incidents due. Run it daily.
 
     It goes to every active privacy officer and the policy's privacy contact, and names
-    references, kinds and due dates only, then the newest restore test of the backups; it
-    goes out with no request open when that test failed or is overdue."""
+    references, kinds and due dates only, then the newest restore test of the backups and the
+    count of open security alerts; it goes out with no request open when that test failed or
+    is overdue, or an alert is open."""
     from steward.backup import drill
-    from steward.incidents import clocks
+    from steward.incidents import clocks, watch
     from steward.rights import deadlines
 
     with opened() as (runtime, session):
         backups, warning = drill.digest_lines(session, runtime.settings)
         due = clocks.digest_lines(session)
+        alerts = watch.digest_lines(session)
         sent = deadlines.digest(
-            session, runtime.settings, backups, send_anyway=warning, incidents=due
+            session,
+            runtime.settings,
+            [*backups, *alerts],
+            send_anyway=warning or bool(alerts),
+            incidents=due,
         )
     typer.echo(f"digest mailed to {count(sent, 'address', 'addresses')}")

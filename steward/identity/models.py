@@ -7,7 +7,7 @@ blind indexes, so an email address is never stored in clear.
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from steward.core.db import Base, UTCDateTime
@@ -135,3 +135,20 @@ class Throttle(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # blind index of ip:/account:
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class SignInAttempt(Base):
+    """A password checked at sign-in (X4): which address tried which login, and whether it
+    was right, for the watch's credential-stuffing rule. Both are blind indexes (the address
+    under the throttle's key, the login as `Account.login_index`), so the table holds no
+    address and no email; the watch deletes rows older than a day."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index("ix_sign_in_attempts_address", "address_key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    address_key: Mapped[str] = mapped_column(String(64))
+    login_key: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[str | None] = mapped_column(String(36))  # when the login has one
+    succeeded: Mapped[bool]

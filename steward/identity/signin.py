@@ -25,7 +25,7 @@ from steward.identity.common import (
     security_event,
 )
 from steward.identity.errors import Locked, WrongCredentials
-from steward.identity.models import Account
+from steward.identity.models import Account, SignInAttempt
 from steward.identity.sessions import Started, start
 
 WRONG = "The email address or the password is wrong."
@@ -62,6 +62,7 @@ def sign_in(
         raise Locked(LOCKED)
     throttle.ensure_allowed(session, [ip_key, account_key])
     good = passwords.verify(account.password_hash if account else None, password)
+    _attempted(session, ip_key, login, account, good)
     if account is None or not good:
         _failed(session, settings, visitor, account, ip_key, account_key)
     if account.status in REFUSED_STATUS:
@@ -79,6 +80,21 @@ def sign_in(
     started = start(session, account)
     session.commit()
     return started
+
+
+def _attempted(
+    session: Session, ip_key: str, login: str, account: Account | None, good: bool
+) -> None:
+    """Which address tried which login, as blind indexes: the watch's sign-in records (X4)."""
+    session.add(
+        SignInAttempt(
+            at=clock.now(),
+            address_key=ip_key,
+            login_key=login,
+            account_id=account.id if account else None,
+            succeeded=good,
+        )
+    )
 
 
 def _failed(

@@ -79,3 +79,14 @@ def clear(session: Session, throttle_key: str) -> None:
     row = _row(session, throttle_key)
     if row is not None:
         session.delete(row)
+
+
+def bar(session: Session, throttle_key: str) -> None:
+    """Refuse every attempt on this key for the longest delay from now: the watch's answer
+    to an address spraying sign-ins (X4)."""
+    row = _row(session, throttle_key)
+    if row is None:
+        row = Throttle(key=throttle_key, failures=0)
+        session.add(row)
+    row.failures = max(row.failures, FREE_FAILURES + MAX_DELAY.bit_length())
+    row.last_failure_at = clock.now()

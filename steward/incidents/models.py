@@ -145,3 +145,49 @@ class IncidentNotice(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(String(200))  # never personal data
+
+
+ALERT_RULES = ("many_people", "off_hours", "credential_stuffing", "mfa_failures")
+ALERT_STATUSES = ("open", "dismissed", "incident")
+
+
+class Alert(Base):
+    """A rule of the watch (X4) hit: one per rule, subject and window. The subject is an
+    account id (`subject_kind` "account") or the blind index of an address ("address"), never
+    an address or a name. `counts` and `response` are JSON of counts and ids."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("rule", "subject", "window_from", name="uq_alerts_window"),
+        Index("ix_alerts_status", "status", "raised_at"),
+        Index("ix_alerts_subject", "rule", "subject", "window_until"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    rule: Mapped[str] = mapped_column(String(32))
+    subject_kind: Mapped[str] = mapped_column(String(8))  # account, address
+    subject: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str | None] = mapped_column(String(32))  # the account's role, when one
+    window_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer)  # what the rule counted, at its highest
+    threshold: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[str] = mapped_column(Text, default="{}")
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response: Mapped[str] = mapped_column(Text, default="{}")
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dismissed_by: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    dismiss_reason: Mapped[str] = mapped_column(Text, default="")
+    incident_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class WatchCursor(Base):
+    """Where the watch last looked: each run evaluates only the windows since."""
+
+    __tablename__ = "watch_cursor"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    looked_until: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -14,7 +14,7 @@ from steward.core.db import transaction
 from steward.core.errors import Conflict
 from steward.core.runtime import Runtime
 from steward.desk import held_recordings
-from steward.incidents import clocks, notices
+from steward.incidents import clocks, notices, watch
 from steward.jobs import queue
 from steward.policy.schema import Policy
 from steward.retention import stale, sweep
@@ -59,7 +59,14 @@ def rights_digest(ctx: JobContext, payload: dict[str, Any]) -> None:
     with ctx.session() as session:
         backups, warning = drill.digest_lines(session, ctx.settings)
         due = clocks.digest_lines(session)
-        deadlines.digest(session, ctx.settings, backups, send_anyway=warning, incidents=due)
+        alerts = watch.digest_lines(session)
+        deadlines.digest(
+            session,
+            ctx.settings,
+            [*backups, *alerts],
+            send_anyway=warning or bool(alerts),
+            incidents=due,
+        )
 
 
 def audit_checkpoint(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -121,6 +128,12 @@ def incident_notices(ctx: JobContext, payload: dict[str, Any]) -> None:
             session.commit()
 
 
+def watch_run(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Evaluate the watch's rules over what happened since the last run (X4)."""
+    with ctx.session() as session:
+        watch.run(session, ctx.settings)
+
+
 register("rights.run", rights_run)
 register(notices.JOB, incident_notices)
 register("rights.digest", rights_digest)
@@ -132,3 +145,4 @@ register("calls.held_recordings", calls_held_recordings)
 register("backup.create", backup_create)
 register("backup.test", backup_test)
 register("transfer.due", transfer_due)
+register("watch.run", watch_run)

@@ -46,6 +46,7 @@ SCHEDULE: dict[str, Entry] = {
     "rights.digest": Entry(_daily(7), "rights.digest"),
     "calls.held_recordings": Entry(_every(15), "calls.held_recordings"),
     "transfer.due": Entry(_daily(6), "transfer.due"),
+    "watch.run": Entry(_every(5), "watch.run"),
 }
 
 

@@ -5,6 +5,7 @@ documents every field and a test keeps the two in step.
 """
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -71,6 +72,31 @@ def _duration(value: object) -> Duration:
 
 
 Period = Annotated[Duration, BeforeValidator(_duration), PlainSerializer(str, return_type=str)]
+_WINDOW = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?")
+
+
+def _window(value: object) -> dt.timedelta:
+    """A watch rule's window: an ISO 8601 time like PT15M or PT1H, 5 minutes to 24 hours."""
+    if isinstance(value, dt.timedelta):
+        return value
+    match = _WINDOW.fullmatch(str(value).strip().upper())
+    if not isinstance(value, str) or not match or not any(match.groups()):
+        raise ValueError(f"'{value}' is not a window of time; write it like PT15M or PT1H")
+    hours, minutes = (int(g or 0) for g in match.groups())
+    window = dt.timedelta(hours=hours, minutes=minutes)
+    if not dt.timedelta(minutes=5) <= window <= dt.timedelta(hours=24):
+        raise ValueError(f"a window is 5 minutes (PT5M) to 24 hours (PT24H), not '{value}'")
+    return window
+
+
+def _window_text(window: dt.timedelta) -> str:
+    hours, minutes = divmod(int(window.total_seconds()) // 60, 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+
+
+Window = Annotated[
+    dt.timedelta, BeforeValidator(_window), PlainSerializer(_window_text, return_type=str)
+]
 
 
 class Strict(BaseModel):
@@ -330,6 +356,75 @@ class StaleAccounts(Strict):
         return self
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class WorkingHours(Strict):
+    days: list[Weekday] = Field(
+        ["mon", "tue", "wed", "thu", "fri"], min_length=1, description="The working days."
+    )
+    start: dt.time = Field(dt.time(8), description="When the working day starts, like 08:00.")
+    end: dt.time = Field(dt.time(18), description="When it ends, like 18:00.")
+
+    @model_validator(mode="after")
+    def _starts_before_it_ends(self) -> "WorkingHours":
+        if self.start >= self.end:
+            raise ValueError("the working day must start before it ends")
+        return self
+
+
+class WatchRule(Strict):
+    enabled: bool = Field(True, description="Whether the rule is evaluated.")
+    threshold: int = Field(gt=0, le=1_000_000, description="The count that raises an alert.")
+    window: Window = Field(description="The window counted over, like PT15M or PT1H.")
+    respond: bool = Field(
+        False, description="Also lock the account (or bar the address) at once, not only alert."
+    )
+
+
+class ManyPeopleRule(WatchRule):
+    multiple: float | None = Field(
+        None,
+        gt=1,
+        description="Also alert when an account reads, within one window, this many times "
+        "the people it reads on a usual day (its average over `baseline`).",
+    )
+    baseline: Period = Field(
+        Duration.parse("P28D"), description="The past period an account's usual rate is read from."
+    )
+    at_least: int = Field(20, gt=0, description="The fewest people that alert on `multiple` alone.")
+
+
+def _rule(threshold: int, minutes: int) -> dict[str, object]:
+    return {"threshold": threshold, "window": dt.timedelta(minutes=minutes)}
+
+
+class Watch(Strict):
+    """Rules over the audit trail and the sign-in records (X4); each raises an alert on /dpo
+    and mails the privacy officer, and with `respond` acts at once."""
+
+    working_hours: WorkingHours = Field(
+        default_factory=WorkingHours,
+        description="The business's working hours, in the controller's time zone.",
+    )
+    many_people: ManyPeopleRule = Field(
+        default_factory=lambda: ManyPeopleRule(**_rule(200, 60)),
+        description="One staff account reading unusually many distinct people in a window.",
+    )
+    off_hours: WatchRule = Field(
+        default_factory=lambda: WatchRule(**_rule(60, 60)),
+        description="Exports, or reads of many people, by a staff account outside working hours.",
+    )
+    credential_stuffing: WatchRule = Field(
+        default_factory=lambda: WatchRule(**_rule(10, 15)),
+        description="Sign-ins to many different accounts tried from one address.",
+    )
+    mfa_failures: WatchRule = Field(
+        default_factory=lambda: WatchRule(**_rule(5, 15)),
+        description="Repeated wrong multi-factor codes on one account.",
+    )
+
+
 class ClientProcessing(Strict):
     client: Text = Field(description="The client controller's name.")
     contact: Text = Field(description="The client's contact for data protection.")
@@ -464,4 +559,7 @@ class Policy(Strict):
     )
     transfer: Transfer | None = Field(
         None, description="A coming transfer of the business to a new owner."
+    )
+    watch: Watch | None = Field(
+        None, description="Watching for attacks: the rules' thresholds, windows and responses."
     )

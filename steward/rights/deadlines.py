@@ -179,7 +179,7 @@ def lapse_unverified(session: Session, settings: Settings) -> int:
     return len(due)
 
 
-def _officer_addresses(session: Session) -> list[str]:
+def officer_addresses(session: Session) -> list[str]:
     """Every active privacy officer's address, read through the gate, and the policy's
     privacy contact."""
     people = list(
@@ -252,7 +252,7 @@ def digest(
             "\n\nNewest audit checkpoint (keep it; `steward audit verify --checkpoints FILE` "
             f"checks the trail against such lines):\n{signed.line}"
         )
-    addresses = _officer_addresses(session)
+    addresses = officer_addresses(session)
     session.commit()  # the gate's audit entries
     subject = f"Rights requests: {count} open" if count else "Rights requests: none open"
     if incidents:

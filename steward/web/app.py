@@ -37,6 +37,7 @@ from steward.vault.keyring import Keyring
 from steward.vault.service import Vault
 from steward.web import pages
 from steward.web.api import admin as admin_api
+from steward.web.api import alerts as alerts_api
 from steward.web.api import audit as audit_api
 from steward.web.api import auth as auth_api
 from steward.web.api import billing as billing_api
@@ -174,6 +175,7 @@ def _routes() -> tuple[BaseRoute, ...]:
         incident_impact_api.router,
         incident_notices_api.router,
         incidents_api.router,
+        alerts_api.router,
         rights_api.router,
         tickets_api.router,
         organisations_api.router,

@@ -49,8 +49,8 @@ def test_once_signs_a_checkpoint_once_in_its_slot(ctx, identity_settings):
         assert first.exit_code == 0, first.output
         assert first.output.strip() == NOTHING
         clock.advance(timedelta(minutes=30))  # 01:00:10: the checkpoint's slot, rights.run's
-        due = steward(identity_settings, "worker", "--once")  # and calls.held_recordings'
-        assert due.output.strip() == "ran 3 jobs: 3 done, 0 to retry, 0 failed"
+        due = steward(identity_settings, "worker", "--once")  # calls.held_recordings', watch.run's
+        assert due.output.strip() == "ran 4 jobs: 4 done, 0 to retry, 0 failed"
         again = steward(identity_settings, "worker", "--once")
         assert again.output.strip() == NOTHING
     assert checkpoints(ctx) == 1
@@ -75,8 +75,8 @@ def test_once_mails_the_digest_once_in_its_slot(ctx, identity_settings, mailbox)
             session.commit()
         assert steward(identity_settings, "worker", "--once").output.strip() == NOTHING
         clock.advance(timedelta(minutes=10))  # 07:00:10: the digest, rights.run, the
-        due = steward(identity_settings, "worker", "--once")  # checkpoint, held recordings
-        assert due.output.strip() == "ran 4 jobs: 4 done, 0 to retry, 0 failed"
+        due = steward(identity_settings, "worker", "--once")  # checkpoint, held recordings, watch
+        assert due.output.strip() == "ran 5 jobs: 5 done, 0 to retry, 0 failed"
         clock.advance(timedelta(minutes=1))
         steward(identity_settings, "worker", "--once")
     digests = [m for m in mailbox.messages if m["Subject"] == "Rights requests: 1 open"]

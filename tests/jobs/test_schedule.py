@@ -50,6 +50,7 @@ def test_a_due_slot_is_enqueued_once_whoever_asks(ctx):
         "calls.held_recordings",
         "rights.digest",
         "rights.run",
+        "watch.run",
     ]
     assert second == []
     assert one_job(ctx, "rights.digest").dedupe_key == "rights.digest@2031-03-04T07:00+00:00"

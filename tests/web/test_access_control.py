@@ -7,6 +7,7 @@ import pytest
 from tests.people import customer, enrol_mfa, staff
 from tests.who import (
     PUBLIC,
+    alerts,
     billing,
     calls,
     consent,
@@ -45,6 +46,7 @@ WHO = {
     **incident_notices.WHO,
     **incidents.WHO,
     **transfer.WHO,
+    **alerts.WHO,
 }
 NOT_ALLOWED = {401, 403}
 

@@ -45,7 +45,8 @@ def test_cookie_page_lists_every_cookie(client, settings):
 def test_the_api_returns_the_policy_and_the_hash_of_its_exact_text(client, settings):
     body = client.get("/api/v1/policy").json()
     assert body["sha256"] == hashlib.sha256(settings.policy.read_bytes()).hexdigest()
-    assert body["policy"] == load_policy(settings.policy).model_dump(mode="json")
+    everything = load_policy(settings.policy).model_dump(mode="json")
+    assert body["policy"] == {k: v for k, v in everything.items() if k != "watch"}  # X4
     assert (
         body["policy"]["categories"]["user.communications.call_recording"]["retention"]["period"]
         == "P3M"

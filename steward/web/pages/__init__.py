@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from steward.web.pages import (
     account,
     admin,
+    alerts,
     auth,
     billing,
     calls,
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     incident_impact.router,
     incident_notices.router,
     incidents.router,
+    alerts.router,
     consent.router,
     unsubscribe.router,
     guardians.router,
