@@ -31,10 +31,10 @@ def alerts(
 ) -> None:
     """The watch's alerts, newest first: open ones, or all with --all."""
     from steward.core.actor import SYSTEM
-    from steward.incidents import watch
+    from steward.incidents import alerts
 
     with opened() as (_, session):
-        found = watch.listing(session, SYSTEM, everything=everything, limit=1000)
+        found = alerts.listing(session, SYSTEM, everything=everything, limit=1000)
     if not found:
         typer.echo("no alerts" if everything else "no open alerts")
     for alert in found:

@@ -121,19 +121,8 @@ def digest() -> None:
     references, kinds and due dates only, then the newest restore test of the backups and the
     count of open security alerts; it goes out with no request open when that test failed or
     is overdue, or an alert is open."""
-    from steward.backup import drill
-    from steward.incidents import clocks, watch
-    from steward.rights import deadlines
+    from steward.jobs.handlers import send_digest
 
     with opened() as (runtime, session):
-        backups, warning = drill.digest_lines(session, runtime.settings)
-        due = clocks.digest_lines(session)
-        alerts = watch.digest_lines(session)
-        sent = deadlines.digest(
-            session,
-            runtime.settings,
-            [*backups, *alerts],
-            send_anyway=warning or bool(alerts),
-            incidents=due,
-        )
+        sent = send_digest(session, runtime.settings)
     typer.echo(f"digest mailed to {count(sent, 'address', 'addresses')}")

@@ -32,21 +32,17 @@ from sqlalchemy import and_, delete, distinct, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from steward.access.gate import INCIDENTS, RIGHTS_ROLES, PersonState, check, role_refused
-from steward.access.people import readable_owners
+from steward.access.gate import INCIDENTS, PersonState, check
 from steward.audit.models import AuditEntry
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import SYSTEM, Actor
-from steward.core.errors import Conflict, Invalid, NotFound
 from steward.core.settings import Settings
 from steward.identity import throttle
 from steward.identity.common import load_account, local_for, mail_quietly
-from steward.identity.models import STAFF_ROLES, Account, Person, SignInAttempt
+from steward.identity.models import STAFF_ROLES, Account, SignInAttempt
 from steward.identity.sessions import end_all
-from steward.incidents import register
 from steward.incidents.models import Alert, WatchCursor
-from steward.incidents.timeline import note
 from steward.policy import local
 from steward.policy.active import policy_of
 from steward.policy.durations import Duration as Period
@@ -70,7 +66,6 @@ LOOK_BACK = timedelta(days=7)  # the furthest a run looks back after the worker 
 ATTEMPTS_KEPT = timedelta(days=2)  # sign-in records outlive the longest window (24 hours)
 CURSOR = "watch"
 HISTORY_DAYS = 5  # days of reading in the baseline before an account has a usual rate
-MOST_REASON = 1000
 
 
 @dataclass(frozen=True)
@@ -108,7 +103,7 @@ class AlertView:
     incident_id: str | None
 
 
-def _view(alert: Alert) -> AlertView:
+def view_of(alert: Alert) -> AlertView:
     return AlertView(
         id=alert.id,
         rule=alert.rule,
@@ -402,11 +397,11 @@ def _raise(session: Session, hit: Hit, now: datetime) -> Alert | None:
             session.add(alert)
     except IntegrityError:  # another run raised it a moment ago
         return None
-    record(session, SYSTEM, "watch_alert", purpose=INCIDENTS, person_id=_person_of(session, alert))
+    record(session, SYSTEM, "watch_alert", purpose=INCIDENTS, person_id=person_of(session, alert))
     return alert
 
 
-def _person_of(session: Session, alert: Alert) -> str | None:
+def person_of(session: Session, alert: Alert) -> str | None:
     if alert.subject_kind != "account":
         return None
     return session.scalar(select(Account.person_id).where(Account.id == alert.subject))
@@ -465,7 +460,7 @@ def _mail(session: Session, settings: Settings, raised: Sequence[Alert]) -> int:
     zone = local_for(session)
     lines = []
     for alert in raised:
-        view = _view(alert)
+        view = view_of(alert)
         lines += [
             f"{view.title}",
             f"  {describe(view)}",
@@ -562,129 +557,4 @@ def run(session: Session, settings: Settings) -> Run:
     if raised:
         log.warning("watch raised %d alerts: %s", len(raised), ", ".join(a.id for a in raised))
     mailed = _mail(session, settings, raised) if raised else 0
-    return Run([_view(a) for a in raised], since, now, mailed)
-
-
-# The officer's side: list, dismiss, make an incident.
-
-
-def _require_officer(actor: Actor) -> None:
-    """The officer, or Steward itself (the command line), as the incidents purpose allows."""
-    if actor.role not in RIGHTS_ROLES:
-        raise role_refused(actor, "Only the privacy officer handles alerts.", INCIDENTS)
-
-
-def listing(
-    session: Session,
-    officer: Actor,
-    *,
-    everything: bool = False,
-    offset: int = 0,
-    limit: int = 50,
-) -> list[AlertView]:
-    """Open alerts, newest first; with `everything`, dismissed and those made incidents too."""
-    _require_officer(officer)
-    query = select(Alert).order_by(Alert.raised_at.desc(), Alert.id)
-    if not everything:
-        query = query.where(Alert.status == "open")
-    return [_view(a) for a in session.scalars(query.offset(offset).limit(limit))]
-
-
-def open_count(session: Session, officer: Actor) -> int:
-    _require_officer(officer)
-    return session.scalar(select(func.count(Alert.id)).where(Alert.status == "open")) or 0
-
-
-def digest_lines(session: Session) -> list[str]:
-    """For the officers' daily digest: the alerts still open, as a count (no ids)."""
-    found = open_count(session, SYSTEM)
-    if not found:
-        return []
-    return [f"{found} security alert{'s' if found != 1 else ''} open: review at /dpo/alerts."]
-
-
-def names(session: Session, officer: Actor, views: Sequence[AlertView]) -> dict[str, str]:
-    """The names of the accounts alerted on, by account id, read through the gate under the
-    incidents purpose (one audited append)."""
-    _require_officer(officer)
-    ids = {v.subject for v in views if v.subject_kind == "account"}
-    if not ids:
-        return {}
-    rows = session.execute(select(Account.id, Account.person_id).where(Account.id.in_(ids)))
-    accounts = {row.id: row.person_id for row in rows}
-    allowed = readable_owners(
-        session, officer, Person, set(accounts.values()), ["name"], purpose=INCIDENTS
-    )
-    people = {
-        p.id: str(p.name)
-        for p in session.scalars(select(Person).where(Person.id.in_(allowed)))
-        if p.name
-    }
-    return {account: people[person] for account, person in accounts.items() if person in people}
-
-
-def _alert(session: Session, alert_id: str) -> Alert:
-    alert = session.get(Alert, alert_id)
-    if alert is None:
-        raise NotFound("There is no such alert.")
-    return alert
-
-
-def get(session: Session, officer: Actor, alert_id: str) -> AlertView:
-    _require_officer(officer)
-    return _view(_alert(session, alert_id))
-
-
-def _still_open(alert: Alert) -> None:
-    if alert.status == "dismissed":
-        raise Conflict("This alert is already dismissed.")
-    if alert.status == "incident":
-        raise Conflict("This alert is already an incident.")
-
-
-def dismiss(session: Session, officer: Actor, alert_id: str, reason: str) -> AlertView:
-    """Close an open alert as no attack, with the officer's reason. Commits."""
-    _require_officer(officer)
-    reason = reason.strip()
-    if not reason:
-        raise Invalid("Give the reason the alert is no attack.")
-    if len(reason) > MOST_REASON:
-        raise Invalid(f"Keep the reason under {MOST_REASON} characters.")
-    alert = _alert(session, alert_id)
-    _still_open(alert)
-    alert.status, alert.dismissed_at = "dismissed", clock.now()
-    alert.dismissed_by, alert.dismiss_reason = officer.account_id, reason
-    record(
-        session, officer, "watch_dismiss", purpose=INCIDENTS, person_id=_person_of(session, alert)
-    )
-    session.commit()
-    return _view(alert)
-
-
-def to_incident(session: Session, officer: Actor, alert_id: str) -> str:
-    """Open an incident from an alert: its window as when it happened, the rule and the
-    subject's id in the summary. Returns the incident's id. Commits."""
-    _require_officer(officer)
-    alert = _alert(session, alert_id)
-    _still_open(alert)
-    if officer.account_id is None:
-        raise Invalid("An incident is opened by a privacy officer's account.")
-    view = _view(alert)
-    given = register.IncidentIn(
-        title=RULES[alert.rule],
-        aware_at=clock.now(),
-        occurred_from=alert.window_from,
-        occurred_until=alert.window_until,
-        found_how=f"Raised by Steward's watch: the rule {alert.rule} (alert {alert.id}).",
-        kinds=["confidentiality"],
-        summary=f"The watch's rule {alert.rule} found that {describe(view)} "
-        f"between {alert.window_from.isoformat()} and {alert.window_until.isoformat()} (UTC)."
-        + (f" {responded(view)}" if view.responded_at else ""),
-        alert_id=alert.id,
-    )
-    alert.status = "incident"  # kept with the incident, which names the alert
-    incident = register.record(session, officer, given)
-    alert.incident_id = incident.id
-    note(session, officer, incident.id, "from_alert", alert=alert.id, rule=alert.rule)
-    session.commit()
-    return incident.id
+    return Run([view_of(a) for a in raised], since, now, mailed)

@@ -8,13 +8,16 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from steward.audit.service import write_checkpoint
 from steward.backup import drill, generations
 from steward.core.db import transaction
 from steward.core.errors import Conflict
 from steward.core.runtime import Runtime
+from steward.core.settings import Settings
 from steward.desk import held_recordings
-from steward.incidents import clocks, notices, watch
+from steward.incidents import alerts, clocks, notices, watch
 from steward.jobs import queue
 from steward.policy.schema import Policy
 from steward.retention import stale, sweep
@@ -55,18 +58,23 @@ def rights_run(ctx: JobContext, payload: dict[str, Any]) -> None:
         recipients.deliver_due(session, ctx.settings)
 
 
+def send_digest(session: Session, settings: Settings) -> int:
+    """The privacy officers' daily digest: rights deadlines, incidents due, open alerts and
+    the backups' state; how many addresses it went to."""
+    backups, warning = drill.digest_lines(session, settings)
+    open_alerts = alerts.digest_lines(session)
+    return deadlines.digest(
+        session,
+        settings,
+        [*backups, *open_alerts],
+        send_anyway=warning or bool(open_alerts),
+        incidents=clocks.digest_lines(session),
+    )
+
+
 def rights_digest(ctx: JobContext, payload: dict[str, Any]) -> None:
     with ctx.session() as session:
-        backups, warning = drill.digest_lines(session, ctx.settings)
-        due = clocks.digest_lines(session)
-        alerts = watch.digest_lines(session)
-        deadlines.digest(
-            session,
-            ctx.settings,
-            [*backups, *alerts],
-            send_anyway=warning or bool(alerts),
-            incidents=due,
-        )
+        send_digest(session, ctx.settings)
 
 
 def audit_checkpoint(ctx: JobContext, payload: dict[str, Any]) -> None:

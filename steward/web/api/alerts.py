@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core.actor import Actor
-from steward.incidents import watch
-from steward.incidents.watch import MOST_REASON, AlertView
+from steward.incidents import alerts as alert_service
+from steward.incidents.alerts import MOST_REASON
+from steward.incidents.watch import AlertView
 from steward.rights.common import OFFICER_ROLES
 from steward.web.api.paging import Limit, Offset, cut
 from steward.web.auth import csrf_guard, require_roles
@@ -70,7 +71,9 @@ def list_alerts(
 ) -> AlertPage:
     """Open alerts, newest first; `everything` adds those dismissed or made incidents.
     `{items, next_offset}`, null on the last page."""
-    found = watch.listing(session, officer, everything=everything, offset=offset, limit=limit + 1)
+    found = alert_service.listing(
+        session, officer, everything=everything, offset=offset, limit=limit + 1
+    )
     page, following = cut(found, offset, limit)
     return AlertPage(items=[_alert(a) for a in page], next_offset=following)
 
@@ -80,11 +83,11 @@ def dismiss_alert(
     alert_id: str, body: DismissIn, officer: Officer, session: SessionDep
 ) -> AlertOut:
     """Close an open alert as no attack, with the reason."""
-    return _alert(watch.dismiss(session, officer, alert_id, body.reason))
+    return _alert(alert_service.dismiss(session, officer, alert_id, body.reason))
 
 
 @router.post("/alerts/{alert_id}/incident", status_code=201)
 def alert_to_incident(alert_id: str, officer: Officer, session: SessionDep) -> IncidentOut:
     """Open an incident from an open alert, its window and subject carried over."""
-    incident_id = watch.to_incident(session, officer, alert_id)
+    incident_id = alert_service.to_incident(session, officer, alert_id)
     return IncidentOut(incident_id=incident_id, url=f"/dpo/incidents/{incident_id}")

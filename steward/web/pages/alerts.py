@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from steward.core.actor import Actor
 from steward.core.errors import DomainError
+from steward.incidents import alerts as alert_service
 from steward.incidents import watch
 from steward.web.auth import csrf_guard
 from steward.web.deps import SessionDep
@@ -39,11 +40,11 @@ def _page(
     extra: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    alerts = watch.listing(session, officer, everything=everything, limit=200)
+    alerts = alert_service.listing(session, officer, everything=everything, limit=200)
     context = {
         "alerts": alerts,
         "everything": everything,
-        "names": watch.names(session, officer, alerts),
+        "names": alert_service.names(session, officer, alerts),
         "described": {a.id: watch.describe(a) for a in alerts},
         "responded": {a.id: watch.responded(a) for a in alerts if a.responded_at},
         "statuses": STATUSES,
@@ -66,7 +67,7 @@ def dismiss(
     request: Request, alert_id: str, officer: Officer, session: SessionDep, reason: FormText = ""
 ) -> Response:
     try:
-        watch.dismiss(session, officer, alert_id, reason)
+        alert_service.dismiss(session, officer, alert_id, reason)
     except DomainError as error:
         failed(session, error)
         extra = {"error": error.message, "failed_id": alert_id, "reason": reason}
@@ -77,7 +78,7 @@ def dismiss(
 @router.post("/alerts/{alert_id}/incident", response_class=HTMLResponse)
 def to_incident(request: Request, alert_id: str, officer: Officer, session: SessionDep) -> Response:
     try:
-        incident_id = watch.to_incident(session, officer, alert_id)
+        incident_id = alert_service.to_incident(session, officer, alert_id)
     except DomainError as error:
         failed(session, error)
         return _page(request, session, officer, False, {"error": error.message}, error.status)

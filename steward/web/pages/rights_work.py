@@ -24,7 +24,7 @@ from steward.backup import drill
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
-from steward.incidents import clocks, watch
+from steward.incidents import alerts, clocks
 from steward.policy.active import policy_of
 from steward.policy.channels import NAMES, OFFICER_LOGGED
 from steward.policy.schema import Policy
@@ -191,7 +191,7 @@ def queue(
         "holds_to_review": sum(h.needs_review for h in holds.listing(session, officer)),
         "backups": drill.status(session, settings),
         "incidents_due": clocks.due_lines(session),
-        "alerts_open": watch.open_count(session, officer),
+        "alerts_open": alerts.open_count(session, officer),
     }
     return render(request, "dpo/queue.html", context)
 
