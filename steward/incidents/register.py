@@ -499,18 +499,30 @@ class Record:
     events: list[IncidentEvent]
     special: list[str]
     suggested_context: float | None
+    provisional: severity.Severity | None  # with the suggested context, until one is set
     suggestion: severity.Suggestion | None
 
 
 def read(session: Session, actor: Actor, incident_id: str) -> Record:
+    """The incident and what its pages show. The suggestions follow the categories and counts,
+    which freezing the people affected sets from the list."""
     incident = get(session, actor, incident_id)
     policy = policy_of(session)
+    context = severity.suggested_context(
+        policy, lists(incident, "categories"), incident.people_count, incident.records_count
+    )
+    provisional = None
+    if incident.band is None and context is not None:
+        provisional = severity.assess(context, incident.identification, parts_of(incident))
+    involved = special(policy, incident)
+    band = incident.band or (provisional.band if provisional else None)
     return Record(
         incident,
         clocks.duties(policy, incident, clock.now()),
         tasks(session, actor, incident_id),
         timeline.events(session, incident_id),
-        special(policy, incident),
-        severity.suggested_context(policy, lists(incident, "categories")),
-        severity.suggest(incident.band),
+        involved,
+        context,
+        provisional,
+        severity.suggest(band, bool(involved)),
     )
