@@ -288,7 +288,10 @@ def send(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Se
 
 
 def _people_told(session: Session, actor: Actor, incident: Incident, laws: set[str | None]) -> None:
-    """Mark `people:<law>` done, now, for each law of the people told that has the duty."""
+    """Mark `people:<law>` done, now, for each law of the people told that has the duty; a
+    person whose law is not known may be under any of the incident's laws."""
+    if None in laws:
+        laws = set(policy_of(session).jurisdictions)
     for law in sorted(law for law in laws if law):
         register.step_done(session, actor, incident, f"people:{law}")
 
