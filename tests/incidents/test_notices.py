@@ -348,7 +348,7 @@ def printo_gens(data_dir) -> None:
 
 @pytest.mark.promise("X6")
 def test_two_laws_with_an_authority_get_a_report_each_and_leave_the_queue_once_reported(
-    printo_gens, admin, mailbox, new_client, app
+    printo_gens, admin, mailbox, new_client, app, identity_settings
 ):
     team = Team(admin, mailbox, new_client)
     officer, account = officer_of(team)
@@ -373,6 +373,12 @@ def test_two_laws_with_an_authority_get_a_report_each_and_leave_the_queue_once_r
     )
     assert [p["law"] for p in officer.get(f"{api}?law=gdpr").json()["phases"]] == ["gdpr"]
     assert officer.get(f"{api}?law=ccpa").status_code == 422
+    printed = steward(identity_settings, "incident", "report", "INC-2031-0001", "--law", "uk_gdpr")
+    assert printed.exit_code == 0, printed.output
+    assert "to: Information Commissioner's Office (ICO)" in printed.output
+    assert "law: uk_gdpr" in printed.output
+    wrong = steward(identity_settings, "incident", "report", "INC-2031-0001", "--law", "ccpa")
+    assert wrong.exit_code == 1 and "goes under one of these laws: gdpr, uk_gdpr" in wrong.output
 
     page = officer.get(f"/dpo/incidents/{incident_id}/report?law=uk_gdpr")
     assert "A report under each law" in shown(page.text)
