@@ -14,6 +14,9 @@ from steward.cli.incidents import app
 def report_command(
     reference: Annotated[str, typer.Argument(help="The incident's reference, e.g. INC-2026-0001.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    law: Annotated[
+        str | None, typer.Option("--law", help="The law it goes under (default: first due).")
+    ] = None,
 ) -> None:
     """The report to the supervisory authority (GDPR Art. 33(3)) and the phases sent."""
     import json
@@ -24,14 +27,16 @@ def report_command(
     from steward.incidents import register, report
 
     with opened() as (_, session):
-        found = report.build(session, SYSTEM, register.get(session, SYSTEM, reference))
+        found = report.build(session, SYSTEM, register.get(session, SYSTEM, reference), law)
     if as_json:
         data = {**asdict(found), "late": found.late(clock.now()), "missing": found.missing()}
         typer.echo(json.dumps(data, indent=2, default=str))
         return
     typer.echo(f"{found.reference}: {found.title}")
+    typer.echo(f"law: {found.law or '-'}  (the incident's: {', '.join(found.laws) or '-'})")
     typer.echo(f"to: {found.authority}")
-    typer.echo(f"aware: {found.aware_at.isoformat()}  due: {found.due_at.isoformat()}")
+    due = found.due_at.isoformat() if found.due_at else "no deadline of its own"
+    typer.echo(f"aware: {found.aware_at.isoformat()}  due: {due}")
     typer.echo(f"kinds: {', '.join(found.kinds) or '-'}")
     typer.echo(f"categories: {', '.join(c.key for c in found.categories) or '-'}")
     typer.echo(f"people: {found.people if found.people is not None else '-'}")
@@ -41,7 +46,7 @@ def report_command(
     for phase in found.phases:
         typer.echo(f"phase {phase.phase} sent {phase.at.isoformat()}")
     if found.late(clock.now()):
-        typer.echo("late: past 72 hours of awareness")
+        typer.echo(f"late: past {found.deadline_hours} hours of awareness")
 
 
 @app.command("notify")

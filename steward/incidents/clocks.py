@@ -10,9 +10,10 @@ declares until the officer names them), from `policy.breach.terms`:
   decided not to; where the law sets no days (GDPR: without undue delay) only once the
   officer decided to tell them, with no due time;
 - `sample:<law>`: a sample notice to the authority within `sample_days` after the people were
-  told (or were due to be), when more than `sample_over` people are affected (California:
-  the Attorney General, above 500).
-A duty is done when the register records it (`register.duty_done`). `due_lines` gives the
+  told (or were due to be), when more than `sample_over` of the people affected are under
+  that law (`people_under`; California: the Attorney General, above 500 residents).
+A duty is done when the register records it (`register.mark_done`: the officer on the
+record, the authority's report's initial phase, the people's notices, the sample). `due_lines` gives the
 /dpo queue and the daily digest their lines: references, duties and due times only.
 """
 
@@ -64,6 +65,20 @@ class Duty:
         return self.state == "due" and self.due_at is not None and self.due_at - self.now <= SOON
 
 
+def authority_name(policy: Policy, law: str) -> str:
+    """The authority of `law` as the policy's breach terms name it (or a generic name)."""
+    authority = terms(policy).authorities.get(law)
+    return authority.name if authority else f"the {LAW_NAMES.get(law, law)} supervisory authority"
+
+
+def people_under(incident: Incident, law: str) -> int:
+    """How many of the people affected are under `law`: counted from the frozen list (each
+    person's jurisdiction), else the officer's estimate of everyone affected."""
+    if incident.affected_frozen_at is not None:
+        return int(json.loads(incident.people_by_law or "{}").get(law, 0))
+    return incident.people_count or 0
+
+
 def duties(policy: Policy, incident: Incident, now: datetime) -> list[Duty]:
     """The incident's duties under the policy, soonest due first."""
     found = terms(policy)
@@ -84,8 +99,7 @@ def duties(policy: Policy, incident: Incident, now: datetime) -> list[Duty]:
         deadline = found.deadlines.get(law)
         if deadline is None:
             continue
-        authority = found.authorities.get(law)
-        named = authority.name if authority else f"the {LAW_NAMES[law]} supervisory authority"
+        named = authority_name(policy, law)
         if deadline.authority_hours:
             due = incident.aware_at + timedelta(hours=deadline.authority_hours)
             needed = incident.notify_authority is not False
@@ -98,7 +112,7 @@ def duties(policy: Policy, incident: Incident, now: datetime) -> list[Duty]:
         elif incident.notify_people:
             add("people", law, f"Tell the people ({LAW_NAMES[law]})", None, True)
         over = deadline.sample_over
-        if over and deadline.sample_days and (incident.people_count or 0) > over:
+        if over and deadline.sample_days and people_under(incident, law) > over:
             told = done.get(f"people:{law}") or told_due
             sample_due = told + timedelta(days=deadline.sample_days) if told else None
             needed = incident.notify_people is not False

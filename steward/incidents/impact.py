@@ -473,6 +473,9 @@ def freeze(session: Session, actor: Actor, incident_id: str, chosen: Scope) -> F
     incident.records_count = counts.records
     incident.categories = json.dumps(sorted(counts.categories))
     incident.jurisdictions = json.dumps(sorted(k for k in counts.jurisdictions if k != UNKNOWN))
+    incident.people_by_law = json.dumps(
+        {k: n for k, n in sorted(counts.jurisdictions.items()) if k != UNKNOWN}
+    )
     note(
         session,
         actor,

@@ -79,6 +79,8 @@ class Incident(Base):
     # The people affected, once frozen: how they were found (JSON, no personal data) and when.
     affected_scope: Mapped[str | None] = mapped_column(Text)
     affected_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many people of the frozen list are under each law (JSON: law key -> count).
+    people_by_law: Mapped[str] = mapped_column(Text, default="{}")
     alert_id: Mapped[str | None] = mapped_column(String(36))  # the alert it was raised from
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     created_by: Mapped[str] = mapped_column(ForeignKey("accounts.id"))

@@ -13,9 +13,12 @@ marked mailed in another, so a crash never loses one and two senders never both 
 crash between the mail and the mark sends it again with the same Message-ID, which mail
 clients show once. The address is read through the gate for the purpose `incidents`.
 
-A person sees their notices in their privacy center (`of_person`, `open_own` marks one seen).
-When more than `AG_THRESHOLD` California residents are affected, the same notice is the sample
-the Attorney General is sent (`ag_sample`, `record_ag_sample`).
+Queuing the notices marks the clocks' duty `people:<law>` done for the laws of the people told
+(`register.mark_done`). A person sees their notices in their privacy center (`of_person`,
+`open_own` marks one seen). When more of the people affected are under a law than its breach
+terms' `sample_over` (California: 500 residents), the same notice is the sample its authority
+is sent (the Attorney General; `ag_sample`, `record_ag_sample`, which marks `sample:<law>`
+done), counted as the clocks count them (`clocks.people_under`).
 """
 
 import hashlib
@@ -35,11 +38,12 @@ from steward.core.errors import Conflict, NotFound
 from steward.core.settings import Settings
 from steward.identity.common import load_person, mail
 from steward.identity.models import Person
-from steward.incidents import affected, register, timeline
+from steward.incidents import affected, clocks, register, timeline
 from steward.incidents.models import Incident, IncidentNotice
 from steward.incidents.report import keys_of
 from steward.mail.smtp import MailFailed
 from steward.policy.active import policy_of, resolve
+from steward.policy.breach import LAW_NAMES, terms
 from steward.policy.local import Local
 from steward.policy.schema import Policy
 from steward.rights import recipients
@@ -56,7 +60,6 @@ HEADINGS = (
     "For More Information",
 )
 CALIFORNIA = "ccpa"  # the policy's jurisdiction key for California residents
-AG_THRESHOLD = 500  # Cal. Civ. Code § 1798.82(f): more residents than this, a sample to the AG
 JOB = "incident.notices"
 BATCH = 200
 LEASE = timedelta(minutes=10)  # longer than one mail takes; a sender killed mid-way frees it
@@ -220,7 +223,7 @@ def tally(session: Session, vault: Vault, actor: Actor, incident: Incident) -> T
         unmailed=unmailed,
         skipped=skipped,
         to_send=len(rest) - skipped,
-        california=sum(1 for a in people if a.jurisdiction == CALIFORNIA),
+        california=clocks.people_under(incident, CALIFORNIA),
         seen=sum(1 for row in rows if row[3] is not None),
     )
 
@@ -247,11 +250,12 @@ def send(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Se
             select(IncidentNotice.person_id).where(IncidentNotice.incident_id == incident.id)
         )
     )
-    rest = [
-        a.person_id for a in _list(session, vault, incident) if a.person_id not in queued_before
-    ]
+    listed = _list(session, vault, incident)
+    rest = [a.person_id for a in listed if a.person_id not in queued_before]
     erased = _erased(session, rest)
     now = clock.now()
+    told = queued_before | (set(rest) - erased)
+    _people_told(session, actor, incident, {a.jurisdiction for a in listed if a.person_id in told})
     for person_id in rest:
         if person_id not in erased:
             session.add(
@@ -263,7 +267,7 @@ def send(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Se
                     next_attempt_at=now,
                 )
             )
-    told, unreachable = recipients.notify_incident(
+    informed, unreachable = recipients.notify_incident(
         session,
         incident.reference,
         keys_of(incident.categories),
@@ -277,10 +281,19 @@ def send(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Se
         "notices.sent",
         people=queued,
         skipped=len(erased),
-        recipients=told,
+        recipients=informed,
         unreachable=unreachable,
     )
-    return Sent(queued, len(erased), told, unreachable)
+    return Sent(queued, len(erased), informed, unreachable)
+
+
+def _people_told(session: Session, actor: Actor, incident: Incident, laws: set[str | None]) -> None:
+    """Mark `people:<law>` done, now, for each law of the people told that has the duty; a
+    person whose law is not known may be under any of the incident's laws."""
+    if None in laws:
+        laws = set(policy_of(session).jurisdictions)
+    for law in sorted(law for law in laws if law):
+        register.step_done(session, actor, incident, f"people:{law}")
 
 
 @dataclass
@@ -440,26 +453,45 @@ def open_own(
 
 @dataclass(frozen=True)
 class Sample:
-    """The sample notice for the Attorney General of California, when it is due."""
+    """The sample notice for the authority of a law that asks for one (California's Attorney
+    General), when more of the people affected are under that law than its terms say."""
 
-    due: bool  # more than AG_THRESHOLD California residents affected
-    residents: int
+    law: str | None  # the law whose authority gets a sample; None when the policy has none
+    authority: str
+    over: int  # a sample is due above this many people under the law
+    due: bool
+    residents: int  # the people affected under the law, as the clocks count them
     letter: Letter
     submitted_at: datetime | None
+
+
+def sample_law(policy: Policy) -> str | None:
+    """The first declared law whose breach terms ask for a sample notice."""
+    deadlines = terms(policy).deadlines
+    return next(
+        (law for law, d in deadlines.items() if d.sample_over is not None and d.sample_days),
+        None,
+    )
 
 
 def ag_sample(
     session: Session, vault: Vault, settings: Settings, actor: Actor, incident: Incident
 ) -> Sample:
     register.require_officer(session, actor)
-    residents = sum(1 for a in _list(session, vault, incident) if a.jurisdiction == CALIFORNIA)
+    policy = policy_of(session)
+    law = sample_law(policy)
+    over = (terms(policy).deadlines[law].sample_over or 0) if law else 0
+    residents = clocks.people_under(incident, law) if law else 0
     submitted = [
         e.at for e in timeline.events(session, incident.id) if e.kind == "notices.ag_sample"
     ]
     return Sample(
-        due=residents > AG_THRESHOLD,
+        law=law,
+        authority=clocks.authority_name(policy, law) if law else "",
+        over=over,
+        due=law is not None and residents > over,
         residents=residents,
-        letter=letter(policy_of(session), incident, settings.public_url),
+        letter=letter(policy, incident, settings.public_url),
         submitted_at=submitted[-1] if submitted else None,
     )
 
@@ -467,20 +499,33 @@ def ag_sample(
 def record_ag_sample(
     session: Session, vault: Vault, settings: Settings, actor: Actor, incident: Incident
 ) -> Sample:
-    """Note that the sample notice was submitted to the Attorney General, with its
-    fingerprint. Part of the caller's transaction."""
+    """Note that the sample notice was submitted to the law's authority, with its fingerprint,
+    and mark the clocks' duty `sample:<law>` done. Part of the caller's transaction."""
     sample = ag_sample(session, vault, settings, actor, incident)
+    if sample.law is None:
+        raise Conflict("The policy's breach terms ask for no sample notice to an authority.")
     if not sample.due:
         raise Conflict(
-            f"No sample is due: {sample.residents} California residents are affected, and the "
-            f"Attorney General is sent one only above {AG_THRESHOLD}."
+            f"No sample is due: {sample.residents} of the people affected are under "
+            f"{LAW_NAMES.get(sample.law, sample.law)}, and {sample.authority} is sent one only "
+            f"above {sample.over}."
         )
     event = timeline.note(
         session,
         actor,
         incident.id,
         "notices.ag_sample",
+        law=sample.law,
         residents=sample.residents,
         contents=sample.letter.digest(),
     )
-    return Sample(sample.due, sample.residents, sample.letter, event.at)
+    register.step_done(session, actor, incident, f"sample:{sample.law}")
+    return Sample(
+        sample.law,
+        sample.authority,
+        sample.over,
+        sample.due,
+        sample.residents,
+        sample.letter,
+        event.at,
+    )

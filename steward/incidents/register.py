@@ -362,29 +362,63 @@ def duty_done(session: Session, actor: Actor, incident_id: str, given: DutyIn) -
     sample sent), at `done_at` (now if not given); done after its deadline needs the reason
     for the delay (Art. 33(1)). Commits."""
     incident = _open(session, actor, incident_id)
+    mark_done(
+        session, actor, incident, given.duty, given.done_at, (given.delay_reason or "").strip()
+    )
+    session.commit()
+    return incident
+
+
+def is_done(incident: Incident, key: str) -> bool:
+    return key in json.loads(incident.duties_done or "{}")
+
+
+def step_done(
+    session: Session, actor: Actor, incident: Incident, key: str, delay_reason: str = ""
+) -> None:
+    """A step of the response did duty `key` now (the report's initial phase, the people's
+    notices, the sample): marked done unless the incident has no such duty or it is done
+    already. Late with no reason to give, the lateness shows on the clocks. Part of the
+    caller's transaction."""
+    keys = {d.key for d in clocks.duties(policy_of(session), incident, clock.now())}
+    if key in keys and not is_done(incident, key):
+        mark_done(session, actor, incident, key, None, delay_reason, reason_needed=False)
+
+
+def mark_done(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    key: str,
+    done_at: datetime | None = None,
+    delay_reason: str = "",
+    *,
+    reason_needed: bool = True,
+) -> clocks.Duty:
+    """Mark the duty `key` of the incident's clocks done at `done_at` (now if not given):
+    the one way a duty is done, by the officer on the record and by the steps that do it
+    (the report's initial phase, the people's notices, the sample). Done after its deadline
+    needs the reason for the delay unless `reason_needed` is False (a step with no reason to
+    ask for). Part of the caller's transaction."""
     now = clock.now()
-    done_at = given.done_at or now
+    done_at = done_at or now
     if done_at > now:
         raise Invalid("A duty cannot be done in the future.")
-    duty = next(
-        (d for d in clocks.duties(policy_of(session), incident, now) if d.key == given.duty), None
-    )
+    duty = next((d for d in clocks.duties(policy_of(session), incident, now) if d.key == key), None)
     if duty is None:
-        raise Invalid(f"This incident has no duty '{given.duty}'.")
-    reason = (given.delay_reason or "").strip()
+        raise Invalid(f"This incident has no duty '{key}'.")
     late = duty.due_at is not None and done_at > duty.due_at
-    if late and not reason:
+    if late and reason_needed and not delay_reason:
         raise Invalid("This was done after its deadline: give the reason for the delay.")
     done = json.loads(incident.duties_done or "{}")
     done[duty.key] = done_at.isoformat()
     incident.duties_done = json.dumps(done, sort_keys=True)
-    if late:
+    if late and delay_reason:
         reasons = json.loads(incident.delay_reasons or "{}")
-        reasons[duty.key] = reason
+        reasons[duty.key] = delay_reason
         incident.delay_reasons = json.dumps(reasons, sort_keys=True)
     timeline.note(session, actor, incident.id, "duty.done", duty=duty.key, late=late)
-    session.commit()
-    return incident
+    return duty
 
 
 def tasks(session: Session, actor: Actor, incident_id: str) -> list[IncidentTask]:
@@ -465,18 +499,30 @@ class Record:
     events: list[IncidentEvent]
     special: list[str]
     suggested_context: float | None
+    provisional: severity.Severity | None  # with the suggested context, until one is set
     suggestion: severity.Suggestion | None
 
 
 def read(session: Session, actor: Actor, incident_id: str) -> Record:
+    """The incident and what its pages show. The suggestions follow the categories and counts,
+    which freezing the people affected sets from the list."""
     incident = get(session, actor, incident_id)
     policy = policy_of(session)
+    context = severity.suggested_context(
+        policy, lists(incident, "categories"), incident.people_count, incident.records_count
+    )
+    provisional = None
+    if incident.band is None and context is not None:
+        provisional = severity.assess(context, incident.identification, parts_of(incident))
+    involved = special(policy, incident)
+    band = incident.band or (provisional.band if provisional else None)
     return Record(
         incident,
         clocks.duties(policy, incident, clock.now()),
         tasks(session, actor, incident_id),
         timeline.events(session, incident_id),
-        special(policy, incident),
-        severity.suggested_context(policy, lists(incident, "categories")),
-        severity.suggest(incident.band),
+        involved,
+        context,
+        provisional,
+        severity.suggest(band, bool(involved)),
     )

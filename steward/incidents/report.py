@@ -4,12 +4,15 @@ and the policy, and the phases it is sent in.
 `build` gathers what Art. 33(3) asks for: (a) the nature of the breach with the categories and
 approximate numbers of people and records, (b) the DPO's (or the privacy contact's) name and
 contact, (c) the likely consequences, (d) the measures taken or proposed; plus the controller,
-the authority it goes to and the 72-hour clock of Art. 33(1). It names no person: only counts
-and the policy's names of categories, subjects and jurisdictions.
+and the authority it goes to and its deadline (GDPR: 72 hours, Art. 33(1)) from the policy's
+breach terms (`policy.breach.terms`). An incident whose people are under two laws that each
+have an authority (the GDPR and the UK GDPR) has a report per law. It names no person: only
+counts and the policy's names of categories, subjects and jurisdictions.
 
 A report goes in phases (Art. 33(4)): `record_phase` notes each one sent (initial, follow-up,
-final) on the incident's timeline with what it held and when; a first phase past 72 hours of
-awareness needs the reason for the delay (Art. 33(1)).
+final) on the incident's timeline with what it held and when; a first phase past the deadline
+needs the reason for the delay (Art. 33(1)); the initial phase marks the clocks' duty
+`authority:<law>` done (`register.mark_done`).
 """
 
 import hashlib
@@ -23,57 +26,41 @@ from sqlalchemy.orm import Session
 from steward.core import clock
 from steward.core.actor import Actor
 from steward.core.errors import Conflict, Invalid
-from steward.incidents import register, timeline
+from steward.incidents import clocks, register, timeline
 from steward.incidents.models import Incident
 from steward.policy.active import policy_of, resolve
+from steward.policy.breach import terms
 from steward.policy.schema import Policy
 
-DEADLINE = timedelta(hours=72)  # GDPR Art. 33(1): from becoming aware
 PHASES = {"initial": "Initial", "follow_up": "Follow-up", "final": "Final"}
 PHASE_KIND = "report.phase"
-# Who receives the report when the policy names no authority: by the law the business
-# answers to and, under the GDPR, the country it is established in.
-UK_AUTHORITY = "Information Commissioner's Office (ICO)"
-EU_AUTHORITIES = {
-    "AT": "Datenschutzbehörde (Austria)",
-    "BE": "Data Protection Authority (Belgium)",
-    "DE": "the data protection authority of the German state where the business is established",
-    "DK": "Datatilsynet (Denmark)",
-    "ES": "Agencia Española de Protección de Datos (AEPD)",
-    "FI": "Office of the Data Protection Ombudsman (Finland)",
-    "FR": "Commission nationale de l'informatique et des libertés (CNIL)",
-    "IE": "Data Protection Commission (Ireland)",
-    "IT": "Garante per la protezione dei dati personali (Italy)",
-    "LU": "Commission nationale pour la protection des données (Luxembourg)",
-    "NL": "Autoriteit Persoonsgegevens (Netherlands)",
-    "PL": "Urząd Ochrony Danych Osobowych (Poland)",
-    "PT": "Comissão Nacional de Proteção de Dados (Portugal)",
-    "SE": "Integritetsskyddsmyndigheten (IMY, Sweden)",
-}
-EU_DEFAULT = "the competent EU supervisory authority (where the people affected live)"
-CALIFORNIA_AG = "Attorney General of California"
 JURISDICTION_NAMES = {
     "gdpr": "the EU and EEA (GDPR)",
     "uk_gdpr": "the United Kingdom (UK GDPR)",
     "ccpa": "California (CCPA)",
     "coppa": "the United States, children under 13 (COPPA)",
 }
+NO_AUTHORITY = "the competent supervisory authority"
 
 
-def authority_of(policy: Policy) -> str:
-    """Who the report goes to: the policy's `incidents` section when it names one, else by
-    its jurisdictions and the controller's country."""
-    section = getattr(policy, "incidents", None)
-    named = getattr(section, "authority", None) if section is not None else None
-    if isinstance(named, str) and named:
-        return named
-    if "gdpr" in policy.jurisdictions:
-        if "uk_gdpr" in policy.jurisdictions and policy.controller.country == "GB":
-            return UK_AUTHORITY
-        return EU_AUTHORITIES.get(policy.controller.country, EU_DEFAULT)
-    if "uk_gdpr" in policy.jurisdictions:
-        return UK_AUTHORITY
-    return CALIFORNIA_AG if "ccpa" in policy.jurisdictions else EU_DEFAULT
+def laws_of(policy: Policy, incident: Incident) -> list[str]:
+    """The laws the incident's report may go under, soonest due first: those of the people
+    affected (every declared one until they are known) whose breach terms set an authority
+    deadline, then those that only name an authority (California's Attorney General)."""
+    found = terms(policy)
+    declared: list[str] = list(policy.jurisdictions)
+    laws = [law for law in keys_of(incident.jurisdictions) if law in declared] or declared
+    hours = {law: d.authority_hours for law in laws if (d := found.deadlines.get(law))}
+    timed = sorted((law for law in laws if hours.get(law)), key=lambda law: hours[law] or 0)
+    return timed + [law for law in laws if law not in timed and law in found.authorities]
+
+
+def default_law(policy: Policy, incident: Incident) -> str | None:
+    """The first law whose authority is still to be reported to, else the first law."""
+    laws = laws_of(policy, incident)
+    pending = [law for law in laws if not register.is_done(incident, f"authority:{law}")]
+    first = pending or laws
+    return first[0] if first else None
 
 
 @dataclass(frozen=True)
@@ -86,6 +73,7 @@ class Named:
 @dataclass(frozen=True)
 class Phase:
     phase: str
+    law: str | None
     at: datetime
     by: str | None
     late_reason: str
@@ -97,11 +85,14 @@ class Phase:
 class Report:
     reference: str
     title: str
+    law: str | None  # the law it goes under (a policy jurisdiction key)
+    laws: list[str]  # every law the incident's report may go under
     authority: str
     controller: dict[str, str]
     dpo: dict[str, str]
     aware_at: datetime
-    due_at: datetime
+    deadline_hours: int | None  # the law's authority deadline, None when it sets none
+    due_at: datetime | None
     occurred_from: datetime | None
     occurred_until: datetime | None
     found_how: str
@@ -138,9 +129,9 @@ class Report:
         return [item for item in ITEMS if item in known]
 
     def late(self, now: datetime) -> bool:
-        """Past the 72 hours with no phase sent in time."""
+        """Past the deadline with no phase sent in time."""
         first = self.phases[0].at if self.phases else now
-        return first > self.due_at
+        return self.due_at is not None and first > self.due_at
 
     def digest(self) -> str:
         """What the report says (not who sent which phase): the fingerprint a phase keeps."""
@@ -173,15 +164,19 @@ def keys_of(text: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def phases(session: Session, incident_id: str) -> list[Phase]:
+def phases(session: Session, incident_id: str, law: str | None) -> list[Phase]:
+    """The phases sent of the report under `law`."""
     found = []
     for event in timeline.events(session, incident_id):
         if event.kind != PHASE_KIND:
             continue
         detail: dict[str, Any] = json.loads(event.detail)
+        if detail.get("law") != law:
+            continue
         found.append(
             Phase(
                 phase=str(detail.get("phase", "")),
+                law=law,
                 at=event.at,
                 by=event.actor_id,
                 late_reason=str(detail.get("late_reason", "")),
@@ -192,10 +187,19 @@ def phases(session: Session, incident_id: str) -> list[Phase]:
     return found
 
 
-def build(session: Session, actor: Actor, incident: Incident) -> Report:
-    """The report as it stands now, with the phases already sent."""
+def build(session: Session, actor: Actor, incident: Incident, law: str | None = None) -> Report:
+    """The report under `law` (by default the first still due) as it stands now, with the
+    phases already sent: to the authority and by the deadline of the policy's breach terms."""
     register.require_officer(session, actor)  # whoever loaded it
     policy = policy_of(session)
+    laws = laws_of(policy, incident)
+    if law is None:
+        law = default_law(policy, incident)
+    elif law not in laws:
+        under = ", ".join(laws) or "none"
+        raise Invalid(f"This incident's report goes under one of these laws: {under}.")
+    deadline = terms(policy).deadlines.get(law) if law else None
+    hours = deadline.authority_hours if deadline else None
     controller = policy.controller
     contact = controller.dpo
     dpo = (
@@ -210,7 +214,9 @@ def build(session: Session, actor: Actor, incident: Incident) -> Report:
     return Report(
         reference=incident.reference,
         title=incident.title,
-        authority=authority_of(policy),
+        law=law,
+        laws=laws,
+        authority=clocks.authority_name(policy, law) if law else NO_AUTHORITY,
         controller={
             "name": controller.legal_name,
             "address": controller.address,
@@ -219,7 +225,8 @@ def build(session: Session, actor: Actor, incident: Incident) -> Report:
         },
         dpo=dpo,
         aware_at=incident.aware_at,
-        due_at=incident.aware_at + DEADLINE,
+        deadline_hours=hours,
+        due_at=incident.aware_at + timedelta(hours=hours) if hours else None,
         occurred_from=incident.occurred_from,
         occurred_until=incident.occurred_until,
         found_how=incident.found_how,
@@ -237,7 +244,7 @@ def build(session: Session, actor: Actor, incident: Incident) -> Report:
         consequences=incident.consequences,
         measures_taken=incident.measures_taken,
         measures_proposed=incident.measures_proposed,
-        phases=phases(session, incident.id),
+        phases=phases(session, incident.id, law),
     )
 
 
@@ -247,12 +254,14 @@ def record_phase(
     incident: Incident,
     phase: str,
     *,
+    law: str | None = None,
     late_reason: str = "",
 ) -> Phase:
-    """Note that phase `phase` of the report was sent to the authority now, with what it held.
-    The initial phase comes first and once, nothing after the final; a first phase past the
-    72 hours needs `late_reason`. Part of the caller's transaction."""
-    report = build(session, actor, incident)
+    """Note that phase `phase` of the report under `law` (by default the first still due) was
+    sent to the authority now, with what it held. The initial phase comes first and once,
+    nothing after the final; a first phase past the deadline needs `late_reason`. The initial
+    phase marks the clocks' duty `authority:<law>` done. Part of the caller's transaction."""
+    report = build(session, actor, incident, law)
     sent = [p.phase for p in report.phases]
     if phase not in PHASES:
         raise Invalid("The phase is one of: initial, follow_up, final.")
@@ -264,11 +273,13 @@ def record_phase(
         raise Conflict("The final phase was sent already: the report is complete.")
     now = clock.now()
     late_reason = late_reason.strip()[:2000]
-    if not sent and now > report.due_at and not late_reason:
+    if not sent and report.due_at is not None and now > report.due_at and not late_reason:
         raise Invalid(
-            "The report is later than 72 hours after the business became aware: give the "
-            "reasons for the delay (GDPR Art. 33(1))."
+            f"The report is later than {report.deadline_hours} hours after the business became "
+            "aware: give the reasons for the delay (GDPR Art. 33(1))."
         )
+    if phase == "initial":
+        register.step_done(session, actor, incident, f"authority:{report.law}", late_reason)
     holds = report.holds()
     event = timeline.note(
         session,
@@ -276,6 +287,7 @@ def record_phase(
         incident.id,
         PHASE_KIND,
         phase=phase,
+        law=report.law,
         authority=report.authority,
         late_reason=late_reason,
         contents=report.digest(),
@@ -283,4 +295,4 @@ def record_phase(
         people=report.people,
         records=report.records,
     )
-    return Phase(phase, event.at, actor.account_id, late_reason, report.digest(), holds)
+    return Phase(phase, report.law, event.at, actor.account_id, late_reason, report.digest(), holds)

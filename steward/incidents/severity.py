@@ -6,8 +6,11 @@ SE = DPC x EI + CB, where
   technical data), 2 behavioural data (what people did, where and what they said: behaviour,
   location, communications, devices' logs), 3 financial data, 4 sensitive data (special
   categories, and what the policy marks `sensitive`). The suggestion is the highest of the
-  categories involved (each category's key and its `includes` read by their fideslang keys);
-  the officer may raise or lower it for the context (ENISA's adjustments);
+  categories involved (each category's key and its `includes` read by their fideslang keys),
+  raised by one for a basic or behavioural context when the records per person reach
+  `VOLUME` (ENISA's volume adjustment: that much data allows a profile of the person); the
+  officer may raise or lower it for the context (ENISA's other adjustments). Once the people
+  affected are frozen, the categories and counts are theirs;
 - EI, the ease of identification (0.25 negligible, 0.5 limited, 0.75 significant, 1 maximum);
 - CB, the circumstances of the breach, each part 0 to 0.5: loss of confidentiality (0.25
   exposed to known recipients, 0.5 to unknown ones), of integrity (0.25 altered but
@@ -17,7 +20,10 @@ The band: SE < 2 low, 2 to 3 medium, 3 to 4 high, 4 and above very high.
 
 The suggestions (the officer decides, with a reason): a low band is unlikely to result in a
 risk, so the authority need not be told (Art. 33(1)); from medium it is told; from high the
-people are told too (Art. 34(1)) unless an Art. 34(3) exemption applies.
+people are told too (Art. 34(1)) unless an Art. 34(3) exemption applies. Until the officer
+sets the context, the suggested one stands in for it (a provisional band, once the ease of
+identification is given). Special categories involved suggest at least reporting to the
+authority, whatever the band (EDPB Guidelines 9/2022: such a breach is likely a risk).
 """
 
 from collections.abc import Iterable, Mapping
@@ -44,6 +50,7 @@ EXEMPTIONS = {
 # The fideslang keys, and the keys beneath them, by the context they put data in.
 FINANCIAL = ("user.financial", "user.payment")
 BEHAVIOURAL = ("user.behavior", "user.location", "user.communications", "system.logs")
+VOLUME = 100  # records per person from which ENISA's volume adjustment raises the context
 
 
 @dataclass(frozen=True)
@@ -100,8 +107,21 @@ def _context_of(key: str, sensitive: bool) -> float:
     return 1.0
 
 
-def suggested_context(policy: Policy, categories: Iterable[str]) -> float | None:
-    """The DPC the categories involved suggest: the highest of theirs (None for none)."""
+def suggested_context(
+    policy: Policy,
+    categories: Iterable[str],
+    people: int | None = None,
+    records: int | None = None,
+) -> float | None:
+    """The DPC the categories involved suggest: the highest of theirs (None for none), one
+    higher for a basic or behavioural context with `VOLUME` records or more per person."""
+    found = _highest(policy, categories)
+    if found is not None and found < 3 and people and records and records / people >= VOLUME:
+        found += 1
+    return found
+
+
+def _highest(policy: Policy, categories: Iterable[str]) -> float | None:
     found = None
     for key in categories:
         held = resolve(policy, key)
@@ -120,8 +140,17 @@ class Suggestion:
     why: str
 
 
-def suggest(band: str | None) -> Suggestion | None:
-    """What the band suggests; the officer decides and gives the reason."""
+def suggest(band: str | None, special: bool = False) -> Suggestion | None:
+    """What the band (and special categories involved) suggest; the officer decides and gives
+    the reason."""
+    if special and band in (None, "low"):
+        return Suggestion(
+            True,
+            False,
+            "Special categories are involved: a breach of them is likely to result in a risk "
+            "to people, so report it to the authority (Art. 33(1)); assess the severity to "
+            "decide on telling the people.",
+        )
     if band is None:
         return None
     if band == "low":

@@ -115,6 +115,12 @@ OFFICER = [
     ("retention", "/dpo/retention"),
     ("a hold's release", "/dpo/holds/{hold}/release"),
     ("log a request", "/dpo/log"),
+    ("incidents", "/dpo/incidents"),
+    ("an incident", "/dpo/incidents/{incident}"),
+    ("an incident's people affected", "/dpo/incidents/{incident}/affected"),
+    ("an incident's containment", "/dpo/incidents/{incident}/containment"),
+    ("an incident's report", "/dpo/incidents/{incident}/report"),
+    ("an incident's notices", "/dpo/incidents/{incident}/notices"),
 ]
 ADMIN = [
     ("accounts", "/desk/accounts"),
@@ -147,6 +153,7 @@ class Seeded:
     unverified: str  # a rights request's reference, its code not yet entered
     unverified_request: str  # the same request's id
     hold: str  # a legal hold's id
+    incident: str  # a breach recorded in the register
 
 
 @dataclass
@@ -179,7 +186,7 @@ def example(request, data_dir) -> Path:
 
 def seed(example, admin, officer: Login, customer: Login, mailbox, new_client, settings) -> Seeded:
     """A ticket with a reply and a note, an organisation, a device, a call, a quote, an
-    invoice, a legal hold, a verified and an unverified privacy request."""
+    invoice, a legal hold, a breach, a verified and an unverified privacy request."""
     policy = load_policy(example)
     ada_id = customer.api.get("/api/v1/me").json()["person_id"]
     opened = customer.api.post(
@@ -231,6 +238,10 @@ def seed(example, admin, officer: Login, customer: Login, mailbox, new_client, s
     hold = {"scope": "person", "target": customer.email, "reason": "dispute"}
     hold_id = made(officer.api, "/api/v1/dpo/holds", hold)
 
+    aware = (clock.now() - timedelta(hours=2)).isoformat()
+    breach = {"title": "Laptop stolen from a technician's car", "aware_at": aware}
+    incident = made(officer.api, "/api/v1/dpo/incidents", breach | {"kinds": ["confidentiality"]})
+
     asker = Asker(policy, officer.api, mailbox, new_client, settings)
     verified, _ = asker.ask("access", "email")
     privacy = policy.controller.privacy_contact
@@ -249,6 +260,7 @@ def seed(example, admin, officer: Login, customer: Login, mailbox, new_client, s
         unverified=unverified,
         unverified_request=asker.id_of(unverified),
         hold=hold_id,
+        incident=incident,
     )
 
 

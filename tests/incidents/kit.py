@@ -2,6 +2,7 @@
 database (the register and the impact computation have their own tests), with real people."""
 
 import json
+from collections import Counter
 from datetime import timedelta
 
 from steward.core import clock
@@ -22,6 +23,7 @@ def incident(
     *,
     aware_hours_ago: int = 2,
     categories: tuple[str, ...] = ("user.account",),
+    jurisdictions: tuple[str, ...] = ("gdpr",),
     **fields,
 ) -> str:
     """An open incident with every Art. 33(3) item filled in; returns its id."""
@@ -40,7 +42,7 @@ def incident(
             systems="The service desk, reached from the laptop's browser.",
             categories=json.dumps(list(categories)),
             subjects=json.dumps(["customer"]),
-            jurisdictions=json.dumps(["gdpr"]),
+            jurisdictions=json.dumps(list(jurisdictions)),
             consequences=CONSEQUENCES,
             measures_taken=TAKEN,
             measures_proposed=PROPOSED,
@@ -65,6 +67,8 @@ def freeze(app, incident_id: str, people: dict[str, str | None], records: int = 
         )
         found = session.get_one(Incident, incident_id)
         found.people_count, found.records_count = stored, stored * records
+        laws = Counter(j for j in people.values() if j)
+        found.people_by_law = json.dumps(dict(sorted(laws.items())))
         found.affected_frozen_at = clock.now()
         session.commit()
 

@@ -166,6 +166,8 @@ def test_an_account_over_a_window_affects_only_the_people_it_read_then(story, po
         assert incident.records_count == counts["records"]
         assert json.loads(incident.categories) == sorted(counts["categories"])
         assert set(json.loads(incident.jurisdictions)) == {v for v in laws.values() if v}
+        by_law = {k: n for k, n in counts["jurisdictions"].items() if k != "unknown"}
+        assert json.loads(incident.people_by_law) == by_law  # what the clocks count a law by
         assert json.loads(incident.affected_scope)["since"] == at(0)
         steps = session.scalars(
             select(IncidentEvent.kind).where(IncidentEvent.incident_id == story.incident)
@@ -222,12 +224,25 @@ def test_a_processor_breach_affects_the_people_whose_categories_it_receives(stor
 
 @pytest.mark.promise("X6")
 @pytest.mark.parametrize("policy", ["it-support-shop.yaml+sensitive"], indirect=True)
-def test_special_categories_are_flagged_in_the_counts(story):
+def test_special_categories_are_flagged_in_the_counts_and_raise_the_suggestions(story):
+    record = f"/api/v1/dpo/incidents/{story.incident}"
+    before = story.officer.get(record).json()
+    assert (before["suggested_data_context"], before["suggestion"]) == (None, None)
+    assert 'id="from-frozen"' not in story.officer.get(f"/dpo/incidents/{story.incident}").text
+
     counts = story.freeze({"kind": "processor", "processor": "logmein"})["counts"]
     assert counts["special"] == ["user.device.remote_session"]
     assert story.officer.get(story.url).json()["counts"]["special"] == counts["special"]
     page = story.officer.get(f"/dpo/incidents/{story.incident}/affected").text
     assert "special category" in page
+    # the record's severity and decisions now follow what the frozen list holds
+    after = story.officer.get(record).json()
+    assert after["special_categories"] == ["user.device.remote_session"]
+    assert after["suggested_data_context"] == 4.0  # sensitive
+    assert after["suggestion"]["notify_authority"] is True and after["band"] is None
+    assert after["affected_frozen_at"] is not None
+    shown = story.officer.get(f"/dpo/incidents/{story.incident}").text
+    assert 'id="from-frozen"' in shown and "Special categories are involved" in shown
 
 
 def test_a_bad_scope_is_refused_with_one_line_and_nothing_stored(story):

@@ -14,6 +14,7 @@ from steward.core import clock
 from steward.incidents.notices import HEADINGS
 from tests.conftest import EXAMPLES
 from tests.desk.team import Team
+from tests.incidents.conftest import duties, use_example
 from tests.incidents.kit import CONSEQUENCES, PROPOSED, TAKEN, erase_key, freeze, incident
 from tests.people import free_port
 from tests.rights.intake_kit import steward
@@ -21,12 +22,14 @@ from tests.rights.test_officer_pages import shown
 from tests.web.page_helpers import post_form
 
 # The default customer (GDPR with a DPO, and California) and the CCPA-only managed IT provider.
+# The authority of the incident's law (GDPR), as each policy's breach terms name it.
+EACH_MEMBER_STATE = "data protection authority of each EU member state"
 AUTHORITY = {
-    "houston-generator": "the competent EU supervisory authority",
-    "compustores": "Attorney General of California",
-    "it-support-shop": "Information Commissioner's Office (ICO)",
-    "emergencysupport": "the competent EU supervisory authority",
-    "printo-gens": "the competent EU supervisory authority",
+    "houston-generator": EACH_MEMBER_STATE,
+    "compustores": "California Attorney General",  # CCPA only: no GDPR in the policy
+    "it-support-shop": "Information Commissioner's Office (ICO)",  # the same: UK GDPR only
+    "emergencysupport": EACH_MEMBER_STATE,
+    "printo-gens": EACH_MEMBER_STATE,
 }
 PROCESSOR_CONTACT = {  # a recipient the policy says receives account data
     "houston-generator": "aws-eu-privacy@amazon.com",
@@ -54,6 +57,11 @@ def officer_of(team: Team):
 
 def body(message) -> str:
     return message.get_payload(decode=True).decode()
+
+
+def duties_of(officer, incident_id: str) -> dict[str, str]:
+    """The incident's duties as the record's clocks show them: key -> state."""
+    return duties(officer.get(f"/api/v1/dpo/incidents/{incident_id}").json())
 
 
 def people(team: Team, *names: str) -> dict[str, str]:
@@ -105,6 +113,11 @@ def test_the_report_holds_every_art_33_item_and_no_person_and_its_phases_are_rec
     assert officer.post(phases, json={"phase": "follow_up"}).status_code == 409  # initial first
     first = officer.post(phases, json={"phase": "initial"})
     assert first.status_code == 201, first.text
+    # the initial phase is the authority's duty done, when the law sets one (not California)
+    if example == "houston-generator":
+        assert duties_of(officer, incident_id)["authority:gdpr"] == "met"
+    else:
+        assert report["law"] == "ccpa" and report["due_at"] is None
     assert "people" in first.json()["holds"] and "dpo" in first.json()["holds"]
     assert len(first.json()["contents"]) == 64
     assert officer.post(phases, json={"phase": "initial"}).status_code == 409
@@ -116,9 +129,17 @@ def test_the_report_holds_every_art_33_item_and_no_person_and_its_phases_are_rec
 
 
 @pytest.mark.promise("X6")
-def test_a_report_later_than_72_hours_needs_the_reasons_for_the_delay(team, app):
+def test_a_report_later_than_72_hours_needs_the_reasons_for_the_delay(example, team, app):
     officer, account = officer_of(team)
     incident_id = incident(app, account, aware_hours_ago=80)
+    if example == "compustores":  # California sets the authority no deadline
+        found = officer.get(f"/api/v1/dpo/incidents/{incident_id}/report").json()
+        assert (found["late"], found["due_at"], found["authority"]) == (
+            False,
+            None,
+            "California Attorney General",
+        )
+        return
     assert officer.get(f"/api/v1/dpo/incidents/{incident_id}/report").json()["late"] is True
     phases = f"/api/v1/dpo/incidents/{incident_id}/report/phases"
     refused = officer.post(phases, json={"phase": "initial"})
@@ -128,6 +149,9 @@ def test_a_report_later_than_72_hours_needs_the_reasons_for_the_delay(team, app)
     reason = "The laptop's theft was reported to us late by the agent."
     sent = officer.post(phases, json={"phase": "initial", "late_reason": reason})
     assert sent.status_code == 201 and sent.json()["late_reason"] == reason
+    assert duties_of(officer, incident_id)["authority:gdpr"] == "late"  # done, after its 72 hours
+    record = officer.get(f"/api/v1/dpo/incidents/{incident_id}").json()
+    assert [d["delay_reason"] for d in record["duties"] if d["key"] == "authority:gdpr"] == [reason]
 
 
 @pytest.mark.promise("X6")
@@ -137,8 +161,9 @@ def test_each_person_is_mailed_one_notice_and_sees_it_in_their_own_privacy_cente
     officer, account = officer_of(team)
     who = people(team, "ada", "bob", "cy")
     erase_key(app, who["cy"])
-    incident_id = incident(app, account)
+    incident_id = incident(app, account, jurisdictions=("ccpa",))
     freeze(app, incident_id, {p: "ccpa" for p in who.values()})
+    assert duties_of(officer, incident_id)["people:ccpa"] == "due"
 
     page = officer.get(f"/dpo/incidents/{incident_id}/notices")
     assert page.status_code == 200
@@ -154,6 +179,7 @@ def test_each_person_is_mailed_one_notice_and_sees_it_in_their_own_privacy_cente
 
     queued = post_form(officer, f"/dpo/incidents/{incident_id}/notices/send", {})
     assert "The notices are queued" in queued.text
+    assert duties_of(officer, incident_id)["people:ccpa"] == "met"  # the people told, in time
     assert not mailbox.to("ada@example.com")[1:]  # the worker mails, not the page
     ran = steward(identity_settings, "worker", "--once")
     assert ran.exit_code == 0, ran.output
@@ -272,23 +298,29 @@ def test_the_cli_prints_the_report_and_notifies_once(
 @pytest.mark.promise("X6")
 def test_the_attorney_general_gets_the_sample_above_500_california_residents(team, app):
     officer, account = officer_of(team)
-    incident_id = incident(app, account)
+    incident_id = incident(app, account, jurisdictions=("ccpa", "gdpr"))
     residents = {f"00000000-0000-4000-8000-{n:012d}": "ccpa" for n in range(501)}
     freeze(app, incident_id, residents)
     found = officer.get(f"/api/v1/dpo/incidents/{incident_id}/notices").json()
     assert found["ag_sample"]["due"] is True and found["ag_sample"]["residents"] == 501
+    assert (found["ag_sample"]["law"], found["ag_sample"]["over"]) == ("ccpa", 500)
+    assert duties_of(officer, incident_id)["sample:ccpa"] == "due"
     assert found["ag_sample"]["letter"] == found["letter"]  # the same notice
     assert [h for h, _ in found["letter"]["sections"]] == list(HEADINGS)
     page = shown(officer.get(f"/dpo/incidents/{incident_id}/notices").text)
-    assert "501 California residents are affected. More than 500" in page
+    assert "501 of the people affected are under California (CCPA). More than 500" in page
     noted = officer.post(f"/api/v1/dpo/incidents/{incident_id}/notices/ag-sample")
     assert noted.status_code == 201 and noted.json()["submitted_at"]
+    assert duties_of(officer, incident_id)["sample:ccpa"] == "met"
     # people no longer held (no row, no key) are skipped, not mailed
     sent = officer.post(f"/api/v1/dpo/incidents/{incident_id}/notices").json()
     assert (sent["queued"], sent["skipped"]) == (0, 501)
 
-    few = incident(app, account, reference="INC-2031-0002")
-    freeze(app, few, {"00000000-0000-4000-8000-000000000001": "ccpa"})
+    # 501 people, but only one under California: no sample, on the clocks or the page
+    few = incident(app, account, reference="INC-2031-0002", jurisdictions=("ccpa", "gdpr"))
+    mixed = {f"00000000-0000-4000-8000-{n:012d}": "gdpr" for n in range(500)}
+    freeze(app, few, mixed | {"00000000-0000-4000-8000-999999999999": "ccpa"})
+    assert "sample:ccpa" not in duties_of(officer, few)
     refused = officer.post(f"/api/v1/dpo/incidents/{few}/notices/ag-sample")
     assert refused.status_code == 409 and "only above 500" in refused.json()["detail"]
 
@@ -307,3 +339,54 @@ def test_nobody_but_the_privacy_officer_sees_the_report_or_sends_notices(team, a
     freeze(app, exempt, {team.customer("ada")[1]: "gdpr"})
     refused = officer.post(f"/api/v1/dpo/incidents/{exempt}/notices")
     assert refused.status_code == 409 and "not to tell the people" in refused.json()["detail"]
+
+
+@pytest.fixture
+def printo_gens(data_dir) -> None:
+    use_example(data_dir, "printo-gens")  # the GDPR and the UK GDPR
+
+
+@pytest.mark.promise("X6")
+def test_two_laws_with_an_authority_get_a_report_each_and_leave_the_queue_once_reported(
+    printo_gens, admin, mailbox, new_client, app, identity_settings
+):
+    team = Team(admin, mailbox, new_client)
+    officer, account = officer_of(team)
+    incident_id = incident(app, account, jurisdictions=("gdpr", "uk_gdpr"), notify_people=None)
+    api = f"/api/v1/dpo/incidents/{incident_id}/report"
+    first = officer.get(api).json()
+    assert (first["law"], first["laws"], first["deadline_hours"]) == (
+        "gdpr",
+        ["gdpr", "uk_gdpr"],
+        72,
+    )
+    assert EACH_MEMBER_STATE in first["authority"]
+    assert "INC-2031-0001" in shown(officer.get("/dpo").text)  # two reports due
+
+    assert officer.post(f"{api}/phases", json={"phase": "initial"}).status_code == 201
+    assert duties_of(officer, incident_id) == {"authority:gdpr": "met", "authority:uk_gdpr": "due"}
+    uk = officer.get(api).json()  # the first still due
+    assert (uk["law"], uk["authority"], uk["phases"]) == (
+        "uk_gdpr",
+        "Information Commissioner's Office (ICO)",
+        [],
+    )
+    assert [p["law"] for p in officer.get(f"{api}?law=gdpr").json()["phases"]] == ["gdpr"]
+    assert officer.get(f"{api}?law=ccpa").status_code == 422
+    printed = steward(identity_settings, "incident", "report", "INC-2031-0001", "--law", "uk_gdpr")
+    assert printed.exit_code == 0, printed.output
+    assert "to: Information Commissioner's Office (ICO)" in printed.output
+    assert "law: uk_gdpr" in printed.output
+    wrong = steward(identity_settings, "incident", "report", "INC-2031-0001", "--law", "ccpa")
+    assert wrong.exit_code == 1 and "goes under one of these laws: gdpr, uk_gdpr" in wrong.output
+
+    page = officer.get(f"/dpo/incidents/{incident_id}/report?law=uk_gdpr")
+    assert "A report under each law" in shown(page.text)
+    noted = post_form(
+        officer,
+        f"/dpo/incidents/{incident_id}/report/phases",
+        {"phase": "initial", "law": "uk_gdpr"},
+    )
+    assert "The phase is noted" in noted.text and "Information Commissioner" in noted.text
+    assert duties_of(officer, incident_id) == {"authority:gdpr": "met", "authority:uk_gdpr": "met"}
+    assert "INC-2031-0001" not in shown(officer.get("/dpo").text)  # nothing left due

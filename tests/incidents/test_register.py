@@ -116,6 +116,21 @@ def test_the_severity_is_worked_out_by_the_enisa_method_and_suggests_the_decisio
     assert steps(officer, record) == ["recorded", "updated", "updated", "updated", "updated"]
 
 
+def test_until_the_context_is_set_the_suggested_one_gives_a_provisional_band(team):
+    officer = team["privacy_officer"]
+    few = new(officer, categories=["user.account"], people_count=2, records_count=20)
+    assert few["suggested_data_context"] == 1.0 and few["suggestion"] is None
+    # ENISA's volume adjustment: 100 records or more per person allow a profile
+    many = patch(officer, few, records_count=200, identification=1).json()
+    assert many["suggested_data_context"] == 2.0 and many["band"] is None
+    assert many["suggestion"]["notify_authority"] is True  # provisional band: 2 x 1 = medium
+    page = officer.get(f"/dpo/incidents/{few['id']}").text
+    assert "the severity would be <strong>Medium</strong> (2.0), until you set the context" in page
+    lowered = patch(officer, few, data_context=1).json()  # the officer's context decides
+    assert lowered["band"] == "low" and lowered["suggestion"]["notify_authority"] is False
+    assert "above the 1.0 set: review it" in officer.get(f"/dpo/incidents/{few['id']}").text
+
+
 def test_each_decision_needs_its_reason_and_a_high_risk_untold_names_its_exemption(team):
     officer = team["privacy_officer"]
     record = new(officer, data_context=4, identification=1)

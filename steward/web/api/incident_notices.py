@@ -31,6 +31,7 @@ class NamedOut(BaseModel):
 
 class PhaseOut(BaseModel):
     phase: str
+    law: str | None = Field(description="The law the report went under.")
     at: datetime
     late_reason: str
     contents: str = Field(description="SHA-256 of the report as it was sent.")
@@ -40,11 +41,14 @@ class PhaseOut(BaseModel):
 class ReportOut(BaseModel):
     reference: str
     title: str
+    law: str | None = Field(description="The law this report goes under.")
+    laws: list[str] = Field(description="Every law the incident's report may go under.")
     authority: str
     controller: dict[str, str]
     dpo: dict[str, str]
     aware_at: datetime
-    due_at: datetime
+    deadline_hours: int | None
+    due_at: datetime | None
     late: bool
     occurred_from: datetime | None
     occurred_until: datetime | None
@@ -71,6 +75,7 @@ class PhaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     phase: Literal["initial", "follow_up", "final"]
+    law: str | None = Field(None, max_length=16, description="By default the first due.")
     late_reason: str = Field("", max_length=2000)
 
 
@@ -91,8 +96,11 @@ class LetterOut(BaseModel):
 
 
 class SampleOut(BaseModel):
+    law: str | None = Field(description="The law whose authority gets a sample, if any.")
+    authority: str
+    over: int = Field(description="A sample is due above this many people under the law.")
     due: bool
-    residents: int
+    residents: int = Field(description="The people affected under the law.")
     submitted_at: datetime | None
     letter: LetterOut
 
@@ -128,6 +136,9 @@ def _letter(letter: notices.Letter) -> LetterOut:
 
 def _sample(sample: notices.Sample) -> SampleOut:
     return SampleOut(
+        law=sample.law,
+        authority=sample.authority,
+        over=sample.over,
         due=sample.due,
         residents=sample.residents,
         submitted_at=sample.submitted_at,
@@ -136,10 +147,13 @@ def _sample(sample: notices.Sample) -> SampleOut:
 
 
 @router.get("/{incident_id}/report")
-def get_report(incident_id: str, officer: Officer, session: SessionDep) -> ReportOut:
-    """The report to the supervisory authority (GDPR Art. 33(3)) and the phases sent."""
+def get_report(
+    incident_id: str, officer: Officer, session: SessionDep, law: str | None = None
+) -> ReportOut:
+    """The report to the supervisory authority (GDPR Art. 33(3)) under `law` (by default the
+    first still due), and the phases sent."""
     incident = register.get(session, officer, incident_id)
-    return report_out(report.build(session, officer, incident), clock.now())
+    return report_out(report.build(session, officer, incident, law), clock.now())
 
 
 @router.post("/{incident_id}/report/phases", status_code=201)
@@ -147,10 +161,11 @@ def record_phase(
     incident_id: str, body: PhaseIn, officer: Officer, session: SessionDep
 ) -> PhaseOut:
     """Note that a phase of the report was sent to the authority now (Art. 33(4)); a first
-    phase past 72 hours of awareness needs `late_reason` (Art. 33(1))."""
+    phase past the deadline needs `late_reason` (Art. 33(1)); the initial phase marks the
+    duty `authority:<law>` done."""
     incident = register.get(session, officer, incident_id)
     phase = report.record_phase(
-        session, officer, incident, body.phase, late_reason=body.late_reason
+        session, officer, incident, body.phase, law=body.law, late_reason=body.late_reason
     )
     session.commit()
     return PhaseOut(**vars(phase))
@@ -193,7 +208,8 @@ def send_notices(incident_id: str, officer: Officer, session: SessionDep) -> Sen
 def record_ag_sample(
     incident_id: str, officer: Officer, session: SessionDep, settings: SettingsDep
 ) -> SampleOut:
-    """Note that the sample notice was submitted to the Attorney General of California."""
+    """Note that the sample notice was submitted to the authority (the Attorney General of
+    California); marks the duty `sample:<law>` done."""
     incident = register.get(session, officer, incident_id)
     sample = notices.record_ag_sample(session, vault_of(session), settings, officer, incident)
     session.commit()

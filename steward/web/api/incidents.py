@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from steward.core.actor import Actor
 from steward.incidents import clocks, register
@@ -91,6 +91,10 @@ class IncidentOut(BaseModel):
     jurisdictions: list[str]
     people_count: int | None
     records_count: int | None
+    affected_frozen_at: datetime | None = Field(
+        description="When the people affected were frozen: the categories, laws and counts "
+        "are then the list's."
+    )
     processor: str | None
     processor_told_at: datetime | None
     consequences: str
@@ -173,6 +177,7 @@ def _out(found: register.Record) -> IncidentOut:
         jurisdictions=register.lists(i, "jurisdictions"),
         people_count=i.people_count,
         records_count=i.records_count,
+        affected_frozen_at=i.affected_frozen_at,
         processor=i.processor,
         processor_told_at=i.processor_told_at,
         consequences=i.consequences,

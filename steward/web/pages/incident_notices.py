@@ -21,6 +21,8 @@ from steward.core.settings import Settings
 from steward.incidents import notices, register, report
 from steward.incidents.models import Incident
 from steward.jobs.queue import enqueue
+from steward.policy.active import policy_of
+from steward.policy.breach import LAW_NAMES
 from steward.vault.service import vault_of
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
@@ -48,10 +50,11 @@ def _report_page(
     session: Session,
     officer: Actor,
     incident: Incident,
+    law: str | None,
     extra: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    found = report.build(session, officer, incident)
+    found = report.build(session, officer, incident, law or None)
     context = {
         "incident": incident,
         "tab": "report",
@@ -74,10 +77,15 @@ def _next_phases(found: report.Report) -> list[str]:
 
 @router.get("/dpo/incidents/{incident_id}/report", response_class=HTMLResponse)
 def report_page(
-    request: Request, incident_id: str, officer: Officer, session: SessionDep, notice: str = ""
+    request: Request,
+    incident_id: str,
+    officer: Officer,
+    session: SessionDep,
+    notice: str = "",
+    law: str = "",
 ) -> Response:
     incident = register.get(session, officer, incident_id)
-    return _report_page(request, session, officer, incident, {"notices": _notice(notice)})
+    return _report_page(request, session, officer, incident, law, {"notices": _notice(notice)})
 
 
 @router.post("/dpo/incidents/{incident_id}/report/phases", response_class=HTMLResponse)
@@ -88,17 +96,24 @@ def record_phase(
     session: SessionDep,
     phase: FormText = "",
     late_reason: FormText = "",
+    law: FormText = "",
 ) -> Response:
     incident = register.get(session, officer, incident_id)
     try:
-        report.record_phase(session, officer, incident, phase, late_reason=late_reason)
+        sent = report.record_phase(
+            session, officer, incident, phase, law=law or None, late_reason=late_reason
+        )
         session.commit()
     except DomainError as error:
         failed(session, error)
         incident = register.get(session, officer, incident_id)
         extra = {"error": error.message, "typed": {"phase": phase, "late_reason": late_reason}}
-        return _report_page(request, session, officer, incident, extra, error.status)
-    return RedirectResponse(f"/dpo/incidents/{incident.id}/report?notice=phase", status_code=303)
+        shown = law if law in report.laws_of(policy_of(session), incident) else None
+        return _report_page(request, session, officer, incident, shown, extra, error.status)
+    where = f"&law={sent.law}" if sent.law else ""
+    return RedirectResponse(
+        f"/dpo/incidents/{incident.id}/report?notice=phase{where}", status_code=303
+    )
 
 
 def _notices_context(
@@ -110,7 +125,7 @@ def _notices_context(
         "tab": "notices",
         "counts": notices.tally(session, vault, officer, incident),
         "sample": notices.ag_sample(session, vault, settings, officer, incident),
-        "threshold": notices.AG_THRESHOLD,
+        "law_names": LAW_NAMES,
     }
 
 
