@@ -31,7 +31,6 @@ from steward.identity.common import gate, load_account, login_index
 from steward.identity.models import Account
 from steward.identity.sessions import end_all
 from steward.incidents import register, timeline
-from steward.incidents.models import Incident
 from steward.policy.active import policy_of
 from steward.policy.schema import Policy
 from steward.retention import holds
@@ -76,13 +75,6 @@ class Containment:
     processors: dict[str, str]  # the policy's processors to pick from: key -> name
 
 
-def _open_incident(session: Session, actor: Actor, incident_id: str) -> Incident:
-    found = register.get(session, actor, incident_id)
-    if found.status == "closed":
-        raise Conflict("This incident is closed: reopen it before taking more steps.")
-    return found
-
-
 def _account(session: Session, named: str) -> Account:
     """An account by its id or its email address (looked up by blind index)."""
     named = named.strip()
@@ -105,7 +97,7 @@ def _noted(session: Session, actor: Actor, incident_id: str, step: str, **detail
 
 def revoke_sessions(session: Session, actor: Actor, incident_id: str, account: str) -> Done:
     """End every session of the account, in every browser and API client, at once."""
-    _open_incident(session, actor, incident_id)
+    register.get_open(session, actor, incident_id)
     found = _account(session, account)
     gate(session, actor, Account, found.person_id, [], action="end_sessions", purpose=INCIDENTS)
     ended = end_all(session, found.id)
@@ -114,7 +106,7 @@ def revoke_sessions(session: Session, actor: Actor, incident_id: str, account: s
 
 def disable_account(session: Session, actor: Actor, incident_id: str, account: str) -> Done:
     """Disable the account (sign-in refused, sessions ended) until an admin enables it."""
-    _open_incident(session, actor, incident_id)
+    register.get_open(session, actor, incident_id)
     found = _account(session, account)
     if found.status == "disabled":
         raise Conflict("This account is already disabled.")
@@ -125,7 +117,7 @@ def disable_account(session: Session, actor: Actor, incident_id: str, account: s
 def force_reset(session: Session, actor: Actor, incident_id: str, account: str) -> Done:
     """Force a new password and a new MFA enrolment: until both are done, the account can
     do nothing else; the old authenticator secret is forgotten."""
-    _open_incident(session, actor, incident_id)
+    register.get_open(session, actor, incident_id)
     found = _account(session, account)
     ended = reset.force(session, actor, found.id, purpose=INCIDENTS)
     return _noted(session, actor, incident_id, "force-reset", account=found.id, ended=ended)
@@ -136,7 +128,7 @@ def rotate_keys(
 ) -> Done:
     """Rotate the master key (as `steward keys rotate`): every data key is re-wrapped under
     a new one and the old one leaves the key file. Runs in transactions of its own."""
-    _open_incident(session, actor, incident_id)
+    register.get_open(session, actor, incident_id)
     session.commit()  # the rotation's own transactions must not wait for this one
     rotated = rotate(runtime.settings.key_file, runtime.sessions)
     return _noted(
@@ -151,7 +143,7 @@ def rotate_keys(
 
 def pause_processor(session: Session, actor: Actor, incident_id: str, processor: str) -> Done:
     """Stop delivering notices to the processor until resumed; they wait, none is lost."""
-    _open_incident(session, actor, incident_id)
+    register.get_open(session, actor, incident_id)
     processor = processor.strip()
     waiting = recipients.pause(session, processor, actor.account_id, incident_id)
     return _noted(
@@ -179,7 +171,7 @@ def place_hold(
 ) -> Done:
     """A legal hold for the security investigation (T2) on a person, an organisation or a
     category: retention and erasure leave what it covers until it is released."""
-    _open_incident(session, actor, incident_id)
+    register.get_open(session, actor, incident_id)
     if scope not in HOLD_SCOPES:
         raise Invalid(f"A hold for the investigation is on one of: {', '.join(HOLD_SCOPES)}.")
     placed = holds.place(session, actor, scope, target, HOLD_REASON, ends_on)

@@ -32,7 +32,7 @@ from steward.audit.models import ENTRIES
 from steward.audit.service import record
 from steward.core import clock
 from steward.core.actor import Actor
-from steward.core.errors import Conflict, Invalid
+from steward.core.errors import Invalid
 from steward.desk.models import Membership, Organisation
 from steward.identity.common import load_account, login_index
 from steward.identity.models import STAFF_ROLES, Account, Person, WebSession
@@ -450,9 +450,7 @@ def freeze(session: Session, actor: Actor, incident_id: str, chosen: Scope) -> F
     """Compute the list, seal it under the incident's key (replacing any earlier one), put
     the counts on the register and the step on the timeline. Reading the people is audited
     through the gate, one append per part."""
-    incident = register.get(session, actor, incident_id)
-    if incident.status == "closed":
-        raise Conflict("This incident is closed; reopen it to change who it affected.")
+    incident = register.get_open(session, actor, incident_id)
     policy = policy_of(session)
     tally = Tally()
 

@@ -241,6 +241,7 @@ def send(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Se
     and one to each recipient of the categories involved; the worker mails them. Sending again
     queues only those not queued before. Part of the caller's transaction."""
     register.require_officer(session, actor)
+    register.refuse_closed(incident)
     if incident.affected_frozen_at is None:
         raise Conflict("Freeze the list of the people affected first: the notices go to it.")
     if incident.notify_people is False:
@@ -502,6 +503,7 @@ def record_ag_sample(
     """Note that the sample notice was submitted to the law's authority, with its fingerprint,
     and mark the clocks' duty `sample:<law>` done. Part of the caller's transaction."""
     sample = ag_sample(session, vault, settings, actor, incident)
+    register.refuse_closed(incident)
     if sample.law is None:
         raise Conflict("The policy's breach terms ask for no sample notice to an authority.")
     if not sample.due:

@@ -238,17 +238,22 @@ def record(session: Session, actor: Actor, given: IncidentIn) -> Incident:
     return incident
 
 
-def _open(session: Session, actor: Actor, incident_id: str) -> Incident:
-    incident = get(session, actor, incident_id)
+def refuse_closed(incident: Incident) -> None:
+    """A closed incident takes no more steps: no change, containment, list or notice."""
     if incident.status != "open":
         raise Conflict("This incident is closed; it can no longer be changed.")
+
+
+def get_open(session: Session, actor: Actor, incident_id: str) -> Incident:
+    incident = get(session, actor, incident_id)
+    refuse_closed(incident)
     return incident
 
 
 def update(session: Session, actor: Actor, incident_id: str, given: Fields) -> Incident:
     """Change what the officer gave; the rest stays. A field given as null is cleared (a
     text as empty). The whole record is checked before anything is kept. Commits."""
-    incident = _open(session, actor, incident_id)
+    incident = get_open(session, actor, incident_id)
     values = given.model_dump(exclude_unset=True)
     changed = _apply(policy_of(session), incident, values)
     if changed:
@@ -361,7 +366,7 @@ def duty_done(session: Session, actor: Actor, incident_id: str, given: DutyIn) -
     """Record a duty the clocks track as done (the authority reported, the people told, the
     sample sent), at `done_at` (now if not given); done after its deadline needs the reason
     for the delay (Art. 33(1)). Commits."""
-    incident = _open(session, actor, incident_id)
+    incident = get_open(session, actor, incident_id)
     mark_done(
         session, actor, incident, given.duty, given.done_at, (given.delay_reason or "").strip()
     )
@@ -434,7 +439,7 @@ def tasks(session: Session, actor: Actor, incident_id: str) -> list[IncidentTask
 
 def add_task(session: Session, actor: Actor, incident_id: str, given: TaskIn) -> IncidentTask:
     """A follow-up task on the incident. Commits."""
-    incident = _open(session, actor, incident_id)
+    incident = get_open(session, actor, incident_id)
     if not given.text.strip():
         raise Invalid("Write what is to be done.")
     task = IncidentTask(

@@ -262,6 +262,7 @@ def record_phase(
     nothing after the final; a first phase past the deadline needs `late_reason`. The initial
     phase marks the clocks' duty `authority:<law>` done. Part of the caller's transaction."""
     report = build(session, actor, incident, law)
+    register.refuse_closed(incident)
     sent = [p.phase for p in report.phases]
     if phase not in PHASES:
         raise Invalid("The phase is one of: initial, follow_up, final.")

@@ -102,7 +102,7 @@ def test_the_officer_answers_a_breach_from_the_report_to_the_notices(
     # Ada, Bob and the agent (the attacker read the agent's own account too), not Cy
     frozen = " ".join(page.locator("#frozen").inner_text().split())
     assert "People 3" in frozen
-    assert "People under GDPR 1" in frozen and "People under CCPA 1" in frozen
+    assert "People under GDPR 1" in frozen and "People under California (CCPA) 1" in frozen
     screenshot(page, "2-affected")
 
     # The record now holds the list's figures and laws.

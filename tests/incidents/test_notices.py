@@ -341,6 +341,22 @@ def test_nobody_but_the_privacy_officer_sees_the_report_or_sends_notices(team, a
     assert refused.status_code == 409 and "not to tell the people" in refused.json()["detail"]
 
 
+@pytest.mark.promise("X6")
+def test_a_closed_incident_sends_no_report_phase_or_notice(team, app):
+    _, account = officer_of(team)
+    closed = incident(app, account, status="closed")
+    freeze(app, closed, {team.customer("ada")[1]: "gdpr"})
+    officer = team["privacy_officer"]
+    base = f"/api/v1/dpo/incidents/{closed}"
+    for answer in (
+        officer.post(f"{base}/report/phases", json={"phase": "initial"}),
+        officer.post(f"{base}/notices"),
+    ):
+        assert answer.status_code == 409 and "is closed" in answer.json()["detail"]
+    counts = officer.get(f"{base}/notices").json()["counts"]
+    assert (counts["pending"], counts["sent"], counts["to_send"]) == (0, 0, 1)
+
+
 @pytest.fixture
 def printo_gens(data_dir) -> None:
     use_example(data_dir, "printo-gens")  # the GDPR and the UK GDPR

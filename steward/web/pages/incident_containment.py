@@ -13,8 +13,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from steward.access.gate import INCIDENTS
 from steward.core.actor import Actor
 from steward.core.errors import DomainError, Invalid
+from steward.desk import people
 from steward.incidents import containment
 from steward.web.auth import csrf_guard
 from steward.web.deps import SessionDep
@@ -60,6 +62,10 @@ def _page(
         "tab": "containment",
         "containment": found,
         "done_words": DONE,
+        "names": people.account_names(
+            session, officer, [d.actor_id for d in found.done], purpose=INCIDENTS
+        )
+        | ({officer.account_id: "you"} if officer.account_id else {}),
         **(extra or {}),
     }
     return render(request, "dpo/incident_containment.html", context, status_code=status_code)

@@ -20,6 +20,7 @@ from steward.core.errors import DomainError, Invalid
 from steward.identity.models import STAFF_ROLES
 from steward.incidents import impact, register
 from steward.policy.active import ROLE_NAMES, policy_of
+from steward.policy.breach import LAW_NAMES
 from steward.rights.datamap import holdings
 from steward.web.auth import csrf_guard
 from steward.web.deps import SessionDep
@@ -54,6 +55,7 @@ def _page(
         "tables": sorted(h.name for h in holdings()),
         "processors": {k: p.name for k, p in policy.processors.items()},
         "unknown": impact.UNKNOWN,
+        "law_names": LAW_NAMES,
         **(extra or {}),
     }
     return render(request, "dpo/incident_affected.html", context, status_code=status_code)
