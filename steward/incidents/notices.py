@@ -246,6 +246,11 @@ def send(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Se
         raise Conflict("Freeze the list of the people affected first: the notices go to it.")
     if incident.notify_people is False:
         raise Conflict("The decision on this incident is not to tell the people: change it first.")
+    if incident.notify_people is None:
+        raise Conflict(
+            "Decide first whether to tell the people, and why (on the incident's record): the "
+            "clocks run from that decision."
+        )
     queued_before = set(
         session.scalars(
             select(IncidentNotice.person_id).where(IncidentNotice.incident_id == incident.id)

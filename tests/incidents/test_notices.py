@@ -339,6 +339,10 @@ def test_nobody_but_the_privacy_officer_sees_the_report_or_sends_notices(team, a
     freeze(app, exempt, {team.customer("ada")[1]: "gdpr"})
     refused = officer.post(f"/api/v1/dpo/incidents/{exempt}/notices")
     assert refused.status_code == 409 and "not to tell the people" in refused.json()["detail"]
+    undecided = incident(app, account, reference="INC-2031-0003", notify_people=None)
+    freeze(app, undecided, {team.customer("ada")[1]: "gdpr"})
+    early = officer.post(f"/api/v1/dpo/incidents/{undecided}/notices")
+    assert early.status_code == 409 and "Decide first" in early.json()["detail"]
 
 
 @pytest.mark.promise("X6")
