@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from steward.policy import breach
 from steward.policy.plain import kept_and_then
 from steward.policy.schema import Category, Policy, Processor, Purpose, Retention, Right
 
@@ -34,6 +35,7 @@ def diff(old: Policy, new: Policy) -> list[Change]:
         *_cookies(old, new),
         *_sharing_and_children(old, new),
         *_transfer(old, new),
+        *_incidents_and_watch(old, new),
     ]
 
 
@@ -175,3 +177,23 @@ def _transfer(old: Policy, new: Policy) -> Iterator[Change]:
         yield Change("transfer", f"the business passes to {to} on {new.transfer.date}", True)
     elif old.transfer is not None and new.transfer is None:
         yield Change("transfer", "the announced transfer is withdrawn", False)
+
+
+def _incidents_and_watch(old: Policy, new: Policy) -> Iterator[Change]:
+    """People told of a breach later than before is material; the rest of the breach terms
+    and the watch's rules (never published: an attacker would keep under them) are minor."""
+    before, after = breach.terms(old), breach.terms(new)
+    for law, deadline in after.deadlines.items():
+        was = before.deadlines.get(law)
+        days, earlier = deadline.people_days, was.people_days if was else None
+        if days is not None and earlier is not None and days > earlier:
+            name = breach.LAW_NAMES.get(law, law)
+            yield Change(
+                "incidents",
+                f"people told of a breach ({name}) within {days} days, was {earlier}",
+                True,
+            )
+    if old.incidents != new.incidents:
+        yield Change("incidents", "how breaches are reported and people told changed", False)
+    if old.watch != new.watch:
+        yield Change("watch", "the rules that watch for attacks changed", False)

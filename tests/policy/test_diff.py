@@ -131,3 +131,22 @@ def test_diff_refuses_a_broken_file_with_its_problems(cli, tmp_path):
     result = cli.invoke(app, ["policy", "diff", str(DEFAULT_EXAMPLE), str(broken)])
     assert result.exit_code == 1
     assert "'two years' is not a period of time" in result.stderr
+
+
+def test_people_told_of_a_breach_later_is_material_and_the_watch_is_minor(cli, tmp_path):
+    lines = diff_lines(
+        cli,
+        edited(
+            tmp_path,
+            ("ccpa: {people_days: 30", "ccpa: {people_days: 20"),
+            ("many_people: {threshold: 150,", "many_people: {threshold: 300,"),
+        ),
+    )
+    assert "minor     incidents: how breaches are reported and people told changed" in lines
+    assert "minor     watch: the rules that watch for attacks changed" in lines
+    sooner = edited(tmp_path, ("ccpa: {people_days: 30", "ccpa: {people_days: 20"))
+    later = cli.invoke(app, ["policy", "diff", str(sooner), str(DEFAULT_EXAMPLE)])
+    assert (
+        "MATERIAL  incidents: people told of a breach (California (CCPA)) within 30 days, was 20"
+        in (later.stdout.splitlines())
+    )
