@@ -21,7 +21,6 @@ from the incident's record when it is sent.
 
 import json
 import logging
-import re
 import ssl
 import urllib.error
 import urllib.request
@@ -57,7 +56,6 @@ BATCH = 200
 TIMEOUT_SECONDS = 10
 REASON = "processor_notice"
 CLIENT = "client:"  # the outbox's recipient key of a client controller: CLIENT + its name
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ACTIONS = {
     "rectification": "corrected",
     "erasure": "erased",
@@ -198,12 +196,6 @@ def client_key(client: ClientProcessing) -> str:
     return (CLIENT + client.client)[:100]
 
 
-def client_address(client: ClientProcessing) -> str | None:
-    """The email address in the client's free-text contact, if it holds one."""
-    found = EMAIL.search(client.contact)
-    return found.group(0) if found else None
-
-
 def client_of(policy: Policy, key: str) -> ClientProcessing | None:
     return next((c for c in policy.processing_for_clients if client_key(c) == key), None)
 
@@ -237,7 +229,7 @@ def notify_clients(
     for client in clients:
         if client_key(client) in told:
             continue
-        if client_address(client) is None:
+        if client.email() is None:
             unreachable.append(client.client)
             continue
         session.add(
@@ -450,7 +442,7 @@ def _deliver_client(
     client = client_of(policy, message.processor)
     if client is None:
         raise DeliveryFailed("the client is no longer in the policy")
-    to = client_address(client)
+    to = client.email()
     if to is None:
         raise DeliveryFailed("the client's contact holds no email address any more")
     incident = session.scalar(select(Incident).where(Incident.reference == message.incident))
