@@ -172,3 +172,20 @@ def test_a_client_whose_contact_holds_no_address_is_reported_unreachable(
         for t in officer.get(f"/api/v1/dpo/incidents/{incident_id}/notices").json()["told"]
         if t["client"]
     ] == []
+
+
+def test_once_everyone_and_every_client_is_told_nothing_is_left_to_send(
+    printo_gens, admin, mailbox, new_client, app
+):
+    officer, incident_id = ready(admin, mailbox, new_client, app)
+    sent = officer.post(
+        f"/api/v1/dpo/incidents/{incident_id}/notices", json={"clients": [WILLAMETTE]}
+    )
+    assert sent.json()["queued"] == 1 and sent.json()["clients"] == [WILLAMETTE]
+    page = officer.get(f"/dpo/incidents/{incident_id}/notices").text
+    assert "Tell the chosen clients" in page  # Pearl District is still to choose
+    assert f"{WILLAMETTE} (told)" in shown(page)
+    officer.post(f"/api/v1/dpo/incidents/{incident_id}/notices", json={"clients": [PEARL]})
+    page = officer.get(f"/dpo/incidents/{incident_id}/notices").text
+    assert "Tell the chosen clients" not in page and 'name="client"' not in page
+    assert f"{PEARL} (client controller): waiting to be sent" in shown(page)
