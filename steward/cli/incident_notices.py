@@ -53,10 +53,18 @@ def report_command(
 def notify(
     reference: Annotated[str, typer.Argument(help="The incident's reference, e.g. INC-2026-0001.")],
     yes: Annotated[bool, typer.Option("--yes", help="Send without asking.")] = False,
+    client: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--client",
+            help="A client controller to tell, by its name in processing_for_clients "
+            "(we are its processor); repeat for each.",
+        ),
+    ] = None,
 ) -> None:
     """Tell the people affected: queue a notice to each person on the frozen list not told
-    yet (the erased are skipped), and to the recipients of the data involved, then mail what
-    is due. Running it again mails nobody twice."""
+    yet (the erased are skipped), to the recipients of the data involved and to each
+    --client, then mail what is due. Running it again mails nobody twice."""
     from steward.core.actor import SYSTEM
     from steward.incidents import notices, register
     from steward.rights import recipients
@@ -68,7 +76,7 @@ def notify(
             typer.confirm(
                 f"Send the notice to {count(counts.to_send, 'person', 'people')}?", abort=True
             )
-        sent = notices.send(session, runtime.vault, SYSTEM, incident)
+        sent = notices.send(session, runtime.vault, SYSTEM, incident, client or [])
         session.commit()
         typer.echo(f"queued: {count(sent.queued, 'notice', 'notices')}")
         typer.echo(f"skipped (erased): {count(sent.skipped, 'person', 'people')}")
@@ -76,6 +84,10 @@ def notify(
             typer.echo(f"recipients told: {', '.join(sent.recipients)}")
         if sent.unreachable:
             typer.echo(f"recipients with no contact: {', '.join(sent.unreachable)}")
+        if sent.clients:
+            typer.echo(f"clients told: {', '.join(sent.clients)}")
+        if sent.clients_unreachable:
+            typer.echo(f"clients with no email address: {', '.join(sent.clients_unreachable)}")
         done = notices.deliver_due(session, runtime.settings)
         typer.echo(f"mailed: {done.mailed}, to retry: {done.failed}, not mailed: {done.unmailed}")
         told = recipients.deliver_due(session, runtime.settings)

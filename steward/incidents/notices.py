@@ -5,7 +5,10 @@ requires (`HEADINGS`), the same words for everyone: built from the incident's re
 policy, never from a person's data. `send` queues them: a row in `incident_notices` per
 person, in the caller's transaction, which is the outbox itself; people whose key was
 destroyed (erased) are skipped and counted. The recipients the policy says received the
-categories involved are told through the rights outbox (`recipients.notify_incident`).
+categories involved are told through the rights outbox (`recipients.notify_incident`), and so
+are the client controllers the officer chose, for whom the business is the processor
+(`recipients.notify_clients`, GDPR Art. 33(2)): Steward cannot tell which of them an incident
+involved, since the policy describes their data in free text.
 
 `deliver_due` (the worker's `incident.notices` job, queued by whoever sends and again by
 itself for the next notice due, and `steward incident notify`) mails what is due: each notice is taken for a while (`LEASE`) in a transaction of its own, mailed, then
@@ -24,7 +27,7 @@ done), counted as the clocks count them (`clocks.people_under`).
 import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -234,13 +237,23 @@ class Sent:
     skipped: int
     recipients: list[str]  # the policy's processor keys told through the outbox
     unreachable: list[str]  # recipients with no way to reach them
+    clients: list[str] = field(default_factory=list)  # client controllers told (their names)
+    clients_unreachable: list[str] = field(default_factory=list)  # no email in their contact
 
 
-def send(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Sent:
+def send(
+    session: Session,
+    vault: Vault,
+    actor: Actor,
+    incident: Incident,
+    clients: Iterable[int | str] = (),
+) -> Sent:
     """Queue a notice to every person of the frozen list not told yet (the erased skipped),
-    and one to each recipient of the categories involved; the worker mails them. Sending again
-    queues only those not queued before. Part of the caller's transaction."""
+    one to each recipient of the categories involved, and one to each client controller in
+    `clients` (the policy's `processing_for_clients`, by position or name); the worker mails
+    them. Sending again queues only those not queued before. Part of the caller's transaction."""
     register.require_officer(session, actor)
+    chosen = recipients.chosen_clients(policy_of(session), clients)
     register.refuse_closed(incident)
     if incident.affected_frozen_at is None:
         raise Conflict("Freeze the list of the people affected first: the notices go to it.")
@@ -279,6 +292,9 @@ def send(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Se
         keys_of(incident.categories),
         leave_out=incident.processor,
     )
+    told_clients, clients_unreachable = recipients.notify_clients(
+        session, incident.reference, chosen, keys_of(incident.categories)
+    )
     queued = len(rest) - len(erased)
     timeline.note(
         session,
@@ -289,8 +305,16 @@ def send(session: Session, vault: Vault, actor: Actor, incident: Incident) -> Se
         skipped=len(erased),
         recipients=informed,
         unreachable=unreachable,
+        clients=len(told_clients),
+        clients_unreachable=len(clients_unreachable),
     )
-    return Sent(queued, len(erased), informed, unreachable)
+    return Sent(queued, len(erased), informed, unreachable, told_clients, clients_unreachable)
+
+
+def told(session: Session, actor: Actor, incident: Incident) -> list[recipients.Told]:
+    """The processors, third parties and client controllers told of the incident."""
+    register.require_officer(session, actor)
+    return recipients.of_incident(session, incident.reference)
 
 
 def _people_told(session: Session, actor: Actor, incident: Incident, laws: set[str | None]) -> None:

@@ -91,6 +91,7 @@ def advise(policy: Policy, known: Known, complete: bool = True) -> list[Finding]
         *_signed_out_privacy_center(policy),
         *_transfer_statements(policy),
         *_incidents_declared(policy),
+        *_clients_can_be_told(policy),
         *(serviceable.desk_findings(policy) if complete else ()),
     ]
 
@@ -520,6 +521,16 @@ def _incidents_declared(policy: Policy) -> Iterator[Finding]:
             "The policy answers to the GDPR but has no incidents section naming the authority "
             "to report a breach to; add incidents > authorities > gdpr.",
         )
+
+
+def _clients_can_be_told(policy: Policy) -> Iterator[Finding]:
+    for index, client in enumerate(policy.processing_for_clients):
+        if client.email() is None:
+            yield (
+                ("processing_for_clients", index, "contact"),
+                f"Client '{client.client}' has no email address in its contact: Steward "
+                "cannot mail it of a breach (GDPR Art. 33(2)); add one.",
+            )
 
 
 def _transfer(policy: Policy) -> Iterator[Finding]:

@@ -432,6 +432,13 @@ class ClientProcessing(Strict):
     categories: list[Text] = Field(min_length=1, description="Data categories handled.")
     transfers: str | None = Field(None, description="Transfers abroad and their safeguards.")
 
+    def email(self) -> str | None:
+        """The email address in the free-text contact, where a breach notice is mailed."""
+        found = CONTACT_EMAIL.search(self.contact)
+        return found.group(0) if found else None
+
+
+CONTACT_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 BreachNotice = Literal["email", "privacy_center", "post", "phone", "public_notice"]
 

@@ -12,7 +12,11 @@ A notice names the person by id only; `last_error` never holds personal data.
 
 `notify_incident` queues the same kind of notice about a breach (X6): to each processor and
 third party that received categories an incident involved, naming the incident by its
-reference and no person.
+reference and no person. `notify_clients` tells the client controllers the officer chose
+(`processing_for_clients`, for whom we are the processor; GDPR Art. 33(2)) through the same
+outbox: one message per client and incident, keyed `client:<name>`, mailed to the address in
+the client's `contact` with the incident's summary, categories, measures and our contact, read
+from the incident's record when it is sent.
 """
 
 import json
@@ -34,8 +38,9 @@ from steward.core.actor import SYSTEM
 from steward.core.errors import Conflict, DomainError, Invalid
 from steward.core.settings import Settings
 from steward.identity.common import mail
+from steward.incidents.models import Incident
 from steward.policy.active import policy_of, resolve
-from steward.policy.schema import Policy, Processor
+from steward.policy.schema import ClientProcessing, Policy, Processor
 from steward.rights import signing
 from steward.rights.common import event
 from steward.rights.models import Disclosure, OutboxMessage, PausedRecipient, RightsRequest
@@ -50,6 +55,7 @@ MAX_ATTEMPTS = 10  # about four days of trying; then the officer is told on the 
 BATCH = 200
 TIMEOUT_SECONDS = 10
 REASON = "processor_notice"
+CLIENT = "client:"  # the outbox's recipient key of a client controller: CLIENT + its name
 ACTIONS = {
     "rectification": "corrected",
     "erasure": "erased",
@@ -186,6 +192,95 @@ def notify_incident(
     return queued, unreachable
 
 
+def client_key(client: ClientProcessing) -> str:
+    return (CLIENT + client.client)[:100]
+
+
+def client_of(policy: Policy, key: str) -> ClientProcessing | None:
+    return next((c for c in policy.processing_for_clients if client_key(c) == key), None)
+
+
+def chosen_clients(policy: Policy, chosen: Iterable[int | str]) -> list[ClientProcessing]:
+    """The policy's clients named by position (0 the first) or by name; Invalid for any other."""
+    clients = policy.processing_for_clients
+    found: list[ClientProcessing] = []
+    for choice in chosen:
+        if isinstance(choice, int):
+            client = clients[choice] if 0 <= choice < len(clients) else None
+        else:
+            client = next((c for c in clients if c.client == choice.strip()), None)
+        if client is None:
+            raise Invalid(f"The policy processes data for no client {choice!r}.")
+        if client not in found:
+            found.append(client)
+    return found
+
+
+def notify_clients(
+    session: Session, reference: str, clients: list[ClientProcessing], categories: Iterable[str]
+) -> tuple[list[str], list[str]]:
+    """Queue a notice of incident `reference` to each client controller in `clients` not told
+    of it yet (GDPR Art. 33(2)); returns the names queued and those whose contact holds no
+    email address. Part of the caller's transaction: no commit."""
+    told = set(
+        session.scalars(select(OutboxMessage.processor).where(OutboxMessage.incident == reference))
+    )
+    now, queued, unreachable = clock.now(), [], []
+    for client in clients:
+        if client_key(client) in told:
+            continue
+        if client.email() is None:
+            unreachable.append(client.client)
+            continue
+        session.add(
+            OutboxMessage(
+                incident=reference,
+                processor=client_key(client),
+                action="breach",
+                categories=json.dumps(sorted(set(categories))),
+                channel="email",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        queued.append(client.client)
+    return queued, unreachable
+
+
+@dataclass(frozen=True)
+class Told:
+    """A recipient told of an incident through the outbox: whom, and where the notice stands."""
+
+    name: str
+    client: bool  # a client controller we process data for, else a processor or third party
+    delivered_at: datetime | None
+    given_up: bool
+
+
+def of_incident(session: Session, reference: str) -> list[Told]:
+    """The recipients queued a notice of incident `reference`, by the policy's names."""
+    policy = policy_of(session)
+    told = []
+    for message in session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.incident == reference)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    ):
+        key = message.processor
+        processor, client = policy.processors.get(key), client_of(policy, key)
+        name = processor.name if processor else client.client if client else key
+        told.append(
+            Told(
+                name=name,
+                client=key.startswith(CLIENT),
+                delivered_at=message.delivered_at,
+                given_up=message.delivered_at is None and message.attempts >= MAX_ATTEMPTS,
+            )
+        )
+    return told
+
+
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failure: 5 minutes, doubling, at most a day."""
     wait: timedelta = FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 20)
@@ -291,6 +386,9 @@ def _deliver(
     session: Session, settings: Settings, request: RightsRequest | None, message: OutboxMessage
 ) -> None:
     policy = policy_of(session)
+    if message.processor.startswith(CLIENT):
+        _deliver_client(session, settings, policy, message)
+        return
     processor = policy.processors.get(message.processor)
     if processor is None:
         raise DeliveryFailed("the processor is no longer in the policy")
@@ -335,6 +433,51 @@ def _deliver(
         )
     if request is not None:
         event(session, request, "recipient_notified", note=message.processor[:200], at=now)
+
+
+def _deliver_client(
+    session: Session, settings: Settings, policy: Policy, message: OutboxMessage
+) -> None:
+    """Mail a client controller of a breach that may involve the data we process for it."""
+    client = client_of(policy, message.processor)
+    if client is None:
+        raise DeliveryFailed("the client is no longer in the policy")
+    to = client.email()
+    if to is None:
+        raise DeliveryFailed("the client's contact holds no email address any more")
+    incident = session.scalar(select(Incident).where(Incident.reference == message.incident))
+    if incident is None:
+        raise DeliveryFailed("the incident is no longer recorded")
+    controller = policy.controller
+    name = controller.trading_name or controller.legal_name
+    names = []
+    for key in json.loads(message.categories):
+        category = policy.categories.get(resolve(policy, key) or key)
+        names.append(category.name if category else key)
+    measures = " ".join(
+        part.strip() for part in (incident.measures_taken, incident.measures_proposed) if part
+    )
+    contact = controller.dpo.email if controller.dpo else controller.privacy_contact
+    body = (
+        f"To {client.client}:\n\n"
+        f"We process personal data for you as your processor ({name}). We had a personal data "
+        f"breach (our reference {incident.reference}): this breach may involve data we hold for "
+        "you, and we tell you without undue delay, as GDPR Article 33(2) requires.\n\n"
+        f"What happened: {incident.summary.strip() or incident.title}\n\n"
+        f"Categories of personal data involved: {', '.join(names) or 'still being established'}."
+        f"\n\nWhat we are doing: {measures or 'We are containing the breach and reviewing it.'}"
+        f"\n\nPlease tell us at once what you need from us for your own assessment and any "
+        f"notice you give. Our contact: {contact}, reference {incident.reference}.\n\n"
+        f"Notice id: {message.id}"
+    )
+    subject = f"Personal data breach at your processor {name}: {incident.reference}"
+    try:
+        mail(session, settings, to, subject, body)
+    except DomainError:
+        raise DeliveryFailed("the mail server did not accept the notice") from None
+    message.attempts += 1
+    message.delivered_at = clock.now()
+    message.last_error = None
 
 
 def _keyring(session: Session) -> Keyring:

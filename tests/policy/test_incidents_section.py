@@ -128,3 +128,20 @@ def test_the_business_s_own_words_replace_the_sentence(cli, tmp_path):
     )
     text = squash(render(cli, path, "privacy", "md"))
     assert "We write to you within a week of any breach of your data." in text
+
+
+def test_a_client_whose_contact_holds_no_email_is_warned(cli, tmp_path):
+    from tests.policy.test_check import EXAMPLES
+
+    path = tmp_path / "printo-gens.yaml"
+    source = (EXAMPLES / "printo-gens.yaml").read_text()
+    path.write_text(source.replace("Office Manager, privacy@wvlegalpartners.com", "Office Manager"))
+    result = cli.invoke(app, ["policy", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    line = _line_of(source, "contact: Office Manager", after="processing_for_clients:")
+    assert (
+        f"{path}:{line}: warning: Client 'Willamette Valley Legal Partners LLP' has no email "
+        "address in its contact" in result.stderr
+    ), result.stderr
+    clean = cli.invoke(app, ["policy", "check", str(EXAMPLES / "printo-gens.yaml")])
+    assert "no email address in its contact" not in clean.stderr

@@ -5,7 +5,7 @@ they stand, sending them) and the Attorney General's sample. Nothing here names 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from steward.core import clock
@@ -105,10 +105,29 @@ class SampleOut(BaseModel):
     letter: LetterOut
 
 
+class ToldOut(BaseModel):
+    name: str
+    client: bool = Field(description="A client controller we process data for.")
+    delivered_at: datetime | None
+    given_up: bool
+
+
 class NoticesOut(BaseModel):
     counts: TallyOut
     letter: LetterOut
     ag_sample: SampleOut
+    told: list[ToldOut] = Field(description="The recipients and clients told through the outbox.")
+
+
+class NoticesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    clients: list[int | Annotated[str, Field(max_length=300)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="The client controllers to tell (the policy's processing_for_clients, "
+        "by position from 0 or by name): we are their processor (GDPR Art. 33(2)).",
+    )
 
 
 class SentOut(BaseModel):
@@ -116,6 +135,8 @@ class SentOut(BaseModel):
     skipped: int
     recipients: list[str]
     unreachable: list[str]
+    clients: list[str] = Field(description="The client controllers queued a notice.")
+    clients_unreachable: list[str] = Field(description="Chosen clients with no email address.")
     counts: TallyOut
 
 
@@ -189,15 +210,23 @@ def get_notices(
         counts=_tally(session, officer, incident_id),
         letter=_letter(sample.letter),
         ag_sample=_sample(sample),
+        told=[ToldOut(**vars(t)) for t in notices.told(session, officer, incident)],
     )
 
 
 @router.post("/{incident_id}/notices", status_code=202)
-def send_notices(incident_id: str, officer: Officer, session: SessionDep) -> SentOut:
-    """Queue a notice to each person affected not told yet (the erased are skipped) and to
-    the recipients of the categories involved; the worker mails them."""
+def send_notices(
+    incident_id: str,
+    officer: Officer,
+    session: SessionDep,
+    body: Annotated[NoticesIn | None, Body()] = None,
+) -> SentOut:
+    """Queue a notice to each person affected not told yet (the erased are skipped), to
+    the recipients of the categories involved and to the client controllers chosen in
+    `clients`; the worker mails them."""
     incident = register.get(session, officer, incident_id)
-    sent = notices.send(session, vault_of(session), officer, incident)
+    chosen = body.clients if body else []
+    sent = notices.send(session, vault_of(session), officer, incident, chosen)
     if sent.queued:
         enqueue(session, notices.JOB, {"incident_id": incident.id})
     session.commit()

@@ -3,14 +3,15 @@
 For the privacy officer: `/dpo/incidents/{id}/report`, the authority's report (GDPR Art.
 33(3)) as a page that prints clean, with the phases sent and a form to note the next;
 `/dpo/incidents/{id}/notices`, the people's notice as they will read it, where the notices
-stand, "Send to N people" after a confirmation page, and the Attorney General's sample. For
+stand, the client controllers to tell (we are their processor), "Send to N people" after a
+confirmation page, the recipients told, and the Attorney General's sample. For
 the person told: `/privacy/center/notices/{id}`, their notice, marked seen when opened. No
 JavaScript needed; nothing on the officer's pages names a person.
 """
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from steward.incidents.models import Incident
 from steward.jobs.queue import enqueue
 from steward.policy.active import policy_of
 from steward.policy.breach import LAW_NAMES
+from steward.rights import recipients
 from steward.vault.service import vault_of
 from steward.web.auth import SettingsDep, csrf_guard
 from steward.web.deps import SessionDep
@@ -32,13 +34,22 @@ router = APIRouter(
     include_in_schema=False, route_class=PageRoute, dependencies=[Depends(csrf_guard)]
 )
 FormText = Annotated[str, Form()]
+# The client controllers ticked: the policy's processing_for_clients by position.
+ClientsQuery = Annotated[list[str], Query(alias="client")]
+ClientsForm = Annotated[list[str], Form(alias="client")]
 PHASE_NOTICE = "The phase is noted on the incident's timeline, with what the report held."
 NOTICES = {
     "phase": PHASE_NOTICE,
     "queued": "The notices are queued: the worker mails them in the next minutes.",
     "nothing": "Everyone on the list was told already, or cannot be told any more.",
     "ag_sample": "The sample's submission to the Attorney General is noted.",
+    "unreachable": "A client chosen has no email address in its contact in the policy: tell "
+    "it yourself, and add the address to the policy.",
 }
+
+
+def _choices(values: list[str]) -> list[int | str]:
+    return [int(v) if v.isdigit() else v for v in values]
 
 
 def _notice(code: str) -> list[str]:
@@ -126,6 +137,8 @@ def _notices_context(
         "counts": notices.tally(session, vault, officer, incident),
         "sample": notices.ag_sample(session, vault, settings, officer, incident),
         "law_names": LAW_NAMES,
+        "clients": policy_of(session).processing_for_clients,
+        "told": notices.told(session, officer, incident),
     }
 
 
@@ -145,12 +158,29 @@ def notices_page(
 
 @router.get("/dpo/incidents/{incident_id}/notices/send", response_class=HTMLResponse)
 def confirm_send(
-    request: Request, incident_id: str, officer: Officer, session: SessionDep
+    request: Request,
+    incident_id: str,
+    officer: Officer,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: ClientsQuery = [],  # noqa: B006  (FastAPI copies the default)
 ) -> Response:
-    """Ask before mailing: to how many people, and that it cannot be taken back."""
+    """Ask before mailing: to how many people and which clients, and that it cannot be
+    taken back."""
     incident = register.get(session, officer, incident_id)
+    try:
+        chosen = recipients.chosen_clients(policy_of(session), _choices(client))
+    except DomainError as error:
+        context = {**_notices_context(session, settings, officer, incident), "error": error.message}
+        return render(request, "dpo/incident_notices.html", context, status_code=error.status)
     counts = notices.tally(session, vault_of(session), officer, incident)
-    context = {"incident": incident, "tab": "notices", "counts": counts}
+    every = policy_of(session).processing_for_clients
+    context = {
+        "incident": incident,
+        "tab": "notices",
+        "counts": counts,
+        "chosen": [(every.index(c), c.client) for c in chosen],
+    }
     return render(request, "dpo/incident_notices_send.html", context)
 
 
@@ -161,10 +191,11 @@ def send(
     officer: Officer,
     session: SessionDep,
     settings: SettingsDep,
+    client: ClientsForm = [],  # noqa: B006  (FastAPI copies the default)
 ) -> Response:
     incident = register.get(session, officer, incident_id)
     try:
-        sent = notices.send(session, vault_of(session), officer, incident)
+        sent = notices.send(session, vault_of(session), officer, incident, _choices(client))
         if sent.queued:
             enqueue(session, notices.JOB, {"incident_id": incident.id})
         session.commit()
@@ -173,7 +204,9 @@ def send(
         incident = register.get(session, officer, incident_id)
         context = {**_notices_context(session, settings, officer, incident), "error": error.message}
         return render(request, "dpo/incident_notices.html", context, status_code=error.status)
-    code = "queued" if sent.queued else "nothing"
+    code = "queued" if sent.queued or sent.clients else "nothing"
+    if sent.clients_unreachable:
+        code = "unreachable"
     return RedirectResponse(f"/dpo/incidents/{incident.id}/notices?notice={code}", status_code=303)
 
 
