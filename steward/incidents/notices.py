@@ -251,19 +251,61 @@ def send(
     """Queue a notice to every person of the frozen list not told yet (the erased skipped),
     one to each recipient of the categories involved, and one to each client controller in
     `clients` (the policy's `processing_for_clients`, by position or name); the worker mails
-    them. Sending again queues only those not queued before. Part of the caller's transaction."""
+    them. Sending again queues only those not queued before. The people and the recipients
+    wait for a frozen list and the decision to tell the people; client controllers chosen are
+    told whatever that decision (Art. 33(2)). Part of the caller's transaction."""
     register.require_officer(session, actor)
     chosen = recipients.chosen_clients(policy_of(session), clients)
     register.refuse_closed(incident)
+    waiting = why_people_wait(incident)
+    if waiting and not chosen:
+        raise Conflict(waiting)
+    queued, erased, informed, unreachable = 0, set[str](), list[str](), list[str]()
+    if not waiting:
+        queued, erased = _queue_people(session, vault, actor, incident)
+        informed, unreachable = recipients.notify_incident(
+            session,
+            incident.reference,
+            keys_of(incident.categories),
+            leave_out=incident.processor,
+        )
+    told_clients, clients_unreachable = recipients.notify_clients(
+        session, incident.reference, chosen, keys_of(incident.categories)
+    )
+    timeline.note(
+        session,
+        actor,
+        incident.id,
+        "notices.sent",
+        people=queued,
+        skipped=len(erased),
+        recipients=informed,
+        unreachable=unreachable,
+        clients=len(told_clients),
+        clients_unreachable=len(clients_unreachable),
+    )
+    return Sent(queued, len(erased), informed, unreachable, told_clients, clients_unreachable)
+
+
+def why_people_wait(incident: Incident) -> str | None:
+    """Why the people (and the processors) cannot be told yet, or None."""
     if incident.affected_frozen_at is None:
-        raise Conflict("Freeze the list of the people affected first: the notices go to it.")
+        return "Freeze the list of the people affected first: the notices go to it."
     if incident.notify_people is False:
-        raise Conflict("The decision on this incident is not to tell the people: change it first.")
+        return "The decision on this incident is not to tell the people: change it first."
     if incident.notify_people is None:
-        raise Conflict(
+        return (
             "Decide first whether to tell the people, and why (on the incident's record): the "
             "clocks run from that decision."
         )
+    return None
+
+
+def _queue_people(
+    session: Session, vault: Vault, actor: Actor, incident: Incident
+) -> tuple[int, set[str]]:
+    """Queue a notice to each person of the frozen list not queued before, the erased left
+    out; mark the people's duties done. Returns how many were queued, and the erased."""
     queued_before = set(
         session.scalars(
             select(IncidentNotice.person_id).where(IncidentNotice.incident_id == incident.id)
@@ -286,29 +328,7 @@ def send(
                     next_attempt_at=now,
                 )
             )
-    informed, unreachable = recipients.notify_incident(
-        session,
-        incident.reference,
-        keys_of(incident.categories),
-        leave_out=incident.processor,
-    )
-    told_clients, clients_unreachable = recipients.notify_clients(
-        session, incident.reference, chosen, keys_of(incident.categories)
-    )
-    queued = len(rest) - len(erased)
-    timeline.note(
-        session,
-        actor,
-        incident.id,
-        "notices.sent",
-        people=queued,
-        skipped=len(erased),
-        recipients=informed,
-        unreachable=unreachable,
-        clients=len(told_clients),
-        clients_unreachable=len(clients_unreachable),
-    )
-    return Sent(queued, len(erased), informed, unreachable, told_clients, clients_unreachable)
+    return len(rest) - len(erased), erased
 
 
 def told(session: Session, actor: Actor, incident: Incident) -> list[recipients.Told]:

@@ -189,3 +189,23 @@ def test_once_everyone_and_every_client_is_told_nothing_is_left_to_send(
     page = officer.get(f"/dpo/incidents/{incident_id}/notices").text
     assert "Tell the chosen clients" not in page and 'name="client"' not in page
     assert f"{PEARL} (client controller): waiting to be sent" in shown(page)
+
+
+@pytest.mark.promise("X6")
+def test_a_client_is_told_before_anything_is_decided_for_the_people(
+    printo_gens, admin, mailbox, new_client, app, identity_settings
+):
+    team = Team(admin, mailbox, new_client)
+    officer = team["privacy_officer"]
+    account = officer.get("/api/v1/me").json()["account_id"]
+    undecided = incident(app, account, notify_people=None)  # no list frozen either
+    page = shown(officer.get(f"/dpo/incidents/{undecided}/notices").text)
+    assert "Client controllers this incident involved" in page and "Send to" not in page
+    api = f"/api/v1/dpo/incidents/{undecided}/notices"
+    nobody = officer.post(api)
+    assert nobody.status_code == 409 and "Freeze the list" in nobody.json()["detail"]
+    sent = post_form(officer, f"/dpo/incidents/{undecided}/notices/send", {"client": "0"})
+    assert sent.status_code == 200, sent.text
+    assert officer.get(api).json()["counts"]["pending"] == 0  # no person queued
+    assert steward(identity_settings, "rights", "run").exit_code == 0
+    assert len(breach_mails(mailbox, "privacy@wvlegalpartners.com")) == 1

@@ -139,6 +139,7 @@ def _notices_context(
         "law_names": LAW_NAMES,
         "clients": policy_of(session).processing_for_clients,
         "told": notices.told(session, officer, incident),
+        "people_wait": notices.why_people_wait(incident),
     }
 
 
@@ -180,6 +181,7 @@ def confirm_send(
         "tab": "notices",
         "counts": counts,
         "chosen": [(every.index(c), c.client) for c in chosen],
+        "people_wait": notices.why_people_wait(incident),
     }
     return render(request, "dpo/incident_notices_send.html", context)
 
