@@ -63,7 +63,10 @@ def _page(
         "containment": found,
         "done_words": DONE,
         "names": people.account_names(
-            session, officer, [d.actor_id for d in found.done], purpose=INCIDENTS
+            session,
+            officer,
+            [*(d.actor_id for d in found.done), *(d.detail.get("account") for d in found.done)],
+            purpose=INCIDENTS,
         )
         | ({officer.account_id: "you"} if officer.account_id else {}),
         **(extra or {}),
