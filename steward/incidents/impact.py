@@ -261,7 +261,8 @@ def windows_of(session: Session, chosen: Scope) -> list[tuple[datetime, datetime
     """The scope's window; for a device, its overlaps with the account's recorded sessions
     (each from its start to a minute past when it was last seen, as `last_seen_at` moves
     once a minute), merged."""
-    assert chosen.since is not None and chosen.until is not None
+    if chosen.since is None or chosen.until is None:
+        raise Invalid("Give the window: when it began and when it ended.")
     if chosen.kind != "device":
         return [(chosen.since, chosen.until)]
     spans = session.execute(

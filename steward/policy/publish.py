@@ -221,7 +221,8 @@ def _who_we_are(policy: Policy) -> Section:
 
 def _coming_transfer(policy: Policy) -> Section:
     transfer = policy.transfer
-    assert transfer is not None  # the caller renders this section only for a coming transfer
+    if transfer is None:  # the caller renders this section only for a coming transfer
+        raise ValueError("no transfer is coming")
     to = transfer.to
     rights = " or ".join(
         "object to it" if r == "objection" else "have your data erased"

@@ -49,11 +49,10 @@ from steward.identity.models import Account
 from steward.pii.mentions import Mention
 from steward.policy.active import Words, policy_of, resolve
 from steward.policy.local import Local
-from steward.rights import data_use, report, review, signing
+from steward.rights import data_use, outbound, report, review, signing
 from steward.rights.common import event
 from steward.rights.datamap import Holding, holdings, link_columns, paths, provided_by
 from steward.rights.models import Disclosure, OutboxMessage, RequestFile, RightsRequest
-from steward.rights.recipients import tls_context
 from steward.vault import crypto, files
 from steward.vault.service import Erased, vault_of
 
@@ -511,11 +510,6 @@ def check_url(settings: Settings, url: str) -> str:
     return parts.hostname
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is an answer, never a second destination
-
-
 def push(session: Session, settings: Settings, request: RightsRequest, url: str, token: str) -> int:
     """Send the portability export to another provider, signed; returns its HTTP status."""
     row = _file(session, token)
@@ -528,11 +522,8 @@ def push(session: Session, settings: Settings, request: RightsRequest, url: str,
         signing.HEADER: signing.sign(vault_of(session).keyring, body),
     }
     outgoing = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (https checked)
-    opener = urllib.request.build_opener(
-        _NoRedirects, urllib.request.HTTPSHandler(context=tls_context(settings))
-    )
     try:
-        with opener.open(outgoing, timeout=15) as answer:
+        with outbound.opener(settings).open(outgoing, timeout=15) as answer:
             status = int(answer.status)
     except urllib.error.HTTPError as failed:
         raise Invalid(f"The receiving provider refused the data (HTTP {failed.code}).") from None

@@ -21,7 +21,6 @@ from the incident's record when it is sent.
 
 import json
 import logging
-import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
@@ -41,7 +40,7 @@ from steward.identity.common import mail
 from steward.incidents.models import Incident
 from steward.policy.active import policy_of, resolve
 from steward.policy.schema import ClientProcessing, Policy, Processor
-from steward.rights import signing
+from steward.rights import outbound, signing
 from steward.rights.common import event
 from steward.rights.models import Disclosure, OutboxMessage, PausedRecipient, RightsRequest
 from steward.vault.keyring import Keyring
@@ -487,21 +486,6 @@ def _keyring(session: Session) -> Keyring:
     return vault.keyring
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A notice goes to the address in the policy, nowhere else."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def tls_context(settings: Settings) -> ssl.SSLContext:
-    """The system's trusted CAs, plus `outbound_ca_file` when set (a private CA)."""
-    context = ssl.create_default_context()
-    if settings.outbound_ca_file is not None:
-        context.load_verify_locations(cafile=str(settings.outbound_ca_file))
-    return context
-
-
 def _post(settings: Settings, keyring: Keyring, url: str, payload: dict[str, Any]) -> None:
     if not url.startswith("https://"):
         raise DeliveryFailed("the notify_url is not HTTPS")
@@ -516,11 +500,8 @@ def _post(settings: Settings, keyring: Keyring, url: str, payload: dict[str, Any
             "User-Agent": "Steward notices",
         },
     )
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPSHandler(context=tls_context(settings)), _NoRedirects()
-    )
     try:
-        with opener.open(outgoing, timeout=TIMEOUT_SECONDS) as answer:
+        with outbound.opener(settings).open(outgoing, timeout=TIMEOUT_SECONDS) as answer:
             status = answer.status
     except urllib.error.HTTPError as error:
         raise DeliveryFailed(f"the recipient answered HTTP {error.code}") from None
