@@ -18,7 +18,7 @@ import os
 import struct
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import IO, Any
 
 from cryptography.exceptions import InvalidTag
@@ -53,6 +53,24 @@ def key_id(keyring: Keyring) -> str:
     return _derive(keyring, b"", b"steward backup key id").hex()[:16]
 
 
+def header_json(header: Any) -> bytes:
+    """A file header (a dataclass) as the JSON written at the head of the file: its bytes in
+    base64, keys sorted, so the same header always gives the same bytes (they are hashed)."""
+    values = {
+        name: base64.b64encode(value).decode() if isinstance(value, bytes) else value
+        for name, value in asdict(header).items()
+    }
+    return json.dumps(values, sort_keys=True).encode()
+
+
+def header_values(cls: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of header class `cls` from its JSON, its bytes fields decoded."""
+    return {
+        f.name: base64.b64decode(data[f.name]) if f.type in (bytes, "bytes") else data[f.name]
+        for f in fields(cls)
+    }
+
+
 @dataclass(frozen=True)
 class Header:
     created_at: str
@@ -63,17 +81,7 @@ class Header:
     format: int = FORMAT
 
     def encode(self) -> bytes:
-        return json.dumps(
-            {
-                "format": self.format,
-                "created_at": self.created_at,
-                "revision": self.revision,
-                "dialect": self.dialect,
-                "key_id": self.key_id,
-                "salt": base64.b64encode(self.salt).decode(),
-            },
-            sort_keys=True,
-        ).encode()
+        return header_json(self)
 
     @classmethod
     def decode(cls, raw: bytes) -> "Header":
@@ -81,14 +89,7 @@ class Header:
             data = json.loads(raw)
             if data["format"] not in READABLE:
                 raise BackupUnreadable(f"backup format {data['format']} is not supported")
-            return cls(
-                data["created_at"],
-                data["revision"],
-                data["dialect"],
-                data["key_id"],
-                base64.b64decode(data["salt"]),
-                data["format"],
-            )
+            return cls(**header_values(cls, data))
         except (ValueError, KeyError, TypeError):
             raise BackupUnreadable("the backup's header is damaged") from None
 

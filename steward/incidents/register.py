@@ -38,7 +38,7 @@ Kind = Literal["confidentiality", "integrity", "availability"]
 Exemption = Literal["encrypted", "mitigated", "disproportionate"]
 # The fields an officer writes, as the model names them; lists are stored as JSON.
 LISTS = ("kinds", "categories", "subjects", "jurisdictions")
-_TEXTS = (  # the free-text fields: empty, never null
+TEXTS = (  # the free-text fields: empty, never null
     "found_how",
     "summary",
     "systems",
@@ -216,7 +216,7 @@ def record(session: Session, actor: Actor, given: IncidentIn) -> Incident:
         created_at=now,
         created_by=actor.account_id,
         alert_id=given.alert_id,
-        **{name: "" for name in _TEXTS},
+        **{name: "" for name in TEXTS},
         **{name: "[]" for name in LISTS},
         circumstance_parts="{}",
         duties_done="{}",
@@ -296,7 +296,7 @@ def _apply(policy: Policy, incident: Incident, given: Mapping[str, Any]) -> list
     before = _current(incident)
     after = dict(before)
     for name, value in given.items():
-        if value is None and name in (*_TEXTS, *LISTS):
+        if value is None and name in (*TEXTS, *LISTS):
             value = [] if name in LISTS else ""
         if value is None and name == "circumstances":
             value = {}

@@ -42,7 +42,7 @@ from steward.backup.rows import (
     kind_of,
     unknown_tables,
 )
-from steward.backup.sealing import BackupUnreadable
+from steward.backup.sealing import BackupUnreadable, header_json, header_values
 from steward.backup.service import open_readable, revision_of, snapshot
 from steward.core import clock
 from steward.core.errors import Invalid
@@ -134,20 +134,7 @@ class Header:
     format: int = FORMAT
 
     def encode(self) -> bytes:
-        return json.dumps(
-            {
-                "format": self.format,
-                "created_at": self.created_at,
-                "revision": self.revision,
-                "dialect": self.dialect,
-                "new_controller": self.new_controller,
-                "recipient": self.recipient,
-                "ephemeral": base64.b64encode(self.ephemeral).decode(),
-                "salt": base64.b64encode(self.salt).decode(),
-                "wrapped": base64.b64encode(self.wrapped).decode(),
-            },
-            sort_keys=True,
-        ).encode()
+        return header_json(self)
 
     @classmethod
     def decode(cls, raw: bytes) -> "Header":
@@ -155,16 +142,7 @@ class Header:
             data = json.loads(raw)
             if data["format"] != FORMAT:
                 raise ArchiveUnreadable(f"transfer archive format {data['format']} is unknown")
-            return cls(
-                data["created_at"],
-                data["revision"],
-                data["dialect"],
-                data["new_controller"],
-                data["recipient"],
-                base64.b64decode(data["ephemeral"]),
-                base64.b64decode(data["salt"]),
-                base64.b64decode(data["wrapped"]),
-            )
+            return cls(**header_values(cls, data))
         except (ValueError, KeyError, TypeError):
             raise ArchiveUnreadable("the archive's header is damaged") from None
 

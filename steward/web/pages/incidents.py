@@ -37,17 +37,7 @@ router = APIRouter(
     dependencies=[Depends(csrf_guard)],
 )
 FormText = Annotated[str, Form()]
-TEXTS = (
-    "title",
-    "found_how",
-    "summary",
-    "systems",
-    "consequences",
-    "measures_taken",
-    "measures_proposed",
-    "authority_reason",
-    "people_reason",
-)
+TEXTS = ("title", *register.TEXTS)
 MOMENTS = {
     "aware_at": "moment you became aware",
     "occurred_from": "start of the breach",
